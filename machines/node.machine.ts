@@ -1,0 +1,170 @@
+import { assign, setup } from 'xstate';
+import { drainMachine } from './drain.machine.js';
+import type { DrainOutput } from './drain.types.js';
+import type { ForcedReason, NodeContext, NodeEvent, NodeInput } from './node.types.js';
+import { RELEASED_TAG } from './node.types.js';
+
+type Pending = Extract<NodeEvent, { type: 'DELETE_PENDING' }>;
+
+const forced = (reason: ForcedReason) => ({ type: 'markForced', params: { reason } }) as const;
+
+/**
+ * One node of the slice: allocated → draining → drained → deleted.
+ * Nodes tagged `released` are reported with max_wait_time 0 in the next countdown reply.
+ */
+export const nodeMachine = setup({
+  types: {
+    context: {} as NodeContext,
+    events: {} as NodeEvent,
+    input: {} as NodeInput,
+  },
+  actors: {
+    // Its runStep/verifyStep leaves are provided by src/drain.
+    drainPlan: drainMachine,
+  },
+  delays: {
+    // Provided from src with the agent's clock; this default is the system clock.
+    untilDeadline: ({ context }) => Math.max(0, (context.deadline ?? Date.now()) - Date.now()),
+    bestEffortWindow: ({ context }) => context.bestEffortSeconds * 1000,
+  },
+  guards: {
+    cannotWait: ({ event }) => (event as Pending).maxWaitTime <= 0,
+    drainVerified: (_, output: DrainOutput) => output.verified,
+    clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
+    releaseOnFailure: ({ context }) => context.onFailure === 'release',
+  },
+  actions: {
+    recordCountdown: assign(({ context, event }) => {
+      const { maxWaitTime, at } = event as Pending;
+      return {
+        revokedAt: context.revokedAt ?? at,
+        maxWaitTime,
+        deadline: at + maxWaitTime * 1000,
+      };
+    }),
+    recordValue: assign({
+      value: ({ context, event }) => (event.type === 'VALUE_SET' ? event.value : context.value),
+    }),
+    recordDeleted: assign({
+      deletedAt: ({ event }) => (event as Extract<NodeEvent, { type: 'DELETE_COMPLETE' }>).at,
+    }),
+    recordWorkLost: assign({ workLost: true }),
+    markForced: assign((_, params: { reason: ForcedReason }) => ({ forcedReason: params.reason })),
+  },
+}).createMachine({
+  id: 'node',
+  description: 'The life of one node of the slice, driven by the cluster’s calls.',
+  context: ({ input }) => ({
+    nodeId: input.nodeId,
+    clientId: input.clientId,
+    value: input.value ?? null,
+    plan: input.plan,
+    bestEffortSeconds: input.bestEffortSeconds,
+    onFailure: input.onFailure,
+    revokedAt: null,
+    deadline: null,
+    maxWaitTime: null,
+    failure: null,
+    forcedReason: null,
+    deletedAt: null,
+    workLost: false,
+  }),
+  initial: 'allocated',
+  on: {
+    VALUE_SET: { actions: 'recordValue' },
+  },
+  states: {
+    allocated: {
+      description: 'In the slice, running its jobs; no revocation announced.',
+      on: {
+        DELETE_PENDING: [
+          { guard: 'cannotWait', target: 'draining.bestEffort', actions: 'recordCountdown' },
+          { target: 'draining.countdown', actions: 'recordCountdown' },
+        ],
+        DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
+      },
+    },
+    draining: {
+      description: 'The drain plan runs on the node over SSH; a later countdown call only moves the deadline.',
+      invoke: {
+        id: 'drain',
+        src: 'drainPlan',
+        input: ({ context }) => ({
+          node: { nodeId: context.nodeId, clientId: context.clientId, deadline: context.deadline },
+          steps: context.plan,
+        }),
+        onDone: [
+          { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'drained' },
+          {
+            guard: 'clusterCannotWait',
+            target: 'forced',
+            actions: [forced('no-wait'), assign({ failure: ({ event }) => event.output.failure })],
+          },
+          {
+            guard: 'releaseOnFailure',
+            target: 'forced',
+            actions: [forced('drain-failed'), assign({ failure: ({ event }) => event.output.failure })],
+          },
+          { target: 'held', actions: assign({ failure: ({ event }) => event.output.failure }) },
+        ],
+        onError: {
+          target: 'held',
+          actions: assign({ failure: ({ event }) => `drain crashed: ${String(event.error)}` }),
+        },
+      },
+      initial: 'countdown',
+      states: {
+        countdown: {
+          description: 'Draining before the deadline; at the deadline the drain is cut off.',
+          after: { untilDeadline: { target: '#node.forced', actions: forced('deadline') } },
+          on: {
+            DELETE_PENDING: [
+              { guard: 'cannotWait', target: 'bestEffort', actions: 'recordCountdown' },
+              { target: 'countdown', reenter: true, actions: 'recordCountdown' },
+            ],
+          },
+        },
+        bestEffort: {
+          description: 'The cluster cannot wait: the node is released now, the drain gets a short window.',
+          tags: [RELEASED_TAG],
+          after: { bestEffortWindow: { target: '#node.forced', actions: forced('no-wait') } },
+          on: { DELETE_PENDING: { actions: 'recordCountdown' } },
+        },
+      },
+      on: {
+        DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
+      },
+    },
+    held: {
+      description: 'The drain failed: the node is kept from the cluster until the deadline so an operator can act.',
+      after: { untilDeadline: { target: 'forced', actions: forced('deadline') } },
+      on: {
+        DELETE_PENDING: [
+          { guard: 'cannotWait', target: 'forced', actions: ['recordCountdown', forced('no-wait')] },
+          { target: 'held', reenter: true, actions: 'recordCountdown' },
+        ],
+        DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
+      },
+    },
+    drained: {
+      description: 'Jobs stopped and verified: the cluster may take the node now.',
+      tags: [RELEASED_TAG],
+      on: {
+        DELETE_PENDING: { actions: 'recordCountdown' },
+        DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
+      },
+    },
+    forced: {
+      description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy).',
+      tags: [RELEASED_TAG],
+      on: {
+        DELETE_PENDING: { actions: 'recordCountdown' },
+        DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
+      },
+    },
+    deleted: {
+      description: 'The cluster removed the node from the slice.',
+      type: 'final',
+    },
+  },
+});

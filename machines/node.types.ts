@@ -1,0 +1,46 @@
+import type { StepOutline } from './drain.types.js';
+
+/** What the cluster told us, as events; `at` is when the call arrived (epoch ms). */
+export type NodeEvent =
+  | { type: 'DELETE_PENDING'; maxWaitTime: number; at: number }
+  | { type: 'VALUE_SET'; value: number; at: number }
+  | { type: 'DELETE_COMPLETE'; at: number };
+
+export type FailurePolicy = 'hold' | 'release';
+
+/** Why a node was given back without a verified drain. */
+export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
+
+export interface NodeInput {
+  nodeId: string;
+  clientId: string | null;
+  value?: number | null;
+  plan: StepOutline[];
+  /** How long a drain may run when the cluster cannot wait (max_wait_time 0). */
+  bestEffortSeconds: number;
+  onFailure: FailurePolicy;
+}
+
+export interface NodeContext {
+  nodeId: string;
+  clientId: string | null;
+  /** The cluster's value for the node (0..1); null until SetResourceValues names it. */
+  value: number | null;
+  plan: StepOutline[];
+  bestEffortSeconds: number;
+  onFailure: FailurePolicy;
+  /** When the first countdown call named the node (epoch ms). */
+  revokedAt: number | null;
+  /** Absolute time the cluster takes the node (epoch ms), from the latest countdown call. */
+  deadline: number | null;
+  /** The latest max_wait_time the cluster sent. */
+  maxWaitTime: number | null;
+  failure: string | null;
+  forcedReason: ForcedReason | null;
+  deletedAt: number | null;
+  /** Deleted before a verified drain: the node's jobs may have been cut off. */
+  workLost: boolean;
+}
+
+/** Tags the slice reads from snapshots. */
+export const RELEASED_TAG = 'released';

@@ -1,0 +1,50 @@
+/** Where a node is reached over SSH. */
+export interface SshTarget {
+  /** The node's physical id (used as the pool key and in logs). */
+  nodeId: string;
+  host: string;
+  port: number;
+  user: string;
+}
+
+export interface RunOptions {
+  /** Aborting stops the remote command (and the local wait) as soon as possible. */
+  signal?: AbortSignal;
+  /** Remote and client-side limit for the command. */
+  timeoutMs: number;
+  /** Environment for the remote command; values are shell-quoted, never spliced raw. */
+  env?: Record<string, string>;
+}
+
+export interface RunResult {
+  /** Exit code; null when the command did not finish (connection dropped, aborted, timed out). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Why `code` is null, or 'timeout' when the remote `timeout` wrapper killed the command (exit 124/137). */
+  failure?: 'timeout' | 'aborted' | 'connection' | 'unreachable';
+  /** Human readable detail for `failure`. */
+  detail?: string;
+  /** Stable code for why a node was unreachable (tests and callers branch on this, not on `detail`). */
+  unreachable?: UnreachableReason;
+  /** Bytes dropped from each stream when the output exceeded the runner's cap (only the head is kept). */
+  truncated?: { stdout: number; stderr: number };
+}
+
+export type UnreachableReason =
+  | 'host-key-mismatch'
+  | 'host-key-unknown'
+  | 'auth-failed'
+  | 'refused'
+  | 'connect-timeout'
+  | 'network'
+  | 'config';
+
+/** The one port through which the agent runs commands on nodes. */
+export interface SshRunner {
+  run(target: SshTarget, command: string, options: RunOptions): Promise<RunResult>;
+  /** Drops the cached connection to a node (e.g. once it is deleted). */
+  release(nodeId: string): void;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
