@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { type AgentConfig, configSchema } from './schema.js';
+
+/** A configuration that cannot be used; `key` names the offending key (dotted path). */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    message: string,
+    readonly key: string | null,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const keyPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    '',
+  );
+
+function toConfigError(source: string, issues: readonly z.core.$ZodIssue[]): ConfigError {
+  const lines = issues.map((issue) => {
+    const base = keyPath(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (base ? `${base}.${k}` : k));
+      return `${keys.join(', ')}: unknown key`;
+    }
+    return `${base || '(top level)'}: ${issue.message}`;
+  });
+  const first = issues[0];
+  const key = first === undefined ? null
+    : first.code === 'unrecognized_keys' ? [keyPath(first.path), first.keys[0]].filter(Boolean).join('.')
+    : keyPath(first.path);
+  return new ConfigError(`${source}: invalid configuration\n  ${lines.join('\n  ')}`, key);
+}
+
+/** `~/x` → home, relative → against the config file's folder. */
+export function resolvePath(path: string, baseDir: string): string {
+  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** Validates a parsed document; paths in it are resolved against `baseDir`. */
+export function parseConfig(doc: unknown, source: string, baseDir: string): AgentConfig {
+  const result = configSchema.safeParse(doc ?? {});
+  if (!result.success) throw toConfigError(source, result.error.issues);
+  const config = result.data;
+  config.ssh.privateKeyPath = resolvePath(config.ssh.privateKeyPath, baseDir);
+  config.ssh.knownHostsPath = resolvePath(config.ssh.knownHostsPath, baseDir);
+  config.state.dir = resolvePath(config.state.dir, baseDir);
+  return config;
+}
+
+export async function loadConfig(file: string): Promise<AgentConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read the configuration (${(error as Error).message})`, null);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    const detail = error instanceof YAMLParseError ? error.message : String(error);
+    throw new ConfigError(`${file}: not valid YAML: ${detail}`, null);
+  }
+  return parseConfig(doc, file, dirname(resolve(file)));
+}

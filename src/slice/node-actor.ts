@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import { type ActorOptions, type AnyStateMachine, createActor } from 'xstate';
+import type { NodeInput } from '../../machines/node.types.js';
+import type { nodeMachine } from '../../machines/node.machine.js';
+
+export type NodeMachine = typeof nodeMachine;
+export type NodeActor = ReturnType<typeof createActor<NodeMachine>>;
+export type NodeSnapshot = ReturnType<NodeActor['getSnapshot']>;
+/** xstate's timer source: the system clock, or a SimulatedClock in tests. */
+export type Clock = NonNullable<ActorOptions<NodeMachine>['clock']>;
+
+/** `draining.countdown` style name of a snapshot's state. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  return entries.map(([key, child]) => `${key}.${stateName(child)}`).join(',');
+}
+
+export interface StateChange {
+  nodeId: string;
+  from: string;
+  to: string;
+  snapshot: NodeSnapshot;
+}
+
+/** Starts one node's actor, logging every state change through the node's child logger. */
+export function startNodeActor(
+  machine: NodeMachine | AnyStateMachine,
+  input: NodeInput,
+  options: { logger: Logger; clock?: Clock; onChange?: (change: StateChange) => void },
+): NodeActor {
+  const log = options.logger.child({ nodeId: input.nodeId });
+  const actor = createActor(machine as NodeMachine, { input, clock: options.clock }) as NodeActor;
+  let previous = stateName(actor.getSnapshot().value);
+  actor.subscribe({
+    next: (snapshot) => {
+      const to = stateName(snapshot.value);
+      if (to === previous) return;
+      const { failure, forcedReason, workLost, deadline } = snapshot.context;
+      log.info({ from: previous, to, failure, forcedReason, workLost, deadline }, 'node state changed');
+      options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot });
+      previous = to;
+    },
+    // An actor error must never reach xstate's global rethrow (it would end the daemon).
+    error: (error) => log.error({ err: error }, 'node actor failed'),
+  });
+  return actor.start();
+}

@@ -1,0 +1,160 @@
+import type { Logger } from 'pino';
+import type { FailurePolicy, NodeEvent } from '../../machines/node.types.js';
+import { RELEASED_TAG } from '../../machines/node.types.js';
+import type { DrainPlan } from '../drain/plan.js';
+import { createStepActors } from '../drain/step-actors.js';
+import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
+import { deriveHost } from './host-template.js';
+import { type Clock, type NodeActor, type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
+import { provideNodeMachine } from './provide-machine.js';
+
+export interface SliceNode {
+  nodeId: string;
+  clientId: string | null;
+  target: SshTarget;
+  actor: NodeActor;
+}
+
+export interface SliceDeps {
+  plan: DrainPlan;
+  runner: SshRunner;
+  logger: Logger;
+  now: () => number;
+  clock?: Clock;
+  bestEffortSeconds: number;
+  onFailure: FailurePolicy;
+  /** SSH login defaults for nodes learned from calls. */
+  ssh: { user: string; port: number };
+  hostTemplate?: string;
+  unknownNodes: 'adopt' | 'release';
+  onChange?: (change: StateChange) => void;
+}
+
+/** The slice: one root actor per node, kept in a Map (never as children of one parent). */
+export class Slice implements ClientEndpointHandlers {
+  private readonly nodes = new Map<string, SliceNode>();
+  /** Unknown nodes reported released because they could not be adopted. */
+  private readonly unmanaged = new Set<string>();
+  private readonly machine: NodeMachine;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: SliceDeps) {
+    this.log = deps.logger;
+    const leaves = createStepActors({
+      plan: deps.plan,
+      runner: deps.runner,
+      targetOf: (nodeId) => this.nodes.get(nodeId)?.target,
+      logger: deps.logger,
+      now: deps.now,
+    });
+    this.machine = provideNodeMachine(leaves, deps.now);
+  }
+
+  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }): SliceNode {
+    const existing = this.nodes.get(node.nodeId);
+    if (existing) return existing;
+    const actor = startNodeActor(
+      this.machine,
+      {
+        nodeId: node.nodeId,
+        clientId: node.clientId,
+        plan: this.deps.plan.outline,
+        bestEffortSeconds: this.deps.bestEffortSeconds,
+        onFailure: this.deps.onFailure,
+      },
+      { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) },
+    );
+    const entry = { ...node, actor };
+    this.nodes.set(node.nodeId, entry);
+    return entry;
+  }
+
+  get(nodeId: string): SliceNode | undefined {
+    return this.nodes.get(nodeId);
+  }
+
+  list(): SliceNode[] {
+    return [...this.nodes.values()];
+  }
+
+  async setResourceValues(entries: NodeEntry[]): Promise<void> {
+    const at = this.deps.now();
+    let outside = 0;
+    for (const entry of entries) {
+      // Entries without client_id describe nodes the slice does not hold.
+      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.resolve(entry);
+      if (!node) {
+        outside += 1;
+        continue;
+      }
+      this.send(node, { type: 'VALUE_SET', value: entry.value ?? 1, at });
+    }
+    if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
+  }
+
+  async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
+    const at = this.deps.now();
+    for (const entry of entries) {
+      const node = this.resolve(entry);
+      if (node) this.send(node, { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
+    }
+    // The reply is read from state that exists now: it never waits for a drain.
+    const released = new Set<string>();
+    for (const entry of entries) {
+      if (this.isReleased(entry.node_id)) released.add(entry.node_id);
+    }
+    return released;
+  }
+
+  async notifyDeleteComplete(entries: NodeEntry[]): Promise<void> {
+    const at = this.deps.now();
+    for (const entry of entries) {
+      const node = this.nodes.get(entry.node_id);
+      if (node) this.send(node, { type: 'DELETE_COMPLETE', at });
+      else this.log.info({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
+      this.unmanaged.delete(entry.node_id);
+    }
+  }
+
+  isReleased(nodeId: string): boolean {
+    if (this.unmanaged.has(nodeId)) return true;
+    const snapshot = this.nodes.get(nodeId)?.actor.getSnapshot();
+    return snapshot !== undefined && (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG));
+  }
+
+  stop(): void {
+    for (const node of this.nodes.values()) node.actor.stop();
+  }
+
+  private send(node: SliceNode, event: NodeEvent): void {
+    if (node.actor.getSnapshot().status === 'active') node.actor.send(event);
+  }
+
+  /** A known node, or an unknown one adopted under the configured policy; null when released. */
+  private resolve(entry: NodeEntry): SliceNode | null {
+    const known = this.nodes.get(entry.node_id);
+    if (known) return known;
+    if (this.unmanaged.has(entry.node_id)) return null;
+    const clientId = entry.client_id ?? null;
+    const host = this.deps.unknownNodes === 'adopt' ? deriveHost(this.deps.hostTemplate, { nodeId: entry.node_id, clientId }) : null;
+    if (host === null) {
+      this.unmanaged.add(entry.node_id);
+      this.log.warn({ nodeId: entry.node_id, clientId, policy: this.deps.unknownNodes }, 'unknown node reported released');
+      return null;
+    }
+    this.log.info({ nodeId: entry.node_id, clientId, host }, 'unknown node adopted');
+    const target = { nodeId: entry.node_id, host, ...this.deps.ssh };
+    return this.addNode({ nodeId: entry.node_id, clientId, target });
+  }
+
+  private changed(change: StateChange): void {
+    if (change.to === 'deleted') {
+      this.deps.runner.release(change.nodeId);
+      if (change.snapshot.context.workLost) {
+        this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
+      }
+    }
+    this.deps.onChange?.(change);
+  }
+}
