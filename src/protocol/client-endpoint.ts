@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import type { ClientEndpointHandlers, NodeEntry } from './client-methods.js';
+import { ProtoGeniCode, ProtocolError, XmlRpcFaultCode, type Fault } from './codes.js';
+import { countdownReplyValue } from './countdown-reply.js';
+import { errorReply, successReply, wireInt, type ProtoGeniReply } from './envelope.js';
+import { decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
+import { isStruct } from './sanitize-params.js';
+
+/** The client-side API version, sent in GetVersion's `output`. */
+export const CLIENT_API_VERSION = '1.0';
+export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+
+export type CallOutcome = ProtoGeniReply | Fault;
+
+export interface ClientEndpointOptions extends LenientParamsOptions {
+  handlers: ClientEndpointHandlers;
+  logger: Logger;
+  /** A handler that has not settled by then is answered with SERVERERROR. */
+  handlerTimeoutMs?: number;
+}
+
+export interface ClientEndpoint {
+  /** Never rejects: unknown methods are faults, everything else a `{code, value, output}` reply. */
+  handleCall(methodName: string, params: readonly unknown[]): Promise<CallOutcome>;
+}
+
+type MethodImplementation = (params: readonly unknown[]) => Promise<ProtoGeniReply>;
+
+class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+}
+
+export function createClientEndpoint(options: ClientEndpointOptions): ClientEndpoint {
+  const { handlers, logger, handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS } = options;
+  const decode = (method: NodelistMethod, params: readonly unknown[]): NodeEntry[] =>
+    decodeNodelist(method, params, options);
+  const settleInTime = <T>(work: Promise<T>): Promise<T> => withinDeadline(work, handlerTimeoutMs);
+
+  // A Map, not an object literal: `constructor`, `__proto__` or `toString` must not name a method.
+  const methods = new Map<string, MethodImplementation>([
+    ['GetVersion', async () => successReply(wireInt(0), CLIENT_API_VERSION)],
+    [
+      'SetResourceValues',
+      async (params) => {
+        await settleInTime(handlers.setResourceValues(decode('SetResourceValues', params)));
+        return successReply();
+      },
+    ],
+    [
+      'NotifyDeletePending',
+      async (params) => {
+        const nodes = decode('NotifyDeletePending', params);
+        const released = await settleInTime(handlers.notifyDeletePending(nodes));
+        return successReply(countdownReplyValue(nodes, released));
+      },
+    ],
+    [
+      'NotifyDeleteComplete',
+      async (params) => {
+        await settleInTime(handlers.notifyDeleteComplete(decode('NotifyDeleteComplete', params)));
+        return successReply();
+      },
+    ],
+  ]);
+
+  return {
+    async handleCall(methodName, params) {
+      const method = methods.get(methodName);
+      if (method === undefined) {
+        return {
+          faultCode: XmlRpcFaultCode.METHOD_NOT_FOUND,
+          faultString: `unknown method ${JSON.stringify(methodName.slice(0, 64))}`,
+        };
+      }
+      try {
+        return await method(params);
+      } catch (error) {
+        if (error instanceof ProtocolError) return errorReply(error.code, error.message);
+        if (error instanceof HandlerTimeoutError) {
+          logger.warn({ method: methodName, timeoutMs: handlerTimeoutMs }, 'client endpoint handler timed out');
+          return errorReply(ProtoGeniCode.SERVERERROR, 'the agent did not answer in time');
+        }
+        logger.error({ err: error, method: methodName }, 'client endpoint handler failed');
+        return errorReply(ProtoGeniCode.SERVERERROR, 'internal error in the agent');
+      }
+    },
+  };
+}
+
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HandlerTimeoutError(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    // race() subscribes to `work`, so a rejection after the deadline is not unhandled.
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How many nodes a decoded call carries, for the log line; 0 when it has no nodelist array. */
+export function nodelistLength(params: readonly unknown[]): number {
+  const [first] = params;
+  if (!isStruct(first) || !Object.hasOwn(first, 'nodelist')) return 0;
+  const nodelist = first['nodelist'];
+  return Array.isArray(nodelist) ? nodelist.length : 0;
+}

@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPT = fileURLToPath(new URL('./xmlrpc-call.py', import.meta.url));
+
+export type PythonOutcome =
+  | { result: unknown; fault?: undefined }
+  | { fault: { code: number; string: string }; result?: undefined };
+
+export interface PythonCall {
+  method: string;
+  params?: unknown[];
+}
+
+/** Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy. */
+export function callWithPython(url: string, calls: PythonCall[]): Promise<PythonOutcome[]> {
+  return runPython({ url, calls });
+}
+
+/** Decodes raw methodResponse documents with Python's xmlrpc.client.loads. */
+export function decodeWithPython(responses: string[]): Promise<PythonOutcome[]> {
+  return runPython({ responses });
+}
+
+function runPython(request: unknown): Promise<PythonOutcome[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`python3 exited with ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout) as PythonOutcome[]);
+    });
+    child.stdin.end(JSON.stringify(request));
+  });
+}
