@@ -1,6 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type {
   DrainContext,
+  DrainEvent,
   DrainInput,
   DrainOutput,
   StepOutline,
@@ -8,31 +9,53 @@ import type {
   VerifyResult,
 } from './drain.types.js';
 
+/** Steps of the current phase; a prepare run has no force phase. */
+export function phaseSteps(context: Pick<DrainContext, 'purpose' | 'plan'>, phase: DrainContext['phase']): StepOutline[] {
+  if (context.purpose === 'prepare') return phase === 'graceful' ? context.plan.prepare : [];
+  return context.plan[phase];
+}
+
+/** Time left before the force steps must start: deadline − (force estimates + reserve). */
+export function msUntilSwitch(context: Pick<DrainContext, 'purpose' | 'plan' | 'node'>, now: number): number {
+  if (context.node.deadline === null) return Number.POSITIVE_INFINITY;
+  const force = phaseSteps(context, 'force').reduce((sum, step) => sum + step.estimateSeconds, 0);
+  return context.node.deadline - now - (force + context.plan.reserveSeconds) * 1000;
+}
+
+/** The force steps must start now (there are force steps, and no time is left for graceful ones). */
+export function isPastSwitchPoint(context: Pick<DrainContext, 'purpose' | 'plan' | 'node'>, now: number): boolean {
+  return phaseSteps(context, 'force').length > 0 && msUntilSwitch(context, now) <= 0;
+}
+
+// Timers longer than this fire at once in Node; a later deadline re-arms the switch anyway.
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const currentStep = (context: DrainContext): StepOutline => {
-  const step = context.steps[context.stepIndex];
-  if (!step) throw new Error(`drain plan has no step ${context.stepIndex}`);
+  const step = phaseSteps(context, context.phase)[context.stepIndex];
+  if (!step) throw new Error(`drain plan has no ${context.phase} step ${context.stepIndex}`);
   return step;
 };
 
 const request = ({ context }: { context: DrainContext }): StepRequest => ({
   node: context.node,
+  phase: context.purpose === 'prepare' ? 'prepare' : context.phase,
   stepIndex: context.stepIndex,
   step: currentStep(context),
   attempt: context.attempt,
 });
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
+function detailOf(event: unknown): string {
+  const e = event as { error?: unknown; output?: VerifyResult };
+  if (e.output) return e.output.detail ?? '';
+  return e.error instanceof Error ? e.error.message : String(e.error);
+}
 
-/**
- * Runs a drain plan: every step's `run`, then its `verify`, retried a bounded number of times.
- * Reaches `verified` only when every step's verification passed.
- */
-export const drainMachine = setup({
+const drainSetup = setup({
   types: {
     context: {} as DrainContext,
     input: {} as DrainInput,
     output: {} as DrainOutput,
+    events: {} as DrainEvent,
   },
   actors: {
     // Placeholders: src/drain provides the real effects through `drainMachine.provide`.
@@ -45,48 +68,50 @@ export const drainMachine = setup({
   },
   delays: {
     verifyInterval: ({ context }) => currentStep(context).verifyIntervalSeconds * 1000,
+    // Provided from src with the agent's clock; this default is the system clock.
+    untilSwitchPoint: ({ context }) => Math.min(MAX_TIMER_MS, Math.max(0, msUntilSwitch(context, Date.now()))),
   },
   guards: {
-    hasSteps: ({ context }) => context.steps.length > 0,
+    hasNoSteps: ({ context }) => phaseSteps(context, 'graceful').length + phaseSteps(context, 'force').length === 0,
+    hasNoGracefulSteps: ({ context }) => phaseSteps(context, 'graceful').length === 0,
+    hasForceSteps: ({ context }) => phaseSteps(context, 'force').length > 0,
+    canEscalateInTime: ({ context }) => phaseSteps(context, 'force').length > 0 && context.node.deadline !== null,
+    pastSwitchPoint: ({ context }) => isPastSwitchPoint(context, Date.now()),
     verifyPassed: (_, result: VerifyResult) => result.passed,
     canRetryVerify: ({ context }) => context.attempt + 1 < currentStep(context).verifyAttempts,
-    hasMoreSteps: ({ context }) => context.stepIndex + 1 < context.steps.length,
+    hasMoreSteps: ({ context }) => context.stepIndex + 1 < phaseSteps(context, context.phase).length,
   },
-}).createMachine({
-  id: 'drain',
-  description: 'Runs each step of the drain plan and proves it with the step’s verify.',
-  context: ({ input }) => ({ ...input, stepIndex: 0, attempt: 0, failure: null }),
-  initial: 'starting',
-  output: ({ context }) => ({
-    verified: context.failure === null,
-    failure: context.failure,
-    failedStep: context.failure === null ? null : (context.steps[context.stepIndex]?.name ?? null),
-  }),
-  states: {
-    starting: {
-      description: 'A plan with no steps cannot prove anything: it fails.',
-      always: [
-        { guard: 'hasSteps', target: 'running' },
-        { target: 'failed', actions: assign({ failure: 'the drain plan has no steps' }) },
-      ],
-    },
+  actions: {
+    recordDeadline: assign(({ context, event }) => ({ node: { ...context.node, deadline: event.deadline } })),
+    escalate: assign((_, params: { because: 'time' | 'failure' }) => ({ escalation: params.because })),
+    recordStepFailure: assign(({ context, event }) => ({ failure: `${currentStep(context).name}: ${detailOf(event)}` })),
+    recordVerifyFailure: assign(({ context, event }) => {
+      const detail = detailOf(event);
+      return { failure: `${currentStep(context).name}: verify did not pass${detail ? ` (${detail})` : ''}` };
+    }),
+  },
+});
+
+type StatesConfig = NonNullable<Parameters<typeof drainSetup.createMachine>[0]['states']>;
+
+/**
+ * A step sequence: each step's run, then its verify (retried after a pause), then the next step.
+ * Both rungs of the ladder use it.
+ */
+function stepSequence(allVerified: string, failed: string): StatesConfig {
+  return {
     running: {
-      description: 'The step’s run command; its exit code is logged, its verify decides.',
+      description: 'The step’s run; its exit code is logged, its verify decides.',
       invoke: {
         id: 'run',
         src: 'runStep',
         input: request,
         onDone: { target: 'verifying' },
-        onError: {
-          target: 'failed',
-          actions: assign({
-            failure: ({ context, event }) => `${currentStep(context).name}: ${describeError(event.error)}`,
-          }),
-        },
+        onError: { target: failed, actions: 'recordStepFailure' },
       },
     },
     verifying: {
-      description: 'The step’s verify command: exit 0 proves the step done.',
+      description: 'The step’s verify: passing proves the step done.',
       invoke: {
         id: 'verify',
         src: 'verifyStep',
@@ -94,30 +119,14 @@ export const drainMachine = setup({
         onDone: [
           { guard: { type: 'verifyPassed', params: ({ event }) => event.output }, target: 'stepVerified' },
           { guard: 'canRetryVerify', target: 'waitingToVerify' },
-          {
-            target: 'failed',
-            actions: assign({
-              failure: ({ context, event }) =>
-                `${currentStep(context).name}: verify did not pass${event.output.detail ? ` (${event.output.detail})` : ''}`,
-            }),
-          },
+          { target: failed, actions: 'recordVerifyFailure' },
         ],
-        onError: {
-          target: 'failed',
-          actions: assign({
-            failure: ({ context, event }) => `${currentStep(context).name}: ${describeError(event.error)}`,
-          }),
-        },
+        onError: { target: failed, actions: 'recordStepFailure' },
       },
     },
     waitingToVerify: {
       description: 'Processes take a moment to exit: verify again after a pause.',
-      after: {
-        verifyInterval: {
-          target: 'verifying',
-          actions: assign({ attempt: ({ context }) => context.attempt + 1 }),
-        },
-      },
+      after: { verifyInterval: { target: 'verifying', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) } },
     },
     stepVerified: {
       always: [
@@ -126,10 +135,80 @@ export const drainMachine = setup({
           target: 'running',
           actions: assign({ stepIndex: ({ context }) => context.stepIndex + 1, attempt: 0 }),
         },
-        { target: 'verified' },
+        { target: allVerified },
       ],
     },
-    verified: { type: 'final', description: 'Every step ran and its verify passed.' },
+  };
+}
+
+/**
+ * Runs a drain plan as a ladder: the graceful steps at once, the force steps when the time left
+ * falls under what they need plus a reserve (or when a graceful step fails). The node counts as
+ * drained only when every step of the rung that finished was verified.
+ */
+export const drainMachine = drainSetup.createMachine({
+  id: 'drain',
+  description: 'The drain plan as a ladder: graceful first, force when time runs short.',
+  context: ({ input }) => ({
+    ...input,
+    phase: 'graceful',
+    stepIndex: 0,
+    attempt: 0,
+    failure: null,
+    escalation: null,
+    verified: false,
+  }),
+  initial: 'starting',
+  output: ({ context }) => ({
+    verified: context.verified,
+    failure: context.verified ? null : context.failure,
+    failedStep: context.verified || context.failure === null ? null : (phaseSteps(context, context.phase)[context.stepIndex]?.name ?? null),
+    escalation: context.escalation,
+  }),
+  states: {
+    starting: {
+      description: 'Chooses the first rung: no time left for graceful steps means force at once.',
+      always: [
+        { guard: 'hasNoSteps', target: 'failed', actions: assign({ failure: 'the drain plan has no steps' }) },
+        { guard: 'hasNoGracefulSteps', target: 'force' },
+        { guard: 'pastSwitchPoint', target: 'force', actions: { type: 'escalate', params: { because: 'time' } } },
+        { target: 'graceful' },
+      ],
+    },
+    graceful: {
+      description: 'Graceful steps run while the switch point is ahead.',
+      type: 'parallel',
+      states: {
+        steps: { initial: 'running', states: stepSequence('#drain.verified', '#drain.gracefulFailed') },
+        switchPoint: {
+          initial: 'deciding',
+          states: {
+            deciding: { always: [{ guard: 'canEscalateInTime', target: 'armed' }, { target: 'none' }] },
+            armed: {
+              description: 'At the switch point the force steps take over.',
+              after: { untilSwitchPoint: { target: '#drain.force', actions: { type: 'escalate', params: { because: 'time' } } } },
+              on: { DEADLINE_MOVED: { target: 'armed', reenter: true, actions: 'recordDeadline' } },
+            },
+            none: { on: { DEADLINE_MOVED: { target: 'deciding', actions: 'recordDeadline' } } },
+          },
+        },
+      },
+    },
+    gracefulFailed: {
+      description: 'A graceful step failed: escalate to the force steps if there are any.',
+      always: [
+        { guard: 'hasForceSteps', target: 'force', actions: { type: 'escalate', params: { because: 'failure' } } },
+        { target: 'failed' },
+      ],
+    },
+    force: {
+      description: 'Force steps: the last rung before the deadline.',
+      entry: assign({ phase: 'force', stepIndex: 0, attempt: 0 }),
+      initial: 'running',
+      states: stepSequence('#drain.verified', '#drain.failed'),
+      on: { DEADLINE_MOVED: { actions: 'recordDeadline' } },
+    },
+    verified: { type: 'final', description: 'Every step of the finishing rung ran and verified.', entry: assign({ verified: true }) },
     failed: { type: 'final', description: 'A step could not be run or never verified.' },
   },
 });

@@ -2,13 +2,15 @@
 export interface DrainNode {
   nodeId: string;
   clientId: string | null;
-  /** Absolute deadline (epoch ms) when the drain started; null when the cluster cannot wait. */
+  /** Absolute deadline (epoch ms); null before any countdown (a prepare run). */
   deadline: number | null;
 }
 
-/** What the drain machine needs to know of a step; the commands themselves live in src/drain. */
+/** What the drain machine needs to know of a step; the actions themselves live in src/drain. */
 export interface StepOutline {
   name: string;
+  /** How long the step is expected to take; the escalation switch point is computed from these. */
+  estimateSeconds: number;
   timeoutSeconds: number;
   /** How many times `verify` is tried before the step counts as failed. */
   verifyAttempts: number;
@@ -16,13 +18,29 @@ export interface StepOutline {
   verifyIntervalSeconds: number;
 }
 
+/** The ladder: graceful steps first, force steps when time runs short or graceful fails. */
+export interface PlanOutline {
+  graceful: StepOutline[];
+  force: StepOutline[];
+  /** Run before any revocation when the node's value crosses the threshold. */
+  prepare: StepOutline[];
+  /** Margin kept on top of the force steps' estimates when computing the switch point. */
+  reserveSeconds: number;
+}
+
+/** Which list of the plan a step belongs to. */
+export type StepPhase = 'graceful' | 'force' | 'prepare';
+
 export interface DrainInput {
   node: DrainNode;
-  steps: StepOutline[];
+  /** `prepare` runs the plan's prepare steps as the graceful phase, with no force phase. */
+  purpose: 'drain' | 'prepare';
+  plan: PlanOutline;
 }
 
 export interface StepRequest {
   node: DrainNode;
+  phase: StepPhase;
   stepIndex: number;
   step: StepOutline;
   attempt: number;
@@ -35,14 +53,22 @@ export interface VerifyResult {
 }
 
 export interface DrainContext extends DrainInput {
+  phase: 'graceful' | 'force';
   stepIndex: number;
   attempt: number;
   failure: string | null;
+  /** Why the force steps started, if they did. */
+  escalation: 'time' | 'failure' | null;
+  /** Set when the plan reached `verified`. */
+  verified: boolean;
 }
+
+export type DrainEvent = { type: 'DEADLINE_MOVED'; deadline: number };
 
 export interface DrainOutput {
   verified: boolean;
   failure: string | null;
   /** Name of the step that failed, when one did. */
   failedStep: string | null;
+  escalation: DrainContext['escalation'];
 }

@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assign, sendTo, setup } from 'xstate';
 import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
 import type { ForcedReason, NodeContext, NodeEvent, NodeInput } from './node.types.js';
@@ -32,6 +32,10 @@ export const nodeMachine = setup({
     drainVerified: (_, output: DrainOutput) => output.verified,
     clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
     releaseOnFailure: ({ context }) => context.onFailure === 'release',
+    valueCallsForPrepare: ({ context, event }) => {
+      if (event.type !== 'VALUE_SET' || context.prepareAt === null || context.plan.prepare.length === 0) return false;
+      return context.valueMeans === 'reclaim-likelihood' ? event.value >= context.prepareAt : event.value <= context.prepareAt;
+    },
   },
   actions: {
     recordCountdown: assign(({ context, event }) => {
@@ -49,6 +53,7 @@ export const nodeMachine = setup({
       deletedAt: ({ event }) => (event as Extract<NodeEvent, { type: 'DELETE_COMPLETE' }>).at,
     }),
     recordWorkLost: assign({ workLost: true }),
+    tellDrainTheDeadline: sendTo('drain', ({ context }) => ({ type: 'DEADLINE_MOVED' as const, deadline: context.deadline ?? 0 })),
     markForced: assign((_, params: { reason: ForcedReason }) => ({ forcedReason: params.reason })),
   },
 }).createMachine({
@@ -61,6 +66,10 @@ export const nodeMachine = setup({
     plan: input.plan,
     bestEffortSeconds: input.bestEffortSeconds,
     onFailure: input.onFailure,
+    prepareAt: input.prepareAt ?? null,
+    valueMeans: input.valueMeans ?? 'reclaim-likelihood',
+    prepareFailure: null,
+    escalation: null,
     revokedAt: null,
     deadline: null,
     maxWaitTime: null,
@@ -76,6 +85,31 @@ export const nodeMachine = setup({
   states: {
     allocated: {
       description: 'In the slice, running its jobs; no revocation announced.',
+      initial: 'idle',
+      states: {
+        idle: {
+          on: { VALUE_SET: { guard: 'valueCallsForPrepare', target: 'preparing', actions: 'recordValue' } },
+        },
+        preparing: {
+          description: 'The value crossed prepareAt: the prepare steps run before any revocation.',
+          invoke: {
+            id: 'prepare',
+            src: 'drainPlan',
+            input: ({ context }) => ({
+              node: { nodeId: context.nodeId, clientId: context.clientId, deadline: null },
+              purpose: 'prepare' as const,
+              plan: context.plan,
+            }),
+            onDone: [
+              { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'prepared' },
+              { target: 'prepareFailed', actions: assign({ prepareFailure: ({ event }) => event.output.failure }) },
+            ],
+            onError: { target: 'prepareFailed', actions: assign({ prepareFailure: ({ event }) => String(event.error) }) },
+          },
+        },
+        prepared: { description: 'Prepared: a later drain finds the node almost drained.' },
+        prepareFailed: { description: 'The prepare steps failed; the drain will still run in full.' },
+      },
       on: {
         DELETE_PENDING: [
           { guard: 'cannotWait', target: 'draining.bestEffort', actions: 'recordCountdown' },
@@ -91,24 +125,22 @@ export const nodeMachine = setup({
         src: 'drainPlan',
         input: ({ context }) => ({
           node: { nodeId: context.nodeId, clientId: context.clientId, deadline: context.deadline },
-          steps: context.plan,
+          purpose: 'drain' as const,
+          plan: context.plan,
         }),
         onDone: [
-          { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'drained' },
           {
-            guard: 'clusterCannotWait',
-            target: 'forced',
-            actions: [forced('no-wait'), assign({ failure: ({ event }) => event.output.failure })],
+            guard: { type: 'drainVerified', params: ({ event }) => event.output },
+            target: 'drained',
+            actions: assign({ escalation: ({ event }) => event.output.escalation }),
           },
           {
-            guard: 'releaseOnFailure',
-            target: 'forced',
-            actions: [forced('drain-failed'), assign({ failure: ({ event }) => event.output.failure })],
+            target: 'drainFailed',
+            actions: assign({ failure: ({ event }) => event.output.failure, escalation: ({ event }) => event.output.escalation }),
           },
-          { target: 'held', actions: assign({ failure: ({ event }) => event.output.failure }) },
         ],
         onError: {
-          target: 'held',
+          target: 'drainFailed',
           actions: assign({ failure: ({ event }) => `drain crashed: ${String(event.error)}` }),
         },
       },
@@ -119,8 +151,8 @@ export const nodeMachine = setup({
           after: { untilDeadline: { target: '#node.forced', actions: forced('deadline') } },
           on: {
             DELETE_PENDING: [
-              { guard: 'cannotWait', target: 'bestEffort', actions: 'recordCountdown' },
-              { target: 'countdown', reenter: true, actions: 'recordCountdown' },
+              { guard: 'cannotWait', target: 'bestEffort', actions: ['recordCountdown', 'tellDrainTheDeadline'] },
+              { target: 'countdown', reenter: true, actions: ['recordCountdown', 'tellDrainTheDeadline'] },
             ],
           },
         },
@@ -128,12 +160,20 @@ export const nodeMachine = setup({
           description: 'The cluster cannot wait: the node is released now, the drain gets a short window.',
           tags: [RELEASED_TAG],
           after: { bestEffortWindow: { target: '#node.forced', actions: forced('no-wait') } },
-          on: { DELETE_PENDING: { actions: 'recordCountdown' } },
+          on: { DELETE_PENDING: { actions: ['recordCountdown', 'tellDrainTheDeadline'] } },
         },
       },
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
       },
+    },
+    drainFailed: {
+      description: 'The drain could not be verified: release it if the cluster cannot wait or policy says so, else hold it.',
+      always: [
+        { guard: 'clusterCannotWait', target: 'forced', actions: forced('no-wait') },
+        { guard: 'releaseOnFailure', target: 'forced', actions: forced('drain-failed') },
+        { target: 'held' },
+      ],
     },
     held: {
       description: 'The drain failed: the node is kept from the cluster until the deadline so an operator can act.',

@@ -1,4 +1,4 @@
-import type { StepOutline } from './drain.types.js';
+import type { PlanOutline } from './drain.types.js';
 
 /** What the cluster told us, as events; `at` is when the call arrived (epoch ms). */
 export type NodeEvent =
@@ -8,6 +8,9 @@ export type NodeEvent =
 
 export type FailurePolicy = 'hold' | 'release';
 
+/** How to read SetResourceValues: a high value means the cluster wants the node back, or values it. */
+export type ValueMeaning = 'reclaim-likelihood' | 'keep-worth';
+
 /** Why a node was given back without a verified drain. */
 export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
 
@@ -15,10 +18,13 @@ export interface NodeInput {
   nodeId: string;
   clientId: string | null;
   value?: number | null;
-  plan: StepOutline[];
+  plan: PlanOutline;
   /** How long a drain may run when the cluster cannot wait (max_wait_time 0). */
   bestEffortSeconds: number;
   onFailure: FailurePolicy;
+  /** Value at which the prepare steps run; null: never. */
+  prepareAt?: number | null;
+  valueMeans?: ValueMeaning;
 }
 
 export interface NodeContext {
@@ -26,9 +32,15 @@ export interface NodeContext {
   clientId: string | null;
   /** The cluster's value for the node (0..1); null until SetResourceValues names it. */
   value: number | null;
-  plan: StepOutline[];
+  plan: PlanOutline;
   bestEffortSeconds: number;
   onFailure: FailurePolicy;
+  prepareAt: number | null;
+  valueMeans: ValueMeaning;
+  /** Why the prepare steps failed, when they did. */
+  prepareFailure: string | null;
+  /** Why the force steps started during the drain ('time' or 'failure'), if they did. */
+  escalation: 'time' | 'failure' | null;
   /** When the first countdown call named the node (epoch ms). */
   revokedAt: number | null;
   /** Absolute time the cluster takes the node (epoch ms), from the latest countdown call. */

@@ -1,8 +1,25 @@
 import type { Logger } from 'pino';
 import { fromPromise } from 'xstate';
-import type { StepRequest, VerifyResult } from '../../machines/drain.types.js';
+import type { StepPhase, StepRequest, VerifyResult } from '../../machines/drain.types.js';
 import type { RunResult, SshRunner, SshTarget } from '../ssh/ssh-runner.js';
-import type { DrainPlan } from './plan.js';
+import type { DrainPlan, PlanStep } from './plan.js';
+import type { DrainActionContext, RemoteHost, SshRunOptions } from './sdk.js';
+
+/** One drain command, reported when it starts and again when it ends (with its outcome). */
+export interface DrainCommandEvent {
+  nodeId: string;
+  step: string;
+  stepIndex: number;
+  /** The ladder's rung: graceful, force, or prepare. */
+  rung: StepPhase;
+  phase: 'run' | 'verify';
+  attempt: number;
+  startedAt: number;
+  /** Set when the command has finished. */
+  finishedAt?: number;
+  code?: number | null;
+  failure?: RunResult['failure'];
+}
 
 export interface StepActorDeps {
   plan: DrainPlan;
@@ -11,6 +28,7 @@ export interface StepActorDeps {
   targetOf: (nodeId: string) => SshTarget | undefined;
   logger: Logger;
   now: () => number;
+  onCommand?: (event: DrainCommandEvent) => void;
 }
 
 /** Node facts reach commands as environment variables, never spliced into the command text. */
@@ -20,48 +38,63 @@ export function stepEnvironment(request: StepRequest): Record<string, string> {
     DYNSLICE_CLIENT_ID: request.node.clientId ?? '',
     DYNSLICE_STEP: request.step.name,
   };
-  if (request.node.deadline !== null) {
-    env.DYNSLICE_DEADLINE = String(Math.floor(request.node.deadline / 1000));
-  }
+  if (request.node.deadline !== null) env.DYNSLICE_DEADLINE = String(Math.floor(request.node.deadline / 1000));
   return env;
 }
 
-const describeRun = (result: RunResult): string =>
-  result.code === null
-    ? `${result.failure ?? 'failed'}${result.detail ? `: ${result.detail}` : ''}`
-    : `exit ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 200)}` : ''}`;
+function remoteTarget(node: SshTarget, on: RemoteHost): SshTarget {
+  const port = on.port ?? 22;
+  const user = on.user ?? node.user;
+  return { nodeId: `${user}@${on.host}:${port}`, host: on.host, port, user };
+}
 
-/** The drain machine's effects (runStep, verifyStep) on top of the SSH port. */
+/** The drain machine's effects (runStep, verifyStep): a step's action with a context around the SSH port. */
 export function createStepActors(deps: StepActorDeps) {
-  const { plan, runner, targetOf, logger, now } = deps;
+  const { plan, runner, targetOf, logger, now, onCommand } = deps;
 
-  async function exec(request: StepRequest, which: 'run' | 'verify', signal: AbortSignal) {
-    const step = plan.steps[request.stepIndex];
+  function contextFor(request: StepRequest, which: 'run' | 'verify', signal: AbortSignal): [PlanStep, DrainActionContext<unknown>] {
+    const step = plan.steps[request.phase][request.stepIndex];
     const target = targetOf(request.node.nodeId);
-    if (!step) throw new Error(`no drain step ${request.stepIndex}`);
+    if (!step) throw new Error(`no ${request.phase} step ${request.stepIndex}`);
     if (!target) throw new Error(`node ${request.node.nodeId} has no SSH target`);
-    const log = logger.child({ nodeId: request.node.nodeId, step: step.name, phase: which });
-    const started = now();
-    const result = await runner.run(target, step[which], {
+    const log = logger.child({ nodeId: request.node.nodeId, step: step.name, rung: request.phase, phase: which });
+    const run = async (command: string, options: SshRunOptions = {}): Promise<RunResult> => {
+      const started: DrainCommandEvent = {
+        nodeId: request.node.nodeId, step: step.name, stepIndex: request.stepIndex, rung: request.phase,
+        phase: which, attempt: request.attempt, startedAt: now(),
+      };
+      onCommand?.(started);
+      const result = await runner.run(options.on ? remoteTarget(target, options.on) : target, command, {
+        signal,
+        timeoutMs: (options.timeoutSeconds ?? step.timeoutSeconds) * 1000,
+        env: { ...stepEnvironment(request), ...options.env },
+      });
+      const finishedAt = now();
+      log.info({ code: result.code, failure: result.failure, ms: finishedAt - started.startedAt, attempt: request.attempt }, 'drain command finished');
+      onCommand?.({ ...started, finishedAt, code: result.code, failure: result.failure });
+      return result;
+    };
+    const ctx: DrainActionContext<unknown> = {
+      node: { nodeId: request.node.nodeId, clientId: request.node.clientId, host: target.host, port: target.port, user: target.user },
+      options: step.options,
+      deadline: request.node.deadline,
       signal,
-      timeoutMs: step.timeoutSeconds * 1000,
-      env: stepEnvironment(request),
-    });
-    log.info({ code: result.code, failure: result.failure, ms: now() - started, attempt: request.attempt }, 'drain command finished');
-    return result;
+      logger: log,
+      attempt: request.attempt,
+      ssh: { run },
+    };
+    return [step, ctx];
   }
 
   return {
     runStep: fromPromise<void, StepRequest>(async ({ input, signal }) => {
-      const result = await exec(input, 'run', signal);
-      // A run that could not reach the node proves nothing and cannot be verified either.
-      if (result.failure === 'unreachable' || result.failure === 'aborted') {
-        throw new Error(describeRun(result));
-      }
+      const [step, ctx] = contextFor(input, 'run', signal);
+      await step.action.run(ctx);
     }),
     verifyStep: fromPromise<VerifyResult, StepRequest>(async ({ input, signal }) => {
-      const result = await exec(input, 'verify', signal);
-      return result.code === 0 ? { passed: true } : { passed: false, detail: describeRun(result) };
+      const [step, ctx] = contextFor(input, 'verify', signal);
+      const result = await step.action.verify(ctx);
+      return typeof result === 'boolean' ? { passed: result } : result;
     }),
   };
 }

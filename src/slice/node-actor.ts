@@ -30,7 +30,8 @@ export function startNodeActor(
   options: { logger: Logger; clock?: Clock; onChange?: (change: StateChange) => void },
 ): NodeActor {
   const log = options.logger.child({ nodeId: input.nodeId });
-  const actor = createActor(machine as NodeMachine, { input, clock: options.clock }) as NodeActor;
+  // An explicit `clock: undefined` would replace xstate's system clock.
+  const actor = createActor(machine as NodeMachine, options.clock ? { input, clock: options.clock } : { input }) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
   actor.subscribe({
     next: (snapshot) => {

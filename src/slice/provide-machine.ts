@@ -1,15 +1,22 @@
-import { drainMachine } from '../../machines/drain.machine.js';
+import { drainMachine, isPastSwitchPoint, MAX_TIMER_MS, msUntilSwitch } from '../../machines/drain.machine.js';
 import { nodeMachine } from '../../machines/node.machine.js';
 import type { NodeMachine } from './node-actor.js';
 
 type DrainLeaves = Parameters<typeof drainMachine.provide>[0]['actors'];
 
-/** The node machine with its effects: drain leaves from src/drain and deadlines on the agent's clock. */
+const timer = (ms: number) => Math.min(MAX_TIMER_MS, Math.max(0, ms));
+
+/** The node machine with its effects: drain leaves from src/drain, every time read from the agent's clock. */
 export function provideNodeMachine(leaves: DrainLeaves, now: () => number): NodeMachine {
+  const drain = drainMachine.provide({
+    actors: leaves,
+    delays: { untilSwitchPoint: ({ context }) => timer(msUntilSwitch(context, now())) },
+    guards: { pastSwitchPoint: ({ context }) => isPastSwitchPoint(context, now()) },
+  });
   return nodeMachine.provide({
-    actors: { drainPlan: drainMachine.provide({ actors: leaves }) },
+    actors: { drainPlan: drain },
     delays: {
-      untilDeadline: ({ context }) => Math.max(0, (context.deadline ?? now()) - now()),
+      untilDeadline: ({ context }) => timer((context.deadline ?? now()) - now()),
     },
   });
 }

@@ -1,5 +1,5 @@
 import { fromPromise, SimulatedClock } from 'xstate';
-import type { StepRequest, VerifyResult } from '../../machines/drain.types.js';
+import type { PlanOutline, StepRequest, VerifyResult } from '../../machines/drain.types.js';
 import type { NodeInput } from '../../machines/node.types.js';
 import { startNodeActor } from '../../src/slice/node-actor.js';
 import { provideNodeMachine } from '../../src/slice/provide-machine.js';
@@ -50,7 +50,16 @@ export function memoryLogger() {
   return { lines, logger: createLogger({ level: 'debug', destination }) };
 }
 
-export const STEP = { name: 'stop-jobs', timeoutSeconds: 30, verifyAttempts: 3, verifyIntervalSeconds: 2 };
+export const STEP = { name: 'stop-jobs', estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 3, verifyIntervalSeconds: 2 };
+
+/** A plan outline with only graceful steps unless told otherwise. */
+export const outline = (plan: Partial<PlanOutline> = {}): PlanOutline => ({
+  graceful: [STEP],
+  force: [],
+  prepare: [],
+  reserveSeconds: 10,
+  ...plan,
+});
 
 /** One node actor on a SimulatedClock with scripted drain effects. */
 export function simulatedNode(
@@ -64,7 +73,7 @@ export function simulatedNode(
   const { logger, lines } = memoryLogger();
   const actor = startNodeActor(
     machine,
-    { nodeId: 'pc101', clientId: 'node1', plan: [STEP], bestEffortSeconds: 5, onFailure: 'hold', ...input },
+    { nodeId: 'pc101', clientId: 'node1', plan: outline(), bestEffortSeconds: 5, onFailure: 'hold', ...input },
     { logger, clock },
   );
   return { actor, clock, calls: drain.calls, lines, state: () => actor.getSnapshot() };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { flush, simulatedNode } from '../helpers/scripted-drain.js';
+import { flush, outline, simulatedNode } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 
@@ -184,13 +184,13 @@ describe('node machine', () => {
     await flush();
     const changes = n.lines.filter((l) => l.msg === 'node state changed');
     expect(changes.map((l) => [l.nodeId, l.from, l.to])).toEqual([
-      ['pc101', 'allocated', 'draining.countdown'],
+      ['pc101', 'allocated.idle', 'draining.countdown'],
       ['pc101', 'draining.countdown', 'drained'],
     ]);
   });
 
   it('a plan with no steps never counts as drained', async () => {
-    const n = simulatedNode({}, { plan: [] });
+    const n = simulatedNode({}, { plan: outline({ graceful: [] }) });
     n.actor.send(pending(300, n.clock.now()));
     await flush();
     expect(n.state().value).toBe('held');

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineDrainAction, mustReach, passesWhenZero } from '../sdk.js';
+
+const SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'] as const;
+
+const options = z.strictObject({
+  /** Matched against whole command lines (`pkill -f`). */
+  pattern: z.string().min(1),
+  signal: z.enum(SIGNALS).default('TERM'),
+  /** Only processes of this user. */
+  user: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  /** Survivors get KILL this many seconds after `signal`. */
+  killAfterSeconds: z.number().positive().optional(),
+});
+
+// The pattern travels in the environment: the shell's own command line then holds only the
+// variable's name, so pgrep/pkill never match themselves or their shell.
+const select = (o: z.output<typeof options>) => `${o.user ? `-u ${o.user} ` : ''}-f -- "$DYNSLICE_KILL_PATTERN"`;
+
+/** Signals processes matching a pattern (TERM, wait, KILL); verified when none are left. */
+export const killAction = defineDrainAction({
+  name: 'kill',
+  options,
+  estimateSeconds: (o) => (o.killAfterSeconds ?? 0) + 2,
+  async run(ctx) {
+    const o = ctx.options;
+    const escalate = o.killAfterSeconds && o.signal !== 'KILL'
+      ? `; sleep ${o.killAfterSeconds}; pkill -KILL ${select(o)}`
+      : '';
+    mustReach(await ctx.ssh.run(`pkill -${o.signal} ${select(o)}${escalate}; true`, { env: { DYNSLICE_KILL_PATTERN: o.pattern } }));
+  },
+  async verify(ctx) {
+    const result = await ctx.ssh.run(`! pgrep ${select(ctx.options)} >/dev/null`, { env: { DYNSLICE_KILL_PATTERN: ctx.options.pattern } });
+    return passesWhenZero(result);
+  },
+});

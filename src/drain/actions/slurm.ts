@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { defineDrainAction, mustReach, passesWhenZero, type DrainActionContext } from '../sdk.js';
+
+const options = z.strictObject({
+  reason: z.string().min(1).default('reclaimed by cluster'),
+  /**
+   * The node's name in Slurm; `{client_id}`, `{node_id}` and `{host}` are replaced. Default: the
+   * node's short hostname when run on the node, `{client_id}` when run on a controller.
+   */
+  nodeName: z.string().min(1).optional(),
+  /** Run scontrol/squeue there instead of on the node. */
+  controller: z.strictObject({ host: z.string().min(1), port: z.number().int().optional(), user: z.string().optional() }).optional(),
+  /** wait: let jobs finish; requeue or cancel: the force variants. */
+  jobs: z.enum(['wait', 'requeue', 'cancel']).default('wait'),
+});
+type Options = z.output<typeof options>;
+
+function slurmNode(ctx: DrainActionContext<Options>): string {
+  const template = ctx.options.nodeName ?? (ctx.options.controller ? '{client_id}' : '');
+  return template.replace(/\{(client_id|node_id|host)\}/g, (_, field: string) =>
+    field === 'client_id' ? (ctx.node.clientId ?? ctx.node.nodeId) : field === 'node_id' ? ctx.node.nodeId : ctx.node.host,
+  );
+}
+
+// Values travel in the environment; an empty node name means "this host".
+const NODE = 'N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"';
+const JOBS = { wait: '', requeue: ' && squeue -h -w "$N" -o %A | xargs -r -n1 scontrol requeue', cancel: ' && scancel -w "$N"' };
+
+function run(ctx: DrainActionContext<Options>, command: string) {
+  return ctx.ssh.run(`${NODE}; ${command}`, {
+    on: ctx.options.controller,
+    env: { DYNSLICE_SLURM_NODE: slurmNode(ctx), DYNSLICE_SLURM_REASON: ctx.options.reason },
+  });
+}
+
+/** Marks the node DRAIN, optionally requeues or cancels its jobs; verified when no job runs there. */
+export const slurmAction = defineDrainAction({
+  name: 'slurm',
+  options,
+  estimateSeconds: (o) => (o.jobs === 'wait' ? 300 : 15),
+  async run(ctx) {
+    mustReach(await run(ctx, `scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"${JOBS[ctx.options.jobs]}`));
+  },
+  async verify(ctx) {
+    return passesWhenZero(await run(ctx, 'jobs=$(squeue -h -w "$N") && [ -z "$jobs" ]'));
+  },
+});

@@ -1,0 +1,38 @@
+import { CommanderError } from 'commander';
+import { CliExit, EXIT } from './cli/exit-codes.js';
+import { buildProgram } from './cli/program.js';
+
+// The only module with process.exit and signal handlers.
+function onStarted(stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(EXIT.ok),
+      (error: unknown) => {
+        process.stderr.write(`dynslice-agent: stop after ${signal} failed: ${String(error)}\n`);
+        process.exit(EXIT.failure);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+try {
+  const program = buildProgram({ onStarted });
+  if (process.argv.length <= 2) {
+    program.outputHelp();
+  } else {
+    await program.parseAsync(process.argv);
+  }
+} catch (error) {
+  if (error instanceof CliExit) {
+    if (error.message) process.stderr.write(`dynslice-agent: ${error.message}\n`);
+    process.exit(error.status);
+  }
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config);
+  process.stderr.write(`dynslice-agent: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT.failure);
+}

@@ -1,0 +1,143 @@
+import { SimulatedClock } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { compilePlan } from '../../src/drain/plan.js';
+import { stateName } from '../../src/slice/node-actor.js';
+import { Slice, type SliceDeps } from '../../src/slice/slice.js';
+import { captureLogger } from '../helpers/capture-logger.js';
+import { FakeSshRunner, HANG } from '../helpers/fake-ssh-runner.js';
+import { flush } from '../helpers/scripted-drain.js';
+
+const STEPS = [
+  { name: 'stop-jobs', run: 'pkill -f job || true', verify: '! pgrep -f job', timeoutSeconds: 30, verifyAttempts: 2, verifyIntervalSeconds: 1 },
+];
+
+function makeSlice(overrides: Partial<SliceDeps> = {}) {
+  const clock = new SimulatedClock();
+  clock.set(5_000_000);
+  const runner = new FakeSshRunner();
+  const { logger, lines } = captureLogger();
+  const slice = new Slice({
+    plan: compilePlan(STEPS),
+    runner,
+    logger,
+    now: () => clock.now(),
+    clock,
+    bestEffortSeconds: 3,
+    onFailure: 'hold',
+    ssh: { user: 'root', port: 22 },
+    unknownNodes: 'adopt',
+    ...overrides,
+  });
+  for (const [nodeId, clientId] of [['pc1', 'node1'], ['pc2', 'node2']] as const) {
+    slice.addNode({ nodeId, clientId, target: { nodeId, host: `${clientId}.example`, port: 22, user: 'root' } });
+  }
+  return { slice, runner, clock, lines };
+}
+
+const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
+const settle = async () => {
+  for (let i = 0; i < 5; i += 1) await flush();
+};
+
+describe('slice', () => {
+  it('releases a node only in a countdown reply after its drain verified', async () => {
+    const { slice, runner } = makeSlice();
+    runner.when((c) => c.target.nodeId === 'pc2', HANG);
+    const first = await slice.notifyDeletePending([entry('pc1', 120), entry('pc2', 120)]);
+    expect([...first]).toEqual([]);
+    await settle();
+    const second = await slice.notifyDeletePending([entry('pc1', 60), entry('pc2', 60)]);
+    expect([...second]).toEqual(['pc1']);
+    expect(runner.commands('pc1')).toEqual(['pkill -f job || true', '! pgrep -f job']);
+  });
+
+  it('hands the node facts to commands as environment variables', async () => {
+    const { slice, runner } = makeSlice();
+    await slice.notifyDeletePending([entry('pc1', 120)]);
+    await settle();
+    expect(runner.calls[0]?.env).toEqual({
+      DYNSLICE_NODE_ID: 'pc1',
+      DYNSLICE_CLIENT_ID: 'node1',
+      DYNSLICE_STEP: 'stop-jobs',
+      DYNSLICE_DEADLINE: String(5_000_000 / 1000 + 120),
+    });
+    expect(runner.calls[0]?.timeoutMs).toBe(30_000);
+  });
+
+  it('never waits for SSH to answer a countdown call', async () => {
+    const { slice, runner } = makeSlice();
+    runner.when(() => true, HANG);
+    const released = await slice.notifyDeletePending([entry('pc1', 0), entry('pc2', 30)]);
+    expect([...released]).toEqual(['pc1']);
+    expect(runner.hangingCount).toBe(2);
+  });
+
+  it('adopts an unknown node whose host the template gives', async () => {
+    const { slice, runner, lines } = makeSlice({ hostTemplate: '{client_id}.exp.proj.utah.cloudlab.us' });
+    await slice.notifyDeletePending([entry('pc77', 300, 'node7')]);
+    await settle();
+    expect(slice.get('pc77')?.target).toEqual({ nodeId: 'pc77', host: 'node7.exp.proj.utah.cloudlab.us', user: 'root', port: 22 });
+    expect(runner.calls[0]?.target.host).toBe('node7.exp.proj.utah.cloudlab.us');
+    expect(lines.some((l) => l.msg === 'unknown node adopted' && l.nodeId === 'pc77')).toBe(true);
+  });
+
+  it('reports an unknown node released, with a warning, when no host can be derived', async () => {
+    const { slice, runner, lines } = makeSlice({ hostTemplate: '{client_id}.exp.example' });
+    const hostile = entry('pc88', 300, 'x;reboot');
+    const released = await slice.notifyDeletePending([hostile, entry('pc89', 300)]);
+    expect([...released].sort()).toEqual(['pc88', 'pc89']);
+    expect(runner.calls).toHaveLength(0);
+    expect(lines.filter((l) => l.msg === 'unknown node reported released')).toHaveLength(2);
+  });
+
+  it('with unknownNodes: release, never adopts', async () => {
+    const { slice } = makeSlice({ hostTemplate: '{client_id}.exp.example', unknownNodes: 'release' });
+    expect([...(await slice.notifyDeletePending([entry('pc90', 300, 'node9')]))]).toEqual(['pc90']);
+    expect(slice.get('pc90')).toBeUndefined();
+  });
+
+  it('applies resource values to slice nodes and ignores nodes outside the slice', async () => {
+    const { slice } = makeSlice();
+    await slice.setResourceValues([
+      { node_id: 'pc1', client_id: 'node1', value: 0.3 },
+      { node_id: 'pc2', client_id: 'node2' },
+      { node_id: 'pc500', value: 0.9 },
+    ]);
+    expect(slice.get('pc1')?.actor.getSnapshot().context.value).toBe(0.3);
+    expect(slice.get('pc2')?.actor.getSnapshot().context.value).toBe(1);
+    expect(slice.get('pc500')).toBeUndefined();
+  });
+
+  it('deletes nodes, drops their connection, and reports them released afterwards', async () => {
+    const { slice, runner } = makeSlice();
+    runner.when(() => true, HANG);
+    await slice.notifyDeletePending([entry('pc1', 120)]);
+    await slice.notifyDeleteComplete([entry('pc1', 0), entry('pc404', 0)]);
+    expect(slice.get('pc1')?.actor.getSnapshot().value).toBe('deleted');
+    expect(runner.released).toEqual(['pc1']);
+    expect(runner.calls[0]?.signal?.aborted).toBe(true);
+    expect([...(await slice.notifyDeletePending([entry('pc1', 60)]))]).toEqual(['pc1']);
+  });
+
+  it('cuts a hanging drain at the deadline and releases the node', async () => {
+    const { slice, runner, clock } = makeSlice();
+    runner.when(() => true, HANG);
+    await slice.notifyDeletePending([entry('pc1', 60)]);
+    clock.increment(60_000);
+    expect(stateName(slice.get('pc1')!.actor.getSnapshot().value)).toBe('forced');
+    expect([...(await slice.notifyDeletePending([entry('pc1', 0)]))]).toEqual(['pc1']);
+  });
+
+  it('a verify that keeps failing holds the node', async () => {
+    const { slice, runner, clock } = makeSlice();
+    runner.when((c) => c.command.startsWith('!'), { code: 1, stderr: 'job still running' });
+    await slice.notifyDeletePending([entry('pc1', 120)]);
+    await settle();
+    clock.increment(1_000);
+    await settle();
+    const snapshot = slice.get('pc1')!.actor.getSnapshot();
+    expect(snapshot.value).toBe('held');
+    expect(snapshot.context.failure).toContain('exit 1: job still running');
+    expect([...(await slice.notifyDeletePending([entry('pc1', 100)]))]).toEqual([]);
+  });
+});
