@@ -81,7 +81,8 @@ export function mustReach(result: RunResult): RunResult {
 /** For `verify`: exit 0 passes; anything else says why not. */
 export function passesWhenZero(result: RunResult): VerifyResult {
   if (result.code === 0) return { passed: true };
-  const why = result.code === null
+  // A timeout also has an exit code (124/137); the failure says more.
+  const why = result.code === null || result.failure
     ? `${result.failure ?? 'failed'}${result.detail ? `: ${result.detail}` : ''}`
     : `exit ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 200)}` : ''}`;
   return { passed: false, detail: why };

@@ -3,6 +3,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config/load-config.js';
+import { loadDrainPlan } from '../../src/drain/load-plan.js';
 
 async function configFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dynslice-config-'));
@@ -23,15 +24,26 @@ describe('configuration', () => {
     expect(config.endpoint).toMatchObject({ listen: '127.0.0.1:8001', path: '/dynslice' });
     expect(config.ssh.hostKeyChecking).toBe('yes');
     expect(config.nodes[0]).toEqual({ node_id: 'pc101', client_id: 'node1', host: '127.0.0.1', port: 2222 });
-    expect(config.drain.steps[0]?.name).toBe('stop-jobs');
+    expect(config.drain.graceful[0]).toMatchObject({ action: 'kill', pattern: 'my-job' });
+    expect(config.plugins).toEqual([join(process.cwd(), 'examples/checkpoint-action.ts')]);
     expect(config.ssh.privateKeyPath).toBe(join(homedir(), '.ssh/id_ed25519'));
     expect(config.state.dir).toMatch(/examples\/state$/);
+  });
+
+  it('compiles the example’s drain plan with its plugin', async () => {
+    const plan = await loadDrainPlan(await loadConfig('examples/agent.yaml'));
+    expect(plan.outline.graceful.map((s) => s.name)).toEqual(['kill', 'flush-results']);
+    expect(plan.outline.force.map((s) => s.name)).toEqual(['kill']);
+    expect(plan.outline.prepare).toHaveLength(1);
   });
 
   it('fills every default from an empty file', async () => {
     const config = parseConfig(null, 'empty', '/base');
     expect(config.endpoint.maxBodyBytes).toBe(1024 * 1024);
-    expect(config.drain).toEqual({ steps: [], bestEffortSeconds: 5, onFailure: 'hold' });
+    expect(config.drain).toEqual({
+      steps: [], graceful: [], force: [], prepare: [], reserveSeconds: 10, bestEffortSeconds: 5, onFailure: 'hold',
+    });
+    expect(config.valueMeans).toBe('reclaim-likelihood');
     expect(config.unknownNodes).toBe('adopt');
     expect(config.state.dir).toBe('/base/state');
   });

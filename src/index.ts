@@ -1,0 +1,17 @@
+// The package's public API: the plugin SDK for drain actions, and the agent for embedding.
+export {
+  defineDrainAction,
+  isDrainAction,
+  mustReach,
+  passesWhenZero,
+  type DrainAction,
+  type DrainActionContext,
+  type RemoteHost,
+  type RunResult,
+  type SshRunOptions,
+  type StepTimings,
+  type VerifyResult,
+} from './drain/sdk.js';
+export { createAgent, type Agent, type AgentDeps } from './agent.js';
+export { loadConfig, parseConfig, ConfigError } from './config/load-config.js';
+export type { AgentConfig } from './config/schema.js';
