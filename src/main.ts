@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { CliExit, EXIT } from './cli/exit-codes.js';
 import { buildProgram } from './cli/program.js';
+import { ConfigError } from './config/load-config.js';
 
 // The only module with process.exit and signal handlers.
 function onStarted(stop: () => Promise<void>): void {
@@ -31,6 +32,10 @@ try {
   if (error instanceof CliExit) {
     if (error.message) process.stderr.write(`dynslice-agent: ${error.message}\n`);
     process.exit(error.status);
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`dynslice-agent: ${error.message}\n`);
+    process.exit(EXIT.config);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config);
   process.stderr.write(`dynslice-agent: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { resolveEndpointPaths } from './endpoint-schema.js';
 import { type AgentConfig, configSchema } from './schema.js';
 
 /** A configuration that cannot be used; `key` names the offending key (dotted path). */
@@ -53,6 +54,8 @@ export function parseConfig(doc: unknown, source: string, baseDir: string): Agen
   config.ssh.privateKeyPath = resolvePath(config.ssh.privateKeyPath, baseDir);
   config.ssh.knownHostsPath = resolvePath(config.ssh.knownHostsPath, baseDir);
   config.state.dir = resolvePath(config.state.dir, baseDir);
+  config.plugins = config.plugins.map((plugin) => resolvePath(plugin, baseDir));
+  resolveEndpointPaths(config.endpoint, (path) => resolvePath(path, baseDir));
   return config;
 }
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { FailurePolicy, NodeEvent } from '../../machines/node.types.js';
+import type { FailurePolicy, NodeEvent, ValueMeaning } from '../../machines/node.types.js';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
-import { createStepActors } from '../drain/step-actors.js';
+import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
 import { deriveHost } from './host-template.js';
@@ -24,11 +24,16 @@ export interface SliceDeps {
   clock?: Clock;
   bestEffortSeconds: number;
   onFailure: FailurePolicy;
+  /** Value at which a node's prepare steps run (null: never), read in the `valueMeans` direction. */
+  prepareAt?: number | null;
+  valueMeans?: ValueMeaning;
   /** SSH login defaults for nodes learned from calls. */
   ssh: { user: string; port: number };
   hostTemplate?: string;
   unknownNodes: 'adopt' | 'release';
   onChange?: (change: StateChange) => void;
+  /** Each drain command as it starts and ends (for status and metrics). */
+  onCommand?: (event: DrainCommandEvent) => void;
 }
 
 /** The slice: one root actor per node, kept in a Map (never as children of one parent). */
@@ -47,6 +52,7 @@ export class Slice implements ClientEndpointHandlers {
       targetOf: (nodeId) => this.nodes.get(nodeId)?.target,
       logger: deps.logger,
       now: deps.now,
+      onCommand: (event) => this.deps.onCommand?.(event),
     });
     this.machine = provideNodeMachine(leaves, deps.now);
   }
@@ -62,6 +68,8 @@ export class Slice implements ClientEndpointHandlers {
         plan: this.deps.plan.outline,
         bestEffortSeconds: this.deps.bestEffortSeconds,
         onFailure: this.deps.onFailure,
+        prepareAt: this.deps.prepareAt ?? null,
+        valueMeans: this.deps.valueMeans ?? 'reclaim-likelihood',
       },
       { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) },
     );

@@ -1,6 +1,8 @@
 import { SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
+import { drainSchema } from '../../src/config/drain-schema.js';
 import { compilePlan } from '../../src/drain/plan.js';
+import { ActionRegistry } from '../../src/drain/registry.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { Slice, type SliceDeps } from '../../src/slice/slice.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -17,7 +19,7 @@ function makeSlice(overrides: Partial<SliceDeps> = {}) {
   const runner = new FakeSshRunner();
   const { logger, lines } = captureLogger();
   const slice = new Slice({
-    plan: compilePlan(STEPS),
+    plan: compilePlan(drainSchema.parse({ steps: STEPS }), new ActionRegistry()),
     runner,
     logger,
     now: () => clock.now(),
