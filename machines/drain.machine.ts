@@ -80,6 +80,7 @@ const drainSetup = setup({
     verifyPassed: (_, result: VerifyResult) => result.passed,
     canRetryVerify: ({ context }) => context.attempt + 1 < currentStep(context).verifyAttempts,
     hasMoreSteps: ({ context }) => context.stepIndex + 1 < phaseSteps(context, context.phase).length,
+    resuming: ({ context }) => context.resume === true,
   },
   actions: {
     recordDeadline: assign(({ context, event }) => ({ node: { ...context.node, deadline: event.deadline } })),
@@ -100,6 +101,22 @@ type StatesConfig = NonNullable<Parameters<typeof drainSetup.createMachine>[0]['
  */
 function stepSequence(allVerified: string, failed: string): StatesConfig {
   return {
+    starting: {
+      always: [{ guard: 'resuming', target: 'probing' }, { target: 'running' }],
+    },
+    probing: {
+      description: 'Resuming after a restart: a step whose verify already passes is not run again.',
+      invoke: {
+        id: 'probe',
+        src: 'verifyStep',
+        input: request,
+        onDone: [
+          { guard: { type: 'verifyPassed', params: ({ event }) => event.output }, target: 'stepVerified' },
+          { target: 'running' },
+        ],
+        onError: { target: 'running' },
+      },
+    },
     running: {
       description: 'The step’s run; its exit code is logged, its verify decides.',
       invoke: {
@@ -132,7 +149,7 @@ function stepSequence(allVerified: string, failed: string): StatesConfig {
       always: [
         {
           guard: 'hasMoreSteps',
-          target: 'running',
+          target: 'starting',
           actions: assign({ stepIndex: ({ context }) => context.stepIndex + 1, attempt: 0 }),
         },
         { target: allVerified },
@@ -179,7 +196,7 @@ export const drainMachine = drainSetup.createMachine({
       description: 'Graceful steps run while the switch point is ahead.',
       type: 'parallel',
       states: {
-        steps: { initial: 'running', states: stepSequence('#drain.verified', '#drain.gracefulFailed') },
+        steps: { initial: 'starting', states: stepSequence('#drain.verified', '#drain.gracefulFailed') },
         switchPoint: {
           initial: 'deciding',
           states: {
@@ -204,7 +221,7 @@ export const drainMachine = drainSetup.createMachine({
     force: {
       description: 'Force steps: the last rung before the deadline.',
       entry: assign({ phase: 'force', stepIndex: 0, attempt: 0 }),
-      initial: 'running',
+      initial: 'starting',
       states: stepSequence('#drain.verified', '#drain.failed'),
       on: { DEADLINE_MOVED: { actions: 'recordDeadline' } },
     },

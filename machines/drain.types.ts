@@ -36,6 +36,11 @@ export interface DrainInput {
   /** `prepare` runs the plan's prepare steps as the graceful phase, with no force phase. */
   purpose: 'drain' | 'prepare';
   plan: PlanOutline;
+  /**
+   * Resuming after a restart: each step's verify runs first and a step that already passes is
+   * skipped, so nothing done before the restart is done again.
+   */
+  resume?: boolean;
 }
 
 export interface StepRequest {

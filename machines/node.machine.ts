@@ -1,12 +1,13 @@
 import { assign, sendTo, setup } from 'xstate';
 import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
-import type { ForcedReason, NodeContext, NodeEvent, NodeInput } from './node.types.js';
+import type { ForcedReason, NodeContext, NodeEvent, NodeInput, RestorableState } from './node.types.js';
 import { RELEASED_TAG } from './node.types.js';
 
 type Pending = Extract<NodeEvent, { type: 'DELETE_PENDING' }>;
 
 const forced = (reason: ForcedReason) => ({ type: 'markForced', params: { reason } }) as const;
+const restored = (...states: RestorableState[]) => ({ type: 'restoredIn', params: { states } }) as const;
 
 /**
  * One node of the slice: allocated → draining → drained → deleted.
@@ -32,6 +33,8 @@ export const nodeMachine = setup({
     drainVerified: (_, output: DrainOutput) => output.verified,
     clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
     releaseOnFailure: ({ context }) => context.onFailure === 'release',
+    restoredIn: ({ context }, params: { states: RestorableState[] }) =>
+      context.restoredAs !== null && params.states.includes(context.restoredAs),
     valueCallsForPrepare: ({ context, event }) => {
       if (event.type !== 'VALUE_SET' || context.prepareAt === null || context.plan.prepare.length === 0) return false;
       return context.valueMeans === 'reclaim-likelihood' ? event.value >= context.prepareAt : event.value <= context.prepareAt;
@@ -77,12 +80,29 @@ export const nodeMachine = setup({
     forcedReason: null,
     deletedAt: null,
     workLost: false,
+    ...input.restore?.memory,
+    restoredAs: input.restore?.state ?? null,
   }),
-  initial: 'allocated',
+  initial: 'booting',
   on: {
     VALUE_SET: { actions: 'recordValue' },
   },
   states: {
+    booting: {
+      description: 'A new node starts allocated; one rebuilt after a restart returns to its journaled state.',
+      always: [
+        { guard: restored('deleted'), target: 'deleted' },
+        { guard: restored('drained'), target: 'drained' },
+        { guard: restored('forced'), target: 'forced' },
+        { guard: restored('held'), target: 'held' },
+        { guard: restored('draining.bestEffort'), target: 'draining.bestEffort' },
+        { guard: restored('draining.countdown'), target: 'draining.countdown' },
+        { guard: restored('allocated.preparing'), target: 'allocated.preparing' },
+        { guard: restored('allocated.prepared'), target: 'allocated.prepared' },
+        { guard: restored('allocated.prepareFailed'), target: 'allocated.prepareFailed' },
+        { target: 'allocated' },
+      ],
+    },
     allocated: {
       description: 'In the slice, running its jobs; no revocation announced.',
       initial: 'idle',
@@ -99,6 +119,7 @@ export const nodeMachine = setup({
               node: { nodeId: context.nodeId, clientId: context.clientId, deadline: null },
               purpose: 'prepare' as const,
               plan: context.plan,
+              resume: context.restoredAs === 'allocated.preparing',
             }),
             onDone: [
               { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'prepared' },
@@ -127,6 +148,7 @@ export const nodeMachine = setup({
           node: { nodeId: context.nodeId, clientId: context.clientId, deadline: context.deadline },
           purpose: 'drain' as const,
           plan: context.plan,
+          resume: context.restoredAs === 'draining.countdown' || context.restoredAs === 'draining.bestEffort',
         }),
         onDone: [
           {

@@ -14,6 +14,32 @@ export type ValueMeaning = 'reclaim-likelihood' | 'keep-worth';
 /** Why a node was given back without a verified drain. */
 export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
 
+/** States a node can be restored into after a restart (what the journal records). */
+export const RESTORABLE_STATES = [
+  'allocated.idle',
+  'allocated.preparing',
+  'allocated.prepared',
+  'allocated.prepareFailed',
+  'draining.countdown',
+  'draining.bestEffort',
+  'held',
+  'drained',
+  'forced',
+  'deleted',
+] as const;
+export type RestorableState = (typeof RESTORABLE_STATES)[number];
+
+/** What of a node's context survives a restart. */
+export type NodeMemory = Pick<
+  NodeContext,
+  'value' | 'revokedAt' | 'deadline' | 'maxWaitTime' | 'failure' | 'forcedReason' | 'deletedAt' | 'workLost' | 'escalation' | 'prepareFailure'
+>;
+
+export interface NodeRestore {
+  state: RestorableState;
+  memory: NodeMemory;
+}
+
 export interface NodeInput {
   nodeId: string;
   clientId: string | null;
@@ -25,6 +51,8 @@ export interface NodeInput {
   /** Value at which the prepare steps run; null: never. */
   prepareAt?: number | null;
   valueMeans?: ValueMeaning;
+  /** Rebuild the node as it was before a restart; deadlines re-arm from the absolute times. */
+  restore?: NodeRestore;
 }
 
 export interface NodeContext {
@@ -52,6 +80,8 @@ export interface NodeContext {
   deletedAt: number | null;
   /** Deleted before a verified drain: the node's jobs may have been cut off. */
   workLost: boolean;
+  /** Set when the node was rebuilt after a restart: running steps then verify before they act. */
+  restoredAs: RestorableState | null;
 }
 
 /** Tags the slice reads from snapshots. */

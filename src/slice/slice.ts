@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FailurePolicy, NodeEvent, ValueMeaning } from '../../machines/node.types.js';
+import type { FailurePolicy, NodeEvent, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
@@ -57,7 +57,8 @@ export class Slice implements ClientEndpointHandlers {
     this.machine = provideNodeMachine(leaves, deps.now);
   }
 
-  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }): SliceNode {
+  /** Adds a node; `restore` rebuilds it as the journal left it before a restart. */
+  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore): SliceNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
     const actor = startNodeActor(
@@ -70,6 +71,7 @@ export class Slice implements ClientEndpointHandlers {
         onFailure: this.deps.onFailure,
         prepareAt: this.deps.prepareAt ?? null,
         valueMeans: this.deps.valueMeans ?? 'reclaim-likelihood',
+        restore,
       },
       { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) },
     );

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import { Store } from '../store/store.js';
+import { CliExit, EXIT } from './exit-codes.js';
+
+/** Opens the journal; one that cannot be read (or is in use) stops the start with a plain message. */
+export async function openStoreOrExit(dir: string, logger: Logger): Promise<Store> {
+  try {
+    return await Store.open({ dir, logger });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'JOURNAL_CORRUPT' || code === 'STATE_LOCKED') throw new CliExit(EXIT.failure, (error as Error).message);
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
+import { RESTORABLE_STATES } from '../../machines/node.types.js';
+import type { NodeEntry } from '../protocol/client-methods.js';
+import type { SshTarget } from '../ssh/ssh-runner.js';
+
+/** A node as the journal remembers it: enough to rebuild its actor after a restart. */
+export interface NodeRecord {
+  nodeId: string;
+  clientId: string | null;
+  target: SshTarget;
+  state: RestorableState;
+  memory: NodeMemory;
+}
+
+/** One line of the journal. `seq` grows by one per line across rotations; `t` is epoch ms. */
+export type JournalRecord =
+  | { seq: number; t: number; kind: 'start'; pid: number; recovered: number }
+  | { seq: number; t: number; kind: 'call'; method: string; nodes: NodeEntry[] }
+  | { seq: number; t: number; kind: 'reply'; method: string; released: string[] }
+  | ({ seq: number; t: number; kind: 'node' } & NodeRecord);
+
+export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'seq' | 't'> : never) : never;
+
+const MEMORY_KEYS: (keyof NodeMemory)[] = [
+  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost', 'escalation', 'prepareFailure',
+];
+
+/** Only the known memory fields, so a record never overrides anything else of the machine. */
+export function pickMemory(context: NodeMemory): NodeMemory {
+  return Object.fromEntries(MEMORY_KEYS.map((key) => [key, context[key]])) as unknown as NodeMemory;
+}
+
+export function isRestorable(state: string): state is RestorableState {
+  return (RESTORABLE_STATES as readonly string[]).includes(state);
+}

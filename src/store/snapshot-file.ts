@@ -1,0 +1,60 @@
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JournalCorruptError } from './journal-reader.js';
+import type { NodeRecord } from './records.js';
+
+export interface Snapshot {
+  version: 1;
+  /** The last journal record the snapshot includes. */
+  seq: number;
+  t: number;
+  nodes: NodeRecord[];
+}
+
+/** Writes a file so that a crash leaves either the old or the new one, never half of either. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, file);
+  const dir = await open(join(file, '..'), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export async function readSnapshot(file: string): Promise<Snapshot | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const snapshot = JSON.parse(text) as Snapshot;
+    if (snapshot.version !== 1 || !Array.isArray(snapshot.nodes)) throw new Error('unknown snapshot format');
+    return snapshot;
+  } catch (error) {
+    throw new JournalCorruptError(file, 1, (error as Error).message);
+  }
+}
+
+/** Rotated journal segments (`journal-<seq>.jsonl`), oldest first. */
+export async function journalSegments(dir: string): Promise<string[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^journal-\d+\.jsonl$/.test(n));
+  return names.sort((a, b) => Number(a.slice(8, -6)) - Number(b.slice(8, -6))).map((n) => join(dir, n));
+}
+
+/** Keeps the newest `keep` segments for `history`; older ones go. */
+export async function pruneSegments(dir: string, keep: number): Promise<void> {
+  const segments = await journalSegments(dir);
+  for (const file of segments.slice(0, Math.max(0, segments.length - keep))) await unlink(file);
+}

@@ -1,0 +1,145 @@
+import { mkdir, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { NodeEntry } from '../protocol/client-methods.js';
+import { readJournal } from './journal-reader.js';
+import { JournalWriter } from './journal-writer.js';
+import type { JournalEntry, JournalRecord, NodeRecord } from './records.js';
+import { journalSegments, pruneSegments, readSnapshot, writeFileAtomic } from './snapshot-file.js';
+import { lockStateDir } from './state-lock.js';
+
+export interface StoreOptions {
+  dir: string;
+  logger: Logger;
+  now?: () => number;
+  /** A snapshot is written and the journal rotated after this many records. */
+  compactEvery?: number;
+  /** Rotated journal files kept for `history`. */
+  keepSegments?: number;
+}
+
+const segmentName = (dir: string, firstSeq: number) => join(dir, `journal-${firstSeq}.jsonl`);
+
+/**
+ * The agent's memory across restarts: an append-only journal of every call, reply and node state
+ * change, flushed to disk before a reply leaves, plus a periodic snapshot of the nodes.
+ */
+export class Store {
+  private seq: number;
+  /** Counts node records, so a caller can tell whether a call changed any node. */
+  nodeChanges = 0;
+  private sinceSnapshot = 0;
+  private compacting: Promise<void> | null = null;
+  private retiring: Promise<void> = Promise.resolve();
+  private readonly latest: Map<string, NodeRecord>;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly options: Required<Omit<StoreOptions, 'now'>>,
+    private writer: JournalWriter,
+    private readonly unlock: () => Promise<void>,
+    recovered: Map<string, NodeRecord>,
+    lastSeq: number,
+    now: () => number,
+  ) {
+    this.latest = recovered;
+    this.recovered = new Map(recovered);
+    this.seq = lastSeq;
+    this.now = now;
+  }
+
+  /** Nodes as the journal left them (empty on a first start). */
+  readonly recovered: ReadonlyMap<string, NodeRecord>;
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const settings = { compactEvery: 5_000, keepSegments: 3, ...options };
+    const { dir, logger } = settings;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const unlock = await lockStateDir(join(dir, 'agent.lock'));
+    try {
+      const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
+      const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));
+      let lastSeq = snapshot?.seq ?? 0;
+      const segments = await journalSegments(dir);
+      for (const file of segments) {
+        const read = await readJournal(file);
+        if (read.tornTail) {
+          logger.warn({ file, keptBytes: read.validBytes }, 'journal ends with a torn record from a crash: dropped');
+          await truncate(file, read.validBytes);
+        }
+        for (const record of read.records) {
+          lastSeq = Math.max(lastSeq, record.seq);
+          if (record.kind === 'node' && record.seq > (snapshot?.seq ?? 0)) {
+            const { seq: _s, t: _t, kind: _k, ...node } = record;
+            nodes.set(node.nodeId, node);
+          }
+        }
+      }
+      const writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1));
+      const store = new Store(settings, writer, unlock, nodes, lastSeq, options.now ?? Date.now);
+      store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
+      await store.flush();
+      logger.info({ dir, recovered: nodes.size, seq: lastSeq }, 'state recovered');
+      return store;
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
+  }
+
+  recordCall(method: string, nodes: NodeEntry[]): void {
+    this.append({ kind: 'call', method, nodes });
+  }
+
+  recordReply(method: string, released: string[]): void {
+    this.append({ kind: 'reply', method, released });
+  }
+
+  recordNode(node: NodeRecord): void {
+    this.latest.set(node.nodeId, node);
+    this.nodeChanges += 1;
+    this.append({ kind: 'node', ...node });
+  }
+
+  /** Resolves once everything recorded so far is on disk. */
+  async flush(): Promise<void> {
+    await this.retiring;
+    await this.writer.flush();
+    if (this.sinceSnapshot >= this.options.compactEvery && !this.compacting) {
+      this.compacting = this.compact()
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'journal compaction failed'))
+        .finally(() => (this.compacting = null));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.compacting;
+    await this.flush();
+    await this.writer.close();
+    await this.unlock();
+  }
+
+  private append(entry: JournalEntry): void {
+    this.seq += 1;
+    this.sinceSnapshot += 1;
+    this.writer.append(JSON.stringify({ seq: this.seq, t: this.now(), ...entry } as JournalRecord));
+  }
+
+  /** Snapshot the nodes, start a new journal file, drop old ones beyond `keepSegments`. */
+  private async compact(): Promise<void> {
+    const { dir } = this.options;
+    const seq = this.seq;
+    const nodes = [...this.latest.values()];
+    this.sinceSnapshot = 0;
+    await this.writer.flush();
+    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: 1, seq, t: this.now(), nodes }));
+    const next = await JournalWriter.open(segmentName(dir, this.seq + 1));
+    const old = this.writer;
+    this.writer = next;
+    this.retiring = old.close();
+    await this.retiring;
+    // The segment just retired may hold records newer than the snapshot: always keep it.
+    await pruneSegments(dir, Math.max(2, this.options.keepSegments));
+    this.options.logger.info({ seq, nodes: nodes.length }, 'journal compacted');
+  }
+}
