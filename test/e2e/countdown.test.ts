@@ -82,7 +82,6 @@ describe('a whole countdown against real sshd nodes and an independent caller', 
 
   afterAll(async () => {
     for (const job of jobs) job.kill("SIGKILL");
-    if (process.env.DEBUG_E2E) console.log(agent?.lines.map((l) => JSON.stringify(l)).join("\n"));
     await agent?.stop();
     await ssh?.stop();
     if (scratch) await rm(scratch, { recursive: true, force: true });

@@ -19,6 +19,8 @@ export interface AgentProcess {
   waitFor(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: a crash at this very moment. */
+  kill(): Promise<void>;
   child: ChildProcess;
 }
 
@@ -79,6 +81,10 @@ export async function startAgentProcess(dir: string, config: Record<string, unkn
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -1,0 +1,59 @@
+import { journalSegments } from './snapshot-file.js';
+import { readJournal } from './journal-reader.js';
+import type { JournalRecord } from './records.js';
+
+/** One line of the audit timeline: who asked what, what the agent did, what it answered. */
+export interface HistoryRow {
+  seq: number;
+  time: string;
+  kind: JournalRecord['kind'];
+  method: string;
+  node: string;
+  state: string;
+  detail: string;
+}
+
+function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRow[] {
+  const base = { seq: record.seq, time: new Date(record.t).toISOString(), kind: record.kind, method: '', node: '', state: '', detail: '' };
+  switch (record.kind) {
+    case 'start':
+      return [{ ...base, detail: `agent started (pid ${record.pid}), ${record.recovered} nodes recovered` }];
+    case 'call':
+      return record.nodes.map((n) => ({
+        ...base,
+        method: record.method,
+        node: n.node_id,
+        detail: n.max_wait_time !== undefined ? `max_wait_time ${n.max_wait_time}` : n.value !== undefined ? `value ${n.value}` : '',
+      }));
+    case 'reply':
+      return [{ ...base, method: record.method, detail: record.released.length ? `released ${record.released.join(' ')}` : 'released none' }];
+    case 'node': {
+      const from = previous.get(record.nodeId);
+      previous.set(record.nodeId, record.state);
+      const m = record.memory;
+      const notes = [from ? `from ${from}` : '', m.failure ? `failure: ${m.failure}` : '', m.forcedReason ? `forced: ${m.forcedReason}` : '', m.workLost ? 'work lost' : ''];
+      return [{ ...base, node: record.nodeId, state: record.state, detail: notes.filter(Boolean).join('; ') }];
+    }
+  }
+}
+
+/** The journal files still on disk, as a timeline; `node` keeps the rows about one node. */
+export async function readHistory(dir: string, node?: string): Promise<HistoryRow[]> {
+  const previous = new Map<string, string>();
+  const rows: HistoryRow[] = [];
+  for (const file of await journalSegments(dir)) {
+    for (const record of (await readJournal(file)).records) rows.push(...rowsOf(record, previous));
+  }
+  return node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
+}
+
+const csvField = (value: string | number) => (/[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
+const COLUMNS = ['time', 'seq', 'kind', 'method', 'node', 'state', 'detail'] as const;
+
+export function formatHistory(rows: HistoryRow[], format: 'text' | 'jsonl' | 'csv'): string {
+  if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+  if (format === 'csv') return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
+  return rows
+    .map((r) => `${r.time}  ${r.kind.padEnd(5)}  ${(r.method || '-').padEnd(20)}  ${(r.node || '-').padEnd(10)}  ${(r.state || '').padEnd(19)}  ${r.detail}`.trimEnd())
+    .join('\n') + (rows.length ? '\n' : '');
+}
