@@ -43,6 +43,11 @@ export type UnreachableReason =
 /** The one port through which the agent runs commands on nodes. */
 export interface SshRunner {
   run(target: SshTarget, command: string, options: RunOptions): Promise<RunResult>;
+  /**
+   * Opens the connection to a node ahead of any command and keeps it (reopened in the background if
+   * it drops), so a drain pays no handshake; resolves false when the node is unreachable. Optional.
+   */
+  warm?(target: SshTarget): Promise<boolean>;
   /** Drops the cached connection to a node (e.g. once it is deleted). */
   release(nodeId: string): void;
   /** Closes every connection. */

@@ -1,0 +1,242 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { NodeSSH } from 'node-ssh';
+import type { Logger } from 'pino';
+import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { ConcurrencyLimit } from './concurrency-limit.js';
+import { unreachableResult } from './connect-failure.js';
+import { createHostKeyPolicy, type HostKeyChecking, type HostKeyDecision } from './host-key-policy.js';
+import { runRemoteCommand, type ExecSession } from './remote-command.js';
+import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
+import type { RunOptions, RunResult, SshRunner, SshTarget } from './ssh-runner.js';
+
+export interface NodeSshRunnerOptions {
+  privateKeyPath?: string;
+  privateKey?: string;
+  knownHostsPath: string;
+  hostKeyChecking: HostKeyChecking;
+  /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
+  concurrency?: number;
+  connectTimeoutMs?: number;
+  /** Per stream; the head is kept. */
+  maxOutputBytes?: number;
+  /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
+  maxChannelsPerNode?: number;
+  logger: Logger;
+}
+
+export interface NodeSshRunner extends SshRunner {
+  /** Handshakes completed since creation, and connections open now. */
+  stats(): { connects: number; open: number };
+}
+
+interface PooledConnection {
+  targetKey: string;
+  ssh: NodeSSH;
+  state: 'connecting' | 'connected' | 'closed';
+  /** Resolves to null once connected, or to the unreachable result. */
+  ready: Promise<RunResult | null>;
+  channels: ConcurrencyLimit;
+  log: Logger;
+}
+
+const empty = { stdout: '', stderr: '' };
+const REWARM_MS = 2_000;
+
+export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunner {
+  const logger = options.logger.child({ component: 'ssh' });
+  const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
+  const connectLimit = new ConcurrencyLimit(options.concurrency ?? 32);
+  const hostKeys = createHostKeyPolicy({ knownHostsPath: expandHome(options.knownHostsPath), checking: options.hostKeyChecking, logger });
+  const pool = new Map<string, PooledConnection>();
+  /** Nodes to keep connected: a dropped connection is reopened after REWARM_MS (once per drop). */
+  const warmed = new Map<string, SshTarget>();
+  let privateKey: Promise<string> | undefined;
+  let connects = 0;
+  let closed = false;
+
+  function loadPrivateKey(): Promise<string> {
+    if (options.privateKey !== undefined) return Promise.resolve(options.privateKey);
+    if (!options.privateKeyPath) return Promise.reject(new Error('privateKey or privateKeyPath is required'));
+    privateKey ??= readFile(expandHome(options.privateKeyPath), 'utf8').catch((err: unknown) => {
+      privateKey = undefined; // a key put in place later is picked up by the next connect
+      throw err;
+    });
+    return privateKey;
+  }
+
+  function connection(target: SshTarget): PooledConnection {
+    const targetKey = `${target.user}@${target.host}:${target.port}`;
+    const pooled = pool.get(target.nodeId);
+    if (pooled && pooled.targetKey === targetKey && pooled.state !== 'closed') return pooled;
+    if (pooled) dispose(target.nodeId);
+    const log = logger.child({ nodeId: target.nodeId, host: target.host, port: target.port });
+    const fresh: PooledConnection = {
+      targetKey,
+      ssh: new NodeSSH(),
+      state: 'connecting',
+      ready: Promise.resolve(null),
+      channels: new ConcurrencyLimit(options.maxChannelsPerNode ?? 8),
+      log,
+    };
+    fresh.ready = connectLimit.run(() => connect(target, fresh)).then((failure) => {
+      if (failure) forget(target.nodeId, fresh);
+      return failure;
+    });
+    pool.set(target.nodeId, fresh);
+    return fresh;
+  }
+
+  async function connect(target: SshTarget, pooled: PooledConnection): Promise<RunResult | null> {
+    const { ssh, log } = pooled;
+    let decision: HostKeyDecision | undefined;
+    const started = Date.now();
+    try {
+      const [key, check] = await Promise.all([loadPrivateKey(), hostKeys.prepare(target.host, target.port)]);
+      const algorithms = check.preferredAlgorithms as ServerHostKeyAlgorithm[];
+      const connecting = ssh.connect({
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        privateKey: key,
+        readyTimeout: options.connectTimeoutMs ?? 10_000,
+        // A node reloaded under us sends no RST; keepalives notice within ~20 s.
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+        // Remove first: ssh2 applies the keys in order, and prepend skips names already listed.
+        algorithms: algorithms.length > 0 ? { serverHostKey: { remove: algorithms, prepend: algorithms, append: [] } } : {},
+        hostVerifier: (hostKey: Buffer, verify: (ok: boolean) => void) => {
+          void check.verify(hostKey).then(
+            (d) => verify((decision = d).accepted),
+            () => verify(false),
+          );
+        },
+      });
+      watch(target.nodeId, pooled);
+      await connecting;
+      connects += 1;
+      if (pooled.state === 'connecting') pooled.state = 'connected';
+      log.info({ ms: Date.now() - started }, 'ssh connected');
+      return null;
+    } catch (err) {
+      ssh.dispose();
+      const result = unreachableResult(err, decision);
+      log.warn({ reason: result.unreachable, detail: result.detail, ms: Date.now() - started }, 'ssh connect failed');
+      return result;
+    }
+  }
+
+  /** ssh2 emits 'error' on the client after connect too; without a listener it would crash the daemon. */
+  function watch(nodeId: string, pooled: PooledConnection): void {
+    const client = pooled.ssh.connection;
+    client?.on('error', (err: Error & { level?: string }) => {
+      if (pooled.state === 'connected') pooled.log.warn({ err, level: err.level }, 'ssh connection error');
+    });
+    client?.once('close', () => {
+      const wasConnected = pooled.state === 'connected';
+      if (wasConnected) pooled.log.info('ssh connection closed');
+      forget(nodeId, pooled);
+      if (wasConnected && warmed.has(nodeId)) setTimeout(() => rewarm(nodeId), REWARM_MS).unref();
+    });
+  }
+
+  function forget(nodeId: string, pooled: PooledConnection): void {
+    pooled.state = 'closed';
+    if (pool.get(nodeId) === pooled) pool.delete(nodeId);
+  }
+
+  function session(ssh: NodeSSH): ExecSession {
+    return {
+      exec: (command, handlers) => ssh.execCommand(command, { ...handlers, noTrim: true }),
+    };
+  }
+
+  function rewarm(nodeId: string): void {
+    const target = warmed.get(nodeId);
+    if (closed || target === undefined || pool.has(nodeId)) return;
+    void connection(target).ready.then((failure) => failure && warmed.delete(nodeId));
+  }
+
+  function dispose(nodeId: string): void {
+    const pooled = pool.get(nodeId);
+    if (!pooled) return;
+    forget(nodeId, pooled);
+    void pooled.ready.then(() => pooled.ssh.dispose());
+  }
+
+  async function run(target: SshTarget, command: string, opts: RunOptions): Promise<RunResult> {
+    const { signal, timeoutMs, env } = opts;
+    const aborted: RunResult = { code: null, ...empty, failure: 'aborted', detail: 'aborted before the command started' };
+    if (signal?.aborted) return aborted;
+    if (closed) return { code: null, ...empty, failure: 'connection', detail: 'runner closed' };
+    let remoteCommand: string;
+    try {
+      remoteCommand = buildRemoteCommand(command, env, remoteTimeoutSeconds(timeoutMs));
+    } catch (err) {
+      if (!(err instanceof InvalidEnvNameError)) throw err;
+      return { code: null, ...empty, failure: 'unreachable', unreachable: 'config', detail: `invalid env name ${JSON.stringify(err.envName)}` };
+    }
+    const pooled = connection(target);
+    const failure = await raceAbort(pooled.ready, signal);
+    if (failure === 'aborted') return aborted;
+    if (failure) return failure;
+    const release = await pooled.channels.acquire(signal);
+    if (!release) return aborted;
+    const started = Date.now();
+    try {
+      const log = pooled.log;
+      log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
+      const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal, timeoutMs, maxOutputBytes, log });
+      log.debug({ code: result.code, failure: result.failure, ms: Date.now() - started }, 'ssh command finished');
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    async run(target, command, opts) {
+      try {
+        return await run(target, command, opts);
+      } catch (err) {
+        logger.error({ err, nodeId: target.nodeId }, 'ssh run failed unexpectedly');
+        return { code: null, ...empty, failure: 'connection', detail: `unexpected: ${(err as Error).message}` };
+      }
+    },
+    async warm(target) {
+      if (closed) return false;
+      warmed.set(target.nodeId, target);
+      const failure = await connection(target).ready;
+      if (failure) warmed.delete(target.nodeId);
+      return failure === null;
+    },
+    release(nodeId) {
+      warmed.delete(nodeId);
+      dispose(nodeId);
+    },
+    async close() {
+      closed = true;
+      const all = [...pool.values()];
+      for (const nodeId of [...pool.keys()]) dispose(nodeId);
+      await Promise.all(all.map((p) => p.ready));
+    },
+    stats: () => ({ connects, open: [...pool.values()].filter((p) => p.state === 'connected').length }),
+  };
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (!signal) return promise;
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void promise.then((value) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(value);
+    });
+  });
+}

@@ -1,0 +1,128 @@
+import { constants } from 'node:os';
+import type { Logger } from 'pino';
+import { CappedOutput, PidMarkedStderr } from './captured-output.js';
+import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
+import type { RunResult } from './ssh-runner.js';
+
+/** The slice of a connection this module needs; node-ssh-runner adapts `NodeSSH.execCommand` to it. */
+export interface ExecSession {
+  exec(
+    command: string,
+    handlers: { onChannel?: (channel: { close(): void }) => void; onStdout?: (b: Buffer) => void; onStderr?: (b: Buffer) => void },
+  ): Promise<{ code: number | null; signal: string | null }>;
+}
+
+export interface RemoteCommandOptions {
+  signal?: AbortSignal;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  log: Logger;
+}
+
+/** Past the remote deadline, `timeout -k` needs KILL_AFTER_SECONDS more; the client waits that plus slack. */
+export const CLIENT_GRACE_MS = (KILL_AFTER_SECONDS + 2) * 1000;
+const PID_WAIT_MS = 2_000;
+const KILL_WAIT_MS = 5_000;
+/** After the kill, how long the channel gets to close by itself so in-flight output is not lost. */
+const SETTLE_WAIT_MS = 1_000;
+
+type Outcome = Pick<RunResult, 'code' | 'failure' | 'detail'>;
+
+/** Runs an already wrapped command (see buildRemoteCommand); never rejects. */
+export function runRemoteCommand(session: ExecSession, remoteCommand: string, options: RemoteCommandOptions): Promise<RunResult> {
+  const { signal, timeoutMs, maxOutputBytes, log } = options;
+  const stdout = new CappedOutput(maxOutputBytes);
+  const stderr = new PidMarkedStderr(maxOutputBytes);
+  let channel: { close(): void } | undefined;
+  let stopping = false;
+
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    const clientDeadlineMs = remoteTimeoutSeconds(timeoutMs) * 1000 + CLIENT_GRACE_MS;
+    const timer = setTimeout(() => void stop('timeout'), clientDeadlineMs);
+    const onAbort = (): void => void stop('aborted');
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    function finish(outcome: Outcome): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      stderr.end();
+      const result: RunResult = { ...outcome, stdout: stdout.text(), stderr: stderr.output.text() };
+      if (stdout.dropped > 0 || stderr.output.dropped > 0) {
+        result.truncated = { stdout: stdout.dropped, stderr: stderr.output.dropped };
+      }
+      resolve(result);
+    }
+
+    async function stop(why: 'aborted' | 'timeout'): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      const pid = await stderr.waitForPid(PID_WAIT_MS);
+      const killed = pid === undefined ? 'remote pid unknown' : await killRemote(session, pid);
+      if (pid !== undefined) await within(execution.catch(() => undefined), SETTLE_WAIT_MS);
+      channel?.close();
+      log.warn({ why, pid, killed }, 'ssh command stopped');
+      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after start` : 'aborted by caller';
+      finish({ code: null, failure: why, detail: `${reason}; ${killed}` });
+    }
+
+    const execution = session.exec(remoteCommand, {
+      onChannel: (c) => {
+        channel = c;
+        if (stopping) c.close(); // opened after the caller already gave up
+      },
+      onStdout: (b) => stdout.push(b),
+      onStderr: (b) => stderr.push(b),
+    });
+    execution.then(
+      (exit) => {
+        if (!stopping) finish(outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000));
+      },
+      (err: Error) => {
+        if (!stopping) finish({ code: null, failure: 'connection', detail: `exec failed: ${err.message}` });
+      },
+    );
+  });
+}
+
+function outcomeOfExit(exit: { code: number | null; signal: string | null }, pastDeadline: boolean): Outcome {
+  const code = exit.code ?? shellCodeOfSignal(exit.signal);
+  if (code === null) {
+    const signal = exit.signal ? ` (signal ${exit.signal})` : '';
+    return { code: null, failure: 'connection', detail: `connection closed before the command finished${signal}` };
+  }
+  // Without the deadline check, a command that itself exits 124 or is KILLed would read as a timeout.
+  if (isRemoteTimeoutExit(code) && pastDeadline) {
+    return { code, failure: 'timeout', detail: `remote timeout stopped the command (exit ${code})` };
+  }
+  return exit.signal ? { code, detail: `remote command killed by signal ${exit.signal}` } : { code };
+}
+
+/**
+ * `timeout` re-raises the signal that killed its command, and -k KILLs its own process group
+ * (itself included), so sshd reports a signal, not a status: map it to the shell's 128+n.
+ */
+function shellCodeOfSignal(name: string | null): number | null {
+  const number = name ? constants.signals[`SIG${name.replace(/^SIG/, '')}` as NodeJS.Signals] : undefined;
+  return number === undefined ? null : 128 + number;
+}
+
+/** TERM to `timeout` reaches the command's whole process group; `-k` follows with KILL. */
+async function killRemote(session: ExecSession, pid: number): Promise<string> {
+  const attempt = session.exec(`kill -TERM ${pid}`, {}).then(
+    ({ code }) => (code === 0 ? `sent TERM to remote pid ${pid}` : `kill of remote pid ${pid} exited ${code}`),
+    (err: Error) => `kill of remote pid ${pid} failed: ${err.message}`,
+  );
+  return (await within(attempt, KILL_WAIT_MS)) ?? `kill of remote pid ${pid} timed out`;
+}
+
+/** The promise's value, or undefined if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
