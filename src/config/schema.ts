@@ -1,25 +1,16 @@
 import { z } from 'zod';
-import { parseListenAddress } from './listen-address.js';
+import { endpointSchema } from './endpoint-schema.js';
+import { drainSchema } from './drain-schema.js';
+import { clusterSchema } from './cluster-schema.js';
+import { statusSchema, webhooksSchema } from './observe-schema.js';
+
+export { endpointSchema };
 
 /** YAML 1.1 habits (`yes`/`no` unquoted) arrive as booleans: accept them for yes|no keys. */
 const yesNo = <T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((v) => (v === true ? 'yes' : v === false ? 'no' : v), z.enum(values));
 
 const seconds = z.number().nonnegative();
-
-export const endpointSchema = z.strictObject({
-  /** host:port the cluster calls; `[::1]:8001` for IPv6. */
-  listen: z
-    .string()
-    .default('127.0.0.1:8001')
-    .refine((v) => { try { parseListenAddress(v); return true; } catch { return false; } }, 'expected host:port'),
-  /** URL path the cluster posts to. */
-  path: z.string().startsWith('/').default('/dynslice'),
-  maxBodyBytes: z.number().int().positive().default(1024 * 1024),
-  maxNodesPerCall: z.number().int().positive().default(10_000),
-  headersTimeoutSeconds: seconds.default(10),
-  requestTimeoutSeconds: seconds.default(30),
-});
 
 export const sshSchema = z.strictObject({
   user: z.string().min(1).default('root'),
@@ -30,6 +21,8 @@ export const sshSchema = z.strictObject({
   /** Parallel SSH connects at most (sshd refuses bursts). */
   concurrency: z.number().int().positive().default(32),
   connectTimeoutSeconds: seconds.default(10),
+  /** Connect to every node at start and keep the connections, so drains start without a handshake. */
+  preconnect: z.boolean().default(false),
 });
 
 export const nodeSchema = z.strictObject({
@@ -38,23 +31,6 @@ export const nodeSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).optional(),
   user: z.string().min(1).optional(),
-});
-
-export const stepSchema = z.strictObject({
-  name: z.string().min(1),
-  run: z.string().min(1),
-  verify: z.string().min(1),
-  timeoutSeconds: z.number().positive().default(60),
-  verifyAttempts: z.number().int().positive().default(5),
-  verifyIntervalSeconds: seconds.default(2),
-});
-
-export const drainSchema = z.strictObject({
-  steps: z.array(stepSchema).default([]),
-  /** Drain window when the cluster sends max_wait_time 0 (the node is released at once). */
-  bestEffortSeconds: seconds.default(5),
-  /** A failed drain: hold the node until the deadline, or release it now. */
-  onFailure: z.enum(['hold', 'release']).default('hold'),
 });
 
 export const configSchema = z.strictObject({
@@ -66,14 +42,22 @@ export const configSchema = z.strictObject({
   /** A node named in a call but not configured: adopt it (needs hostTemplate) or report it released. */
   unknownNodes: z.enum(['adopt', 'release']).default('adopt'),
   drain: drainSchema.prefault({}),
+  /** Modules (.ts or .js) that export drain actions; paths relative to this file. */
+  plugins: z.array(z.string().min(1)).default([]),
+  /** How to read SetResourceValues: high = the cluster is likely to take the node back, or = worth keeping. */
+  valueMeans: z.enum(['reclaim-likelihood', 'keep-worth']).default('reclaim-likelihood'),
+  cluster: clusterSchema.prefault({}),
   state: z.strictObject({ dir: z.string().default('./state') }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   }).prefault({}),
   /** Log the commands instead of running them. */
   dryRun: z.boolean().default(false),
+  /** Status server (dashboard, /api, /metrics): runs only when present. */
+  status: statusSchema.optional(),
+  webhooks: webhooksSchema,
 });
 
 export type AgentConfig = z.infer<typeof configSchema>;
 export type NodeConfig = z.infer<typeof nodeSchema>;
-export type StepConfig = z.infer<typeof stepSchema>;
+export type { StepConfig } from './drain-schema.js';

@@ -1,16 +1,26 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createEndpointRequestListener, DEFAULT_MAX_BODY_BYTES, type EndpointRequestOptions } from './request-listener.js';
-import { declaresTooLargeBody } from './body-reader.js';
+import { createEndpointRequestListener, type EndpointRequestOptions } from './request-listener.js';
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** PEM material for HTTPS; with `clientCa`, callers are asked for a certificate. */
+export interface EndpointTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  passphrase?: string;
+  clientCa?: string | Buffer;
+}
 
 export interface EndpointServerOptions extends EndpointRequestOptions {
   /** Time allowed for the request headers (slowloris); Node answers 408 and closes. */
   headersTimeoutMs?: number;
   /** Time allowed for the whole request, headers and body. */
   requestTimeoutMs?: number;
+  /** Serve HTTPS instead of HTTP. */
+  tls?: EndpointTls;
 }
 
 export interface EndpointServer {
@@ -21,31 +31,38 @@ export interface EndpointServer {
   close(): Promise<void>;
 }
 
-/** Builds the XML-RPC endpoint on node:http; does no I/O until `listen`. */
+/** Builds the XML-RPC endpoint on node:http or node:https; does no I/O until `listen`. */
 export function createEndpointServer(options: EndpointServerOptions): EndpointServer {
-  const {
-    headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS,
-    requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
-    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
-  } = options;
+  const { headersTimeoutMs = DEFAULT_HEADERS_TIMEOUT_MS, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, tls } = options;
   if (!(headersTimeoutMs > 0 && requestTimeoutMs >= headersTimeoutMs)) {
     throw new RangeError('need 0 < headersTimeoutMs <= requestTimeoutMs');
   }
   const listener = createEndpointRequestListener(options);
-  const server = createServer(
-    {
-      headersTimeout: headersTimeoutMs,
-      requestTimeout: requestTimeoutMs,
-      // Node only enforces the two timeouts when it sweeps its connections (default every 30 s).
-      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)),
-    },
-    listener,
-  );
-  // Expect: 100-continue — refuse an announced oversized body before the client sends it.
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (!declaresTooLargeBody(req, maxBodyBytes)) res.writeContinue();
-    listener(req, res);
-  });
+  const httpOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node only enforces the two timeouts when it sweeps its connections (default every 30 s).
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)),
+  };
+  const server: Server =
+    tls === undefined
+      ? createHttpServer(httpOptions, listener)
+      : createHttpsServer(
+          {
+            ...httpOptions,
+            cert: tls.cert,
+            key: tls.key,
+            passphrase: tls.passphrase,
+            minVersion: 'TLSv1.2',
+            // A handshake that never finishes is a slowloris before the headers timeout starts.
+            handshakeTimeout: headersTimeoutMs,
+            // The certificate is checked per request (caller-gate.ts), so a refusal is an HTTP 403.
+            ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }),
+          },
+          listener,
+        );
+  // Expect: 100-continue goes to the listener, which sends the 100 once the caller passed every check.
+  server.on('checkContinue', listener);
 
   return {
     server,

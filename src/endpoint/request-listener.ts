@@ -5,6 +5,9 @@ import { isFault, XmlRpcFaultCode, XmlRpcFaultError, type Fault } from '../proto
 import type { ProtoGeniReply } from '../protocol/envelope.js';
 import { decodeMethodCall, encodeFault, encodeResponse } from '../protocol/xmlrpc-codec.js';
 import { BodyAbortedError, BodyTooLargeError, declaresTooLargeBody, readBody } from './body-reader.js';
+import { admissionOf, type Admission } from './caller-gate.js';
+import { lingerBeforeClose } from './lingering-close.js';
+import { createRefusalLog } from './refusal-log.js';
 
 export const DEFAULT_ENDPOINT_PATH = '/dynslice';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -12,8 +15,10 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface EndpointRequestOptions extends ClientEndpointOptions {
   path?: string;
   maxBodyBytes?: number;
-  /** Caller checks (source allow-list, client certificate): false → 403 before anything is read. */
-  allowRequest?: (req: IncomingMessage) => boolean;
+  /** Caller checks (caller-gate.ts): a refusal is answered 403/503 before anything is read. */
+  allowRequest?: (req: IncomingMessage, res: ServerResponse) => boolean | Admission;
+  /** Told of every answered call (metrics); must not throw. */
+  onCallAnswered?: (info: { method: string; code?: number; faultCode?: number; nodes: number; ms: number }) => void;
 }
 
 export type EndpointRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,16 +27,22 @@ export type EndpointRequestListener = (req: IncomingMessage, res: ServerResponse
 export function createEndpointRequestListener(options: EndpointRequestOptions): EndpointRequestListener {
   const { path = DEFAULT_ENDPOINT_PATH, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger, allowRequest } = options;
   const endpoint = createClientEndpoint(options);
+  const logRefusal = createRefusalLog(logger);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    if (allowRequest !== undefined && !allowRequest(req)) {
-      logger.warn({ remoteAddress: req.socket.remoteAddress }, 'xml-rpc request refused');
-      return sendStatus(res, 403, 'forbidden', { Connection: 'close' });
+    const admission = admissionOf(allowRequest?.(req, res) ?? true);
+    if (!admission.allowed) {
+      logRefusal({ status: admission.status, reason: admission.reason, remoteAddress: req.socket.remoteAddress, subject: admission.subject });
+      const retry: Record<string, string> = admission.status === 503 ? { 'Retry-After': '1' } : {};
+      lingerBeforeClose(res);
+      return sendStatus(res, admission.status, admission.status === 503 ? 'busy' : 'forbidden', { Connection: 'close', ...retry });
     }
     if (pathOf(req.url) !== path) return sendStatus(res, 404, 'not found');
     if (req.method !== 'POST') return sendStatus(res, 405, 'only POST is served here', { Allow: 'POST' });
     if (declaresTooLargeBody(req, maxBodyBytes)) return refuseTooLarge(res, logger, maxBodyBytes);
+    // Only a caller that passed every check above is asked to send its body.
+    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
     let body: Buffer;
     try {
       body = await readBody(req, maxBodyBytes);
@@ -55,7 +66,9 @@ export function createEndpointRequestListener(options: EndpointRequestOptions): 
     sendXml(res, encodeOutcome(outcome, logger));
     const ms = Math.round(performance.now() - started);
     const result = isFault(outcome) ? { faultCode: outcome.faultCode } : { code: outcome.code.value };
-    logger.info({ method, nodes, ...result, ms }, 'xml-rpc call answered');
+    const caller = admission.subject === undefined ? {} : { subject: admission.subject };
+    logger.info({ method, nodes, ...result, ms, ...caller }, 'xml-rpc call answered');
+    options.onCallAnswered?.({ method, nodes, ...result, ms: performance.now() - started });
   }
 
   return (req, res) => {
@@ -95,5 +108,6 @@ function sendStatus(res: ServerResponse, status: number, text: string, headers: 
 function refuseTooLarge(res: ServerResponse, logger: Logger, maxBodyBytes: number): void {
   logger.warn({ maxBodyBytes }, 'xml-rpc request body too large');
   // The rest of the body stays unread, so this connection cannot carry another request.
+  lingerBeforeClose(res);
   sendStatus(res, 413, `request body over ${maxBodyBytes} bytes`, { Connection: 'close' });
 }
