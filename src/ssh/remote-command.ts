@@ -35,15 +35,23 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
   const stderr = new PidMarkedStderr(maxOutputBytes);
   let channel: { close(): void } | undefined;
   let stopping = false;
+  let done = false;
 
   return new Promise((resolve) => {
     const startedAt = Date.now();
     const clientDeadlineMs = remoteTimeoutSeconds(timeoutMs) * 1000 + CLIENT_GRACE_MS;
-    const timer = setTimeout(() => void stop('timeout'), clientDeadlineMs);
+    let timer = setTimeout(() => void stop('timeout'), clientDeadlineMs);
+    // The remote deadline starts with `timeout` itself, which the pid marker announces: restart ours there.
+    void stderr.waitForPid(clientDeadlineMs).then((pid) => {
+      if (pid === undefined || stopping || done) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void stop('timeout'), clientDeadlineMs);
+    });
     const onAbort = (): void => void stop('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
 
     function finish(outcome: Outcome): void {
+      done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       stderr.end();
@@ -62,7 +70,7 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
       if (pid !== undefined) await within(execution.catch(() => undefined), SETTLE_WAIT_MS);
       channel?.close();
       log.warn({ why, pid, killed }, 'ssh command stopped');
-      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after start` : 'aborted by caller';
+      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : 'aborted by caller';
       finish({ code: null, failure: why, detail: `${reason}; ${killed}` });
     }
 

@@ -41,7 +41,7 @@ export async function startOpenSshNodes(count: number, sshdPath = SSHD_PATH): Pr
   keygen(privateKeyPath, 'dynslice-test-client');
   const authorizedKeys = join(baseDir, 'authorized_keys');
   writeFileSync(authorizedKeys, readFileSync(`${privateKeyPath}.pub`));
-  const harness = { running, byId: (id: string) => byId(running, id) };
+  const find = (id: string): RunningNode => byId(running, id);
   try {
     for (let i = 0; i < count; i += 1) {
       const dir = join(baseDir, `node${i}`);
@@ -68,11 +68,11 @@ export async function startOpenSshNodes(count: number, sshdPath = SSHD_PATH): Pr
     privateKeyPath,
     knownHostsPath,
     baseDir,
-    hostPublicKey: (id) => harness.byId(id).hostPublicKey,
-    logins: (id) => harness.byId(id).log.match(/Accepted publickey for /g)?.length ?? 0,
-    dropConnections: async (id) => killSessions(harness.byId(id)),
-    stopNode: async (id) => stopNode(harness.byId(id)),
-    startNode: async (id) => startSshd(harness.byId(id)),
+    hostPublicKey: (id) => find(id).hostPublicKey,
+    logins: (id) => find(id).log.match(/Accepted publickey for /g)?.length ?? 0,
+    dropConnections: async (id) => killSessions(find(id)),
+    stopNode: async (id) => stopNode(find(id)),
+    startNode: async (id) => startSshd(find(id)),
     stop: async () => {
       await stopAll(running);
       rmSync(baseDir, { recursive: true, force: true });

@@ -74,7 +74,7 @@ describe('node-ssh runner stopping remote commands', () => {
     expect(result.failure).toBeUndefined();
   }, 20_000);
 
-  it('the client gives up 7 s after the timeout when the remote side never answers', async () => {
+  it('the client gives up 7 s after the remote deadline when the remote side never answers', async () => {
     const duration = sleeper(30);
     const started = Date.now();
     // Stopping the remote `timeout` process freezes its own deadline: only the client timer is left.
@@ -82,8 +82,9 @@ describe('node-ssh runner stopping remote commands', () => {
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ code: null, failure: 'timeout' });
     expect(elapsed).toBeGreaterThanOrEqual(8_000);
-    expect(elapsed).toBeLessThan(11_000);
+    // 8 s deadline, then the kill (at most 5 s) and the wait for the channel to close (1 s).
+    expect(elapsed).toBeLessThan(15_000);
     const after = await runner.run(targetOf(sshd.nodes[0]!), 'echo still usable', { timeoutMs: 5_000 });
     expect(after.stdout).toBe('still usable\n');
-  }, 20_000);
+  }, 30_000);
 });
