@@ -1,9 +1,17 @@
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config/schema.js';
-import { compilePlan } from './drain/plan.js';
-import { createEndpointServer } from './endpoint/http-server.js';
+import { compilePlan, type DrainPlan } from './drain/plan.js';
+import { ActionRegistry } from './drain/registry.js';
+import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
+import type { EndpointServer } from './endpoint/http-server.js';
+import type { DrainCommandEvent } from './drain/step-actors.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
 import { Slice } from './slice/slice.js';
+import { JournaledHandlers } from './store/journaled-handlers.js';
+import { nodeRecordOf } from './store/node-record.js';
+import type { Store } from './store/store.js';
+import { Observer } from './observe/observer.js';
+import type { ClientEndpointHandlers } from './protocol/client-methods.js';
 import type { SshRunner } from './ssh/ssh-runner.js';
 
 export interface AgentDeps {
@@ -13,63 +21,90 @@ export interface AgentDeps {
   now?: () => number;
   clock?: Clock;
   onChange?: (change: StateChange) => void;
+  onCommand?: (event: DrainCommandEvent) => void;
+  /** The compiled drain plan (with plugin actions: see loadDrainPlan); built-ins only when absent. */
+  plan?: DrainPlan;
+  /** Journal and recovered state (see Store.open); without it the agent remembers nothing across restarts. */
+  store?: Store;
+  /** Wraps the slice before the endpoint serves it (shadow mode answers through a decorator). */
+  wrapHandlers?: (slice: Slice) => ClientEndpointHandlers;
 }
 
 export interface Agent {
   slice: Slice;
-  /** Starts serving the endpoint; resolves with the bound address. */
-  listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
+  /** Timelines, metrics, webhooks and live updates of the slice (the status server reads it). */
+  observer: Observer;
+  /**
+   * Reads the endpoint's TLS files and token, then serves it; resolves with the bound address,
+   * the URL to register (it holds the token) and the same URL redacted for logs.
+   */
+  listen(port: number, host: string): Promise<{ host: string; port: number; url: string; redactedUrl: string }>;
   close(): Promise<void>;
 }
 
 /** Wires the parts together; does no I/O until `listen`. */
 export function createAgent(deps: AgentDeps): Agent {
   const { config, logger, runner } = deps;
+  const observer: Observer = new Observer({
+    logger, now: deps.now ?? Date.now, slice: (): Slice => slice, webhooks: config.webhooks,
+    onChange: deps.onChange, onCommand: deps.onCommand,
+  });
   const slice = new Slice({
-    plan: compilePlan(config.drain.steps),
+    plan: deps.plan ?? compilePlan(config.drain, new ActionRegistry()),
     runner,
     logger,
     now: deps.now ?? Date.now,
     clock: deps.clock,
     bestEffortSeconds: config.drain.bestEffortSeconds,
     onFailure: config.drain.onFailure,
+    prepareAt: config.drain.prepareAt ?? null,
+    valueMeans: config.valueMeans,
     ssh: { user: config.ssh.user, port: config.ssh.port },
     hostTemplate: config.hostTemplate,
     unknownNodes: config.unknownNodes,
-    onChange: deps.onChange,
+    onChange: (change) => {
+      if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));
+      observer.onChange(change);
+    },
+    onCommand: observer.onCommand,
   });
+  const recovered = deps.store?.recovered ?? new Map();
   for (const node of config.nodes) {
-    slice.addNode({
-      nodeId: node.node_id,
-      clientId: node.client_id ?? null,
-      target: {
+    const record = recovered.get(node.node_id);
+    slice.addNode(
+      {
         nodeId: node.node_id,
-        host: node.host,
-        port: node.port ?? config.ssh.port,
-        user: node.user ?? config.ssh.user,
+        clientId: node.client_id ?? null,
+        target: { nodeId: node.node_id, host: node.host, port: node.port ?? config.ssh.port, user: node.user ?? config.ssh.user },
       },
-    });
+      record && { state: record.state, memory: record.memory },
+    );
   }
-  const endpoint = createEndpointServer({
-    path: config.endpoint.path,
-    handlers: slice,
-    logger,
-    maxBodyBytes: config.endpoint.maxBodyBytes,
-    maxNodesPerCall: config.endpoint.maxNodesPerCall,
-    headersTimeoutMs: config.endpoint.headersTimeoutSeconds * 1000,
-    requestTimeoutMs: config.endpoint.requestTimeoutSeconds * 1000,
-  });
+  // Nodes learned from calls before the restart come back with the host they had.
+  for (const record of recovered.values()) {
+    if (!slice.get(record.nodeId)) slice.addNode(record, { state: record.state, memory: record.memory });
+  }
+  const served = deps.wrapHandlers?.(slice) ?? slice;
+  // The journal records what the cluster was actually told.
+  const handlers = deps.store ? new JournaledHandlers(served, deps.store) : served;
+  const endpointDeps = { handlers, logger, onCallAnswered: observer.onCallAnswered };
+  let endpoint: EndpointServer | undefined;
 
   return {
     slice,
+    observer,
     async listen(port, host) {
-      const address = await endpoint.listen(port, host);
-      const shownHost = address.host.includes(':') ? `[${address.host}]` : address.host;
-      return { ...address, url: `http://${shownHost}:${address.port}${config.endpoint.path}` };
+      const { server, ...address } = await listenConfiguredEndpoint(config.endpoint, { port, host }, endpointDeps);
+      endpoint = server;
+      if (config.ssh.preconnect) {
+        void slice.preconnect().then((connected) => logger.info({ connected, nodes: slice.list().length }, 'ssh connections opened ahead of drains'));
+      }
+      return address;
     },
     async close() {
-      await endpoint.close();
+      await endpoint?.close();
       slice.stop();
+      await observer.close();
       await runner.close();
     },
   };

@@ -1,20 +1,18 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/load-config.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { checkCommand } from './check-command.js';
+import { historyCommand } from './history-command.js';
+import { loadConfigOrExit as load } from './load-config-or-exit.js';
 import { runAgent } from './run-command.js';
+import { tokenCommand } from './token-command.js';
+import { statusCommand } from './status-command.js';
+import { visualizeCommand } from './visualize-command.js';
+import { demoCommand } from './demo-command.js';
+import { drillCommand } from './drill-command.js';
+import { registerCommands } from './register-command.js';
 
 export interface CliHooks {
   /** Called by `run` with the function that stops the agent (main.ts wires it to signals). */
   onStarted(stop: () => Promise<void>): void;
-}
-
-async function load(file: string) {
-  try {
-    return await loadConfig(file);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliExit(EXIT.config, error.message);
-    throw error;
-  }
 }
 
 export function buildProgram(hooks: CliHooks): Command {
@@ -27,24 +25,19 @@ export function buildProgram(hooks: CliHooks): Command {
     .command('run')
     .description('start the agent: serve the endpoint and drain nodes when the cluster revokes them')
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
-    .action(async (options: { config: string }) => {
-      hooks.onStarted(await runAgent(await load(options.config)));
+    .option('--shadow', 'answer the cluster but execute nothing and never release early; log when nodes would have been released')
+    .action(async (options: { config: string; shadow?: boolean }) => {
+      hooks.onStarted(await runAgent(await load(options.config), { shadow: options.shadow, configFile: options.config }));
     });
 
-  program
-    .command('check')
-    .description('validate a configuration file and print what the agent would manage')
-    .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
-    .action(async (options: { config: string }) => {
-      const config = await load(options.config);
-      process.stdout.write(
-        `${options.config}: valid\n` +
-          `  endpoint  ${config.endpoint.listen}${config.endpoint.path}\n` +
-          `  nodes     ${config.nodes.length}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
-          `  drain     ${config.drain.steps.map((s) => s.name).join(' → ') || '(no steps: nodes never verify)'}\n` +
-          `  ssh       ${config.dryRun ? 'dry run' : `${config.ssh.user}@… key ${config.ssh.privateKeyPath}, host keys ${config.ssh.hostKeyChecking}`}\n`,
-      );
-    });
+  program.addCommand(checkCommand().copyInheritedSettings(program));
+  program.addCommand(historyCommand().copyInheritedSettings(program));
+  program.addCommand(tokenCommand().copyInheritedSettings(program));
+  program.addCommand(visualizeCommand().copyInheritedSettings(program));
+  program.addCommand(statusCommand().copyInheritedSettings(program));
+  program.addCommand(demoCommand(hooks).copyInheritedSettings(program));
+  program.addCommand(drillCommand(load).copyInheritedSettings(program));
+  for (const command of registerCommands(load)) program.addCommand(command.copyInheritedSettings(program));
 
   return program;
 }

@@ -1,14 +1,30 @@
 import { mkdir } from 'node:fs/promises';
 import { createAgent } from '../agent.js';
 import { parseListenAddress } from '../config/listen-address.js';
+import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
+import { loadDrainPlan } from '../drain/load-plan.js';
+import { startStatusServer } from '../observe/status-server.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
 import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
+import { registerOnStart } from '../cluster/config-registration.js';
+import { ShadowHandlers } from '../slice/shadow-handlers.js';
+import { openStoreOrExit } from './open-store.js';
+import type { Slice } from '../slice/slice.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { exitFor } from './register-command.js';
+
+export interface RunOptions {
+  /** Answer the cluster but execute nothing and never release early; log what would have been released. */
+  shadow?: boolean;
+  /** The configuration file: anchors the cluster section's relative paths. */
+  configFile: string;
+}
 
 /** Dry-run is an implementation chosen once here, not a flag checked everywhere. */
-function createRunner(config: AgentConfig, logger: Logger): SshRunner {
+export function createRunner(config: AgentConfig, logger: Logger): SshRunner {
   if (config.dryRun) return new DryRunSshRunner(logger);
   return createNodeSshRunner({
     privateKeyPath: config.ssh.privateKeyPath,
@@ -21,19 +37,46 @@ function createRunner(config: AgentConfig, logger: Logger): SshRunner {
 }
 
 /** Starts the agent; resolves with a function that stops it. */
-export async function runAgent(config: AgentConfig): Promise<() => Promise<void>> {
+export async function runAgent(config: AgentConfig, options: RunOptions): Promise<() => Promise<void>> {
+  const plan = await loadDrainPlan(config);
   const logger = createLogger({ level: config.log.level });
   await mkdir(config.state.dir, { recursive: true });
-  const agent = createAgent({ config, logger, runner: createRunner(config, logger) });
+  let shadow: ShadowHandlers | undefined;
+  const wrapHandlers = options.shadow ? (slice: Slice) => (shadow = new ShadowHandlers(slice, { logger, now: Date.now })) : undefined;
+  const runner = options.shadow ? new DryRunSshRunner(logger) : createRunner(config, logger);
+  // Shadow mode tries the agent out: it leaves the real journal alone.
+  const store = options.shadow ? undefined : await openStoreOrExit(config.state.dir, logger);
+  const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store });
   const { host, port } = parseListenAddress(config.endpoint.listen);
-  const address = await agent.listen(port, host);
+  const address = await agent.listen(port, host).catch((error: unknown) => {
+    // A TLS file or token file that cannot be used is a configuration error (exit 2), like a bad key.
+    throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
+  });
+  const { tls, token, tokenFile, clientCa, allow } = config.endpoint;
+  const callerChecks = [token ?? tokenFile ? 'token' : '', clientCa ? 'client-certificate' : '', allow ? 'source-allow-list' : ''];
   logger.info(
-    { url: address.url, host: address.host, port: address.port, nodes: agent.slice.list().length, dryRun: config.dryRun },
+    {
+      url: address.redactedUrl, host: address.host, port: address.port, https: tls !== undefined,
+      callerChecks: callerChecks.filter(Boolean), nodes: agent.slice.list().length, dryRun: config.dryRun, shadow: options.shadow === true,
+    },
     'endpoint listening',
   );
+  // The URL holds the token: it goes once to the operator's stderr, never into the JSON log.
+  process.stderr.write(`dynslice-agent: register this endpoint with the cluster: ${address.url}\n`);
+  const unregister = await registerOnStart(config, options.configFile, logger, address.url).catch(async (error: unknown) => {
+    await agent.close();
+    await store?.close();
+    throw exitFor(error, 'registration');
+  });
+  const status = config.status && (await startStatusServer(agent, { ...config.status, logger }));
+  if (status) logger.info({ url: status.url, tokenRequired: config.status?.token !== undefined }, 'status server listening');
   return async () => {
     logger.info('agent stopping');
+    shadow?.logSummary();
+    await unregister?.();
+    if (status) await status.close();
     await agent.close();
+    await store?.close();
     logger.flush();
   };
 }

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
+import { generateSshKeyPair } from '../../src/sim/ssh-keys.js';
 import { startExecServer, type ExecServer } from '../../src/sim/ssh2-exec-server.js';
 import { freePort, loginUser, nodeIdentity, type SshTestNode, type SshTestNodes } from './ssh-test-nodes.js';
 
@@ -17,7 +18,7 @@ interface FallbackNode {
 /** An in-process SSH server per node: public key auth with one client key, exec via `sh -c`. */
 export async function startSsh2Nodes(count: number): Promise<SshTestNodes> {
   const baseDir = mkdtempSync(join(tmpdir(), 'dynslice-ssh2-'));
-  const client = generateEd25519('dynslice-test-client');
+  const client = generateSshKeyPair('dynslice-test-client');
   const privateKeyPath = join(baseDir, 'client_ed25519');
   writeFileSync(privateKeyPath, client.private, { mode: 0o600 });
   const clientKey = utils.parseKey(client.public) as ParsedKey;
@@ -26,7 +27,7 @@ export async function startSsh2Nodes(count: number): Promise<SshTestNodes> {
     const workDir = join(baseDir, `node${i}`, 'work');
     mkdirSync(workDir, { recursive: true });
     const node: SshTestNode = { ...nodeIdentity(i), host: '127.0.0.1', port: await freePort(), user: loginUser(), workDir };
-    const hostKey = generateEd25519(`dynslice-test-host-${i}`);
+    const hostKey = generateSshKeyPair(`dynslice-test-host-${i}`);
     const n: FallbackNode = { node, hostKey, logins: 0 };
     nodes.push(n);
     await listen(n, clientKey.getPublicSSH());
@@ -54,15 +55,6 @@ export async function startSsh2Nodes(count: number): Promise<SshTestNodes> {
       rmSync(baseDir, { recursive: true, force: true });
     },
   };
-}
-
-/** ssh2 drops a leading zero byte in 1 of 256 ed25519 keys (mscdex/ssh2#1390): draw again. */
-function generateEd25519(comment: string): { private: string; public: string } {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment });
-    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return pair;
-  }
-  throw new Error('could not generate a parsable ed25519 key');
 }
 
 function publicKeyOf(n: FallbackNode): string {

@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { loadScenario } from '../sim/scenario.js';
+import { DEFAULT_DRILL_SCENARIO, runDrill } from '../sim/drill.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { exitFor, type LoadConfig } from './register-command.js';
+import { createRunner } from './run-command.js';
+
+/** `dynslice-agent drill`: rehearse the configured drain plan against the configured nodes. */
+export function drillCommand(load: LoadConfig): Command {
+  return new Command('drill')
+    .description('play the cluster (simulator) against your configured nodes and drain plan, and report per node')
+    .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
+    .option('--scenario <file>', 'scenario YAML (default: every node revoked at once, a call every 10 s)')
+    .option('--dry-run', 'execute nothing on the nodes: report what the plan would run')
+    .action(async (options: { config: string; scenario?: string; dryRun?: boolean }) => {
+      const config = await load(options.config);
+      const scenario = options.scenario === undefined ? DEFAULT_DRILL_SCENARIO : await loadScenario(options.scenario).catch((e: unknown) => {
+        throw exitFor(e, 'the drill');
+      });
+      const problems = await runDrill({
+        config,
+        scenario,
+        createRunner: (logger) => createRunner(config, logger),
+        dryRun: options.dryRun === true,
+        write: (text) => void process.stdout.write(text),
+      }).catch((error: unknown) => {
+        throw exitFor(error, 'the drill');
+      });
+      // Exit with the verdict rather than wait for SSH connections and timers to wind down.
+      throw new CliExit(problems.length === 0 ? EXIT.ok : EXIT.failure);
+    });
+}

@@ -1,0 +1,56 @@
+import type { DryRunCall } from '../ssh/dry-run-runner.js';
+import type { NodeFacts } from './node-facts.js';
+import type { NodeOutcome, SimRecord } from './sim-record.js';
+
+const since = (record: SimRecord, at: number | null): string => (at === null ? '—' : `+${((at - record.startedAt) / 1000).toFixed(1)}s`);
+
+function released(outcome: NodeOutcome): string {
+  if (outcome.end === 'released') return `countdown #${outcome.endTick}`;
+  if (outcome.end === 'deadline') return `no: taken at the deadline (#${outcome.endTick})`;
+  if (outcome.end === 'no-wait') return `no: cluster could not wait (#${outcome.endTick})`;
+  return 'no: still pending';
+}
+
+function result(facts: NodeFacts | undefined): string {
+  if (!facts) return 'never drained (the agent did not manage this node)';
+  const cause = [facts.forcedReason, facts.failure].filter(Boolean).join(': ');
+  const lost = facts.workLost ? ', WORK LOST' : '';
+  if (facts.verifiedAt !== null) return `drained and verified${lost}`;
+  return `${facts.state} — ${cause || 'the drain had not finished when the cluster took the node'}${lost}`;
+}
+
+/** Rows as aligned columns, two spaces apart. */
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join(''));
+}
+
+/** The drill's per-node report: drain started, verified, released at countdown k, seconds back, failure. */
+export function describeDrill(record: SimRecord, factsOf: (nodeId: string) => NodeFacts | undefined): string[] {
+  const rows = [['node', 'drain started', 'verified', 'released', 'given back', 'result']];
+  for (const outcome of record.nodes) {
+    const facts = factsOf(outcome.nodeId);
+    rows.push([
+      `${outcome.nodeId}${outcome.clientId ? ` ${outcome.clientId}` : ''}`,
+      facts?.drainStartedAt == null ? '—' : `#${outcome.revokedAtTick} ${since(record, facts.drainStartedAt)}`,
+      since(record, facts?.verifiedAt ?? null),
+      released(outcome),
+      `${outcome.givenBackSeconds} s`,
+      result(facts),
+    ]);
+  }
+  return table(rows);
+}
+
+/** What a dry run would have executed, per node, in order, without repeats of the same command. */
+export function describeDryRun(calls: readonly DryRunCall[]): string[] {
+  const byNode = new Map<string, DryRunCall[]>();
+  for (const call of calls) byNode.set(call.target.nodeId, [...(byNode.get(call.target.nodeId) ?? []), call]);
+  const lines: string[] = [];
+  for (const [nodeId, nodeCalls] of byNode) {
+    const { user, host, port } = nodeCalls[0]!.target;
+    lines.push(`${nodeId} (${user}@${host}:${port}) would run:`);
+    for (const command of new Set(nodeCalls.map((c) => c.command))) lines.push(`    ${command}`);
+  }
+  return lines;
+}

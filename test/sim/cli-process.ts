@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The built CLI, as `npm start` and users run it (rebuild with `npm run build` first). */
+export const BIN = join(import.meta.dirname, '../../bin/dynslice-agent.js');
+
+export interface CliRun {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout (or stderr) matches, rejects after `ms` or when the process exits first. */
+  waitFor(pattern: RegExp, ms: number, stream?: 'stdout' | 'stderr'): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+export function startCli(args: string[]): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  const text = { stdout: '', stderr: '' };
+  const wake = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    text.stdout += chunk;
+    for (const w of wake) w();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    text.stderr += chunk;
+    for (const w of wake) w();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      started.delete(child);
+      resolve(code);
+    }),
+  );
+  return {
+    child,
+    stdout: () => text.stdout,
+    stderr: () => text.stderr,
+    exited,
+    waitFor(pattern, ms, stream = 'stdout') {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(text[stream])) return;
+          clearTimeout(timer);
+          wake.delete(check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          wake.delete(check);
+          reject(new Error(`no ${pattern} on ${stream} within ${ms} ms:\n${text.stdout}\n${text.stderr}`));
+        }, ms);
+        wake.add(check);
+        void exited.then(() => {
+          check();
+          if (wake.has(check)) {
+            clearTimeout(timer);
+            wake.delete(check);
+            reject(new Error(`exited before ${pattern}:\n${text.stdout}\n${text.stderr}`));
+          }
+        });
+        check();
+      });
+    },
+  };
+}
+
+/** Runs the CLI to its end; kills it after `timeoutMs`. */
+export async function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  const run = startCli(args);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+  const code = await run.exited;
+  clearTimeout(timer);
+  return { code, stdout: run.stdout(), stderr: run.stderr(), ms: Date.now() - t0 };
+}
