@@ -132,5 +132,5 @@ describe(`crash campaign: kill -9 at random moments, ${RUNS} seeds`, () => {
     for (const row of history) if (row.kind === 'node') finalState.set(row.node, row.state);
     expect(nodeIds.filter((id) => finalState.get(id) !== 'deleted')).toEqual([]);
     expect(history.filter((r) => r.kind === 'node' && r.detail.includes('work lost'))).toEqual([]);
-  });
+  }, 180_000);
 });
