@@ -1,9 +1,11 @@
 // The only module that imports the xmlrpc package: its codec, never its server (libraries.md).
 import Deserializer from 'xmlrpc/lib/deserializer.js';
 import CustomType from 'xmlrpc/lib/customtype.js';
-import { serializeFault, serializeMethodResponse } from 'xmlrpc/lib/serializer.js';
+import { serializeFault, serializeMethodCall, serializeMethodResponse } from 'xmlrpc/lib/serializer.js';
 import { XmlRpcFaultCode, XmlRpcFaultError, type XmlRpcFaultCodeValue } from './codes.js';
 import { WireDouble, WireInt, type WireValue } from './envelope.js';
+import { fastDecodeMethodCall } from './xmlrpc-fast-decoder.js';
+import { fastEncodeFault, fastEncodeResponse } from './xmlrpc-fast-encoder.js';
 
 export interface DecodedCall {
   method: string;
@@ -17,8 +19,18 @@ const METHOD_CALL_END = /<\/methodCall\s*>$/i;
  * Decodes an XML-RPC methodCall. Structs come back with a null prototype, so a member named
  * `__proto__` is an ordinary member. `<i8>` values arrive as digit strings. Rejects with
  * XmlRpcFaultError: -32700 for unreadable XML, -32600 for XML that is not an XML-RPC call.
+ * The hot path: a saxes-driven decoder, checked against referenceDecodeMethodCall.
  */
 export async function decodeMethodCall(body: Buffer): Promise<DecodedCall> {
+  return fastDecodeMethodCall(callText(body));
+}
+
+/** decodeMethodCall on the xmlrpc package's deserializer: the reference for differential tests. */
+export async function referenceDecodeMethodCall(body: Buffer): Promise<DecodedCall> {
+  return deserialize(callText(body));
+}
+
+function callText(body: Buffer): string {
   const text = body.toString('utf8');
   if (text.trim() === '') throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'empty request body');
   if (DOCUMENT_TYPE_DECLARATION.test(text)) {
@@ -28,7 +40,7 @@ export async function decodeMethodCall(body: Buffer): Promise<DecodedCall> {
   if (!METHOD_CALL_END.test(text.trimEnd().slice(-64))) {
     throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'document does not end with </methodCall>');
   }
-  return deserialize(text);
+  return text;
 }
 
 function deserialize(text: string): Promise<DecodedCall> {
@@ -129,10 +141,73 @@ function toSerializable(value: WireValue): unknown {
   throw new TypeError(`reply value of type ${typeof value} has no explicit XML-RPC type`);
 }
 
+/** Throws for a bare number or a string XML cannot carry (a control character). */
 export function encodeResponse(value: WireValue): string {
-  return serializeMethodResponse(toSerializable(value));
+  return fastEncodeResponse(value);
 }
 
 export function encodeFault(code: number, message: string): string {
+  return fastEncodeFault(code, message);
+}
+
+/** encodeResponse on the xmlrpc package's serializer: the reference for differential tests. */
+export function referenceEncodeResponse(value: WireValue): string {
+  return serializeMethodResponse(toSerializable(value));
+}
+
+export function referenceEncodeFault(code: number, message: string): string {
   return serializeFault({ faultCode: new IntType(String(code)), faultString: message });
+}
+
+/** An XML-RPC call with explicitly typed params (one struct, by the ProtoGENI convention). */
+export function encodeMethodCall(method: string, params: readonly WireValue[]): string {
+  return serializeMethodCall(method, params.map((param) => toSerializable(param)));
+}
+
+/** The other side answered our call with an XML-RPC fault. */
+export class XmlRpcFaultReply extends Error {
+  override readonly name = 'XmlRpcFaultReply';
+  readonly code = 'XMLRPC_FAULT_REPLY';
+
+  constructor(
+    readonly faultCode: number,
+    readonly faultString: string,
+  ) {
+    super(`fault ${faultCode}: ${faultString}`);
+  }
+}
+
+const METHOD_RESPONSE_END = /<\/methodResponse\s*>$/i;
+
+/**
+ * Decodes a methodResponse to its one value (structs without a prototype). Rejects with
+ * XmlRpcFaultReply for a fault, XmlRpcFaultError (-32700/-32600) for anything unreadable.
+ */
+export async function decodeMethodResponse(body: Buffer): Promise<unknown> {
+  const text = body.toString('utf8');
+  if (DOCUMENT_TYPE_DECLARATION.test(text)) {
+    throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'DOCTYPE and ENTITY declarations are refused');
+  }
+  if (!METHOD_RESPONSE_END.test(text.trimEnd().slice(-64))) {
+    throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'document does not end with </methodResponse>');
+  }
+  return new Promise((resolve, reject) => {
+    const deserializer = new Deserializer('utf8');
+    deserializer.endStruct = nullPrototypeEndStruct;
+    let xmlError = false;
+    deserializer.callback = (error, values) => {
+      const fault = error as { faultCode?: unknown; faultString?: unknown } | undefined;
+      if (fault && !xmlError && typeof fault.faultCode === 'number') {
+        reject(new XmlRpcFaultReply(fault.faultCode, String(fault.faultString ?? '')));
+      } else if (error) {
+        const reason = String(error instanceof Error ? error.message : error).split('\n')[0];
+        reject(new XmlRpcFaultError(xmlError ? XmlRpcFaultCode.PARSE_ERROR : XmlRpcFaultCode.INVALID_REQUEST, `not a readable response: ${reason}`));
+      } else if (deserializer.type !== 'methodresponse' || values?.length !== 1) {
+        reject(new XmlRpcFaultError(XmlRpcFaultCode.INVALID_REQUEST, 'not a methodResponse with one value'));
+      } else {
+        resolve(values[0]);
+      }
+    };
+    strictSaxParser(deserializer, () => (xmlError = true)).write(text).close();
+  });
 }

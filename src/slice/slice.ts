@@ -43,6 +43,8 @@ export class Slice implements ClientEndpointHandlers {
   private readonly unmanaged = new Set<string>();
   private readonly machine: NodeMachine;
   private readonly log: Logger;
+  /** Set by preconnect(): nodes added later are connected ahead too. */
+  private preconnecting = false;
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
@@ -77,7 +79,23 @@ export class Slice implements ClientEndpointHandlers {
     );
     const entry = { ...node, actor };
     this.nodes.set(node.nodeId, entry);
+    if (this.preconnecting) void this.warm(entry);
     return entry;
+  }
+
+  /**
+   * Opens every node's SSH connection before any drain needs it (when the runner can), so a
+   * countdown starts commands without paying a handshake; resolves with how many connected.
+   */
+  async preconnect(): Promise<number> {
+    this.preconnecting = true;
+    const connected = await Promise.all(this.list().map((node) => this.warm(node)));
+    return connected.filter(Boolean).length;
+  }
+
+  private async warm(node: SliceNode): Promise<boolean> {
+    if (node.actor.getSnapshot().status !== 'active' || !this.deps.runner.warm) return false;
+    return this.deps.runner.warm(node.target);
   }
 
   get(nodeId: string): SliceNode | undefined {

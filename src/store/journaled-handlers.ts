@@ -2,8 +2,9 @@ import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-metho
 import type { Store } from './store.js';
 
 /**
- * Journals every call and reply around the slice's handlers and waits for the disk before
- * answering, so a reply the cluster saw is never forgotten by a restarted agent.
+ * Journals every call and reply around the slice's handlers and, when the reply rests on node
+ * states not yet on disk, waits for the disk before answering, so a reply the cluster saw is never
+ * forgotten by a restarted agent.
  */
 export class JournaledHandlers implements ClientEndpointHandlers {
   constructor(
@@ -23,13 +24,23 @@ export class JournaledHandlers implements ClientEndpointHandlers {
     this.store.recordCall('NotifyDeletePending', nodes);
     const released = await this.inner.notifyDeletePending(nodes);
     this.store.recordReply('NotifyDeletePending', [...released]);
-    await this.store.flush();
+    await this.settle();
     return released;
   }
 
   async notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
     this.store.recordCall('NotifyDeleteComplete', nodes);
     await this.inner.notifyDeleteComplete(nodes);
-    await this.store.flush();
+    await this.settle();
+  }
+
+  /**
+   * A reply waits for the disk when it rests on node states not yet there. A repeated countdown
+   * that changed nothing answers at once: a restarted agent would give the same reply, and its call
+   * and reply records follow in the next write (a failing disk fails the next call that waits).
+   */
+  private async settle(): Promise<void> {
+    if (!this.store.nodeStateDurable) return this.store.flush();
+    this.store.flush().catch(() => undefined);
   }
 }

@@ -28,6 +28,8 @@ export class Store {
   private seq: number;
   /** Counts node records, so a caller can tell whether a call changed any node. */
   nodeChanges = 0;
+  /** nodeChanges as of the last completed flush. */
+  private durableNodeChanges = 0;
   private sinceSnapshot = 0;
   private compacting: Promise<void> | null = null;
   private retiring: Promise<void> = Promise.resolve();
@@ -101,10 +103,17 @@ export class Store {
     this.append({ kind: 'node', ...node });
   }
 
+  /** Whether every node state recorded so far is on disk: a reply resting on them alone may leave now. */
+  get nodeStateDurable(): boolean {
+    return this.durableNodeChanges === this.nodeChanges;
+  }
+
   /** Resolves once everything recorded so far is on disk. */
   async flush(): Promise<void> {
+    const changes = this.nodeChanges;
     await this.retiring;
     await this.writer.flush();
+    this.durableNodeChanges = Math.max(this.durableNodeChanges, changes);
     if (this.sinceSnapshot >= this.options.compactEvery && !this.compacting) {
       this.compacting = this.compact()
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'journal compaction failed'))

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { countdownBody, post, replyCode } from './bodies.js';
+import { startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { runPdsh, stampTimes } from './pdsh.js';
+import { startAgent } from './processes.js';
+
+export type Contender = 'agent, connections held' | 'agent, connecting on demand' | 'pdsh -R ssh';
+
+export interface FanoutTrial {
+  nodes: number;
+  contender: Contender;
+  /** Call sent (pdsh: started) → last node verified (pdsh: exited). */
+  makespanMs: number;
+  /** Call sent → first command running on a node, read from the stamps the nodes wrote. */
+  reactionMs: number;
+  /** Call sent → each node's command running, median over the nodes. */
+  nodeStartP50Ms: number;
+  /** Agent only: call sent → first command sent over an SSH connection (the agent's own share of the reaction). */
+  dispatchMs?: number;
+}
+
+export interface FanoutOptions {
+  sizes: number[];
+  trials: number;
+  /** Parallel connects for both: the agent's ssh.concurrency and pdsh's fanout (-f). */
+  fanout: number;
+}
+
+/**
+ * One OpenSSH sshd on loopback stands for every node. Each trial drains N nodes with one trivial
+ * step (`date +%s%N > stamp`, verified with `test -s stamp`); pdsh runs the same on the same targets.
+ */
+export async function benchFanout(options: FanoutOptions): Promise<FanoutTrial[]> {
+  const sshd = await startLoopbackSshd();
+  const trials: FanoutTrial[] = [];
+  try {
+    const record = (trial: FanoutTrial): void => {
+      trials.push(trial);
+      const dispatch = trial.dispatchMs === undefined ? '' : `, first command sent ${trial.dispatchMs} ms`;
+      console.info(`  ${trial.nodes} nodes, ${trial.contender}: makespan ${trial.makespanMs} ms, reaction ${trial.reactionMs} ms${dispatch}`);
+    };
+    for (const nodes of options.sizes) {
+      // Connecting on demand is shown once per size, for scale; the held connections and pdsh every trial.
+      record(await agentTrial(nodes, false, sshd, options.fanout));
+      for (let trial = 0; trial < options.trials; trial += 1) {
+        record(await agentTrial(nodes, true, sshd, options.fanout));
+        record(await pdshTrial(nodes, sshd, options.fanout));
+      }
+    }
+  } finally {
+    await sshd.stop();
+  }
+  return trials;
+}
+
+async function agentTrial(nodes: number, preconnect: boolean, sshd: LoopbackSshd, fanout: number): Promise<FanoutTrial> {
+  const dir = mkdtempSync(join(sshd.workDir, 'agent-'));
+  const agent = await startAgent({
+    nodes, runner: 'ssh', host: '127.0.0.1', port: sshd.port, logLevel: 'warn', reportDrains: true, preconnect: false,
+    ssh: { user: sshd.user, privateKeyPath: sshd.privateKeyPath, knownHostsPath: sshd.knownHostsPath, concurrency: fanout },
+    steps: [{ name: 'stamp', run: `date +%s%N > ${dir}/"$DYNSLICE_NODE_ID"`, verify: `test -s ${dir}/"$DYNSLICE_NODE_ID"`, verifyIntervalSeconds: 0 }],
+  });
+  try {
+    if (preconnect) {
+      agent.send({ type: 'preconnect' });
+      const { connected } = await agent.next('preconnected', 600_000);
+      if (connected !== nodes) throw new Error(`only ${connected} of ${nodes} connections opened`);
+    }
+    const drained: number[] = [];
+    const dispatched: number[] = [];
+    const allDrained = new Promise<void>((resolve) =>
+      agent.onReport((report) => {
+        if (report.type === 'command') dispatched.push(report.at);
+        if (report.type === 'drained' && drained.push(report.at) === nodes) resolve();
+      }),
+    );
+    const sent = Date.now();
+    const reply = await post(agent.port, countdownBody(nodes));
+    if (replyCode(reply) !== 0) throw new Error(`countdown refused: ${reply.slice(0, 300)}`);
+    await withTimeout(allDrained, 600_000, `${nodes - drained.length} of ${nodes} nodes never drained`);
+    const starts = stampTimes(dir, nodes).map((at) => at - sent);
+    return {
+      nodes, contender: preconnect ? 'agent, connections held' : 'agent, connecting on demand',
+      makespanMs: Math.max(...drained) - sent, reactionMs: Math.min(...starts), nodeStartP50Ms: median(starts),
+      dispatchMs: Math.min(...dispatched) - sent,
+    };
+  } finally {
+    await agent.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function pdshTrial(nodes: number, sshd: LoopbackSshd, fanout: number): Promise<FanoutTrial> {
+  const dir = mkdtempSync(join(sshd.workDir, 'pdsh-'));
+  try {
+    const { startedAt, endedAt } = await runPdsh({ ...sshd, nodes, fanout, dir });
+    const starts = stampTimes(dir, nodes).map((at) => at - startedAt);
+    return { nodes, contender: 'pdsh -R ssh', makespanMs: endedAt - startedAt, reactionMs: Math.min(...starts), nodeStartP50Ms: median(starts) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,145 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { EndpointRow } from './endpoint-bench.js';
+import { median, type Contender, type FanoutTrial } from './fanout-bench.js';
+import type { Machine } from './machine.js';
+import type { ScaleResult } from './scale-bench.js';
+
+export interface BenchResults {
+  command: string;
+  machine: Machine;
+  disk: string;
+  date: string;
+  endpoint: EndpointRow[];
+  fanout: FanoutTrial[];
+  scale?: ScaleResult;
+}
+
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+const QUIET_LOAD = 2;
+
+const n = (value: number, digits = 0): string => value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (value: number): string => `${n(value, value < 10 ? 2 : 1)}×`;
+/** autocannon's latencies are whole milliseconds. */
+const ms = (value: number): string => (value < 1 ? '<1' : n(value));
+const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
+
+/** The generated part of the README's Benchmarks section: tables, targets, machine and command. */
+export function renderReport(results: BenchResults): string {
+  const { machine } = results;
+  const loaded = machine.loadBefore > QUIET_LOAD || (machine.loadAfter ?? 0) > QUIET_LOAD;
+  const lines = [
+    `Measured ${results.date} UTC with \`${results.command}\` on ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}; journal on \`${results.disk}\`; ` +
+      `load average ${n(machine.loadBefore, 2)} before, ${n(machine.loadAfter ?? 0, 2)} after.`,
+    ...(loaded ? ['', `**Taken under load** (other work kept the load average above ${QUIET_LOAD} on ${machine.nproc} cores): absolute figures are inflated and noisy; the ratios, measured side by side, less so.`] : []),
+    '',
+    ...endpointTable(results.endpoint),
+    ...fanoutTable(results.fanout),
+    ...scaleTable(results.scale),
+    ...targets(results),
+  ];
+  return lines.join('\n');
+}
+
+function endpointTable(rows: readonly EndpointRow[]): string[] {
+  if (rows.length === 0) return [];
+  const calls = [...new Set(rows.map((row) => row.call))];
+  const cell = (row: EndpointRow | undefined): string =>
+    row ? `${n(row.requestsPerSecond)} (${ms(row.p50Ms)} / ${ms(row.p99Ms)})${row.failures > 0 ? ` ⚠ ${row.failures} failed` : ''}` : '—';
+  const lines = [
+    'Endpoint, one autocannon connection (keep-alive), 10 s per cell: requests/s (p50 / p99 latency in ms). The nodes named were already drained (as in every countdown call after the first); each call is journaled.',
+    '',
+    '| call | agent (journal, no-op SSH) | Python stub | bare node:http (floor) | agent ÷ Python | agent ÷ floor |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const call of calls) {
+    const of = (server: EndpointRow['server']) => rows.find((row) => row.call === call && row.server === server);
+    const [agent, python, bare] = [of('agent'), of('python'), of('bare')];
+    const over = (other: EndpointRow | undefined) => (agent && other ? ratio(agent.requestsPerSecond / other.requestsPerSecond) : '—');
+    lines.push(`| ${call} | ${cell(agent)} | ${cell(python)} | ${cell(bare)} | ${over(python)} | ${over(bare)} |`);
+  }
+  return [...lines, ''];
+}
+
+export function fanoutSummary(trials: readonly FanoutTrial[], nodes: number, contender: Contender) {
+  const mine = trials.filter((t) => t.nodes === nodes && t.contender === contender);
+  if (mine.length === 0) return undefined;
+  return {
+    makespanMs: median(mine.map((t) => t.makespanMs)),
+    reactionMs: median(mine.map((t) => t.reactionMs)),
+    nodeStartP50Ms: median(mine.map((t) => t.nodeStartP50Ms)),
+    dispatchMs: mine[0]?.dispatchMs === undefined ? undefined : median(mine.map((t) => t.dispatchMs ?? 0)),
+    trials: mine.length,
+  };
+}
+
+function fanoutTable(trials: readonly FanoutTrial[]): string[] {
+  if (trials.length === 0) return [];
+  const sizes = [...new Set(trials.map((t) => t.nodes))];
+  const lines = [
+    'Drain fan-out, one OpenSSH sshd on loopback standing for every node, one step per node (`date +%s%N > stamp`, verified by `test -s stamp`), 32 parallel connects for both; medians over the trials. ' +
+      'Makespan: call sent (pdsh started) → last node verified (pdsh exited). Reaction: call sent → first command running on a node, from the stamps (node start: the median node); first command sent: the agent handing it to its open connection.',
+    '',
+    '| nodes | pdsh makespan | agent makespan, connections held | agent ÷ pdsh | agent, connecting on demand | reaction p50: agent / pdsh | node start p50: agent / pdsh | first command sent (agent) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const nodes of sizes) {
+    const held = fanoutSummary(trials, nodes, 'agent, connections held');
+    const cold = fanoutSummary(trials, nodes, 'agent, connecting on demand');
+    const pdsh = fanoutSummary(trials, nodes, 'pdsh -R ssh');
+    const ms = (value: number | undefined): string => (value === undefined ? '—' : `${n(value)} ms`);
+    lines.push(
+      `| ${nodes} | ${ms(pdsh?.makespanMs)} | ${ms(held?.makespanMs)} | ${held && pdsh ? ratio(held.makespanMs / pdsh.makespanMs) : '—'} | ${ms(cold?.makespanMs)} | ` +
+        `${ms(held?.reactionMs)} / ${ms(pdsh?.reactionMs)} | ${ms(held?.nodeStartP50Ms)} / ${ms(pdsh?.nodeStartP50Ms)} | ${ms(held?.dispatchMs)} |`,
+    );
+  }
+  return [...lines, `(${Math.max(...sizes.map((s) => fanoutSummary(trials, s, 'pdsh -R ssh')?.trials ?? 0))} trials of each; on-demand once per size.)`, ''];
+}
+
+function scaleTable(scale: ScaleResult | undefined): string[] {
+  if (!scale) return [];
+  return [
+    `Scale: one slice of ${n(scale.nodes)} nodes (no-op SSH runner, real journal; body and node-count limits raised for this run only).`,
+    '',
+    '| nodes | countdown body | build the actors | RSS after build | RSS after the calls | first countdown (starts every drain) | repeated countdown |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssAfterBuildMb)} MB | ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms | ${n(scale.repeatCallMs)} ms |`,
+    '',
+  ];
+}
+
+function targets(results: BenchResults): string[] {
+  const lines = ['Targets (measured, not asserted):', ''];
+  const calls = [...new Set(results.endpoint.map((row) => row.call))];
+  for (const call of calls) {
+    const rps = (server: EndpointRow['server']) => results.endpoint.find((r) => r.call === call && r.server === server)?.requestsPerSecond ?? 0;
+    const over = rps('agent') / rps('python');
+    lines.push(`- endpoint ≥ 3× the Python stub, ${call}: ${ratio(over)}, ${verdict(over >= 3)}`);
+  }
+  for (const nodes of [...new Set(results.fanout.map((t) => t.nodes))]) {
+    const held = fanoutSummary(results.fanout, nodes, 'agent, connections held');
+    const pdsh = fanoutSummary(results.fanout, nodes, 'pdsh -R ssh');
+    if (!held || !pdsh) continue;
+    lines.push(`- fan-out makespan ≤ ½ pdsh's, ${nodes} nodes: ${ratio(held.makespanMs / pdsh.makespanMs)}, ${verdict(held.makespanMs <= pdsh.makespanMs / 2)}`);
+    lines.push(`- reaction p50 < 50 ms, ${nodes} nodes: ${n(held.reactionMs)} ms, ${verdict(held.reactionMs < 50)}`);
+  }
+  const { scale } = results;
+  if (scale) {
+    lines.push(`- ${n(scale.nodes)} nodes in < 150 MB RSS: ${n(scale.rssAfterCallsMb)} MB, ${verdict(scale.rssAfterCallsMb < 150)}`);
+    const worst = Math.max(scale.firstCallMs, scale.repeatCallMs);
+    lines.push(`- a ${n(scale.nodes)}-node call answered in < 1 s: ${n(worst)} ms at worst, ${verdict(worst < 1000)}`);
+  }
+  return lines;
+}
+
+/** Replaces the generated block of README.md's Benchmarks section (adding the section if missing). */
+export function updateReadme(path: string, report: string): void {
+  const readme = readFileSync(path, 'utf8');
+  const block = `${BEGIN}\n${report}\n${END}`;
+  const start = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  const next = start !== -1 && end > start
+    ? readme.slice(0, start) + block + readme.slice(end + END.length)
+    : `${readme.trimEnd()}\n\n## Benchmarks\n\n${block}\n`;
+  writeFileSync(path, next);
+}

@@ -1,0 +1,56 @@
+// `npm run bench`: the endpoint, the drain fan-out and the scale of a slice, measured side by side in
+// one run, written into README.md. `npm run bench -- --quick` is a smoke test with small counts
+// (README untouched unless --readme); `--only endpoint,fanout,scale` runs a subset.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchEndpoint, type EndpointRow } from './endpoint-bench.js';
+import { benchFanout, type FanoutTrial } from './fanout-bench.js';
+import { describeMachine, journalDisk, loadNow } from './machine.js';
+import { compileServers } from './processes.js';
+import { renderReport, updateReadme, type BenchResults } from './report.js';
+import { benchScale, type ScaleResult } from './scale-bench.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',') ?? ['endpoint', 'fanout', 'scale'];
+const writeReadme = args.includes('--readme') || (!quick && only.length === 3);
+
+const plan = quick
+  ? { endpoint: { seconds: 2, sizes: [10, 100, 100] as [number, number, number] }, fanout: { sizes: [4, 8], trials: 1 }, scale: 500 }
+  : { endpoint: { seconds: 10, sizes: [10, 1000, 1000] as [number, number, number] }, fanout: { sizes: [50, 200], trials: 3 }, scale: 10_000 };
+
+const machine = describeMachine();
+const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
+console.info(`${command}: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`);
+
+compileServers();
+let endpoint: EndpointRow[] = [];
+let fanout: FanoutTrial[] = [];
+let scale: ScaleResult | undefined;
+if (only.includes('endpoint')) {
+  console.info('endpoint throughput and latency (autocannon, 1 connection)');
+  endpoint = await benchEndpoint({ ...plan.endpoint, connections: 1 });
+}
+if (only.includes('fanout')) {
+  console.info('drain fan-out on one loopback sshd, against pdsh -R ssh');
+  fanout = await benchFanout({ ...plan.fanout, fanout: 32 });
+}
+if (only.includes('scale')) {
+  console.info(`scale: ${plan.scale.toLocaleString('en')} nodes in one slice`);
+  scale = await benchScale(plan.scale);
+  console.info(`  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`);
+}
+
+const results: BenchResults = {
+  command, machine: { ...machine, loadAfter: loadNow() }, disk: journalDisk(), date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+  endpoint, fanout, scale,
+};
+const report = renderReport(results);
+console.info(`\n${report}`);
+writeFileSync(fileURLToPath(new URL('./last-results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+if (writeReadme) {
+  updateReadme(fileURLToPath(new URL('../README.md', import.meta.url)), report);
+  console.info('README.md: Benchmarks section updated');
+}
+// autocannon and ssh2 may leave sockets winding down: every server has been stopped.
+process.exit(0);

@@ -1,0 +1,45 @@
+import { countdownBody, post, replyCode } from './bodies.js';
+import { median } from './fanout-bench.js';
+import { startAgent } from './processes.js';
+
+export interface ScaleResult {
+  nodes: number;
+  bodyBytes: number;
+  /** createAgent with every node's actor started (the Store already open). */
+  buildMs: number;
+  rssAfterBuildMb: number;
+  /** The first countdown: every node starts draining (no-op SSH runner) before the reply. */
+  firstCallMs: number;
+  /** Later countdowns, once the drains have settled: the median of three. */
+  repeatCallMs: number;
+  rssAfterCallsMb: number;
+}
+
+const MB = 1024 * 1024;
+
+/** One slice of `nodes` nodes; the body and node-count limits are raised for this run only. */
+export async function benchScale(nodes: number): Promise<ScaleResult> {
+  const body = countdownBody(nodes);
+  const agent = await startAgent({
+    nodes, runner: 'noop', maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)), maxNodesPerCall: 2 * nodes,
+  });
+  try {
+    const timed = async (): Promise<number> => {
+      const started = performance.now();
+      const reply = await post(agent.port, body);
+      if (replyCode(reply) !== 0) throw new Error(`countdown refused: ${reply.slice(0, 300)}`);
+      return performance.now() - started;
+    };
+    const firstCallMs = await timed();
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the no-op drains settle
+    const repeats = [await timed(), await timed(), await timed()];
+    agent.send({ type: 'memory' });
+    const memory = await agent.next('memory');
+    return {
+      nodes, bodyBytes: Buffer.byteLength(body), buildMs: agent.ready.buildMs, rssAfterBuildMb: agent.ready.rssBytes / MB,
+      firstCallMs, repeatCallMs: median(repeats), rssAfterCallsMb: memory.rssBytes / MB,
+    };
+  } finally {
+    await agent.stop();
+  }
+}

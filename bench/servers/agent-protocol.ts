@@ -1,0 +1,25 @@
+/** What the bench asks of the agent process (agent-server.ts). */
+export interface AgentServerOptions {
+  nodes: number;
+  /** noop: every command succeeds at once (no SSH, no log line); ssh: the real node-ssh runner. */
+  runner: 'noop' | 'ssh';
+  /** Where every node's sshd listens (one sshd on loopback stands for all nodes). */
+  host?: string;
+  port?: number;
+  ssh?: { user: string; privateKeyPath: string; knownHostsPath: string; concurrency?: number };
+  preconnect?: boolean;
+  steps?: Array<{ name: string; run: string; verify: string; verifyIntervalSeconds?: number }>;
+  maxBodyBytes?: number;
+  maxNodesPerCall?: number;
+  logLevel?: 'info' | 'warn';
+  /** Report each drain command's start and each node's drained state change (the fan-out bench times them). */
+  reportDrains?: boolean;
+}
+
+/** What the agent process reports, over the IPC channel. */
+export type AgentServerReport =
+  | { type: 'ready'; port: number; buildMs: number; rssBytes: number; heapBytes: number }
+  | { type: 'memory'; rssBytes: number; heapBytes: number }
+  | { type: 'preconnected'; connected: number }
+  | { type: 'drained'; nodeId: string; at: number }
+  | { type: 'command'; nodeId: string; at: number };

@@ -1,0 +1,67 @@
+// The agent as `dynslice-agent run` builds it (real Store journal, real endpoint), in its own
+// process so the load generator does not share its event loop. Options come as JSON in argv[2];
+// it reports over the IPC channel and stops on a 'stop' message.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent } from '../../src/agent.js';
+import { createRunner } from '../../src/cli/run-command.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/log/logger.js';
+import { Store } from '../../src/store/store.js';
+import { NoopSshRunner } from './noop-runner.js';
+import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as AgentServerOptions;
+const report = (message: AgentServerReport): void => void process.send?.(message);
+
+const stateDir = mkdtempSync(join(tmpdir(), 'dynslice-bench-state-'));
+const config = parseConfig(
+  {
+    endpoint: { maxBodyBytes: options.maxBodyBytes, maxNodesPerCall: options.maxNodesPerCall },
+    ssh: { ...options.ssh, hostKeyChecking: 'yes', preconnect: options.preconnect ?? false },
+    nodes: Array.from({ length: options.nodes }, (_, i) => ({
+      node_id: `pc${i + 1}`, client_id: `node-${i + 1}`, host: options.host ?? '127.0.0.1', port: options.port,
+    })),
+    drain: { steps: options.steps ?? [{ name: 'stamp', run: 'true', verify: 'true' }], bestEffortSeconds: 60 },
+    state: { dir: stateDir },
+    log: { level: options.logLevel ?? 'info' },
+  },
+  'bench',
+  process.cwd(),
+);
+// The log goes to stdout, which the bench points at /dev/null: formatting and writing it is real work.
+const logger = createLogger({ level: config.log.level });
+const store = await Store.open({ dir: stateDir, logger });
+const built = performance.now();
+const agent = createAgent({
+  config,
+  logger,
+  runner: options.runner === 'noop' ? new NoopSshRunner() : createRunner(config, logger),
+  store,
+  onChange: (change) => {
+    if (options.reportDrains && change.to === 'drained') report({ type: 'drained', nodeId: change.nodeId, at: Date.now() });
+  },
+  onCommand: (event) => {
+    if (options.reportDrains && event.finishedAt === undefined && event.phase === 'run') report({ type: 'command', nodeId: event.nodeId, at: event.startedAt });
+  },
+});
+const buildMs = performance.now() - built;
+const { port } = await agent.listen(0, '127.0.0.1');
+report({ type: 'ready', port, buildMs, rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'memory') report({ type: 'memory', rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
+  if (message.type === 'preconnect') {
+    void agent.slice.preconnect().then((connected) => report({ type: 'preconnected', connected }));
+  }
+  if (message.type === 'stop') {
+    void agent
+      .close()
+      .then(() => store.close())
+      .finally(() => {
+        rmSync(stateDir, { recursive: true, force: true });
+        process.exit(0);
+      });
+  }
+});

@@ -1,0 +1,153 @@
+import { SaxesParser } from 'saxes';
+import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
+import type { DecodedCall } from './xmlrpc-codec.js';
+import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-fast-grammar.js';
+import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-fast-scalars.js';
+
+const NON_WHITESPACE = /\S/;
+
+/**
+ * Decodes a methodCall in one pass over saxes events, checking the XML-RPC grammar as it goes.
+ * Values are those of the xmlrpc package's deserializer (structs without a prototype, `<i8>` as a
+ * digit string). Throws XmlRpcFaultError: -32700 when the text is not well-formed XML, wherever the
+ * flaw is; otherwise -32600 when it is not an XML-RPC call.
+ */
+export function fastDecodeMethodCall(text: string): DecodedCall {
+  const decoder = new CallDecoder();
+  const parser = new SaxesParser({ position: false });
+  parser.on('opentag', (tag) => decoder.open(tag));
+  parser.on('closetag', () => decoder.close());
+  parser.on('text', (chunk) => decoder.text(chunk));
+  parser.on('cdata', (chunk) => decoder.text(chunk));
+  try {
+    parser.write(text).close();
+  } catch (error) {
+    // With no error handler set, saxes throws at its first well-formedness error.
+    const reason = String(error instanceof Error ? error.message : error).split('\n')[0];
+    throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, `XML parse error: ${reason}`);
+  }
+  return decoder.result();
+}
+
+class CallDecoder {
+  private readonly tags: TagCode[] = [ROOT];
+  /** Element children seen so far, per open element. */
+  private readonly counts: number[] = [0];
+  /** Open arrays and structs, innermost last; `names` holds each struct's current member name. */
+  private readonly containers: unknown[] = [];
+  private readonly names: string[] = [];
+  private readonly params: unknown[] = [];
+  private methodName = '';
+  private chars = '';
+  /** The value of the last typed child of a `<value>`. */
+  private held: unknown = undefined;
+  /** The first grammar error; parsing goes on so that a later XML error still answers -32700. */
+  private invalid: string | undefined;
+
+  open(tag: { name: string }): void {
+    if (this.invalid !== undefined) return;
+    const code = tagOf(tag.name);
+    const depth = this.tags.length - 1;
+    const parent = this.tags[depth] as TagCode;
+    const seen = this.counts[depth] as number;
+    if (code === undefined) return this.refuse(`unknown XML-RPC tag '${tag.name}'`);
+    if (!allowedChild(parent, seen, code)) return this.refuse(`<${tag.name}> where it cannot stand`);
+    if (parent === Tag.Value && NON_WHITESPACE.test(this.chars)) return this.refuse('text beside a typed value');
+    this.counts[depth] = seen + 1;
+    this.tags.push(code);
+    this.counts.push(0);
+    this.chars = '';
+    if (code === Tag.Array) this.openContainer([]);
+    else if (code === Tag.Struct) this.openContainer(Object.create(null));
+  }
+
+  close(): void {
+    if (this.invalid !== undefined) return;
+    const code = this.tags.pop() as TagCode;
+    const seen = this.counts.pop() as number;
+    try {
+      this.closeElement(code, seen);
+    } catch (error) {
+      if (!(error instanceof ScalarTextError)) throw error;
+      this.refuse(error.message);
+    }
+  }
+
+  text(chunk: string): void {
+    if (this.invalid !== undefined) return;
+    const depth = this.tags.length - 1;
+    const top = this.tags[depth] as TagCode;
+    const afterTypedValue = top === Tag.Value && (this.counts[depth] as number) > 0;
+    if (holdsText(top) && !afterTypedValue) this.chars += chunk;
+    else if (NON_WHITESPACE.test(chunk)) this.refuse(`text inside <${elementName(top)}>`);
+  }
+
+  result(): DecodedCall {
+    if (this.invalid !== undefined) {
+      throw new XmlRpcFaultError(XmlRpcFaultCode.INVALID_REQUEST, `not an XML-RPC call: ${this.invalid}`);
+    }
+    return { method: this.methodName, params: this.params };
+  }
+
+  private closeElement(code: TagCode, seen: number): void {
+    if (isScalar(code)) {
+      this.held = scalarOf(code, this.chars);
+      return;
+    }
+    switch (code) {
+      case Tag.Value:
+        return this.deliver(seen === 0 ? this.chars : this.held);
+      case Tag.MethodName:
+        this.methodName = this.chars;
+        return;
+      case Tag.Name:
+        this.names[this.names.length - 1] = this.chars;
+        return;
+      case Tag.Nil:
+        this.held = null;
+        return;
+      case Tag.Array:
+      case Tag.Struct:
+        if (code === Tag.Array && seen !== 1) return this.refuse('<array> without <data>');
+        this.names.pop();
+        this.held = this.containers.pop();
+        return;
+      case Tag.Param:
+        if (seen !== 1) this.refuse('<param> without <value>');
+        return;
+      case Tag.Member:
+        if (seen !== 2) this.refuse('<member> without <name> and <value>');
+        return;
+      case Tag.MethodCall:
+        if (this.methodName === '') this.refuse('no methodName');
+        return;
+    }
+  }
+
+  private deliver(value: unknown): void {
+    const parent = this.tags[this.tags.length - 1];
+    const container = this.containers[this.containers.length - 1];
+    if (parent === Tag.Param) this.params.push(value);
+    else if (parent === Tag.Data) (container as unknown[]).push(value);
+    else (container as Record<string, unknown>)[this.names[this.names.length - 1] as string] = value;
+  }
+
+  private openContainer(container: unknown): void {
+    this.containers.push(container);
+    this.names.push('');
+  }
+
+  private refuse(reason: string): void {
+    this.invalid ??= reason;
+  }
+}
+
+const SCALAR_READERS: Partial<Record<TagCode, (text: string) => unknown>> = {
+  [Tag.Int]: intOf, [Tag.I8]: i8Of, [Tag.Double]: doubleOf, [Tag.Boolean]: booleanOf, [Tag.Base64]: base64Of, [Tag.DateTime]: dateTimeOf,
+};
+
+/** `<string>` (and any scalar without a reader) is its text. */
+function scalarOf(code: TagCode, text: string): unknown {
+  const read = SCALAR_READERS[code];
+  return read === undefined ? text : read(text);
+}
