@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export interface CapturedLog {
   level: number;
@@ -6,9 +6,9 @@ export interface CapturedLog {
   [key: string]: unknown;
 }
 
-/** A real pino logger whose lines land in an array, for asserting what was logged. */
+/** The agent's own logger (redaction included) whose lines land in an array, for asserting what was logged. */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: CapturedLog[] } {
   const lines: CapturedLog[] = [];
-  const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as CapturedLog) });
+  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(JSON.parse(line) as CapturedLog) } });
   return { logger, lines };
 }

@@ -3,8 +3,7 @@ import type { PlanOutline, StepRequest, VerifyResult } from '../../machines/drai
 import type { NodeInput } from '../../machines/node.types.js';
 import { startNodeActor } from '../../src/slice/node-actor.js';
 import { provideNodeMachine } from '../../src/slice/provide-machine.js';
-import { createLogger } from '../../src/log/logger.js';
-import { Writable } from 'node:stream';
+import { captureLogger } from './capture-logger.js';
 
 export interface Call {
   kind: 'run' | 'verify';
@@ -38,18 +37,6 @@ export function scriptedDrain(script: { run?: (r: StepRequest) => Answer; verify
 
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A log sink that keeps every line as an object. */
-export function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ level: 'debug', destination }) };
-}
-
 export const STEP = { name: 'stop-jobs', estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 3, verifyIntervalSeconds: 2 };
 
 /** A plan outline with only graceful steps unless told otherwise. */
@@ -70,7 +57,7 @@ export function simulatedNode(
   clock.set(1_000_000);
   const drain = scriptedDrain(script);
   const machine = provideNodeMachine(drain.leaves, () => clock.now());
-  const { logger, lines } = memoryLogger();
+  const { logger, lines } = captureLogger();
   const actor = startNodeActor(
     machine,
     { nodeId: 'pc101', clientId: 'node1', plan: outline(), bestEffortSeconds: 5, onFailure: 'hold', ...input },
