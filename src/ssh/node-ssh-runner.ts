@@ -9,7 +9,10 @@ import { unreachableResult } from './connect-failure.js';
 import { createHostKeyPolicy, type HostKeyChecking, type HostKeyDecision } from './host-key-policy.js';
 import { runRemoteCommand, type ExecSession } from './remote-command.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunOptions, RunResult, SshRunner, SshTarget } from './ssh-runner.js';
+import type { RunOptions, RunResult, SshRunner, SshTarget, UnreachableReason } from './ssh-runner.js';
+
+/** Connect failures worth another try. */
+const TRANSIENT = new Set<UnreachableReason>(['refused', 'connect-timeout', 'network']);
 
 export interface NodeSshRunnerOptions {
   privateKeyPath?: string;
@@ -21,6 +24,9 @@ export interface NodeSshRunnerOptions {
   connectTimeoutMs?: number;
   /** Per stream; the head is kept. */
   maxOutputBytes?: number;
+  /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
+  connectRetries?: number;
+  connectBackoffMs?: number;
   /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
   maxChannelsPerNode?: number;
   logger: Logger;
@@ -88,7 +94,23 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     return fresh;
   }
 
+  /**
+   * Connects, retrying with backoff when the failure may pass (refused, timed out, reset: sshd drops
+   * bursts past MaxStartups); a host key or authentication failure is final at once.
+   */
   async function connect(target: SshTarget, pooled: PooledConnection): Promise<RunResult | null> {
+    const retries = options.connectRetries ?? 2;
+    for (let attempt = 0; ; attempt += 1) {
+      const failure = await connectOnce(target, pooled);
+      if (!failure || attempt >= retries || !TRANSIENT.has(failure.unreachable ?? 'config')) return failure;
+      await new Promise((resolve) => setTimeout(resolve, (options.connectBackoffMs ?? 500) * 2 ** attempt));
+      if (closed) return failure;
+      pooled.ssh = new NodeSSH();
+      pooled.state = 'connecting';
+    }
+  }
+
+  async function connectOnce(target: SshTarget, pooled: PooledConnection): Promise<RunResult | null> {
     const { ssh, log } = pooled;
     let decision: HostKeyDecision | undefined;
     const started = Date.now();

@@ -19,6 +19,8 @@ describe('node-ssh runner when nodes are down or connections die', () => {
       knownHostsPath: sshd.knownHostsPath,
       hostKeyChecking: 'yes',
       connectTimeoutMs: 1_000,
+      // These tests look at single failures; retries have their own test below.
+      connectRetries: 0,
       logger: captureLogger().logger,
     });
   });
@@ -48,6 +50,27 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'refused' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
+
+  it('a refused connect is retried with backoff, so a node back within the retries is reached', async () => {
+    const node = sshd.nodes[1]!;
+    const retrying = createNodeSshRunner({
+      privateKeyPath: sshd.privateKeyPath,
+      knownHostsPath: sshd.knownHostsPath,
+      hostKeyChecking: 'yes',
+      connectRetries: 3,
+      connectBackoffMs: 400,
+      logger: captureLogger().logger,
+    });
+    try {
+      await sshd.stopNode(node.nodeId);
+      const result = retrying.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 600));
+      await sshd.startNode(node.nodeId);
+      expect(await result).toMatchObject({ code: 0, stdout: 'back\n' });
+    } finally {
+      await retrying.close();
+    }
+  }, 20_000);
 
   it('a port that never speaks SSH is unreachable after the connect timeout', async () => {
     const sockets = new Set<Socket>();
