@@ -101,9 +101,9 @@ function scaleTable(scale: ScaleResult | undefined): string[] {
   return [
     `Scale: one slice of ${n(scale.nodes)} nodes (no-op SSH runner, real journal; body and node-count limits raised for this run only).`,
     '',
-    '| nodes | countdown body | build the actors | RSS after build | RSS after the calls | first countdown (starts every drain) | repeated countdown |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssAfterBuildMb)} MB | ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms | ${n(scale.repeatCallMs)} ms |`,
+    '| nodes | countdown body | build the actors | RSS: one-node agent / after build / after the calls | first countdown (starts every drain) | repeated countdown |',
+    '|---:|---:|---:|---:|---:|---:|',
+    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssOneNodeMb)} / ${n(scale.rssAfterBuildMb)} / ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms | ${n(scale.repeatCallMs)} ms |`,
     '',
   ];
 }
@@ -125,9 +125,8 @@ function targets(results: BenchResults): string[] {
   }
   const { scale } = results;
   if (scale) {
-    lines.push(`- ${n(scale.nodes)} nodes in < 150 MB RSS: ${n(scale.rssAfterCallsMb)} MB, ${verdict(scale.rssAfterCallsMb < 150)}`);
-    const worst = Math.max(scale.firstCallMs, scale.repeatCallMs);
-    lines.push(`- a ${n(scale.nodes)}-node call answered in < 1 s: ${n(worst)} ms at worst, ${verdict(worst < 1000)}`);
+    lines.push(`- ${n(scale.nodes)} nodes in < 150 MB RSS: ${n(scale.rssAfterBuildMb)} MB built, ${n(scale.rssAfterCallsMb)} MB after every drain ran, ${verdict(scale.rssAfterCallsMb < 150)}`);
+    lines.push(`- a ${n(scale.nodes)}-node call answered in < 1 s: repeated countdown ${n(scale.repeatCallMs)} ms, ${verdict(scale.repeatCallMs < 1000)}; the first one, which starts every drain, ${n(scale.firstCallMs)} ms, ${verdict(scale.firstCallMs < 1000)}`);
   }
   return lines;
 }

@@ -8,6 +8,8 @@ export interface ScaleResult {
   /** createAgent with every node's actor started (the Store already open). */
   buildMs: number;
   rssAfterBuildMb: number;
+  /** The same agent process with one node: what the runtime and the modules take before any slice. */
+  rssOneNodeMb: number;
   /** The first countdown: every node starts draining (no-op SSH runner) before the reply. */
   firstCallMs: number;
   /** Later countdowns, once the drains have settled: the median of three. */
@@ -19,6 +21,9 @@ const MB = 1024 * 1024;
 
 /** One slice of `nodes` nodes; the body and node-count limits are raised for this run only. */
 export async function benchScale(nodes: number): Promise<ScaleResult> {
+  const baseline = await startAgent({ nodes: 1, runner: 'noop' });
+  const rssOneNodeMb = baseline.ready.rssBytes / MB;
+  await baseline.stop();
   const body = countdownBody(nodes);
   const agent = await startAgent({
     nodes, runner: 'noop', maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)), maxNodesPerCall: 2 * nodes,
@@ -36,7 +41,7 @@ export async function benchScale(nodes: number): Promise<ScaleResult> {
     agent.send({ type: 'memory' });
     const memory = await agent.next('memory');
     return {
-      nodes, bodyBytes: Buffer.byteLength(body), buildMs: agent.ready.buildMs, rssAfterBuildMb: agent.ready.rssBytes / MB,
+      nodes, bodyBytes: Buffer.byteLength(body), buildMs: agent.ready.buildMs, rssAfterBuildMb: agent.ready.rssBytes / MB, rssOneNodeMb,
       firstCallMs, repeatCallMs: median(repeats), rssAfterCallsMb: memory.rssBytes / MB,
     };
   } finally {

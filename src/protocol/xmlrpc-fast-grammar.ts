@@ -17,8 +17,21 @@ const CANONICAL = named([...ELEMENT_NAMES.slice(1).map((name, i): [string, numbe
 // The xmlrpc package matches tag names after toUpperCase(), so <MethodCall> or <I4> are read too.
 const UPPER_CASE = named([...CANONICAL].map(([name, code]): [string, number] => [name.toUpperCase(), code]));
 
+/** A switch, most frequent first: hashing every fresh tag-name string for a Map costs more. */
 export function tagOf(name: string): TagCode | undefined {
-  return CANONICAL.get(name) ?? UPPER_CASE.get(name.toUpperCase());
+  switch (name) {
+    case 'value': return Tag.Value;
+    case 'member': return Tag.Member;
+    case 'name': return Tag.Name;
+    case 'string': return Tag.String;
+    case 'i4': return Tag.Int;
+    case 'int': return Tag.Int;
+    case 'struct': return Tag.Struct;
+    case 'data': return Tag.Data;
+    case 'array': return Tag.Array;
+    case 'double': return Tag.Double;
+    default: return CANONICAL.get(name) ?? UPPER_CASE.get(name.toUpperCase());
+  }
 }
 
 export function elementName(code: TagCode): string {
