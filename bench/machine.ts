@@ -8,6 +8,8 @@ export interface Machine {
   /** 1-minute load average when the run started and when it ended. */
   loadBefore: number;
   loadAfter?: number;
+  /** 1-minute load average as each part started. */
+  loadAtStart?: Record<string, number>;
 }
 
 export function describeMachine(): Machine {

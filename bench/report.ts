@@ -27,11 +27,13 @@ const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
 /** The generated part of the README's Benchmarks section: tables, targets, machine and command. */
 export function renderReport(results: BenchResults): string {
   const { machine } = results;
-  const loaded = machine.loadBefore > QUIET_LOAD || (machine.loadAfter ?? 0) > QUIET_LOAD;
+  const loads = Object.entries(machine.loadAtStart ?? {});
+  const loaded = machine.loadBefore > QUIET_LOAD || (machine.loadAfter ?? 0) > QUIET_LOAD || loads.some(([, load]) => load > QUIET_LOAD);
+  const perPart = loads.length > 0 ? ` (as each part started: ${loads.map(([part, load]) => `${part} ${n(load, 2)}`).join(', ')})` : '';
   const lines = [
     `Measured ${results.date} UTC with \`${results.command}\` on ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}; journal on \`${results.disk}\`; ` +
-      `load average ${n(machine.loadBefore, 2)} before, ${n(machine.loadAfter ?? 0, 2)} after.`,
-    ...(loaded ? ['', `**Taken under load** (other work kept the load average above ${QUIET_LOAD} on ${machine.nproc} cores): absolute figures are inflated and noisy; the ratios, measured side by side, less so.`] : []),
+      `1-minute load average ${n(machine.loadBefore, 2)} before${perPart}, ${n(machine.loadAfter ?? 0, 2)} after.`,
+    ...(loaded ? ['', `**Partly taken under load** (other work on this shared machine pushed the load average above ${QUIET_LOAD} on ${machine.nproc} cores during the run; the load averages above say when): absolute figures taken then are inflated and noisy; the ratios, measured side by side, less so.`] : []),
     '',
     ...endpointTable(results.endpoint),
     ...fanoutTable(results.fanout),

@@ -24,25 +24,29 @@ const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`
 console.info(`${command}: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`);
 
 compileServers();
+const loadAtStart: Record<string, number> = {};
 let endpoint: EndpointRow[] = [];
 let fanout: FanoutTrial[] = [];
 let scale: ScaleResult | undefined;
 if (only.includes('endpoint')) {
+  loadAtStart['endpoint'] = loadNow();
   console.info('endpoint throughput and latency (autocannon, 1 connection)');
   endpoint = await benchEndpoint({ ...plan.endpoint, connections: 1 });
 }
 if (only.includes('fanout')) {
+  loadAtStart['fan-out'] = loadNow();
   console.info('drain fan-out on one loopback sshd, against pdsh -R ssh');
   fanout = await benchFanout({ ...plan.fanout, fanout: 32 });
 }
 if (only.includes('scale')) {
+  loadAtStart['scale'] = loadNow();
   console.info(`scale: ${plan.scale.toLocaleString('en')} nodes in one slice`);
   scale = await benchScale(plan.scale);
   console.info(`  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`);
 }
 
 const results: BenchResults = {
-  command, machine: { ...machine, loadAfter: loadNow() }, disk: journalDisk(), date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+  command, machine: { ...machine, loadAfter: loadNow(), loadAtStart }, disk: journalDisk(), date: new Date().toISOString().slice(0, 16).replace('T', ' '),
   endpoint, fanout, scale,
 };
 const report = renderReport(results);
