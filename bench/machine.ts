@@ -27,3 +27,10 @@ export function journalDisk(): string {
     return 'unknown';
   }
 }
+
+/** Waits (at most `maxSeconds`) for the 1-minute load average to fall below `quiet`: the fan-out's own sessions leave it high. */
+export async function settleLoad(quiet: number, maxSeconds: number): Promise<number> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  while (loadNow() >= quiet && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5000));
+  return loadNow();
+}

@@ -33,7 +33,7 @@ export function renderReport(results: BenchResults): string {
   const lines = [
     `Measured ${results.date} UTC with \`${results.command}\` on ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}; journal on \`${results.disk}\`; ` +
       `1-minute load average ${n(machine.loadBefore, 2)} before${perPart}, ${n(machine.loadAfter ?? 0, 2)} after.`,
-    ...(loaded ? ['', `**Partly taken under load** (other work on this shared machine pushed the load average above ${QUIET_LOAD} on ${machine.nproc} cores during the run; the load averages above say when): absolute figures taken then are inflated and noisy; the ratios, measured side by side, less so.`] : []),
+    ...(loaded ? ['', `**Partly taken under load** (the load average was above ${QUIET_LOAD} on ${machine.nproc} cores at some point of the run — other work on this shared machine; the load averages above say when): absolute figures taken then are inflated and noisy; the ratios, measured side by side, less so.`] : []),
     '',
     ...endpointTable(results.endpoint),
     ...fanoutTable(results.fanout),
@@ -105,7 +105,7 @@ function scaleTable(scale: ScaleResult | undefined): string[] {
     '',
     '| nodes | countdown body | build the actors | RSS: one-node agent / after build / after the calls | first countdown (starts every drain) | repeated countdown |',
     '|---:|---:|---:|---:|---:|---:|',
-    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssOneNodeMb)} / ${n(scale.rssAfterBuildMb)} / ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms | ${n(scale.repeatCallMs)} ms |`,
+    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssOneNodeMb)} / ${n(scale.rssAfterBuildMb)} / ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms${scale.firstCallCode === 0 ? '' : ` (answered code ${scale.firstCallCode})`} | ${n(scale.repeatCallMs)} ms |`,
     '',
   ];
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchEndpoint, type EndpointRow } from './endpoint-bench.js';
 import { benchFanout, type FanoutTrial } from './fanout-bench.js';
-import { describeMachine, journalDisk, loadNow } from './machine.js';
+import { describeMachine, journalDisk, loadNow, settleLoad } from './machine.js';
 import { compileServers } from './processes.js';
 import { renderReport, updateReadme, type BenchResults } from './report.js';
 import { benchScale, type ScaleResult } from './scale-bench.js';
@@ -19,6 +19,7 @@ const plan = quick
   ? { endpoint: { seconds: 2, sizes: [10, 100, 100] as [number, number, number] }, fanout: { sizes: [4, 8], trials: 1 }, scale: 500 }
   : { endpoint: { seconds: 10, sizes: [10, 1000, 1000] as [number, number, number] }, fanout: { sizes: [50, 200], trials: 3 }, scale: 10_000 };
 
+const QUIET_LOAD = 2;
 const machine = describeMachine();
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
 console.info(`${command}: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`);
@@ -34,12 +35,12 @@ if (only.includes('endpoint')) {
   endpoint = await benchEndpoint({ ...plan.endpoint, connections: 1 });
 }
 if (only.includes('fanout')) {
-  loadAtStart['fan-out'] = loadNow();
+  loadAtStart['fan-out'] = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
   console.info('drain fan-out on one loopback sshd, against pdsh -R ssh');
   fanout = await benchFanout({ ...plan.fanout, fanout: 32 });
 }
 if (only.includes('scale')) {
-  loadAtStart['scale'] = loadNow();
+  loadAtStart['scale'] = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
   console.info(`scale: ${plan.scale.toLocaleString('en')} nodes in one slice`);
   scale = await benchScale(plan.scale);
   console.info(`  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`);
@@ -51,10 +52,11 @@ const results: BenchResults = {
 };
 const report = renderReport(results);
 console.info(`\n${report}`);
-writeFileSync(fileURLToPath(new URL('./last-results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
 if (writeReadme) {
+  // The raw figures behind the README's tables, from the same run.
+  writeFileSync(fileURLToPath(new URL('./last-results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
   updateReadme(fileURLToPath(new URL('../README.md', import.meta.url)), report);
-  console.info('README.md: Benchmarks section updated');
+  console.info('README.md: Benchmarks section and bench/last-results.json updated');
 }
 // autocannon and ssh2 may leave sockets winding down: every server has been stopped.
 process.exit(0);
