@@ -209,18 +209,16 @@ export const nodeMachine = setup({
       },
     },
     drained: {
-      description: 'Jobs stopped and verified: the cluster may take the node now.',
+      description: 'Jobs stopped and verified: the cluster may take the node now. Later countdowns change nothing.',
       tags: [RELEASED_TAG],
       on: {
-        DELETE_PENDING: { actions: 'recordCountdown' },
         DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
       },
     },
     forced: {
-      description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy).',
+      description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
       tags: [RELEASED_TAG],
       on: {
-        DELETE_PENDING: { actions: 'recordCountdown' },
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
       },
     },

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { FailurePolicy, NodeEvent, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
-import { RELEASED_TAG } from '../../machines/node.types.js';
+import { COUNTDOWN_INERT_STATES, RELEASED_TAG } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
@@ -116,21 +116,32 @@ export class Slice implements ClientEndpointHandlers {
         outside += 1;
         continue;
       }
-      this.send(node, { type: 'VALUE_SET', value: entry.value ?? 1, at });
+      const value = entry.value ?? 1;
+      const snapshot = node.actor.getSnapshot();
+      // The same value again changes nothing, except where it may start the prepare steps.
+      if (snapshot.context.value === value && !snapshot.matches({ allocated: 'idle' })) continue;
+      this.send(node, { type: 'VALUE_SET', value, at });
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
   }
 
   async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
     const at = this.deps.now();
-    for (const entry of entries) {
-      const node = this.resolve(entry);
-      if (node) this.send(node, { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
-    }
-    // The reply is read from state that exists now: it never waits for a drain.
+    // The reply is read from state that exists once each node has had its event: it never waits for a drain.
     const released = new Set<string>();
     for (const entry of entries) {
-      if (this.isReleased(entry.node_id)) released.add(entry.node_id);
+      const node = this.resolve(entry);
+      if (node === null) {
+        released.add(entry.node_id);
+        continue;
+      }
+      let snapshot = node.actor.getSnapshot();
+      // A node already given back (drained, forced) keeps its state: most of a countdown's nodes after the first.
+      if (snapshot.status === 'active' && !COUNTDOWN_INERT_STATES.has(snapshot.value as string)) {
+        node.actor.send({ type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
+        snapshot = node.actor.getSnapshot();
+      }
+      if (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG)) released.add(entry.node_id);
     }
     return released;
   }

@@ -142,4 +142,33 @@ describe('slice', () => {
     expect(snapshot.context.failure).toContain('exit 1: job still running');
     expect([...(await slice.notifyDeletePending([entry('pc1', 100)]))]).toEqual([]);
   });
+
+  it('leaves a released node as it is on later countdowns, still reporting it released', async () => {
+    const { slice, clock } = makeSlice();
+    await slice.notifyDeletePending([entry('pc1', 120)]);
+    await settle();
+    const drained = slice.get('pc1')!.actor.getSnapshot();
+    expect(drained.value).toBe('drained');
+    let snapshots = 0;
+    slice.get('pc1')!.actor.subscribe(() => (snapshots += 1));
+    clock.increment(60_000);
+    expect([...(await slice.notifyDeletePending([entry('pc1', 600), entry('pc2', 600)]))]).toEqual(['pc1']);
+    expect(snapshots).toBe(0);
+    expect(slice.get('pc1')!.actor.getSnapshot().context.deadline).toBe(drained.context.deadline);
+    expect(stateName(slice.get('pc2')!.actor.getSnapshot().value)).toBe('draining.countdown');
+  });
+
+  it('skips a resource value the node already has, and applies a new one', async () => {
+    const { slice, runner } = makeSlice();
+    runner.when(() => true, HANG);
+    await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
+    let snapshots = 0;
+    slice.get('pc1')!.actor.subscribe(() => (snapshots += 1));
+    await slice.notifyDeletePending([entry('pc1', 120)]);
+    const afterCountdown = snapshots;
+    await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
+    expect(snapshots).toBe(afterCountdown);
+    await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.7 }]);
+    expect(slice.get('pc1')!.actor.getSnapshot().context.value).toBe(0.7);
+  });
 });
