@@ -4,7 +4,7 @@ import { ProtoGeniCode, ProtocolError, XmlRpcFaultCode, type Fault } from './cod
 import { countdownReplyValue } from './countdown-reply.js';
 import { errorReply, successReply, wireInt, type ProtoGeniReply } from './envelope.js';
 import { decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
-import { isStruct } from './sanitize-params.js';
+import { isStruct } from './params-shape.js';
 
 /** The client-side API version, sent in GetVersion's `output`. */
 export const CLIENT_API_VERSION = '1.0';

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { NodeEntry } from './client-methods.js';
 import { ProtoGeniCode, ProtocolError } from './codes.js';
-import { isStruct, sanitizeParams, DEFAULT_MAX_DEPTH, type SanitizedStruct } from './sanitize-params.js';
+import { checkNesting, isStruct, DEFAULT_MAX_DEPTH, type SanitizedStruct } from './params-shape.js';
 
 export const DEFAULT_MAX_NODES_PER_CALL = 10_000;
 const NODE_ID_MAX_CHARS = 256;
@@ -16,49 +15,95 @@ export interface LenientParamsOptions {
   maxNodesPerCall?: number;
 }
 
-/** What each member must be; errors read `<path>: <expectation>` and never depend on zod's wording. */
-const EXPECTATIONS: Record<string, string> = {
+/** What each member must be; errors read `<path>: <expectation>`. */
+const EXPECTATIONS = {
   node_id: `expected a non-empty string (or integer) of at most ${NODE_ID_MAX_CHARS} printable characters`,
   client_id: `expected a string of at most ${TEXT_MAX_CHARS} printable characters`,
   component_urn: `expected a string of at most ${TEXT_MAX_CHARS} printable characters`,
   max_wait_time: 'expected a whole number of seconds ≥ 0',
   value: 'expected a number from 0 to 1',
-};
+} as const;
+type Member = keyof typeof EXPECTATIONS;
 
 // Control characters cannot be echoed back: the XML serializer refuses them.
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
-const text = (maxChars: number, minChars = 0) => z.string().min(minChars).max(maxChars).regex(PRINTABLE);
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const DIGITS = /^\d{1,15}$/;
+const DECIMAL = /^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Thrown inside one entry, turned into BADARGS naming `nodelist[i].<member>`. */
+class MemberError {
+  constructor(
+    readonly member: Member,
+    readonly missing: boolean,
+  ) {}
+}
+
+const own = (entry: SanitizedStruct, member: Member): unknown => (Object.hasOwn(entry, member) ? entry[member] : undefined);
+
+function printable(text: string, member: Member, minChars: number, maxChars: number): string {
+  if (text.length < minChars || text.length > maxChars || CONTROL.test(text)) throw new MemberError(member, false);
+  return text;
+}
 
 // The Perl encoder guesses types from text: all-digit ids arrive as <i4>, numbers as untyped strings.
-const nodeIdText = z.union([z.string(), z.number().int()]).transform(String).pipe(text(NODE_ID_MAX_CHARS, 1));
-const clientIdText = z.union([z.string(), z.number()]).transform(String).pipe(text(TEXT_MAX_CHARS));
+function nodeIdOf(entry: SanitizedStruct): string {
+  const value = own(entry, 'node_id');
+  if (value === undefined) throw new MemberError('node_id', true);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return printable(String(value), 'node_id', 1, NODE_ID_MAX_CHARS);
+  if (typeof value !== 'string') throw new MemberError('node_id', false);
+  return printable(value, 'node_id', 1, NODE_ID_MAX_CHARS);
+}
 
-const wholeSeconds = z
-  .union([z.number(), z.string().trim().regex(/^\d{1,15}$/).transform(Number)])
-  .pipe(z.number().int().min(0).max(MAX_WAIT_SECONDS));
+function optionalText(entry: SanitizedStruct, member: 'client_id' | 'component_urn'): string | undefined {
+  const value = own(entry, member);
+  if (value === undefined) return undefined;
+  // A client_id may arrive as a number (the Perl encoder's guess); a URN never does.
+  if (member === 'client_id' && typeof value === 'number' && Number.isFinite(value)) return printable(String(value), member, 0, TEXT_MAX_CHARS);
+  if (typeof value !== 'string') throw new MemberError(member, false);
+  return printable(value, member, 0, TEXT_MAX_CHARS);
+}
 
-const fraction = z
-  .union([z.number(), z.string().trim().regex(/^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).transform(Number)])
-  .pipe(z.number().min(0).max(1));
+function wholeSecondsOf(entry: SanitizedStruct, required: boolean): number | undefined {
+  const value = own(entry, 'max_wait_time');
+  if (value === undefined) {
+    if (required) throw new MemberError('max_wait_time', true);
+    return undefined;
+  }
+  const seconds = typeof value === 'string' && DIGITS.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+    throw new MemberError('max_wait_time', false);
+  }
+  return seconds;
+}
 
-const struct = z.custom<SanitizedStruct>(isStruct);
+/** A node the cluster sends without a value counts as 1.0 (protocol.md §2). */
+function fractionOf(entry: SanitizedStruct): number {
+  const value = own(entry, 'value');
+  if (value === undefined) return 1;
+  const number = typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof number !== 'number' || !(number >= 0 && number <= 1)) throw new MemberError('value', false);
+  return number;
+}
 
-const entryBase = {
-  node_id: nodeIdText,
-  client_id: clientIdText.optional(),
-  component_urn: text(TEXT_MAX_CHARS).optional(),
-};
-
-const entrySchemas = {
-  // A node the cluster sends without a value counts as 1.0 (protocol.md §2).
-  SetResourceValues: struct.pipe(z.object({ ...entryBase, value: fraction.default(1) })),
-  NotifyDeletePending: struct.pipe(z.object({ ...entryBase, max_wait_time: wholeSeconds })),
-  NotifyDeleteComplete: struct.pipe(z.object({ ...entryBase, max_wait_time: wholeSeconds.optional() })),
-} satisfies Record<NodelistMethod, z.ZodType>;
+/** One entry, members in a fixed order; unknown members are dropped, inherited ones never read. */
+function entryOf(method: NodelistMethod, entry: SanitizedStruct): NodeEntry {
+  const result: NodeEntry = { node_id: nodeIdOf(entry) };
+  const clientId = optionalText(entry, 'client_id');
+  if (clientId !== undefined) result.client_id = clientId;
+  const urn = optionalText(entry, 'component_urn');
+  if (urn !== undefined) result.component_urn = urn;
+  if (method === 'SetResourceValues') result.value = fractionOf(entry);
+  else {
+    const seconds = wholeSecondsOf(entry, method === 'NotifyDeletePending');
+    if (seconds !== undefined) result.max_wait_time = seconds;
+  }
+  return result;
+}
 
 /**
- * Sanitizes and validates the params of a nodelist method: one struct with a `nodelist` array of
- * entry structs. Unknown members are dropped. Throws ProtocolError (BADARGS, TOOBIG) naming the field.
+ * Validates the params of a nodelist method: one struct with a `nodelist` array of entry structs.
+ * Unknown members are dropped; only own members are read. Throws ProtocolError (BADARGS, TOOBIG)
+ * naming the field, for the first entry and member (in the order above) that is wrong.
  */
 export function decodeNodelist(
   method: NodelistMethod,
@@ -66,10 +111,11 @@ export function decodeNodelist(
   options: LenientParamsOptions = {},
 ): NodeEntry[] {
   const { maxDepth = DEFAULT_MAX_DEPTH, maxNodesPerCall = DEFAULT_MAX_NODES_PER_CALL } = options;
-  const [first] = sanitizeParams(params, maxDepth);
+  checkNesting(params, maxDepth);
+  const [first] = params;
   if (params.length > 1) throw badArgs('params', 'expected a single struct argument');
   if (first !== undefined && !isStruct(first)) throw badArgs('params', 'expected a struct argument');
-  const nodelist = first?.['nodelist'];
+  const nodelist = first !== undefined && Object.hasOwn(first, 'nodelist') ? first['nodelist'] : undefined;
   if (nodelist === undefined) throw badArgs('nodelist', 'missing, expected an array of node structs');
   if (!Array.isArray(nodelist)) throw badArgs('nodelist', 'expected an array of node structs');
   if (nodelist.length > maxNodesPerCall) {
@@ -79,30 +125,21 @@ export function decodeNodelist(
       `at most ${maxNodesPerCall} nodes per call, got ${nodelist.length}`,
     );
   }
-  const parsed = z.array(entrySchemas[method]).safeParse(nodelist);
-  if (parsed.success) return parsed.data.map(withoutUndefined);
-  const issue = parsed.error.issues[0];
-  throw describeIssue(nodelist, issue?.path ?? []);
+  const entries: NodeEntry[] = new Array(nodelist.length);
+  for (let index = 0; index < nodelist.length; index++) {
+    const entry: unknown = nodelist[index];
+    if (!isStruct(entry)) throw badArgs(`nodelist[${index}]`, 'expected a struct');
+    try {
+      entries[index] = entryOf(method, entry);
+    } catch (error) {
+      if (!(error instanceof MemberError)) throw error;
+      const expectation = EXPECTATIONS[error.member];
+      throw badArgs(`nodelist[${index}].${error.member}`, error.missing ? `missing, ${expectation}` : expectation);
+    }
+  }
+  return entries;
 }
 
 function badArgs(field: string, expectation: string): ProtocolError {
   return new ProtocolError(ProtoGeniCode.BADARGS, field, expectation);
-}
-
-function describeIssue(nodelist: unknown[], path: readonly PropertyKey[]): ProtocolError {
-  const [index, member] = path;
-  if (typeof index !== 'number') return badArgs('nodelist', 'expected an array of node structs');
-  const entryPath = `nodelist[${index}]`;
-  const entry = nodelist[index];
-  if (typeof member !== 'string' || !isStruct(entry)) return badArgs(entryPath, 'expected a struct');
-  const expectation = EXPECTATIONS[member] ?? 'invalid';
-  const missing = !Object.hasOwn(entry, member);
-  return badArgs(`${entryPath}.${member}`, missing ? `missing, ${expectation}` : expectation);
-}
-
-/** zod leaves absent optional members as absent, but be explicit: NodeEntry has no undefined values. */
-function withoutUndefined(entry: Record<string, unknown>): NodeEntry {
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(entry)) if (value !== undefined) result[key] = value;
-  return result as unknown as NodeEntry;
 }

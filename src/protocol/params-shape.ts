@@ -2,10 +2,7 @@ import { ProtoGeniCode, ProtocolError } from './codes.js';
 
 export const DEFAULT_MAX_DEPTH = 32;
 
-/** Member names that could reach an object's prototype if copied by plain assignment. */
-const FORBIDDEN_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** A decoded XML-RPC struct after sanitizing: only own, safe members, no prototype. */
+/** A decoded XML-RPC struct: members are read with Object.hasOwn only, never copied wholesale. */
 export type SanitizedStruct = { [member: string]: unknown };
 
 export function isStruct(value: unknown): value is SanitizedStruct {
@@ -18,47 +15,33 @@ export function isStruct(value: unknown): value is SanitizedStruct {
   );
 }
 
-interface CopyFrame {
-  source: unknown;
-  assign: (copy: unknown) => void;
-  depth: number;
-}
-
 /**
- * Copies decoded params into null-prototype structs and fresh arrays, keeping only own members
- * and dropping `__proto__`/`constructor`/`prototype`. Iterative, so a 100,000-deep document
- * gets a ProtocolError rather than a RangeError; depth counts nested arrays and structs.
+ * Refuses params nested deeper than `maxDepth` (arrays and structs count) with BADARGS naming
+ * `params`. Iterative, so a 100,000-deep document gets a ProtocolError rather than a RangeError.
  */
-export function sanitizeParams(params: readonly unknown[], maxDepth = DEFAULT_MAX_DEPTH): unknown[] {
-  const copies: unknown[] = new Array(params.length);
-  const stack: CopyFrame[] = params.map((source, index) => ({
-    source,
-    assign: (copy) => (copies[index] = copy),
-    depth: 1,
-  }));
-  let frame: CopyFrame | undefined;
-  while ((frame = stack.pop()) !== undefined) {
-    const { source, depth } = frame;
-    const isContainer = Array.isArray(source) || isStruct(source);
-    if (isContainer && depth > maxDepth) {
-      throw new ProtocolError(ProtoGeniCode.BADARGS, 'params', `values nested deeper than ${maxDepth} levels`);
-    }
-    if (Array.isArray(source)) {
-      const copy: unknown[] = new Array(source.length);
-      frame.assign(copy);
-      source.forEach((item: unknown, index) =>
-        stack.push({ source: item, assign: (c) => (copy[index] = c), depth: depth + 1 }),
-      );
-    } else if (isStruct(source)) {
-      const copy: SanitizedStruct = Object.create(null) as SanitizedStruct;
-      frame.assign(copy);
-      for (const member of Object.keys(source)) {
-        if (FORBIDDEN_MEMBERS.has(member)) continue;
-        stack.push({ source: source[member], assign: (c) => (copy[member] = c), depth: depth + 1 });
+export function checkNesting(params: readonly unknown[], maxDepth = DEFAULT_MAX_DEPTH): void {
+  const values: unknown[] = [...params];
+  const depths: number[] = params.map(() => 1);
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
+    const isArray = Array.isArray(value);
+    if (!isArray && !isStruct(value)) continue;
+    if (depth > maxDepth) throw new ProtocolError(ProtoGeniCode.BADARGS, 'params', `values nested deeper than ${maxDepth} levels`);
+    if (isArray) {
+      for (const item of value as unknown[]) {
+        if (typeof item !== 'object' || item === null) continue;
+        values.push(item);
+        depths.push(depth + 1);
       }
     } else {
-      frame.assign(source);
+      for (const member in value as SanitizedStruct) {
+        if (!Object.hasOwn(value as SanitizedStruct, member)) continue;
+        const item = (value as SanitizedStruct)[member];
+        if (typeof item !== 'object' || item === null) continue;
+        values.push(item);
+        depths.push(depth + 1);
+      }
     }
   }
-  return copies;
 }

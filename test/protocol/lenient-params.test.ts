@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProtoGeniCode, ProtocolError } from '../../src/protocol/codes.js';
 import { decodeNodelist } from '../../src/protocol/lenient-params.js';
-import { sanitizeParams } from '../../src/protocol/sanitize-params.js';
+import { checkNesting } from '../../src/protocol/params-shape.js';
 
 function protocolErrorOf(run: () => unknown): ProtocolError {
   try {
@@ -121,20 +121,30 @@ describe('lenient nodelist params', () => {
   });
 });
 
-describe('params sanitizing', () => {
-  it('drops __proto__, constructor and prototype members and keeps the rest', () => {
-    const [copy] = sanitizeParams([nullProtoStruct({ a: 1, __proto__: { b: 2 }, constructor: 3, prototype: 4 })]);
-    expect(Object.keys(copy as object)).toEqual(['a']);
-    expect(Object.getPrototypeOf(copy)).toBeNull();
-  });
-
+describe('params nesting', () => {
   it('refuses nesting past the depth limit without overflowing the stack', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    const error = protocolErrorOf(() => sanitizeParams([deep]));
+    const error = protocolErrorOf(() => checkNesting([deep]));
     expect([error.code, error.field]).toEqual([ProtoGeniCode.BADARGS, 'params']);
     const fourDeep = [[[['leaf']]]];
-    expect(() => sanitizeParams([fourDeep], 4)).not.toThrow();
-    expect(() => sanitizeParams([[fourDeep]], 4)).toThrow(ProtocolError);
+    expect(() => checkNesting([fourDeep], 4)).not.toThrow();
+    expect(() => checkNesting([[fourDeep]], 4)).toThrow(ProtocolError);
+  });
+
+  it('counts structs as levels too, and a deep value anywhere in a call is refused before any entry is read', () => {
+    let deep: unknown = { leaf: 1 };
+    for (let i = 0; i < 40; i++) deep = nullProtoStruct({ inner: deep });
+    const error = protocolErrorOf(() =>
+      decodeNodelist('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', extra: deep }] }]),
+    );
+    expect([error.code, error.field]).toEqual([ProtoGeniCode.BADARGS, 'params']);
+  });
+
+  it('does not follow inherited members', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 40; i++) deep = [deep];
+    const inherits = Object.setPrototypeOf({ node_id: 'pc1' }, { extra: deep }) as object;
+    expect(() => checkNesting([{ nodelist: [inherits] }])).not.toThrow();
   });
 });
