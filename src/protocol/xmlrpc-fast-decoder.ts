@@ -2,20 +2,29 @@ import { SaxesParser } from 'saxes';
 import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
 import type { DecodedCall } from './xmlrpc-codec.js';
 import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-fast-grammar.js';
+import { scanPlainXml, type XmlEventSink } from './xmlrpc-plain-scanner.js';
 import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-fast-scalars.js';
 
 const NON_WHITESPACE = /\S/;
 
 /**
- * Decodes a methodCall in one pass over saxes events, checking the XML-RPC grammar as it goes.
- * Values are those of the xmlrpc package's deserializer (structs without a prototype, `<i8>` as a
- * digit string). Throws XmlRpcFaultError: -32700 when the text is not well-formed XML, wherever the
- * flaw is; otherwise -32600 when it is not an XML-RPC call.
+ * Decodes a methodCall in one pass, checking the XML-RPC grammar as it goes. Values are those of
+ * the xmlrpc package's deserializer (structs without a prototype, `<i8>` as a digit string).
+ * Throws XmlRpcFaultError: -32700 when the text is not well-formed XML, wherever the flaw is;
+ * otherwise -32600 when it is not an XML-RPC call. Plain documents (what callers send) are read by
+ * the indexOf scanner; anything else by saxes, which has the last word on XML.
  */
 export function fastDecodeMethodCall(text: string): DecodedCall {
+  const plain = new CallDecoder();
+  if (scanPlainXml(text, plain)) return plain.result();
+  return saxesDecodeMethodCall(text);
+}
+
+/** fastDecodeMethodCall on saxes alone, for every document: the scanner is checked against it. */
+export function saxesDecodeMethodCall(text: string): DecodedCall {
   const decoder = new CallDecoder();
   const parser = new SaxesParser({ position: false });
-  parser.on('opentag', (tag) => decoder.open(tag));
+  parser.on('opentag', (tag) => decoder.open(tag.name));
   parser.on('closetag', () => decoder.close());
   parser.on('text', (chunk) => decoder.text(chunk));
   parser.on('cdata', (chunk) => decoder.text(chunk));
@@ -29,7 +38,7 @@ export function fastDecodeMethodCall(text: string): DecodedCall {
   return decoder.result();
 }
 
-class CallDecoder {
+class CallDecoder implements XmlEventSink {
   private readonly tags: TagCode[] = [ROOT];
   /** Element children seen so far, per open element. */
   private readonly counts: number[] = [0];
@@ -44,14 +53,14 @@ class CallDecoder {
   /** The first grammar error; parsing goes on so that a later XML error still answers -32700. */
   private invalid: string | undefined;
 
-  open(tag: { name: string }): void {
+  open(name: string): void {
     if (this.invalid !== undefined) return;
-    const code = tagOf(tag.name);
+    const code = tagOf(name);
     const depth = this.tags.length - 1;
     const parent = this.tags[depth] as TagCode;
     const seen = this.counts[depth] as number;
-    if (code === undefined) return this.refuse(`unknown XML-RPC tag '${tag.name}'`);
-    if (!allowedChild(parent, seen, code)) return this.refuse(`<${tag.name}> where it cannot stand`);
+    if (code === undefined) return this.refuse(`unknown XML-RPC tag '${name}'`);
+    if (!allowedChild(parent, seen, code)) return this.refuse(`<${name}> where it cannot stand`);
     if (parent === Tag.Value && NON_WHITESPACE.test(this.chars)) return this.refuse('text beside a typed value');
     this.counts[depth] = seen + 1;
     this.tags.push(code);
