@@ -1,22 +1,26 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { redactSecrets } from './redact.js';
 
 export type { Logger } from 'pino';
 
-const SECRET_MEMBERS = ['privateKey', 'passphrase', 'token', 'password', 'credentials', 'authorization', 'cookie', 'secret'];
-/** pino matches a path at one depth only: cover the member itself and up to three levels of nesting. */
-const DEPTHS = ['', '*.', '*.*.', '*.*.*.'];
-
-/** Secrets that must never reach a log line, wherever they are nested (`tls.key` holds a private key's PEM). */
-export const REDACT_PATHS = DEPTHS.flatMap((depth) => [...SECRET_MEMBERS, 'tls.key'].map((member) => `${depth}${member}`));
-
-/** The only place a pino logger is constructed; children inherit redaction from here. */
+/**
+ * The only place a pino logger is constructed; children inherit redaction from here. Secrets are
+ * redacted by member name at any depth (redact.ts) in every log object and every child's bindings:
+ * one walk of the object, rather than pino's path redaction, which tries each wildcard path per line.
+ */
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
-  return pino(
+  const root = pino(
     {
       name: 'dynslice-agent',
       level: options.level ?? 'info',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: redactSecrets },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
+  // pino gives children no bindings formatter; children are created from their parent's prototype, so this covers them all.
+  const child = root.child;
+  root.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings), childOptions);
+  } as typeof root.child;
+  return root;
 }

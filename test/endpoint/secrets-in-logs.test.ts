@@ -42,6 +42,7 @@ describe('secrets in the log', () => {
     const error = Object.assign(new Error('connect failed'), { passphrase: PASSPHRASE, token: TOKEN });
     logger.error({ err: error }, 'connect failed');
     logger.child({ token: TOKEN, endpoint: { token: TOKEN } }).warn({ passphrase: PASSPHRASE }, 'child');
+    logger.child({ nodeId: 'pc1' }).child({ ssh: { passphrase: PASSPHRASE } }).info('grandchild');
     for (const secret of SECRETS) expect(text()).not.toContain(secret);
     expect(text()).toContain('connect failed');
   });
@@ -68,5 +69,37 @@ describe('secrets in the log', () => {
     expect(text()).toContain('xml-rpc request refused');
     expect(text()).toContain('/dynslice/[token]');
     expect(text()).not.toContain(TOKEN.slice(0, 12));
+  });
+});
+
+describe('redaction by member name', () => {
+  it('leaves an object without secrets untouched (the same object) and never changes what was logged', async () => {
+    const { redactSecrets } = await import('../../src/log/redact.js');
+    const plain = { method: 'NotifyDeletePending', nodes: 3, nested: { a: [1, { b: 2 }] } };
+    expect(redactSecrets(plain)).toBe(plain);
+    const config = { endpoint: { token: TOKEN, tls: { key: PEM, cert: '/c.pem' } }, key: '/keep/this/path' };
+    const redacted = redactSecrets(config);
+    expect(redacted).toEqual({ endpoint: { token: '[redacted]', tls: { key: '[redacted]', cert: '/c.pem' } }, key: '/keep/this/path' });
+    expect(config.endpoint.token).toBe(TOKEN);
+    expect(config.endpoint.tls.key).toBe(PEM);
+  });
+
+  it('keeps an error an error, with its message and stack, and survives frozen objects and cycles', async () => {
+    const { redactSecrets } = await import('../../src/log/redact.js');
+    const error = Object.assign(new TypeError('bad'), { token: TOKEN });
+    const redacted = redactSecrets({ err: error }).err;
+    expect(redacted).toBeInstanceOf(TypeError);
+    expect([redacted.message, redacted.stack, redacted.token]).toEqual(['bad', error.stack, '[redacted]']);
+    const frozen = Object.freeze({ password: PASSWORD });
+    expect(redactSecrets({ frozen }).frozen.password).toBe('[redacted]');
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    expect(() => redactSecrets(cyclic)).not.toThrow();
+  });
+
+  it('redacts deeper than pino paths reached: six levels down', () => {
+    const { logger, text } = productionLogger();
+    logger.info({ a: { b: { c: { d: { e: { secret: PASSWORD } } } } } }, 'deep');
+    expect(text()).not.toContain(PASSWORD);
   });
 });
