@@ -5,6 +5,7 @@ import type { DrainPlan } from '../drain/plan.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
+import { DeferredEvents } from './deferred-events.js';
 import { deriveHost } from './host-template.js';
 import { type Clock, type NodeActor, type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
 import { provideNodeMachine } from './provide-machine.js';
@@ -15,6 +16,9 @@ export interface SliceNode {
   target: SshTarget;
   actor: NodeActor;
 }
+
+/** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
+export const DEFAULT_START_BEFORE_REPLY = 16;
 
 export interface SliceDeps {
   plan: DrainPlan;
@@ -32,6 +36,11 @@ export interface SliceDeps {
   hostTemplate?: string;
   unknownNodes: 'adopt' | 'release';
   onChange?: (change: StateChange) => void;
+  /**
+   * How many drains one countdown call starts before it answers; the rest start right after the
+   * reply, in call order, a slice of the event loop at a time (default 16).
+   */
+  startBeforeReply?: number;
   /** Each drain command as it starts and ends (for status and metrics). */
   onCommand?: (event: DrainCommandEvent) => void;
 }
@@ -45,6 +54,8 @@ export class Slice implements ClientEndpointHandlers {
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
   private preconnecting = false;
+  /** Drains a large countdown starts after its reply, and any later event for those nodes. */
+  private readonly later = new DeferredEvents<SliceNode>((node, event) => this.deliver(node, event));
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
@@ -119,7 +130,7 @@ export class Slice implements ClientEndpointHandlers {
       const value = entry.value ?? 1;
       const snapshot = node.actor.getSnapshot();
       // The same value again changes nothing, except where it may start the prepare steps.
-      if (snapshot.context.value === value && !snapshot.matches({ allocated: 'idle' })) continue;
+      if (!this.later.holds(node) && snapshot.context.value === value && !snapshot.matches({ allocated: 'idle' })) continue;
       this.send(node, { type: 'VALUE_SET', value, at });
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
@@ -127,6 +138,8 @@ export class Slice implements ClientEndpointHandlers {
 
   async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
     const at = this.deps.now();
+    const startBeforeReply = this.deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY;
+    let started = 0;
     // The reply is read from state that exists once each node has had its event: it never waits for a drain.
     const released = new Set<string>();
     for (const entry of entries) {
@@ -135,14 +148,27 @@ export class Slice implements ClientEndpointHandlers {
         released.add(entry.node_id);
         continue;
       }
+      const event: NodeEvent = { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at };
+      // A node whose drain waits to start is allocated, so not released: its countdown queues behind.
+      if (this.later.holds(node)) {
+        this.later.push(node, event);
+        continue;
+      }
       let snapshot = node.actor.getSnapshot();
       // A node already given back (drained, forced) keeps its state: most of a countdown's nodes after the first.
       if (snapshot.status === 'active' && !COUNTDOWN_INERT_STATES.has(snapshot.value as string)) {
-        node.actor.send({ type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
+        const startsDrain = event.maxWaitTime > 0 && snapshot.matches('allocated');
+        if (startsDrain && started >= startBeforeReply) {
+          this.later.push(node, event);
+          continue;
+        }
+        if (startsDrain) started += 1;
+        node.actor.send(event);
         snapshot = node.actor.getSnapshot();
       }
       if (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG)) released.add(entry.node_id);
     }
+    if (this.later.size > 0) this.log.info({ startingAfterReply: this.later.size }, 'drains start after the reply');
     return released;
   }
 
@@ -163,10 +189,17 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   stop(): void {
+    this.later.clear();
     for (const node of this.nodes.values()) node.actor.stop();
   }
 
+  /** Delivers now, or behind the node's events still waiting. */
   private send(node: SliceNode, event: NodeEvent): void {
+    if (this.later.holds(node)) this.later.push(node, event);
+    else this.deliver(node, event);
+  }
+
+  private deliver(node: SliceNode, event: NodeEvent): void {
     if (node.actor.getSnapshot().status === 'active') node.actor.send(event);
   }
 

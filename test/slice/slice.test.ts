@@ -171,4 +171,27 @@ describe('slice', () => {
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.7 }]);
     expect(slice.get('pc1')!.actor.getSnapshot().context.value).toBe(0.7);
   });
+
+  it('starts the drains past startBeforeReply after the reply, in call order, with later events queued behind', async () => {
+    const { slice, runner } = makeSlice({ startBeforeReply: 1 });
+    runner.when(() => true, HANG);
+    const state = (nodeId: string) => stateName(slice.get(nodeId)!.actor.getSnapshot().value);
+    expect([...(await slice.notifyDeletePending([entry('pc1', 120), entry('pc2', 120)]))]).toEqual([]);
+    expect([state('pc1'), state('pc2')]).toEqual(['draining.countdown', 'allocated.idle']);
+    // pc2's completion must not overtake its countdown.
+    await slice.notifyDeleteComplete([entry('pc2', 0)]);
+    expect(state('pc2')).toBe('allocated.idle');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(state('pc2')).toBe('deleted');
+    expect(slice.get('pc2')!.actor.getSnapshot().context.workLost).toBe(true);
+  });
+
+  it('drops the drains still waiting to start when the slice stops', async () => {
+    const { slice, runner } = makeSlice({ startBeforeReply: 0 });
+    runner.when(() => true, HANG);
+    await slice.notifyDeletePending([entry('pc1', 120), entry('pc2', 120)]);
+    slice.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.calls).toEqual([]);
+  });
 });
