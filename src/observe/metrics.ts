@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import { XmlRpcFaultCode } from '../protocol/codes.js';
 import type { NodeEventName } from './node-events.js';
 
@@ -21,7 +23,7 @@ export interface NodeEventFacts {
 
 /** The agent's Prometheus figures, in a registry of its own (never prom-client's global one). */
 export class AgentMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly drainsStarted: Counter;
   private readonly drainsVerified: Counter;
   private readonly drainsFailed: Counter;
@@ -35,6 +37,9 @@ export class AgentMetrics {
 
   /** `countNodes` is read at each scrape: node count per state name, every state of the chart included. */
   constructor(countNodes: () => Map<string, number>) {
+    // Loaded here, not at import: an agent that serves no /metrics does not carry prom-client.
+    const { Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+    this.registry = new Registry();
     const registers = [this.registry];
     const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) =>
       new Counter<L>({ name, help, labelNames, registers });

@@ -34,15 +34,22 @@ export interface ObserverDeps {
 
 /** Watches the slice: timelines, metrics, webhooks and the live stream of node updates. */
 export class Observer {
-  readonly metrics: AgentMetrics;
+  private metricsSink: AgentMetrics | null = null;
   readonly webhooks: WebhookSender;
   private readonly tracker = new NodeTracker();
   private readonly durations = new DrainDurations();
   private readonly listeners = new Set<(update: NodeUpdate) => void>();
 
   constructor(private readonly deps: ObserverDeps) {
-    this.metrics = new AgentMetrics(() => this.countByState());
     this.webhooks = new WebhookSender(deps.webhooks ?? [], { logger: deps.logger, backoffMs: deps.webhookBackoffMs });
+  }
+
+  /**
+   * The Prometheus figures, counted from the first time they are asked for: the status server asks
+   * as it starts. An agent that serves no /metrics keeps no registry.
+   */
+  get metrics(): AgentMetrics {
+    return (this.metricsSink ??= new AgentMetrics(() => this.countByState()));
   }
 
   readonly onChange = (change: StateChange): void => {
@@ -51,11 +58,11 @@ export class Observer {
     const startedAt = record.drainStartedAt;
     const { events, entries } = this.tracker.onChange(change, at);
     if (topState(change.from) === 'draining' && topState(change.to) !== 'draining' && startedAt !== null) {
-      this.metrics.onDrainEnded(topState(change.to), (at - startedAt) / 1000);
+      this.metricsSink?.onDrainEnded(topState(change.to), (at - startedAt) / 1000);
       if (topState(change.to) === 'drained') this.durations.add(at - startedAt);
     }
     const { deadline, forcedReason } = change.snapshot.context;
-    for (const name of events) this.metrics.onNodeEvent({ name, at, deadline, forcedReason });
+    for (const name of events) this.metricsSink?.onNodeEvent({ name, at, deadline, forcedReason });
     // A node's view is built only when a webhook will carry it (thousands of nodes may change at once).
     const posted = events.filter((name) => this.webhooks.wants(name));
     const view = posted.length > 0 ? this.view(change.nodeId) : null;
@@ -70,7 +77,7 @@ export class Observer {
     this.deps.onCommand?.(event);
   };
 
-  readonly onCallAnswered = (call: CallAnswered): void => this.metrics.onCallAnswered(call);
+  readonly onCallAnswered = (call: CallAnswered): void => this.metricsSink?.onCallAnswered(call);
 
   /** The agent's clock (epoch ms): deadlines and ETAs are on it. */
   now(): number {

@@ -45,6 +45,8 @@ function diagramDocument() {
 /** Starts the status server (dashboard, /api/nodes, /api/events, /metrics) for an agent's observer. */
 export async function startStatusServer(agent: { observer: Observer }, options: StatusServerOptions): Promise<StatusServer> {
   const { observer } = agent;
+  // Counting starts now: the figures cover what happens from here on.
+  const { metrics } = observer;
   const { logger } = options;
   const assets = dashboardAssets();
   const authorized = options.token === undefined ? () => true : createBearerCheck(options.token);
@@ -58,8 +60,8 @@ export async function startStatusServer(agent: { observer: Observer }, options: 
       if (!streams.open(res)) sendJson(res, 503, { error: 'too many event stream clients' });
     },
     '/metrics': async (_req, res) => {
-      const text = await observer.metrics.registry.metrics();
-      res.writeHead(200, { 'Content-Type': observer.metrics.registry.contentType, 'Cache-Control': 'no-store' });
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' });
       res.end(text);
     },
   };

@@ -1,7 +1,8 @@
-// The only module that imports the xmlrpc package: its codec, never its server (libraries.md).
-import Deserializer from 'xmlrpc/lib/deserializer.js';
-import CustomType from 'xmlrpc/lib/customtype.js';
-import { serializeFault, serializeMethodCall, serializeMethodResponse } from 'xmlrpc/lib/serializer.js';
+// The only module that loads the xmlrpc package: its codec, never its server (libraries.md).
+import { createRequire } from 'node:module';
+import type Deserializer from 'xmlrpc/lib/deserializer.js';
+import type CustomType from 'xmlrpc/lib/customtype.js';
+import type * as Serializer from 'xmlrpc/lib/serializer.js';
 import { XmlRpcFaultCode, XmlRpcFaultError, type XmlRpcFaultCodeValue } from './codes.js';
 import { WireDouble, WireInt, type WireValue } from './envelope.js';
 import { fastDecodeMethodCall } from './xmlrpc-fast-decoder.js';
@@ -45,7 +46,7 @@ function callText(body: Buffer): string {
 
 function deserialize(text: string): Promise<DecodedCall> {
   return new Promise((resolve, reject) => {
-    const deserializer = new Deserializer('utf8');
+    const deserializer = new (xmlrpc().Deserializer)('utf8');
     deserializer.endStruct = nullPrototypeEndStruct;
     let xmlError = false;
     // The checks deserializeMethodCall would make, without its stream plumbing (which doubles the time).
@@ -116,20 +117,43 @@ function nullPrototypeEndStruct(this: Deserializer): void {
   this.value = false;
 }
 
-class IntType extends CustomType {
-  override tagName = 'int';
+interface XmlRpcLib {
+  Deserializer: typeof Deserializer;
+  serializer: typeof Serializer;
+  IntType: new (raw: string) => CustomType;
+  DoubleType: new (raw: string) => CustomType;
 }
+let loaded: XmlRpcLib | undefined;
 
-class DoubleType extends CustomType {
-  override tagName = 'double';
+/**
+ * The xmlrpc package (with sax and xmlbuilder), loaded on first use: the endpoint's hot path never
+ * needs it, and an agent that neither registers nor calls out should not carry it in memory.
+ */
+function xmlrpc(): XmlRpcLib {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const Base = require('xmlrpc/lib/customtype.js') as typeof CustomType;
+  class IntType extends Base {
+    override tagName = 'int';
+  }
+  class DoubleType extends Base {
+    override tagName = 'double';
+  }
+  loaded = {
+    Deserializer: require('xmlrpc/lib/deserializer.js') as typeof Deserializer,
+    serializer: require('xmlrpc/lib/serializer.js') as typeof Serializer,
+    IntType,
+    DoubleType,
+  };
+  return loaded;
 }
 
 /** Every number must be a WireInt or WireDouble: the serializer would otherwise guess its type. */
 function toSerializable(value: WireValue): unknown {
-  if (value instanceof WireInt) return new IntType(String(value.value));
+  if (value instanceof WireInt) return new (xmlrpc().IntType)(String(value.value));
   if (value instanceof WireDouble) {
     const n = value.value;
-    return new DoubleType(Number.isInteger(n) ? n.toFixed(1) : String(n));
+    return new (xmlrpc().DoubleType)(Number.isInteger(n) ? n.toFixed(1) : String(n));
   }
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) return value.map((item: WireValue) => toSerializable(item));
@@ -152,16 +176,16 @@ export function encodeFault(code: number, message: string): string {
 
 /** encodeResponse on the xmlrpc package's serializer: the reference for differential tests. */
 export function referenceEncodeResponse(value: WireValue): string {
-  return serializeMethodResponse(toSerializable(value));
+  return xmlrpc().serializer.serializeMethodResponse(toSerializable(value));
 }
 
 export function referenceEncodeFault(code: number, message: string): string {
-  return serializeFault({ faultCode: new IntType(String(code)), faultString: message });
+  return xmlrpc().serializer.serializeFault({ faultCode: new (xmlrpc().IntType)(String(code)), faultString: message });
 }
 
 /** An XML-RPC call with explicitly typed params (one struct, by the ProtoGENI convention). */
 export function encodeMethodCall(method: string, params: readonly WireValue[]): string {
-  return serializeMethodCall(method, params.map((param) => toSerializable(param)));
+  return xmlrpc().serializer.serializeMethodCall(method, params.map((param) => toSerializable(param)));
 }
 
 /** The other side answered our call with an XML-RPC fault. */
@@ -192,7 +216,7 @@ export async function decodeMethodResponse(body: Buffer): Promise<unknown> {
     throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'document does not end with </methodResponse>');
   }
   return new Promise((resolve, reject) => {
-    const deserializer = new Deserializer('utf8');
+    const deserializer = new (xmlrpc().Deserializer)('utf8');
     deserializer.endStruct = nullPrototypeEndStruct;
     let xmlError = false;
     deserializer.callback = (error, values) => {

@@ -29,7 +29,9 @@ export function startNodeActor(
   input: NodeInput,
   options: { logger: Logger; clock?: Clock; onChange?: (change: StateChange) => void },
 ): NodeActor {
-  const log = options.logger.child({ nodeId: input.nodeId });
+  // Made on the node's first log line: thousands of idle nodes need no logger of their own.
+  let childLogger: Logger | undefined;
+  const log = (): Logger => (childLogger ??= options.logger.child({ nodeId: input.nodeId }));
   // An explicit `clock: undefined` would replace xstate's system clock.
   const actor = createActor(machine as NodeMachine, options.clock ? { input, clock: options.clock } : { input }) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
@@ -38,12 +40,12 @@ export function startNodeActor(
       const to = stateName(snapshot.value);
       if (to === previous) return;
       const { failure, forcedReason, workLost, deadline } = snapshot.context;
-      log.info({ from: previous, to, failure, forcedReason, workLost, deadline }, 'node state changed');
+      log().info({ from: previous, to, failure, forcedReason, workLost, deadline }, 'node state changed');
       options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot });
       previous = to;
     },
     // An actor error must never reach xstate's global rethrow (it would end the daemon).
-    error: (error) => log.error({ err: error }, 'node actor failed'),
+    error: (error) => log().error({ err: error }, 'node actor failed'),
   });
   return actor.start();
 }
