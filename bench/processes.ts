@@ -25,7 +25,7 @@ export interface AgentProcess extends ServerProcess {
   ready: Extract<AgentServerReport, { type: 'ready' }>;
   /** Waits for the next report of this type. */
   next<T extends AgentServerReport['type']>(type: T, timeoutMs?: number): Promise<Extract<AgentServerReport, { type: T }>>;
-  send(message: { type: 'memory' | 'preconnect' }): void;
+  send(message: { type: 'memory' | 'preconnect' | 'released' }): void;
   onReport(listener: (report: AgentServerReport) => void): void;
 }
 

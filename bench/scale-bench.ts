@@ -1,6 +1,6 @@
 import { countdownBody, post, replyCode } from './bodies.js';
 import { median } from './fanout-bench.js';
-import { startAgent } from './processes.js';
+import { startAgent, type AgentProcess } from './processes.js';
 
 export interface ScaleResult {
   nodes: number;
@@ -10,10 +10,12 @@ export interface ScaleResult {
   rssAfterBuildMb: number;
   /** The same agent process with one node: what the runtime and the modules take before any slice. */
   rssOneNodeMb: number;
-  /** The first countdown: every node starts draining (no-op SSH runner) before the reply. */
+  /** The first countdown: it starts every node's drain (no-op SSH runner), most of them after its reply. */
   firstCallMs: number;
-  /** 0, or 5 (SERVERERROR) when the handler deadline answered before the slice had started every drain. */
+  /** 0, or 5 (SERVERERROR) when the handler deadline answered first. */
   firstCallCode: number;
+  /** From the first call's reply until every node was given back (no-op SSH: the agent's own work per drain). */
+  drainsSettledMs: number;
   /** Later countdowns, once the drains have settled: the median of three. */
   repeatCallMs: number;
   rssAfterCallsMb: number;
@@ -36,9 +38,9 @@ export async function benchScale(nodes: number): Promise<ScaleResult> {
       const reply = await post(agent.port, body);
       return { ms: performance.now() - started, code: replyCode(reply) };
     };
-    // The handler deadline (10 s) may answer the first call SERVERERROR while its drains go on starting.
+    // The first call starts a few drains before it answers and the rest right after (slice.ts).
     const first = await timed();
-    await new Promise((resolve) => setTimeout(resolve, 5000)); // the no-op drains settle
+    const settledIn = await untilReleased(agent, nodes, 300_000);
     const repeats = [await timed(), await timed(), await timed()];
     const refused = repeats.find((repeat) => repeat.code !== 0);
     if (refused) throw new Error(`a repeated countdown was answered with code ${refused.code}`);
@@ -46,9 +48,21 @@ export async function benchScale(nodes: number): Promise<ScaleResult> {
     const memory = await agent.next('memory');
     return {
       nodes, bodyBytes: Buffer.byteLength(body), buildMs: agent.ready.buildMs, rssAfterBuildMb: agent.ready.rssBytes / MB, rssOneNodeMb,
-      firstCallMs: first.ms, firstCallCode: first.code, repeatCallMs: median(repeats.map((repeat) => repeat.ms)), rssAfterCallsMb: memory.rssBytes / MB,
+      firstCallMs: first.ms, firstCallCode: first.code, drainsSettledMs: settledIn, repeatCallMs: median(repeats.map((repeat) => repeat.ms)), rssAfterCallsMb: memory.rssBytes / MB,
     };
   } finally {
     await agent.stop();
+  }
+}
+
+/** Polls the agent until `nodes` nodes are given back; resolves with the time it took. */
+async function untilReleased(agent: AgentProcess, nodes: number, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    agent.send({ type: 'released' });
+    const { released } = await agent.next('released');
+    if (released >= nodes) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`only ${released} of ${nodes} nodes given back after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

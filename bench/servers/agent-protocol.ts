@@ -20,6 +20,8 @@ export interface AgentServerOptions {
 export type AgentServerReport =
   | { type: 'ready'; port: number; buildMs: number; rssBytes: number; heapBytes: number }
   | { type: 'memory'; rssBytes: number; heapBytes: number }
+  /** How many nodes are given back (drained or forced): the scale bench waits for all of them. */
+  | { type: 'released'; released: number }
   | { type: 'preconnected'; connected: number }
   | { type: 'drained'; nodeId: string; at: number }
   | { type: 'command'; nodeId: string; at: number };

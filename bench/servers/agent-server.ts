@@ -52,6 +52,9 @@ report({ type: 'ready', port, buildMs, rssBytes: process.memoryUsage().rss, heap
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'memory') report({ type: 'memory', rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
+  if (message.type === 'released') {
+    report({ type: 'released', released: agent.slice.list().filter((node) => agent.slice.isReleased(node.nodeId)).length });
+  }
   if (message.type === 'preconnect') {
     void agent.slice.preconnect().then((connected) => report({ type: 'preconnected', connected }));
   }
