@@ -7,6 +7,7 @@ import type { EndpointServer } from './endpoint/http-server.js';
 import type { DrainCommandEvent } from './drain/step-actors.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
 import { Slice } from './slice/slice.js';
+import { warmUpCallPath, warmUpDrainPath } from './slice/warm-up.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
 import { nodeRecordOf } from './store/node-record.js';
 import type { Store } from './store/store.js';
@@ -94,6 +95,10 @@ export function createAgent(deps: AgentDeps): Agent {
     slice,
     observer,
     async listen(port, host) {
+      // Before the first call can arrive: the first real drain then starts on compiled code.
+      await warmUpCallPath().catch(() => undefined);
+      const warmed = await warmUpDrainPath(logger, deps.now ?? Date.now).catch(() => false);
+      if (!warmed) logger.debug('drain path warm-up did not finish');
       const { server, ...address } = await listenConfiguredEndpoint(config.endpoint, { port, host }, endpointDeps);
       endpoint = server;
       if (config.ssh.preconnect) {
