@@ -104,7 +104,8 @@ export class Observer {
   countByState(): Map<string, number> {
     const counts = new Map(nodeStateNames().map((name) => [name, 0]));
     for (const node of this.deps.slice().list()) {
-      const name = stateName(node.actor.getSnapshot().value);
+      // A node whose actor has not started is allocated and idle: counting it must not start it.
+      const name = node.started ? stateName(node.actor.getSnapshot().value) : 'allocated.idle';
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     return counts;

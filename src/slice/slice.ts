@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FailurePolicy, NodeEvent, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
+import type { FailurePolicy, NodeEvent, NodeInput, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
 import { COUNTDOWN_INERT_STATES, RELEASED_TAG } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
@@ -14,7 +14,32 @@ export interface SliceNode {
   nodeId: string;
   clientId: string | null;
   target: SshTarget;
-  actor: NodeActor;
+  /** The node's state machine, started on first use: an idle node that nothing asked about has none yet. */
+  readonly actor: NodeActor;
+  /** Whether the actor exists; an unstarted node is allocated and idle. */
+  readonly started: boolean;
+}
+
+/** A node whose actor starts on first use (see SliceNode). */
+export class LazyNode implements SliceNode {
+  private started_: NodeActor | undefined;
+
+  constructor(
+    readonly nodeId: string,
+    readonly clientId: string | null,
+    readonly target: SshTarget,
+    /** The node's input; `value` may change before the actor starts (see Slice.setResourceValues). */
+    readonly input: NodeInput,
+    private readonly start: (input: NodeInput) => NodeActor,
+  ) {}
+
+  get actor(): NodeActor {
+    return (this.started_ ??= this.start(this.input));
+  }
+
+  get started(): boolean {
+    return this.started_ !== undefined;
+  }
 }
 
 /** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
@@ -47,7 +72,7 @@ export interface SliceDeps {
 
 /** The slice: one root actor per node, kept in a Map (never as children of one parent). */
 export class Slice implements ClientEndpointHandlers {
-  private readonly nodes = new Map<string, SliceNode>();
+  private readonly nodes = new Map<string, LazyNode>();
   /** Unknown nodes reported released because they could not be adopted. */
   private readonly unmanaged = new Set<string>();
   private readonly machine: NodeMachine;
@@ -70,25 +95,27 @@ export class Slice implements ClientEndpointHandlers {
     this.machine = provideNodeMachine(leaves, deps.now);
   }
 
-  /** Adds a node; `restore` rebuilds it as the journal left it before a restart. */
-  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore): SliceNode {
+  /**
+   * Adds a node; `restore` rebuilds it as the journal left it before a restart (its actor starts at
+   * once: it may have timers to re-arm). A new node's actor starts when something first needs it.
+   */
+  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore): LazyNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
-    const actor = startNodeActor(
-      this.machine,
-      {
-        nodeId: node.nodeId,
-        clientId: node.clientId,
-        plan: this.deps.plan.outline,
-        bestEffortSeconds: this.deps.bestEffortSeconds,
-        onFailure: this.deps.onFailure,
-        prepareAt: this.deps.prepareAt ?? null,
-        valueMeans: this.deps.valueMeans ?? 'reclaim-likelihood',
-        restore,
-      },
-      { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) },
+    const input: NodeInput = {
+      nodeId: node.nodeId,
+      clientId: node.clientId,
+      plan: this.deps.plan.outline,
+      bestEffortSeconds: this.deps.bestEffortSeconds,
+      onFailure: this.deps.onFailure,
+      prepareAt: this.deps.prepareAt ?? null,
+      valueMeans: this.deps.valueMeans ?? 'reclaim-likelihood',
+      restore,
+    };
+    const entry = new LazyNode(node.nodeId, node.clientId, node.target, input, (nodeInput) =>
+      startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) }),
     );
-    const entry = { ...node, actor };
+    if (restore) void entry.actor;
     this.nodes.set(node.nodeId, entry);
     if (this.preconnecting) void this.warm(entry);
     return entry;
@@ -105,7 +132,7 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   private async warm(node: SliceNode): Promise<boolean> {
-    if (node.actor.getSnapshot().status !== 'active' || !this.deps.runner.warm) return false;
+    if ((node.started && node.actor.getSnapshot().status !== 'active') || !this.deps.runner.warm) return false;
     return this.deps.runner.warm(node.target);
   }
 
@@ -128,6 +155,11 @@ export class Slice implements ClientEndpointHandlers {
         continue;
       }
       const value = entry.value ?? 1;
+      // An unstarted node takes the value as its starting value, unless the value may start its prepare steps.
+      if (!node.started && !this.mayPrepare()) {
+        node.input.value = value;
+        continue;
+      }
       const snapshot = node.actor.getSnapshot();
       // The same value again changes nothing, except where it may start the prepare steps.
       if (!this.later.holds(node) && snapshot.context.value === value && !snapshot.matches({ allocated: 'idle' })) continue;
@@ -151,6 +183,11 @@ export class Slice implements ClientEndpointHandlers {
       const event: NodeEvent = { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at };
       // A node whose drain waits to start is allocated, so not released: its countdown queues behind.
       if (this.later.holds(node)) {
+        this.later.push(node, event);
+        continue;
+      }
+      // An unstarted node is allocated: a countdown that waits for it needs no actor before the reply.
+      if (!node.started && event.maxWaitTime > 0 && started >= startBeforeReply) {
         this.later.push(node, event);
         continue;
       }
@@ -184,13 +221,20 @@ export class Slice implements ClientEndpointHandlers {
 
   isReleased(nodeId: string): boolean {
     if (this.unmanaged.has(nodeId)) return true;
-    const snapshot = this.nodes.get(nodeId)?.actor.getSnapshot();
+    const node = this.nodes.get(nodeId);
+    if (node === undefined || !node.started) return false;
+    const snapshot = node.actor.getSnapshot();
     return snapshot !== undefined && (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG));
   }
 
   stop(): void {
     this.later.clear();
-    for (const node of this.nodes.values()) node.actor.stop();
+    for (const node of this.nodes.values()) if (node.started) node.actor.stop();
+  }
+
+  /** Whether a value could start a node's prepare steps (then it goes through the node's machine). */
+  private mayPrepare(): boolean {
+    return (this.deps.prepareAt ?? null) !== null && this.deps.plan.outline.prepare.length > 0;
   }
 
   /** Delivers now, or behind the node's events still waiting. */
@@ -204,7 +248,7 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   /** A known node, or an unknown one adopted under the configured policy; null when released. */
-  private resolve(entry: NodeEntry): SliceNode | null {
+  private resolve(entry: NodeEntry): LazyNode | null {
     const known = this.nodes.get(entry.node_id);
     if (known) return known;
     if (this.unmanaged.has(entry.node_id)) return null;

@@ -194,4 +194,16 @@ describe('slice', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(runner.calls).toEqual([]);
   });
+
+  it('starts a node’s state machine only when something needs it; values wait in its input', async () => {
+    const { slice } = makeSlice();
+    const node = slice.get('pc1')!;
+    expect(node.started).toBe(false);
+    expect(slice.isReleased('pc1')).toBe(false);
+    await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.4 }]);
+    expect(node.started).toBe(false);
+    expect(node.actor.getSnapshot().context.value).toBe(0.4);
+    expect(stateName(node.actor.getSnapshot().value)).toBe('allocated.idle');
+    expect(node.started).toBe(true);
+  });
 });
