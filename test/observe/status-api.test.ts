@@ -92,10 +92,12 @@ describe('status API and metrics under a real countdown', () => {
     expect(sample(text, 'dynslice_endpoint_reply_seconds_count{method="NotifyDeletePending"}')).toBe(1);
   });
 
-  it('streams every state change over SSE, and each changed node as it is now', () => {
-    const changes = events.messages.filter((m) => m.event === 'state').map((m) => `${m.data.nodeId}:${m.data.to}`);
-    expect(changes).toEqual(expect.arrayContaining(['pc101:drained', 'pc103:held']));
-    expect(changes.filter((c) => c.startsWith('pc102:draining'))).toHaveLength(1);
+  it('streams every state change over SSE, and each changed node as it is now', async () => {
+    const changes = (): string[] => events.messages.filter((m) => m.event === 'state').map((m) => `${m.data.nodeId}:${m.data.to}`);
+    // Updates go out in batches every 100 ms: the last batch may still be on its way.
+    await vi.waitFor(() => expect(changes()).toEqual(expect.arrayContaining(['pc101:drained', 'pc103:held'])), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(events.messages.filter((m) => m.event === 'node' && m.data.node.nodeId === 'pc101').at(-1)?.data.node.state).toBe('drained'), { timeout: 5_000, interval: 50 });
+    expect(changes().filter((c) => c.startsWith('pc102:draining'))).toHaveLength(1);
     const pc101 = events.messages.filter((m) => m.event === 'node' && m.data.node.nodeId === 'pc101').at(-1)?.data.node;
     expect(pc101?.state).toBe('drained');
     const steps = pc101.timeline.filter((e: { kind: string }) => e.kind === 'step').map((e: { text: string }) => e.text);
