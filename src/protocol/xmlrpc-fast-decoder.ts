@@ -6,6 +6,7 @@ import { scanPlainXml, type XmlEventSink } from './xmlrpc-plain-scanner.js';
 import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-fast-scalars.js';
 
 const NON_WHITESPACE = /\S/;
+const WHITESPACE_CHAR = /^\s$/;
 
 /**
  * Decodes a methodCall in one pass, checking the XML-RPC grammar as it goes. Values are those of
@@ -26,8 +27,8 @@ export function saxesDecodeMethodCall(text: string): DecodedCall {
   const parser = new SaxesParser({ position: false });
   parser.on('opentag', (tag) => decoder.open(tag.name));
   parser.on('closetag', () => decoder.close());
-  parser.on('text', (chunk) => decoder.text(chunk));
-  parser.on('cdata', (chunk) => decoder.text(chunk));
+  parser.on('text', (chunk) => decoder.text(chunk, 0, chunk.length));
+  parser.on('cdata', (chunk) => decoder.text(chunk, 0, chunk.length));
   try {
     parser.write(text).close();
   } catch (error) {
@@ -82,13 +83,13 @@ class CallDecoder implements XmlEventSink {
     }
   }
 
-  text(chunk: string): void {
+  text(source: string, start: number, end: number): void {
     if (this.invalid !== undefined) return;
     const depth = this.tags.length - 1;
     const top = this.tags[depth] as TagCode;
     const afterTypedValue = top === Tag.Value && (this.counts[depth] as number) > 0;
-    if (holdsText(top) && !afterTypedValue) this.chars += chunk;
-    else if (NON_WHITESPACE.test(chunk)) this.refuse(`text inside <${elementName(top)}>`);
+    if (holdsText(top) && !afterTypedValue) this.chars += start === 0 && end === source.length ? source : source.slice(start, end);
+    else if (hasNonWhitespace(source, start, end)) this.refuse(`text inside <${elementName(top)}>`);
   }
 
   result(): DecodedCall {
@@ -159,4 +160,14 @@ const SCALAR_READERS: Partial<Record<TagCode, (text: string) => unknown>> = {
 function scalarOf(code: TagCode, text: string): unknown {
   const read = SCALAR_READERS[code];
   return read === undefined ? text : read(text);
+}
+
+/** Whether source[start, end) holds a character that is not whitespace as JavaScript's \s sees it. */
+function hasNonWhitespace(source: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = source.charCodeAt(i);
+    if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) continue;
+    if (code < 0x80 || !WHITESPACE_CHAR.test(source[i] as string)) return true;
+  }
+  return false;
 }

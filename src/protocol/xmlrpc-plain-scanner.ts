@@ -4,7 +4,8 @@ import { tagOf } from './xmlrpc-fast-grammar.js';
 export interface XmlEventSink {
   open(name: string): void;
   close(): void;
-  text(chunk: string): void;
+  /** The text `source.slice(start, end)`: the sink slices it only if it keeps it. */
+  text(source: string, start: number, end: number): void;
 }
 
 // The XML declaration as callers write it; anything else in a prolog (BOM, DOCTYPE, comments) is left to saxes.
@@ -13,7 +14,6 @@ const XML_DECLARATION =
 // Characters XML forbids, or a \r (its line-end normalization is saxes's work); any surrogate is looked at twice.
 const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ufffe\uffff\ud800-\udfff]/;
 const OUTSIDE_PLAIN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const WHITESPACE_ONLY = /^[ \t\n]*$/;
 const ENTITIES = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
 
 /**
@@ -35,18 +35,26 @@ export function scanPlainXml(text: string, sink: XmlEventSink): boolean {
   }
   const open: string[] = [];
   let rootSeen = false;
+  // Where the next `&` and `]]>` are, looked up again only once passed: one scan of the text each.
+  let ampersand = -2;
+  let sectionEnd = -2;
   while (at < text.length) {
     const lt = text.indexOf('<', at);
     const end = lt === -1 ? text.length : lt;
     if (end > at) {
-      const segment = text.slice(at, end);
       if (open.length === 0) {
-        if (!WHITESPACE_ONLY.test(segment)) return false;
+        if (!isWhitespace(text, at, end)) return false;
       } else {
-        if (segment.includes(']]>')) return false;
-        const decoded = segment.includes('&') ? withEntities(segment) : segment;
-        if (decoded === null) return false;
-        sink.text(decoded);
+        if (sectionEnd < at && sectionEnd !== -1) sectionEnd = text.indexOf(']]>', at);
+        if (sectionEnd !== -1 && sectionEnd < end) return false;
+        if (ampersand < at && ampersand !== -1) ampersand = text.indexOf('&', at);
+        if (ampersand !== -1 && ampersand < end) {
+          const decoded = withEntities(text.slice(at, end));
+          if (decoded === null) return false;
+          sink.text(decoded, 0, decoded.length);
+        } else {
+          sink.text(text, at, end);
+        }
       }
     }
     if (lt === -1) break;
@@ -68,6 +76,15 @@ export function scanPlainXml(text: string, sink: XmlEventSink): boolean {
     else open.push(name);
   }
   return rootSeen && open.length === 0;
+}
+
+/** Whether text[start, end) is only XML whitespace (no \r here: it was declined). */
+function isWhitespace(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x09) return false;
+  }
+  return true;
 }
 
 /** The tag name before optional trailing whitespace; a name with whitespace inside stays invalid. */
