@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { countdownBody, post, replyCode } from './bodies.js';
+import { countdownBody, post, replyCode, valuesBody } from './bodies.js';
 import { startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
 import { runPdsh, stampTimes } from './pdsh.js';
 import { startAgent } from './processes.js';
@@ -75,6 +75,9 @@ async function agentTrial(nodes: number, preconnect: boolean, sshd: LoopbackSshd
         if (report.type === 'drained' && drained.push(report.at) === nodes) resolve();
       }),
     );
+    // As on CloudLab, the node values come before the countdown: the agent has served a call before.
+    if (replyCode(await post(agent.port, valuesBody(nodes))) !== 0) throw new Error('SetResourceValues refused');
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const sent = Date.now();
     const reply = await post(agent.port, countdownBody(nodes));
     if (replyCode(reply) !== 0) throw new Error(`countdown refused: ${reply.slice(0, 300)}`);
