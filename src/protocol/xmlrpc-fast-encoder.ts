@@ -8,6 +8,11 @@ const DECLARATION = '<?xml version="1.0"?>';
 // Characters XML 1.0 cannot carry; lone surrogates pass, as xmlbuilder's allowSurrogateChars lets them.
 const ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const NEEDS_ESCAPE = /[&<>\r]/;
+// Either of the above: the common string has neither, and one test says so.
+const SPECIAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF&<>\r]/;
+/** Member names repeat in every entry of a nodelist: their markup is built once. */
+const nameMarkup = new Map<string, string>();
+const NAME_CACHE_LIMIT = 256;
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };
 
 /** A reply string that XML 1.0 cannot carry (a control character): the reply cannot be sent. */
@@ -39,8 +44,9 @@ function valueXml(value: WireValue): string {
   }
   if (typeof value === 'object' && value !== null) {
     let members = '';
-    for (const [name, item] of Object.entries(value)) {
-      members += `<member>${name === '' ? '<name/>' : `<name>${escaped(name)}</name>`}${valueXml(item as WireValue)}</member>`;
+    for (const name in value) {
+      if (!Object.hasOwn(value, name)) continue;
+      members += `<member>${memberName(name)}${valueXml((value as Record<string, WireValue>)[name] as WireValue)}</member>`;
     }
     return members === '' ? '<value><struct/></value>' : `<value><struct>${members}</struct></value>`;
   }
@@ -51,7 +57,17 @@ function doubleText(n: number): string {
   return Number.isInteger(n) ? n.toFixed(1) : String(n);
 }
 
+function memberName(name: string): string {
+  let markup = nameMarkup.get(name);
+  if (markup === undefined) {
+    markup = name === '' ? '<name/>' : `<name>${escaped(name)}</name>`;
+    if (nameMarkup.size < NAME_CACHE_LIMIT) nameMarkup.set(name, markup);
+  }
+  return markup;
+}
+
 function escaped(text: string): string {
+  if (!SPECIAL.test(text)) return text;
   if (ILLEGAL.test(text)) throw new UnencodableTextError('reply text holds a character XML 1.0 cannot carry');
   return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>\r]/g, (char) => ESCAPES[char] as string) : text;
 }
