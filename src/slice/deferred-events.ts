@@ -14,7 +14,7 @@ export class DeferredEvents<Target> {
   constructor(
     private readonly deliver: (target: Target, event: NodeEvent) => void,
     /** Work per turn of the event loop before yielding. */
-    private readonly sliceMs = 3,
+    private readonly sliceMs = 2,
   ) {}
 
   /** Whether the target has events waiting (its next events must wait too). */

@@ -43,7 +43,7 @@ export class LazyNode implements SliceNode {
 }
 
 /** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
-export const DEFAULT_START_BEFORE_REPLY = 4;
+export const DEFAULT_START_BEFORE_REPLY = 2;
 
 export interface SliceDeps {
   plan: DrainPlan;
@@ -63,7 +63,7 @@ export interface SliceDeps {
   onChange?: (change: StateChange) => void;
   /**
    * How many drains one countdown call starts before it answers; the rest start right after the
-   * reply, in call order, a slice of the event loop at a time (default 4).
+   * reply, in call order, a slice of the event loop at a time (default 2).
    */
   startBeforeReply?: number;
   /** Each drain command as it starts and ends (for status and metrics). */
