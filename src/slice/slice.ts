@@ -115,8 +115,9 @@ export class Slice implements ClientEndpointHandlers {
     const entry = new LazyNode(node.nodeId, node.clientId, node.target, input, (nodeInput) =>
       startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) }),
     );
-    if (restore) void entry.actor;
     this.nodes.set(node.nodeId, entry);
+    // After the set: a restored drain's first step looks its node's SSH target up at once.
+    if (restore) void entry.actor;
     if (this.preconnecting) void this.warm(entry);
     return entry;
   }
