@@ -1,36 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
-import { captureLogger } from '../helpers/capture-logger.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { describe, expect, it } from 'vitest';
+import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
+import { targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner running commands on a real sshd', () => {
-  let sshd: SshTestNodes;
-  let runner: NodeSshRunner;
-
-  beforeAll(async () => {
-    sshd = await startSshNodes(2);
-    runner = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      maxOutputBytes: 1024,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterAll(async () => {
-    await runner?.close();
-    await sshd?.stop();
-  });
+  const ssh = useSshRunner(2, { runner: { maxOutputBytes: 1024 } });
 
   it('returns the exit code, stdout and stderr of a command', async () => {
-    const [node] = sshd.nodes;
-    const result = await runner.run(targetOf(node!), 'echo out; echo err >&2; exit 0', { timeoutMs: 10_000 });
+    const [node] = ssh.sshd.nodes;
+    const result = await ssh.runner.run(targetOf(node!), 'echo out; echo err >&2; exit 0', { timeoutMs: 10_000 });
     expect(result).toEqual({ code: 0, stdout: 'out\n', stderr: 'err\n' });
   }, 20_000);
 
   it('reports a non-zero exit as a code, not as a failure', async () => {
-    const result = await runner.run(targetOf(sshd.nodes[0]!), 'echo partial; echo broken >&2; exit 3', { timeoutMs: 10_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'echo partial; echo broken >&2; exit 3', { timeoutMs: 10_000 });
     expect(result.code).toBe(3);
     expect(result.failure).toBeUndefined();
     expect(result.stdout).toBe('partial\n');
@@ -38,7 +20,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
   }, 20_000);
 
   it('delivers hostile env values byte for byte without executing them', async () => {
-    const node = sshd.nodes[0]!;
+    const node = ssh.sshd.nodes[0]!;
     const canary = `${node.workDir}/pwned`;
     const env = {
       QUOTES: `it's "quoted" \\ back'slash'`,
@@ -47,7 +29,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
       SEMI: `; touch ${canary}; echo`,
       EMPTY: '',
     };
-    const result = await runner.run(targetOf(node), 'for v in QUOTES SUBST NEWLINES SEMI EMPTY; do printenv "$v"; echo "<end>"; done; test ! -e ' + canary, {
+    const result = await ssh.runner.run(targetOf(node), 'for v in QUOTES SUBST NEWLINES SEMI EMPTY; do printenv "$v"; echo "<end>"; done; test ! -e ' + canary, {
       timeoutMs: 10_000,
       env,
     });
@@ -56,32 +38,32 @@ describe('node-ssh runner running commands on a real sshd', () => {
   }, 20_000);
 
   it('refuses an env name that is not a shell identifier without connecting', async () => {
-    const result = await runner.run(targetOf(sshd.nodes[0]!), 'true', { timeoutMs: 10_000, env: { 'A;B': 'x' } });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000, env: { 'A;B': 'x' } });
     expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'config' });
   });
 
   it('reuses one connection per node across commands', async () => {
-    const node = sshd.nodes[1]!;
-    const before = sshd.logins(node.nodeId);
-    const first = await runner.run(targetOf(node), 'echo one', { timeoutMs: 10_000 });
-    const second = await runner.run(targetOf(node), 'echo two', { timeoutMs: 10_000 });
+    const node = ssh.sshd.nodes[1]!;
+    const before = ssh.sshd.logins(node.nodeId);
+    const first = await ssh.runner.run(targetOf(node), 'echo one', { timeoutMs: 10_000 });
+    const second = await ssh.runner.run(targetOf(node), 'echo two', { timeoutMs: 10_000 });
     expect([first.stdout, second.stdout]).toEqual(['one\n', 'two\n']);
-    await waitUntil(() => sshd.logins(node.nodeId) > before);
-    expect(sshd.logins(node.nodeId) - before).toBe(1);
+    await waitUntil(() => ssh.sshd.logins(node.nodeId) > before);
+    expect(ssh.sshd.logins(node.nodeId) - before).toBe(1);
   }, 20_000);
 
   it('shares one connect between concurrent first calls to a node', async () => {
-    const node = sshd.nodes[1]!;
-    runner.release(node.nodeId);
-    const before = runner.stats().connects;
-    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => runner.run(targetOf(node), `echo ${i}`, { timeoutMs: 10_000 })));
+    const node = ssh.sshd.nodes[1]!;
+    ssh.runner.release(node.nodeId);
+    const before = ssh.runner.stats().connects;
+    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => ssh.runner.run(targetOf(node), `echo ${i}`, { timeoutMs: 10_000 })));
     expect(results.map((r) => r.stdout)).toEqual(['1\n', '2\n', '3\n', '4\n', '5\n']);
-    expect(runner.stats().connects - before).toBe(1);
+    expect(ssh.runner.stats().connects - before).toBe(1);
   }, 20_000);
 
   it('keeps the head of each stream up to the cap and says how much it dropped', async () => {
     const command = 'head -c 5000 /dev/zero | tr "\\0" a; head -c 3000 /dev/zero | tr "\\0" b >&2';
-    const result = await runner.run(targetOf(sshd.nodes[0]!), command, { timeoutMs: 10_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), command, { timeoutMs: 10_000 });
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith('a'.repeat(1024) + '\n[dynslice: output truncated')).toBe(true);
     expect(result.stderr.startsWith('b'.repeat(1024) + '\n[dynslice: output truncated')).toBe(true);
@@ -89,15 +71,15 @@ describe('node-ssh runner running commands on a real sshd', () => {
   }, 20_000);
 
   it('answers an already aborted signal at once, without connecting', async () => {
-    const before = runner.stats().connects;
+    const before = ssh.runner.stats().connects;
     const started = Date.now();
-    const result = await runner.run({ ...targetOf(sshd.nodes[0]!), nodeId: 'never-connected' }, 'true', {
+    const result = await ssh.runner.run({ ...targetOf(ssh.sshd.nodes[0]!), nodeId: 'never-connected' }, 'true', {
       timeoutMs: 10_000,
       signal: AbortSignal.abort(),
     });
     expect(result).toMatchObject({ code: null, failure: 'aborted' });
     expect(Date.now() - started).toBeLessThan(50);
-    expect(runner.stats().connects).toBe(before);
+    expect(ssh.runner.stats().connects).toBe(before);
   });
 });
 

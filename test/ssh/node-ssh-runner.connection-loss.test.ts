@@ -1,44 +1,23 @@
 import { createServer, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
+import { describe, expect, it } from 'vitest';
+import { createNodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
 import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-processes.js';
+import { waitForPids } from '../helpers/local-processes.js';
 import { freePort } from '../helpers/ssh-test-nodes.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
+import { targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner when nodes are down or connections die', () => {
-  let sshd: SshTestNodes;
-  let runner: NodeSshRunner;
-  const markers: string[] = [];
-
-  beforeAll(async () => {
-    sshd = await startSshNodes(2);
-    runner = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      connectTimeoutMs: 1_000,
-      // These tests look at single failures; retries have their own test below.
-      connectRetries: 0,
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterEach(() => {
-    for (const marker of markers.splice(0)) killMatching(marker);
-  });
-
-  afterAll(async () => {
-    await runner?.close();
-    await sshd?.stop();
+  const ssh = useSshRunner(2, {
+    // These tests look at single failures; retries have their own test below.
+    runner: { connectTimeoutMs: 1_000, connectRetries: 0 },
   });
 
   /** Wrapped in an object: returning the bare promise from an async function would wait for it. */
   async function startSleeper(target: SshTarget): Promise<{ running: Promise<RunResult> }> {
-    const duration = uniqueSleep(120);
-    markers.push(duration);
-    const running = runner.run(target, `sleep ${duration}`, { timeoutMs: 60_000 });
+    const duration = ssh.sleeper(120);
+    const running = ssh.runner.run(target, `sleep ${duration}`, { timeoutMs: 60_000 });
     expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
     return { running };
   }
@@ -46,26 +25,26 @@ describe('node-ssh runner when nodes are down or connections die', () => {
   it('a closed port is unreachable at once', async () => {
     const target = { nodeId: 'down', host: '127.0.0.1', port: await freePort(), user: 'root' };
     const started = Date.now();
-    const result = await runner.run(target, 'true', { timeoutMs: 10_000 });
+    const result = await ssh.runner.run(target, 'true', { timeoutMs: 10_000 });
     expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'refused' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('a refused connect is retried with backoff, so a node back within the retries is reached', async () => {
-    const node = sshd.nodes[1]!;
+    const node = ssh.sshd.nodes[1]!;
     const retrying = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
+      privateKeyPath: ssh.sshd.privateKeyPath,
+      knownHostsPath: ssh.sshd.knownHostsPath,
       hostKeyChecking: 'yes',
       connectRetries: 3,
       connectBackoffMs: 400,
       logger: captureLogger().logger,
     });
     try {
-      await sshd.stopNode(node.nodeId);
+      await ssh.sshd.stopNode(node.nodeId);
       const result = retrying.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 600));
-      await sshd.startNode(node.nodeId);
+      await ssh.sshd.startNode(node.nodeId);
       expect(await result).toMatchObject({ code: 0, stdout: 'back\n' });
     } finally {
       await retrying.close();
@@ -79,7 +58,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     try {
       const port = (silent.address() as { port: number }).port;
       const started = Date.now();
-      const result = await runner.run({ nodeId: 'silent', host: '127.0.0.1', port, user: 'root' }, 'true', { timeoutMs: 10_000 });
+      const result = await ssh.runner.run({ nodeId: 'silent', host: '127.0.0.1', port, user: 'root' }, 'true', { timeoutMs: 10_000 });
       expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'connect-timeout' });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
@@ -89,51 +68,51 @@ describe('node-ssh runner when nodes are down or connections die', () => {
   }, 10_000);
 
   it('a connection cut mid-command fails that command, and the next command reconnects', async () => {
-    const node = sshd.nodes[0]!;
-    await runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
-    const connects = runner.stats().connects;
+    const node = ssh.sshd.nodes[0]!;
+    await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
+    const connects = ssh.runner.stats().connects;
     const { running } = await startSleeper(targetOf(node));
-    await sshd.dropConnections(node.nodeId);
+    await ssh.sshd.dropConnections(node.nodeId);
     const result = await running;
     expect(result).toMatchObject({ code: null, failure: 'connection' });
-    const next = await runner.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
+    const next = await ssh.runner.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
     expect(next).toMatchObject({ code: 0, stdout: 'back\n' });
-    expect(runner.stats().connects).toBe(connects + 1);
+    expect(ssh.runner.stats().connects).toBe(connects + 1);
   }, 20_000);
 
   it('a node whose sshd stops is unreachable until it is restarted, then reconnects', async () => {
-    const node = sshd.nodes[1]!;
+    const node = ssh.sshd.nodes[1]!;
     const { running } = await startSleeper(targetOf(node));
-    await sshd.stopNode(node.nodeId);
+    await ssh.sshd.stopNode(node.nodeId);
     expect(await running).toMatchObject({ code: null, failure: 'connection' });
-    const whileDown = await runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
+    const whileDown = await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
     expect(whileDown).toMatchObject({ failure: 'unreachable', unreachable: 'refused' });
-    await sshd.startNode(node.nodeId);
-    const after = await runner.run(targetOf(node), 'echo up', { timeoutMs: 10_000 });
+    await ssh.sshd.startNode(node.nodeId);
+    const after = await ssh.runner.run(targetOf(node), 'echo up', { timeoutMs: 10_000 });
     expect(after).toMatchObject({ code: 0, stdout: 'up\n' });
   }, 20_000);
 
   it('release() drops the connection so the next command opens a new one', async () => {
-    const node = sshd.nodes[0]!;
-    await runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
-    const connects = runner.stats().connects;
-    runner.release(node.nodeId);
-    expect((await runner.run(targetOf(node), 'true', { timeoutMs: 10_000 })).code).toBe(0);
-    expect(runner.stats().connects).toBe(connects + 1);
+    const node = ssh.sshd.nodes[0]!;
+    await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
+    const connects = ssh.runner.stats().connects;
+    ssh.runner.release(node.nodeId);
+    expect((await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 })).code).toBe(0);
+    expect(ssh.runner.stats().connects).toBe(connects + 1);
   }, 20_000);
 
   it('close() ends every connection and later runs fail without connecting', async () => {
     const own = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
+      privateKeyPath: ssh.sshd.privateKeyPath,
+      knownHostsPath: ssh.sshd.knownHostsPath,
       hostKeyChecking: 'yes',
       logger: captureLogger().logger,
     });
-    await Promise.all(sshd.nodes.map((n) => own.run(targetOf(n), 'true', { timeoutMs: 10_000 })));
+    await Promise.all(ssh.sshd.nodes.map((n) => own.run(targetOf(n), 'true', { timeoutMs: 10_000 })));
     expect(own.stats()).toEqual({ connects: 2, open: 2 });
     await own.close();
     expect(own.stats().open).toBe(0);
-    expect(await own.run(targetOf(sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({ failure: 'connection' });
+    expect(await own.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({ failure: 'connection' });
     expect(own.stats().connects).toBe(2);
   }, 20_000);
 });

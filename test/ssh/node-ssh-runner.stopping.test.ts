@@ -1,43 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
-import { captureLogger } from '../helpers/capture-logger.js';
-import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-processes.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { describe, expect, it } from 'vitest';
+import { waitForPids } from '../helpers/local-processes.js';
+import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
+import { targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner stopping remote commands', () => {
-  let sshd: SshTestNodes;
-  let runner: NodeSshRunner;
-  const markers: string[] = [];
-
-  beforeAll(async () => {
-    sshd = await startSshNodes(1);
-    runner = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterEach(() => {
-    for (const marker of markers.splice(0)) killMatching(marker);
-  });
-
-  afterAll(async () => {
-    await runner?.close();
-    await sshd?.stop();
-  });
-
-  function sleeper(seconds: number): string {
-    const duration = uniqueSleep(seconds);
-    markers.push(duration);
-    return duration;
-  }
+  const ssh = useSshRunner(1);
 
   it('abort kills the remote command and the processes it started', async () => {
-    const duration = sleeper(300);
+    const duration = ssh.sleeper(300);
     const controller = new AbortController();
-    const running = runner.run(targetOf(sshd.nodes[0]!), `echo started; sleep ${duration} & wait`, {
+    const running = ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `echo started; sleep ${duration} & wait`, {
       timeoutMs: 600_000,
       signal: controller.signal,
     });
@@ -53,38 +25,38 @@ describe('node-ssh runner stopping remote commands', () => {
   }, 20_000);
 
   it('a command past its timeout is killed remotely and reported as a timeout with exit 124', async () => {
-    const duration = sleeper(30);
+    const duration = ssh.sleeper(30);
     const started = Date.now();
-    const result = await runner.run(targetOf(sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 1_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 1_000 });
     expect(result).toMatchObject({ code: 124, failure: 'timeout' });
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(await waitForPids(duration, false, 2_000)).toBe(true);
   }, 20_000);
 
   it('a command that ignores TERM is killed 5 s later and reported as a timeout with exit 137', async () => {
-    const duration = sleeper(30);
-    const result = await runner.run(targetOf(sshd.nodes[0]!), `trap "" TERM; sleep ${duration}`, { timeoutMs: 1_000 });
+    const duration = ssh.sleeper(30);
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `trap "" TERM; sleep ${duration}`, { timeoutMs: 1_000 });
     expect(result).toMatchObject({ code: 137, failure: 'timeout' });
     expect(await waitForPids(duration, false, 2_000)).toBe(true);
   }, 20_000);
 
   it('a command killed by a signal before its deadline reports 128+n, not a timeout', async () => {
-    const result = await runner.run(targetOf(sshd.nodes[0]!), 'kill -KILL $$', { timeoutMs: 10_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'kill -KILL $$', { timeoutMs: 10_000 });
     expect(result.code).toBe(137);
     expect(result.failure).toBeUndefined();
   }, 20_000);
 
   it('the client gives up 7 s after the remote deadline when the remote side never answers', async () => {
-    const duration = sleeper(30);
+    const duration = ssh.sleeper(30);
     const started = Date.now();
     // Stopping the remote `timeout` process freezes its own deadline: only the client timer is left.
-    const result = await runner.run(targetOf(sshd.nodes[0]!), `kill -STOP $PPID; sleep ${duration}`, { timeoutMs: 1_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `kill -STOP $PPID; sleep ${duration}`, { timeoutMs: 1_000 });
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ code: null, failure: 'timeout' });
     expect(elapsed).toBeGreaterThanOrEqual(8_000);
     // 8 s deadline, then the kill (at most 5 s) and the wait for the channel to close (1 s).
     expect(elapsed).toBeLessThan(15_000);
-    const after = await runner.run(targetOf(sshd.nodes[0]!), 'echo still usable', { timeoutMs: 5_000 });
+    const after = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'echo still usable', { timeoutMs: 5_000 });
     expect(after.stdout).toBe('still usable\n');
   }, 30_000);
 });

@@ -1,49 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
-import { captureLogger } from '../helpers/capture-logger.js';
-import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-processes.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { waitForPids } from '../helpers/local-processes.js';
+import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
+import { startSshNodes, targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner against the in-process ssh2 fallback server', () => {
-  let sshd: SshTestNodes;
-  let runner: NodeSshRunner;
-  const markers: string[] = [];
-
-  beforeAll(async () => {
-    sshd = await startSshNodes(1, { forceFallback: true });
-    runner = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      logger: captureLogger().logger,
-    });
-  });
-
-  afterEach(() => {
-    for (const marker of markers.splice(0)) killMatching(marker);
-  });
-
-  afterAll(async () => {
-    await runner?.close();
-    await sshd?.stop();
-  });
+  const ssh = useSshRunner(1, { sshd: { forceFallback: true } });
 
   it('is the fallback kind', () => {
-    expect(sshd.kind).toBe('ssh2');
+    expect(ssh.sshd.kind).toBe('ssh2');
   });
 
   it('runs a command with env and returns exit code, stdout and stderr', async () => {
     const env = { HOSTILE: `it's $(echo no) \`echo no\`\n; echo no` };
-    const result = await runner.run(targetOf(sshd.nodes[0]!), 'printenv HOSTILE; echo err >&2; exit 4', { timeoutMs: 10_000, env });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'printenv HOSTILE; echo err >&2; exit 4', { timeoutMs: 10_000, env });
     expect(result).toEqual({ code: 4, stdout: `${env.HOSTILE}\n`, stderr: 'err\n' });
-    expect(sshd.logins(sshd.nodes[0]!.nodeId)).toBe(1);
+    expect(ssh.sshd.logins(ssh.sshd.nodes[0]!.nodeId)).toBe(1);
   }, 20_000);
 
   it('abort kills the command it started', async () => {
-    const duration = uniqueSleep(300);
-    markers.push(duration);
+    const duration = ssh.sleeper(300);
     const controller = new AbortController();
-    const running = runner.run(targetOf(sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 600_000, signal: controller.signal });
+    const running = ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 600_000, signal: controller.signal });
     expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
     controller.abort();
     expect(await running).toMatchObject({ code: null, failure: 'aborted' });
@@ -51,15 +28,14 @@ describe('node-ssh runner against the in-process ssh2 fallback server', () => {
   }, 20_000);
 
   it('a connection reset mid-command fails the command without crashing, and the next one reconnects', async () => {
-    const node = sshd.nodes[0]!;
-    const duration = uniqueSleep(300);
-    markers.push(duration);
-    const running = runner.run(targetOf(node), `sleep ${duration}`, { timeoutMs: 60_000 });
+    const node = ssh.sshd.nodes[0]!;
+    const duration = ssh.sleeper(300);
+    const running = ssh.runner.run(targetOf(node), `sleep ${duration}`, { timeoutMs: 60_000 });
     expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
-    await sshd.dropConnections(node.nodeId);
+    await ssh.sshd.dropConnections(node.nodeId);
     expect(await running).toMatchObject({ code: null, failure: 'connection' });
     // The reset usually makes ssh2 emit 'error' on the ready client; unhandled, vitest would fail the run.
-    expect(await runner.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({ code: 0, stdout: 'again\n' });
+    expect(await ssh.runner.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({ code: 0, stdout: 'again\n' });
   }, 20_000);
 });
 
