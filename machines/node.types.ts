@@ -33,7 +33,10 @@ export type RestorableState = (typeof RESTORABLE_STATES)[number];
  * Released states where a countdown changes nothing: the node keeps the deadline it was released
  * under, and its reply (max_wait_time 0) is read from state. The slice does not send them the event.
  */
-export const COUNTDOWN_INERT_STATES: ReadonlySet<string> = new Set<RestorableState>(['drained', 'forced', 'deleted']);
+export const COUNTDOWN_INERT_STATES: ReadonlySet<string> = new Set<RestorableState>(['drained', 'forced']);
+
+/** Where a new node settles when its actor starts (booting's default target). */
+export const FRESH_NODE_STATE: RestorableState = 'allocated.idle';
 
 /** What of a node's context survives a restart. */
 export type NodeMemory = Pick<

@@ -3,6 +3,7 @@ import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import { type StateChange, stateName } from '../slice/node-actor.js';
 import type { Slice } from '../slice/slice.js';
+import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { nodeStateNames } from './node-states.js';
 import { DrainDurations } from './drain-eta.js';
 import { AgentMetrics, type CallAnswered } from './metrics.js';
@@ -105,7 +106,7 @@ export class Observer {
     const counts = new Map(nodeStateNames().map((name) => [name, 0]));
     for (const node of this.deps.slice().list()) {
       // A node whose actor has not started is allocated and idle: counting it must not start it.
-      const name = node.started ? stateName(node.actor.getSnapshot().value) : 'allocated.idle';
+      const name = node.started ? stateName(node.actor.getSnapshot().value) : FRESH_NODE_STATE;
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     return counts;

@@ -1,4 +1,5 @@
 import { SimulatedClock } from 'xstate';
+import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { describe, expect, it } from 'vitest';
 import { drainSchema } from '../../src/config/drain-schema.js';
 import { compilePlan } from '../../src/drain/plan.js';
@@ -204,6 +205,7 @@ describe('slice', () => {
     expect(node.started).toBe(false);
     expect(node.actor.getSnapshot().context.value).toBe(0.4);
     expect(stateName(node.actor.getSnapshot().value)).toBe('allocated.idle');
+    expect(FRESH_NODE_STATE).toBe('allocated.idle');
     expect(node.started).toBe(true);
   });
 });
