@@ -1,12 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Campaigns keep both cores busy for minutes (agents killed and restarted, fuzzing, 50 callers at
+ * once). Beside them, the suite's SSH tests saw channels take more than 5 s to open; so they run
+ * after the suite, one file at a time.
+ */
+const CAMPAIGNS = ['test/e2e/crash-campaign.test.ts', 'test/fuzz/fuzz-campaign.test.ts', 'test/fuzz/load.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // End-to-end suites start sshd and agent processes: keep the 2-core machines unsaturated.
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: CAMPAIGNS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'campaigns', include: CAMPAIGNS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -71,7 +71,7 @@ describe('dynslice-agent drill against the configured nodes', () => {
 
   it('a plan whose verify fails is reported with its cause, and the drill exits 1', async () => {
     // Long enough for SSH on a loaded machine to fail the verify twice before the deadline.
-    const { config, scenario } = await writeConfig('failing', 'exit 3', 6);
+    const { config, scenario } = await writeConfig('failing', 'exit 3', 10);
     const run = await runCli(['drill', '-c', config, '--scenario', scenario], 60_000);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/no: taken at the deadline/);

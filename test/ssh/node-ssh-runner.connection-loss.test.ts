@@ -18,7 +18,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
   async function startSleeper(target: SshTarget): Promise<{ running: Promise<RunResult> }> {
     const duration = ssh.sleeper(120);
     const running = ssh.runner.run(target, `sleep ${duration}`, { timeoutMs: 60_000 });
-    expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
+    expect(await waitForPids(`sleep ${duration}`, true, 15_000, true)).toBe(true);
     return { running };
   }
 

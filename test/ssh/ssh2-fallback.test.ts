@@ -21,17 +21,17 @@ describe('node-ssh runner against the in-process ssh2 fallback server', () => {
     const duration = ssh.sleeper(300);
     const controller = new AbortController();
     const running = ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 600_000, signal: controller.signal });
-    expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
+    expect(await waitForPids(`sleep ${duration}`, true, 15_000, true)).toBe(true);
     controller.abort();
     expect(await running).toMatchObject({ code: null, failure: 'aborted' });
-    expect(await waitForPids(duration, false, 3_000)).toBe(true);
+    expect(await waitForPids(duration, false, 10_000)).toBe(true);
   }, 20_000);
 
   it('a connection reset mid-command fails the command without crashing, and the next one reconnects', async () => {
     const node = ssh.sshd.nodes[0]!;
     const duration = ssh.sleeper(300);
     const running = ssh.runner.run(targetOf(node), `sleep ${duration}`, { timeoutMs: 60_000 });
-    expect(await waitForPids(`sleep ${duration}`, true, 5_000, true)).toBe(true);
+    expect(await waitForPids(`sleep ${duration}`, true, 15_000, true)).toBe(true);
     await ssh.sshd.dropConnections(node.nodeId);
     expect(await running).toMatchObject({ code: null, failure: 'connection' });
     // The reset usually makes ssh2 emit 'error' on the ready client; unhandled, vitest would fail the run.
