@@ -42,8 +42,15 @@ export async function startAgentProcess(dir: string, config: Record<string, unkn
     for (const wake of waiters) wake();
   });
   child.stderr!.on('data', (chunk: Buffer) => (errText += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  process.once('exit', () => child.kill('SIGKILL'));
+  // Should the test process end first, the agent goes with it; once the agent is gone, nothing to do.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
 
   const waitFor = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000) =>
     new Promise<LogLine>((resolve, reject) => {
