@@ -16,8 +16,9 @@ export class JournaledHandlers implements ClientEndpointHandlers {
     this.store.recordCall('SetResourceValues', nodes);
     const before = this.store.nodeChanges;
     await this.inner.setResourceValues(nodes);
-    // Values alone change no state worth a disk flush; a prepare that started does.
+    // Values alone change no state worth waiting for the disk; a prepare that started does.
     if (this.store.nodeChanges !== before) await this.store.flush();
+    else this.store.flushSoon();
   }
 
   async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
@@ -37,10 +38,11 @@ export class JournaledHandlers implements ClientEndpointHandlers {
   /**
    * A reply waits for the disk when it rests on node states not yet there. A repeated countdown
    * that changed nothing answers at once: a restarted agent would give the same reply, and its call
-   * and reply records follow in the next write (a failing disk fails the next call that waits).
+   * and reply records are written within FLUSH_SOON_MS, with the next ones (a failing disk fails
+   * the next call that waits).
    */
   private async settle(): Promise<void> {
     if (!this.store.nodeStateDurable) return this.store.flush();
-    this.store.flush().catch(() => undefined);
+    this.store.flushSoon();
   }
 }

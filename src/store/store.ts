@@ -18,6 +18,9 @@ export interface StoreOptions {
   keepSegments?: number;
 }
 
+/** How long records no reply rests on may wait in memory before they are written. */
+export const FLUSH_SOON_MS = 200;
+
 const segmentName = (dir: string, firstSeq: number) => join(dir, `journal-${firstSeq}.jsonl`);
 
 /**
@@ -32,6 +35,7 @@ export class Store {
   private durableNodeChanges = 0;
   private sinceSnapshot = 0;
   private compacting: Promise<void> | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private retiring: Promise<void> = Promise.resolve();
   private readonly latest: Map<string, NodeRecord>;
   private readonly now: () => number;
@@ -108,6 +112,20 @@ export class Store {
     return this.durableNodeChanges === this.nodeChanges;
   }
 
+  /**
+   * Writes what is recorded within FLUSH_SOON_MS, in one write with whatever else comes meanwhile:
+   * for records no reply rests on (a call that changed no node), so a busy caller costs one disk
+   * write per interval, not one per call.
+   */
+  flushSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.flush().catch((error: unknown) => this.options.logger.error({ err: error }, 'journal write failed'));
+    }, FLUSH_SOON_MS);
+    this.soon.unref();
+  }
+
   /** Resolves once everything recorded so far is on disk. */
   async flush(): Promise<void> {
     const changes = this.nodeChanges;
@@ -122,6 +140,8 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
     await this.compacting;
     await this.flush();
     await this.writer.close();

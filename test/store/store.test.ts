@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalCorruptError, readJournal } from '../../src/store/journal-reader.js';
 import type { NodeRecord } from '../../src/store/records.js';
-import { Store } from '../../src/store/store.js';
+import { FLUSH_SOON_MS, Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'dynslice-store-'));
@@ -43,6 +43,22 @@ describe('the journal store', () => {
     const { records } = await readJournal(join(dir, file!));
     expect(records.map((r) => r.kind)).toEqual(['start', 'node', 'reply']);
     expect(records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
+  it('flushSoon writes what was recorded within FLUSH_SOON_MS, many calls in one write', async () => {
+    const dir = await tempDir();
+    const store = await Store.open({ dir, logger: captureLogger().logger });
+    const [file] = await journalFiles(dir);
+    const kinds = async () => (await readJournal(join(dir, file!))).records.map((r) => r.kind);
+    for (let i = 0; i < 5; i += 1) {
+      store.recordCall('SetResourceValues', [{ node_id: 'pc1', value: i / 10 }]);
+      store.flushSoon();
+    }
+    expect(await kinds()).toEqual(['start']);
+    const deadline = Date.now() + FLUSH_SOON_MS + 2_000;
+    while ((await kinds()).length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await kinds()).toEqual(['start', 'call', 'call', 'call', 'call', 'call']);
     await store.close();
   });
 
