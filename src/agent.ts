@@ -85,6 +85,14 @@ export function createAgent(deps: AgentDeps): Agent {
   for (const record of recovered.values()) {
     if (!slice.get(record.nodeId)) slice.addNode(record, { state: record.state, memory: record.memory });
   }
+  // Node records hold the value as of their last state change; the cluster's later values come back here.
+  const values = deps.store?.recoveredValues ?? [];
+  if (values.length > 0) {
+    slice.setResourceValues([...values]).then(
+      () => logger.info({ nodes: values.length }, 'resource values restored'),
+      (error: unknown) => logger.error({ err: error }, 'resource values could not be restored'),
+    );
+  }
   const served = deps.wrapHandlers?.(slice) ?? slice;
   // The journal records what the cluster was actually told.
   const handlers = deps.store ? new JournaledHandlers(served, deps.store) : served;

@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalCorruptError } from './journal-reader.js';
+import type { NodeEntry } from '../protocol/client-methods.js';
 import type { NodeRecord } from './records.js';
 
 export interface Snapshot {
@@ -9,6 +10,8 @@ export interface Snapshot {
   seq: number;
   t: number;
   nodes: NodeRecord[];
+  /** The last SetResourceValues entry per node (absent in snapshots of earlier versions). */
+  values?: NodeEntry[];
 }
 
 /** Writes a file so that a crash leaves either the old or the new one, never half of either. */

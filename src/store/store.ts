@@ -38,6 +38,8 @@ export class Store {
   private soon: NodeJS.Timeout | null = null;
   private retiring: Promise<void> = Promise.resolve();
   private readonly latest: Map<string, NodeRecord>;
+  /** The last SetResourceValues entry per node_id: node records carry a value only when a state changed. */
+  private readonly values: Map<string, NodeEntry>;
   private readonly now: () => number;
 
   private constructor(
@@ -45,17 +47,22 @@ export class Store {
     private writer: JournalWriter,
     private readonly unlock: () => Promise<void>,
     recovered: Map<string, NodeRecord>,
+    values: Map<string, NodeEntry>,
     lastSeq: number,
     now: () => number,
   ) {
     this.latest = recovered;
     this.recovered = new Map(recovered);
+    this.values = values;
+    this.recoveredValues = [...values.values()];
     this.seq = lastSeq;
     this.now = now;
   }
 
   /** Nodes as the journal left them (empty on a first start). */
   readonly recovered: ReadonlyMap<string, NodeRecord>;
+  /** The values the cluster last sent for each node before the restart, to be applied again. */
+  readonly recoveredValues: readonly NodeEntry[];
 
   static async open(options: StoreOptions): Promise<Store> {
     const settings = { compactEvery: 5_000, keepSegments: 3, ...options };
@@ -65,6 +72,7 @@ export class Store {
     try {
       const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
       const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));
+      const values = new Map((snapshot?.values ?? []).map((entry) => [entry.node_id, entry]));
       let lastSeq = snapshot?.seq ?? 0;
       const segments = await journalSegments(dir);
       for (const file of segments) {
@@ -75,14 +83,17 @@ export class Store {
         }
         for (const record of read.records) {
           lastSeq = Math.max(lastSeq, record.seq);
-          if (record.kind === 'node' && record.seq > (snapshot?.seq ?? 0)) {
+          if (record.seq <= (snapshot?.seq ?? 0)) continue;
+          if (record.kind === 'node') {
             const { seq: _s, t: _t, kind: _k, ...node } = record;
             nodes.set(node.nodeId, node);
+          } else if (record.kind === 'call' && record.method === 'SetResourceValues') {
+            for (const entry of record.nodes) values.set(entry.node_id, entry);
           }
         }
       }
       const writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1));
-      const store = new Store(settings, writer, unlock, nodes, lastSeq, options.now ?? Date.now);
+      const store = new Store(settings, writer, unlock, nodes, values, lastSeq, options.now ?? Date.now);
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
       await store.flush();
       logger.info({ dir, recovered: nodes.size, seq: lastSeq }, 'state recovered');
@@ -95,6 +106,7 @@ export class Store {
 
   recordCall(method: string, nodes: NodeEntry[]): void {
     this.append({ kind: 'call', method, nodes });
+    if (method === 'SetResourceValues') for (const entry of nodes) this.values.set(entry.node_id, entry);
   }
 
   recordReply(method: string, released: string[]): void {
@@ -159,9 +171,10 @@ export class Store {
     const { dir } = this.options;
     const seq = this.seq;
     const nodes = [...this.latest.values()];
+    const values = [...this.values.values()];
     this.sinceSnapshot = 0;
     await this.writer.flush();
-    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: 1, seq, t: this.now(), nodes }));
+    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: 1, seq, t: this.now(), nodes, values }));
     const next = await JournalWriter.open(segmentName(dir, this.seq + 1));
     const old = this.writer;
     this.writer = next;
