@@ -104,7 +104,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       const failure = await connectOnce(target, pooled);
       if (!failure || attempt >= retries || !TRANSIENT.has(failure.unreachable ?? 'config')) return failure;
       await new Promise((resolve) => setTimeout(resolve, (options.connectBackoffMs ?? 500) * 2 ** attempt));
-      if (closed) return failure;
+      // Released (the node was deleted) or the runner closed during the backoff: no more tries.
+      if (closed || pooled.state === 'closed') return failure;
       pooled.ssh = new NodeSSH();
       pooled.state = 'connecting';
     }
@@ -151,11 +152,15 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
 
   /** ssh2 emits 'error' on the client after connect too; without a listener it would crash the daemon. */
   function watch(nodeId: string, pooled: PooledConnection): void {
-    const client = pooled.ssh.connection;
+    const ssh = pooled.ssh;
+    const client = ssh.connection;
     client?.on('error', (err: Error & { level?: string }) => {
       if (pooled.state === 'connected') pooled.log.warn({ err, level: err.level }, 'ssh connection error');
     });
     client?.once('close', () => {
+      // A failed attempt: the connect loop decides whether to try again or give up (then it forgets).
+      // A client replaced by a later attempt: the pooled connection is that attempt's now.
+      if (pooled.state === 'connecting' || pooled.ssh !== ssh) return;
       const wasConnected = pooled.state === 'connected';
       if (wasConnected) pooled.log.info('ssh connection closed');
       forget(nodeId, pooled);

@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createNodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
 import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
@@ -13,6 +14,17 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     // These tests look at single failures; retries have their own test below.
     runner: { connectTimeoutMs: 1_000, connectRetries: 0 },
   });
+
+  /** A runner of its own that tries a refused connect 3 more times, 400 ms apart and doubling. */
+  const retryingRunner = (logger: Logger) =>
+    createNodeSshRunner({
+      privateKeyPath: ssh.sshd.privateKeyPath,
+      knownHostsPath: ssh.sshd.knownHostsPath,
+      hostKeyChecking: 'yes',
+      connectRetries: 3,
+      connectBackoffMs: 400,
+      logger,
+    });
 
   /** Wrapped in an object: returning the bare promise from an async function would wait for it. */
   async function startSleeper(target: SshTarget): Promise<{ running: Promise<RunResult> }> {
@@ -32,20 +44,35 @@ describe('node-ssh runner when nodes are down or connections die', () => {
 
   it('a refused connect is retried with backoff, so a node back within the retries is reached', async () => {
     const node = ssh.sshd.nodes[1]!;
-    const retrying = createNodeSshRunner({
-      privateKeyPath: ssh.sshd.privateKeyPath,
-      knownHostsPath: ssh.sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      connectRetries: 3,
-      connectBackoffMs: 400,
-      logger: captureLogger().logger,
-    });
+    const retrying = retryingRunner(captureLogger().logger);
     try {
       await ssh.sshd.stopNode(node.nodeId);
       const result = retrying.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 600));
       await ssh.sshd.startNode(node.nodeId);
       expect(await result).toMatchObject({ code: 0, stdout: 'back\n' });
+      // The connection reached on a retry is the node's pooled one: the next command reuses it.
+      expect(retrying.stats()).toEqual({ connects: 1, open: 1 });
+      expect(await retrying.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({ code: 0, stdout: 'again\n' });
+      expect(retrying.stats()).toEqual({ connects: 1, open: 1 });
+    } finally {
+      await retrying.close();
+    }
+  }, 20_000);
+
+  it('a node released while its connect waits to retry is not tried again', async () => {
+    const node = ssh.sshd.nodes[1]!;
+    const { logger, lines } = captureLogger();
+    const retrying = retryingRunner(logger);
+    try {
+      await ssh.sshd.stopNode(node.nodeId);
+      const result = retrying.run(targetOf(node), 'true', { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 200)); // the first try refused; the retry waits 400 ms
+      retrying.release(node.nodeId);
+      await ssh.sshd.startNode(node.nodeId);
+      expect(await result).toMatchObject({ failure: 'unreachable', unreachable: 'refused' });
+      expect(lines.filter((l) => l.msg === 'ssh connect failed')).toHaveLength(1);
+      expect(retrying.stats()).toEqual({ connects: 0, open: 0 });
     } finally {
       await retrying.close();
     }
