@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
+import { noteNesting } from './params-shape.js';
 import type { DecodedCall } from './xmlrpc-codec.js';
 import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-fast-grammar.js';
 import { scanPlainXml, type XmlEventSink } from './xmlrpc-plain-scanner.js';
@@ -47,6 +48,8 @@ class CallDecoder implements XmlEventSink {
   private readonly containers: unknown[] = [];
   private readonly names: string[] = [];
   private readonly params: unknown[] = [];
+  /** The most arrays and structs open at once: their deepest nesting. */
+  private deepest = 0;
   private methodName = '';
   private chars = '';
   /** The value of the last typed child of a `<value>`. */
@@ -96,6 +99,7 @@ class CallDecoder implements XmlEventSink {
     if (this.invalid !== undefined) {
       throw new XmlRpcFaultError(XmlRpcFaultCode.INVALID_REQUEST, `not an XML-RPC call: ${this.invalid}`);
     }
+    noteNesting(this.params, this.deepest);
     return { method: this.methodName, params: this.params };
   }
 
@@ -145,6 +149,7 @@ class CallDecoder implements XmlEventSink {
   private openContainer(container: unknown): void {
     this.containers.push(container);
     this.names.push('');
+    if (this.containers.length > this.deepest) this.deepest = this.containers.length;
   }
 
   private refuse(reason: string): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtoGeniCode, ProtocolError } from '../../src/protocol/codes.js';
 import { decodeNodelist } from '../../src/protocol/lenient-params.js';
 import { checkNesting } from '../../src/protocol/params-shape.js';
+import { fastDecodeMethodCall } from '../../src/protocol/xmlrpc-fast-decoder.js';
 
 function protocolErrorOf(run: () => unknown): ProtocolError {
   try {
@@ -139,6 +140,23 @@ describe('params nesting', () => {
       decodeNodelist('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', extra: deep }] }]),
     );
     expect([error.code, error.field]).toEqual([ProtoGeniCode.BADARGS, 'params']);
+  });
+
+  it('decoded params carry the depth their decoder measured, with the same verdict as the walk', () => {
+    const arrays = (depth: number) => `${'<value><array><data>'.repeat(depth)}<value>leaf</value>${'</data></array></value>'.repeat(depth)}`;
+    const call = (depth: number) => {
+      // The param's struct, the nodelist and its entry are 3 levels; `extra` adds `depth` more.
+      const entry = `<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>extra</name>${arrays(depth)}</member></struct></value>`;
+      const text = `<methodCall><methodName>SetResourceValues</methodName><params><param><value><struct><member><name>nodelist</name><value><array><data>${entry}</data></array></value></member></struct></value></param></params></methodCall>`;
+      return fastDecodeMethodCall(text).params;
+    };
+    for (const [depth, limit, refused] of [[29, 32, false], [30, 32, true], [2, 4, true], [1, 4, false]] as const) {
+      const params = call(depth);
+      const walked = structuredClone(params); // a copy the decoder never measured: checkNesting walks it
+      const outcome = (p: unknown[]) => (() => { try { checkNesting(p, limit); return 'accepted'; } catch (e) { return (e as ProtocolError).field; } })();
+      expect([depth, outcome(params)]).toEqual([depth, refused ? 'params' : 'accepted']);
+      expect(outcome(walked)).toBe(outcome(params));
+    }
   });
 
   it('does not follow inherited members', () => {
