@@ -78,7 +78,8 @@ describe('node-ssh runner running commands on a real sshd', () => {
       signal: AbortSignal.abort(),
     });
     expect(result).toMatchObject({ code: null, failure: 'aborted' });
-    expect(Date.now() - started).toBeLessThan(50);
+    // Far below a connect attempt (10 s timeout); a loaded machine may still take a scheduler slice or two.
+    expect(Date.now() - started).toBeLessThan(1_000);
     expect(ssh.runner.stats().connects).toBe(before);
   });
 });
