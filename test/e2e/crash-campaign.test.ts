@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Deserializer from 'xmlrpc/lib/deserializer.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { formatHistory, readHistory } from '../../src/store/history.js';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
@@ -89,6 +89,8 @@ describe(`crash campaign: kill -9 at random moments, ${RUNS} seeds`, () => {
       log: { level: 'info' },
     };
     let agent: AgentProcess = await startAgentProcess(await mkdtemp(join(scratch, 'cfg-')), config);
+    // However the test ends, the agent it runs now does not outlive it.
+    onTestFinished(() => agent.kill());
     const restart = async () => {
       await agent.kill();
       agent = await startAgentProcess(await mkdtemp(join(scratch, 'cfg-')), config);
