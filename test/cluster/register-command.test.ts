@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { runCli, startCli } from '../sim/cli-process.js';
+import { runCli, startCli } from '../helpers/cli-process.js';
 
 const NODES = [1, 2, 3].map((i) => ({ nodeId: `pc${i}`, clientId: `node${i}` }));
 const CREDENTIAL = '<signed-credential>slice</signed-credential>';

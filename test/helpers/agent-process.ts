@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { startCli } from './cli-process.js';
 
 export interface LogLine {
   level: number;
@@ -24,65 +25,36 @@ export interface AgentProcess {
   child: ChildProcess;
 }
 
-export const BIN = join(import.meta.dirname, '../../bin/dynslice-agent.js');
+export { BIN } from './cli-process.js';
 
 /** Runs the built CLI (`bin/dynslice-agent.js`) as users do, with a config written to `dir`. */
 export async function startAgentProcess(dir: string, config: Record<string, unknown>): Promise<AgentProcess> {
   const file = join(dir, 'agent.yaml');
   await writeFile(file, stringify(config));
-  const child = spawn(process.execPath, [BIN, 'run', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = startCli(['run', '-c', file]);
+  const { child, exited } = run;
+  // The log: one JSON line each, parsed as output arrives (after the run's own listener has kept it).
   const lines: LogLine[] = [];
-  const waiters = new Set<() => void>();
-  let errText = '';
-  let partial = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as LogLine);
-    for (const wake of waiters) wake();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (errText += chunk.toString()));
-  // Should the test process end first, the agent goes with it; once the agent is gone, nothing to do.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      process.off('exit', killOnExit);
-      resolve(code);
-    }),
-  );
-
+  let parsed = 0;
+  const parseNew = (): void => {
+    const text = run.stdout();
+    let end: number;
+    while ((end = text.indexOf('\n', parsed)) !== -1) {
+      const part = text.slice(parsed, end);
+      parsed = end + 1;
+      if (part.trim()) lines.push(JSON.parse(part) as LogLine);
+    }
+  };
+  child.stdout!.on('data', parseNew);
   const waitFor = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = lines.find(predicate);
-        if (!found) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no matching agent log line in ${timeoutMs} ms; stderr: ${errText}`));
-      }, timeoutMs);
-      waiters.add(check);
-      void exited.then(() => {
-        check();
-        if (waiters.has(check)) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          reject(new Error(`agent exited; stderr: ${errText}`));
-        }
-      });
-      check();
-    });
+    run.waitUntil(() => (parseNew(), lines.find(predicate)), timeoutMs, 'matching agent log line');
 
   const listening = await waitFor((l) => l.msg === 'endpoint listening');
   return {
     url: String(listening.url),
     port: Number(listening.port),
     lines,
-    stderr: () => errText,
+    stderr: run.stderr,
     waitFor,
     child,
     async stop() {

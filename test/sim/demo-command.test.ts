@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from './cli-process.js';
+import { runCli, startCli } from '../helpers/cli-process.js';
 
 // Process-level: runs the built CLI (`npm run build` first), as `npm start -- --once` does.
 describe('dynslice-agent demo (npm start)', () => {

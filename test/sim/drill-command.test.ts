@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
-import { runCli } from './cli-process.js';
+import { runCli } from '../helpers/cli-process.js';
 
 // Process-level: the built CLI (`npm run build` first) against real sshd nodes on loopback.
 describe('dynslice-agent drill against the configured nodes', () => {

@@ -10,6 +10,11 @@ export interface CliRun {
   stderr(): string;
   /** Resolves once stdout (or stderr) matches, rejects after `ms` or when the process exits first. */
   waitFor(pattern: RegExp, ms: number, stream?: 'stdout' | 'stderr'): Promise<void>;
+  /**
+   * Resolves with what `probe` finds, asked again whenever output arrives; rejects after `ms` or
+   * when the process exits first, saying it waited for `what`.
+   */
+  waitUntil<T>(probe: () => T | undefined, ms: number, what: string): Promise<T>;
   exited: Promise<number | null>;
 }
 
@@ -37,34 +42,39 @@ export function startCli(args: string[]): CliRun {
       resolve(code);
     }),
   );
+  function waitUntil<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = probe();
+        if (found === undefined) return;
+        clearTimeout(timer);
+        wake.delete(check);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        wake.delete(check);
+        reject(new Error(`no ${what} within ${ms} ms:\n${text.stdout}\n${text.stderr}`));
+      }, ms);
+      wake.add(check);
+      void exited.then(() => {
+        check();
+        if (wake.has(check)) {
+          clearTimeout(timer);
+          wake.delete(check);
+          reject(new Error(`exited before ${what}:\n${text.stdout}\n${text.stderr}`));
+        }
+      });
+      check();
+    });
+  }
   return {
     child,
     stdout: () => text.stdout,
     stderr: () => text.stderr,
     exited,
-    waitFor(pattern, ms, stream = 'stdout') {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!pattern.test(text[stream])) return;
-          clearTimeout(timer);
-          wake.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          wake.delete(check);
-          reject(new Error(`no ${pattern} on ${stream} within ${ms} ms:\n${text.stdout}\n${text.stderr}`));
-        }, ms);
-        wake.add(check);
-        void exited.then(() => {
-          check();
-          if (wake.has(check)) {
-            clearTimeout(timer);
-            wake.delete(check);
-            reject(new Error(`exited before ${pattern}:\n${text.stdout}\n${text.stderr}`));
-          }
-        });
-        check();
-      });
+    waitUntil,
+    async waitFor(pattern, ms, stream = 'stdout') {
+      await waitUntil(() => (pattern.test(text[stream]) ? true : undefined), ms, `${pattern} on ${stream}`);
     },
   };
 }
