@@ -7,7 +7,7 @@ import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-metho
 import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
 import { DeferredEvents } from './deferred-events.js';
 import { deriveHost } from './host-template.js';
-import { type Clock, type NodeActor, type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
+import { type Clock, type NodeActor, type NodeMachine, type NodeSnapshot, type StateChange, startNodeActor } from './node-actor.js';
 import { provideNodeMachine } from './provide-machine.js';
 
 export interface SliceNode {
@@ -40,6 +40,11 @@ export class LazyNode implements SliceNode {
   get started(): boolean {
     return this.started_ !== undefined;
   }
+}
+
+/** Whether the cluster may take the node now: deleted, or in a state tagged released. */
+function givenBack(snapshot: NodeSnapshot): boolean {
+  return snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG);
 }
 
 /** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
@@ -204,7 +209,7 @@ export class Slice implements ClientEndpointHandlers {
         node.actor.send(event);
         snapshot = node.actor.getSnapshot();
       }
-      if (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG)) released.add(entry.node_id);
+      if (givenBack(snapshot)) released.add(entry.node_id);
     }
     if (this.later.size > 0) this.log.info({ startingAfterReply: this.later.size }, 'drains start after the reply');
     return released;
@@ -225,7 +230,7 @@ export class Slice implements ClientEndpointHandlers {
     const node = this.nodes.get(nodeId);
     if (node === undefined || !node.started) return false;
     const snapshot = node.actor.getSnapshot();
-    return snapshot !== undefined && (snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG));
+    return snapshot !== undefined && givenBack(snapshot);
   }
 
   stop(): void {
