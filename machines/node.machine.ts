@@ -33,6 +33,7 @@ export const nodeMachine = setup({
     drainVerified: (_, output: DrainOutput) => output.verified,
     clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
     releaseOnFailure: ({ context }) => context.onFailure === 'release',
+    alreadyReleased: ({ context }) => context.released,
     restoredIn: ({ context }, params: { states: RestorableState[] }) =>
       context.restoredAs !== null && params.states.includes(context.restoredAs),
     valueCallsForPrepare: ({ context, event }) => {
@@ -58,6 +59,7 @@ export const nodeMachine = setup({
     recordWorkLost: assign({ workLost: true }),
     tellDrainTheDeadline: sendTo('drain', ({ context }) => ({ type: 'DEADLINE_MOVED' as const, deadline: context.deadline ?? 0 })),
     markForced: assign((_, params: { reason: ForcedReason }) => ({ forcedReason: params.reason })),
+    markReleased: assign({ released: true }),
   },
 }).createMachine({
   id: 'node',
@@ -80,6 +82,7 @@ export const nodeMachine = setup({
     forcedReason: null,
     deletedAt: null,
     workLost: false,
+    released: false,
     ...input.restore?.memory,
     restoredAs: input.restore?.state ?? null,
   }),
@@ -181,6 +184,7 @@ export const nodeMachine = setup({
         bestEffort: {
           description: 'The cluster cannot wait: the node is released now, the drain gets a short window.',
           tags: [RELEASED_TAG],
+          entry: 'markReleased',
           after: { bestEffortWindow: { target: '#node.forced', actions: forced('no-wait') } },
           on: { DELETE_PENDING: { actions: ['recordCountdown', 'tellDrainTheDeadline'] } },
         },
@@ -192,6 +196,8 @@ export const nodeMachine = setup({
     drainFailed: {
       description: 'The drain could not be verified: release it if the cluster cannot wait or policy says so, else hold it.',
       always: [
+        // Released while the cluster could not wait (bestEffort): it stays released.
+        { guard: 'alreadyReleased', target: 'forced', actions: forced('no-wait') },
         { guard: 'clusterCannotWait', target: 'forced', actions: forced('no-wait') },
         { guard: 'releaseOnFailure', target: 'forced', actions: forced('drain-failed') },
         { target: 'held' },
@@ -211,6 +217,7 @@ export const nodeMachine = setup({
     drained: {
       description: 'Jobs stopped and verified: the cluster may take the node now. Later countdowns change nothing.',
       tags: [RELEASED_TAG],
+      entry: 'markReleased',
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
       },
@@ -218,6 +225,7 @@ export const nodeMachine = setup({
     forced: {
       description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
       tags: [RELEASED_TAG],
+      entry: 'markReleased',
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
       },

@@ -89,6 +89,11 @@ export interface NodeContext {
   deletedAt: number | null;
   /** Deleted before a verified drain: the node's jobs may have been cut off. */
   workLost: boolean;
+  /**
+   * Reported released (a state tagged `released` was entered) in this incarnation. Released stays
+   * released until the node is deleted: no later failure takes it back from the cluster.
+   */
+  released: boolean;
   /** Set when the node was rebuilt after a restart: running steps then verify before they act. */
   restoredAs: RestorableState | null;
 }
