@@ -72,7 +72,7 @@ export const nodeMachine = setup({
     bestEffortSeconds: input.bestEffortSeconds,
     onFailure: input.onFailure,
     prepareAt: input.prepareAt ?? null,
-    valueMeans: input.valueMeans ?? 'reclaim-likelihood',
+    valueMeans: input.valueMeans ?? 'keep-worth',
     prepareFailure: null,
     escalation: null,
     revokedAt: null,

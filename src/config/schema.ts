@@ -44,8 +44,11 @@ export const configSchema = z.strictObject({
   drain: drainSchema.prefault({}),
   /** Modules (.ts or .js) that export drain actions; paths relative to this file. */
   plugins: z.array(z.string().min(1)).default([]),
-  /** How to read SetResourceValues: high = the cluster is likely to take the node back, or = worth keeping. */
-  valueMeans: z.enum(['reclaim-likelihood', 'keep-worth']).default('reclaim-likelihood'),
+  /**
+   * How to read SetResourceValues: keep-worth (high = worth keeping; under LIFO the newest nodes get
+   * the lowest values and are taken first) or reclaim-likelihood (high = likely to be taken back).
+   */
+  valueMeans: z.enum(['keep-worth', 'reclaim-likelihood']).default('keep-worth'),
   cluster: clusterSchema.prefault({}),
   state: z.strictObject({ dir: z.string().default('./state') }).prefault({}),
   log: z.strictObject({

@@ -114,7 +114,7 @@ export class Slice implements ClientEndpointHandlers {
       bestEffortSeconds: this.deps.bestEffortSeconds,
       onFailure: this.deps.onFailure,
       prepareAt: this.deps.prepareAt ?? null,
-      valueMeans: this.deps.valueMeans ?? 'reclaim-likelihood',
+      valueMeans: this.deps.valueMeans ?? 'keep-worth',
       restore,
     };
     const entry = new LazyNode(node.nodeId, node.clientId, node.target, input, (nodeInput) =>

@@ -43,7 +43,7 @@ describe('configuration', () => {
     expect(config.drain).toEqual({
       steps: [], graceful: [], force: [], prepare: [], reserveSeconds: 10, bestEffortSeconds: 5, onFailure: 'hold',
     });
-    expect(config.valueMeans).toBe('reclaim-likelihood');
+    expect(config.valueMeans).toBe('keep-worth');
     expect(config.unknownNodes).toBe('adopt');
     expect(config.state.dir).toBe('/base/state');
   });

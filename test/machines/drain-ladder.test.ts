@@ -97,12 +97,12 @@ describe('the prepare phase', () => {
   const PREP = { ...STEP, name: 'no-new-work' };
   const withPrepare = outline({ prepare: [PREP] });
 
-  it('runs the prepare steps once the value crosses prepareAt, before any revocation', async () => {
-    const n = simulatedNode({}, { plan: withPrepare, prepareAt: 0.8 });
+  it('runs the prepare steps once the value falls to prepareAt, before any revocation', async () => {
+    const n = simulatedNode({}, { plan: withPrepare, prepareAt: 0.2 });
     n.actor.send({ type: 'VALUE_SET', value: 0.5, at: 0 });
     expect(stateName(n.state().value)).toBe('allocated.idle');
-    n.actor.send({ type: 'VALUE_SET', value: 0.9, at: 0 });
-    expect(n.state().context.value).toBe(0.9);
+    n.actor.send({ type: 'VALUE_SET', value: 0.1, at: 0 });
+    expect(n.state().context.value).toBe(0.1);
     await settle();
     expect(stateName(n.state().value)).toBe('allocated.prepared');
     expect(n.calls.map((c) => [c.request.phase, c.request.step.name, c.request.node.deadline])).toEqual([
@@ -114,17 +114,26 @@ describe('the prepare phase', () => {
     expect(n.state().value).toBe('drained');
   });
 
-  it('reads low values as “reclaim soon” when valueMeans is keep-worth', async () => {
-    const n = simulatedNode({}, { plan: withPrepare, prepareAt: 0.2, valueMeans: 'keep-worth' });
+  it('reads low values as “reclaim soon” by default: under LIFO the newest nodes get the lowest values and go first', async () => {
+    const n = simulatedNode({}, { plan: withPrepare, prepareAt: 0.2 });
+    expect(n.state().context.valueMeans).toBe('keep-worth');
     n.actor.send({ type: 'VALUE_SET', value: 0.9, at: 0 });
     expect(stateName(n.state().value)).toBe('allocated.idle');
     n.actor.send({ type: 'VALUE_SET', value: 0.1, at: 0 });
     expect(stateName(n.state().value)).toBe('allocated.preparing');
   });
 
+  it('reads high values as “reclaim soon” when valueMeans is reclaim-likelihood', async () => {
+    const n = simulatedNode({}, { plan: withPrepare, prepareAt: 0.8, valueMeans: 'reclaim-likelihood' });
+    n.actor.send({ type: 'VALUE_SET', value: 0.1, at: 0 });
+    expect(stateName(n.state().value)).toBe('allocated.idle');
+    n.actor.send({ type: 'VALUE_SET', value: 0.9, at: 0 });
+    expect(stateName(n.state().value)).toBe('allocated.preparing');
+  });
+
   it('a revocation during prepare stops it and starts the drain', async () => {
-    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'hang' : 'ok') }, { plan: withPrepare, prepareAt: 0.8 });
-    n.actor.send({ type: 'VALUE_SET', value: 1, at: 0 });
+    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'hang' : 'ok') }, { plan: withPrepare, prepareAt: 0.2 });
+    n.actor.send({ type: 'VALUE_SET', value: 0, at: 0 });
     n.actor.send(pending(300, n.clock.now()));
     await settle();
     expect(n.calls[0]?.signal.aborted).toBe(true);
@@ -132,8 +141,8 @@ describe('the prepare phase', () => {
   });
 
   it('a failed prepare is recorded and the drain still runs in full', async () => {
-    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'crash' : 'ok') }, { plan: withPrepare, prepareAt: 0.8 });
-    n.actor.send({ type: 'VALUE_SET', value: 1, at: 0 });
+    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'crash' : 'ok') }, { plan: withPrepare, prepareAt: 0.2 });
+    n.actor.send({ type: 'VALUE_SET', value: 0, at: 0 });
     await settle();
     expect(stateName(n.state().value)).toBe('allocated.prepareFailed');
     expect(n.state().context.prepareFailure).toMatch(/no-new-work: node unreachable/);
