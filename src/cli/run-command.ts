@@ -17,7 +17,11 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { exitFor } from './register-command.js';
 
 export interface RunOptions {
-  /** Answer the cluster but execute nothing and never release early; log what would have been released. */
+  /**
+   * Answer the cluster but execute nothing and never release early; log what would have been
+   * released. `dryRun: true` in the configuration runs this way too: a dry run reports every verify
+   * passed, and a node must never be released on a verify that did not run.
+   */
   shadow?: boolean;
   /** The configuration file: anchors the cluster section's relative paths. */
   configFile: string;
@@ -41,11 +45,15 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   const plan = await loadDrainPlan(config);
   const logger = createLogger({ level: config.log.level });
   await mkdir(config.state.dir, { recursive: true });
+  const shadowMode = options.shadow === true || config.dryRun;
+  if (config.dryRun && !options.shadow) {
+    logger.warn('dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never releases a node early');
+  }
   let shadow: ShadowHandlers | undefined;
-  const wrapHandlers = options.shadow ? (slice: Slice) => (shadow = new ShadowHandlers(slice, { logger, now: Date.now })) : undefined;
-  const runner = options.shadow ? new DryRunSshRunner(logger) : createRunner(config, logger);
+  const wrapHandlers = shadowMode ? (slice: Slice) => (shadow = new ShadowHandlers(slice, { logger, now: Date.now })) : undefined;
+  const runner = shadowMode ? new DryRunSshRunner(logger) : createRunner(config, logger);
   // Shadow mode tries the agent out: it leaves the real journal alone.
-  const store = options.shadow ? undefined : await openStoreOrExit(config.state.dir, logger);
+  const store = shadowMode ? undefined : await openStoreOrExit(config.state.dir, logger);
   const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store });
   const { host, port } = parseListenAddress(config.endpoint.listen);
   const address = await agent.listen(port, host).catch((error: unknown) => {
@@ -57,7 +65,7 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   logger.info(
     {
       url: address.redactedUrl, host: address.host, port: address.port, https: tls !== undefined,
-      callerChecks: callerChecks.filter(Boolean), nodes: agent.slice.list().length, dryRun: config.dryRun, shadow: options.shadow === true,
+      callerChecks: callerChecks.filter(Boolean), nodes: agent.slice.list().length, dryRun: config.dryRun, shadow: shadowMode,
     },
     'endpoint listening',
   );
