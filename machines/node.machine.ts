@@ -66,6 +66,7 @@ export const nodeMachine = setup({
   description: 'The life of one node of the slice, driven by the cluster’s calls.',
   context: ({ input }) => ({
     nodeId: input.nodeId,
+    incarnation: input.incarnation ?? 1,
     clientId: input.clientId,
     value: input.value ?? null,
     plan: input.plan,
@@ -231,7 +232,7 @@ export const nodeMachine = setup({
       },
     },
     deleted: {
-      description: 'The cluster removed the node from the slice.',
+      description: 'The cluster removed the node from the slice. Given back later, it is a new incarnation (a new actor).',
       type: 'final',
     },
   },

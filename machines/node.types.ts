@@ -38,11 +38,15 @@ export const COUNTDOWN_INERT_STATES: ReadonlySet<string> = new Set<RestorableSta
 /** Where a new node settles when its actor starts (booting's default target). */
 export const FRESH_NODE_STATE: RestorableState = 'allocated.idle';
 
-/** What of a node's context survives a restart. */
+/**
+ * What of a node's context survives a restart. `incarnation` is absent from records written before
+ * incarnations were recorded: those are a node's first.
+ */
 export type NodeMemory = Pick<
   NodeContext,
   'value' | 'revokedAt' | 'deadline' | 'maxWaitTime' | 'failure' | 'forcedReason' | 'deletedAt' | 'workLost' | 'escalation' | 'prepareFailure'
->;
+> &
+  Partial<Pick<NodeContext, 'incarnation'>>;
 
 export interface NodeRestore {
   state: RestorableState;
@@ -62,10 +66,17 @@ export interface NodeInput {
   valueMeans?: ValueMeaning;
   /** Rebuild the node as it was before a restart; deadlines re-arm from the absolute times. */
   restore?: NodeRestore;
+  /** 1 for a node's first life in the slice; one more each time it comes back after its deletion. */
+  incarnation?: number;
 }
 
 export interface NodeContext {
   nodeId: string;
+  /**
+   * Which life of this node_id in the slice: a node deleted and later given back to the slice is a
+   * new incarnation, with its own actor and its own drain.
+   */
+  incarnation: number;
   clientId: string | null;
   /** The cluster's value for the node (0..1); null until SetResourceValues names it. */
   value: number | null;

@@ -63,6 +63,7 @@ export function createAgent(deps: AgentDeps): Agent {
     ssh: { user: config.ssh.user, port: config.ssh.port },
     hostTemplate: config.hostTemplate,
     unknownNodes: config.unknownNodes,
+    deletedGraceSeconds: config.deletedGraceSeconds,
     onChange: (change) => {
       if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));
       observer.onChange(change);
@@ -83,15 +84,13 @@ export function createAgent(deps: AgentDeps): Agent {
   }
   // Nodes learned from calls before the restart come back with the host they had.
   for (const record of recovered.values()) {
-    if (!slice.get(record.nodeId)) slice.addNode(record, { state: record.state, memory: record.memory });
+    if (!slice.get(record.nodeId)) slice.addNode(record, { state: record.state, memory: record.memory }, { adopted: true });
   }
   // Node records hold the value as of their last state change; the cluster's later values come back here.
   const values = deps.store?.recoveredValues ?? [];
   if (values.length > 0) {
-    slice.setResourceValues([...values]).then(
-      () => logger.info({ nodes: values.length }, 'resource values restored'),
-      (error: unknown) => logger.error({ err: error }, 'resource values could not be restored'),
-    );
+    slice.replayValues([...values]);
+    logger.info({ nodes: values.length }, 'resource values restored');
   }
   const served = deps.wrapHandlers?.(slice) ?? slice;
   // The journal records what the cluster was actually told.

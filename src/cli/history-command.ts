@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatHistory, readHistory } from '../store/history.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 
@@ -8,9 +8,14 @@ export function historyCommand(): Command {
     .description('print the journal as a timeline: the calls received, what the agent did, what it answered')
     .requiredOption('-c, --config <file>', 'agent configuration (YAML); its state.dir holds the journal')
     .option('--node <id>', 'only what concerns this node')
+    .option('--incarnation <n>', 'with --node: only the state changes of this incarnation of the node (1, 2, …)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number from 1');
+      return n;
+    })
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'csv']).default('text'))
-    .action(async (options: { config: string; node?: string; format: 'text' | 'jsonl' | 'csv' }) => {
+    .action(async (options: { config: string; node?: string; incarnation?: number; format: 'text' | 'jsonl' | 'csv' }) => {
       const config = await loadConfigOrExit(options.config);
-      process.stdout.write(formatHistory(await readHistory(config.state.dir, options.node), options.format));
+      process.stdout.write(formatHistory(await readHistory(config.state.dir, options.node, options.incarnation), options.format));
     });
 }

@@ -41,6 +41,11 @@ export const configSchema = z.strictObject({
   hostTemplate: z.string().min(1).optional(),
   /** A node named in a call but not configured: adopt it (needs hostTemplate) or report it released. */
   unknownNodes: z.enum(['adopt', 'release']).default('adopt'),
+  /**
+   * A countdown naming a node this many seconds or less after its NotifyDeleteComplete repeats the
+   * deletion (the node stays deleted); later, it is the node given back to the slice, and it drains again.
+   */
+  deletedGraceSeconds: z.number().nonnegative().default(120),
   drain: drainSchema.prefault({}),
   /** Modules (.ts or .js) that export drain actions; paths relative to this file. */
   plugins: z.array(z.string().min(1)).default([]),

@@ -44,6 +44,9 @@ export class NodeTracker {
   /** Applies a state change; returns the node events it means and the timeline entries it added. */
   onChange(change: StateChange, at: number): { events: NodeEventName[]; entries: TimelineEntry[] } {
     const record = this.get(change.nodeId);
+    // A deleted node back in the slice: a new incarnation, whose drain and release are its own. The
+    // timeline goes on, so the earlier incarnation's stays readable above the marker.
+    if (change.from === 'deleted') return this.newIncarnation(record, change, at);
     const events = nodeEventsOf(change, { released: record.releasedAt !== null, failure: record.failure });
     const entries: TimelineEntry[] = [];
     const { maxWaitTime, failure } = change.snapshot.context;
@@ -63,6 +66,15 @@ export class NodeTracker {
     // xstate starts the drain's first command before it tells subscribers the node is draining.
     this.append(record, entries, events.includes('drain-started'));
     return { events, entries };
+  }
+
+  private newIncarnation(record: NodeRecord, change: StateChange, at: number): { events: NodeEventName[]; entries: TimelineEntry[] } {
+    Object.assign(record, { drainStartedAt: null, releasedAt: null, failure: null, command: null });
+    const entries: TimelineEntry[] = [
+      { at, kind: 'state', text: `back in the slice: incarnation ${change.snapshot.context.incarnation}, ${change.to}` },
+    ];
+    this.append(record, entries);
+    return { events: [], entries };
   }
 
   onCommand(event: DrainCommandEvent): TimelineEntry {

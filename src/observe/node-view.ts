@@ -8,6 +8,8 @@ import type { NodeRecord, TimelineEntry } from './node-tracker.js';
 /** One node as the status API, the SSE stream, webhooks and `status` show it. */
 export interface NodeView {
   nodeId: string;
+  /** 1, or more for a node deleted and later given back to the slice. */
+  incarnation: number;
   clientId: string | null;
   host: string;
   /** Top-level state (`draining`) and the rest of the path (`countdown`), and both (`draining.countdown`). */
@@ -58,6 +60,7 @@ export function nodeView(node: SliceNode, record: NodeRecord, view: ViewContext)
       : null;
   return {
     nodeId: node.nodeId,
+    incarnation: context.incarnation,
     clientId: node.clientId,
     host: node.target.host,
     state,

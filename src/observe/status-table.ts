@@ -19,7 +19,7 @@ function stepCell(node: NodeView): string {
 
 function row(node: NodeView, now: number): string[] {
   return [
-    node.nodeId,
+    node.incarnation > 1 ? `${node.nodeId} #${node.incarnation}` : node.nodeId,
     node.clientId ?? '-',
     node.host,
     node.stateName,

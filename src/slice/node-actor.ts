@@ -39,8 +39,8 @@ export function startNodeActor(
     next: (snapshot) => {
       const to = stateName(snapshot.value);
       if (to === previous) return;
-      const { failure, forcedReason, workLost, deadline } = snapshot.context;
-      log().info({ from: previous, to, failure, forcedReason, workLost, deadline }, 'node state changed');
+      const { failure, forcedReason, workLost, deadline, incarnation } = snapshot.context;
+      log().info({ from: previous, to, incarnation, failure, forcedReason, workLost, deadline }, 'node state changed');
       options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot });
       previous = to;
     },

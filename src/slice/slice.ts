@@ -1,51 +1,18 @@
 import type { Logger } from 'pino';
 import type { FailurePolicy, NodeEvent, NodeInput, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
-import { COUNTDOWN_INERT_STATES, RELEASED_TAG } from '../../machines/node.types.js';
+import { COUNTDOWN_INERT_STATES } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
 import { DeferredEvents } from './deferred-events.js';
 import { deriveHost } from './host-template.js';
-import { type Clock, type NodeActor, type NodeMachine, type NodeSnapshot, type StateChange, startNodeActor } from './node-actor.js';
+import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
+import { givenBack, LazyNode, type SliceNode } from './lazy-node.js';
+import { type Clock, type NodeMachine, type StateChange, startNodeActor, stateName } from './node-actor.js';
 import { provideNodeMachine } from './provide-machine.js';
 
-export interface SliceNode {
-  nodeId: string;
-  clientId: string | null;
-  target: SshTarget;
-  /** The node's state machine, started on first use: an idle node that nothing asked about has none yet. */
-  readonly actor: NodeActor;
-  /** Whether the actor exists; an unstarted node is allocated and idle. */
-  readonly started: boolean;
-}
-
-/** A node whose actor starts on first use (see SliceNode). */
-export class LazyNode implements SliceNode {
-  private started_: NodeActor | undefined;
-
-  constructor(
-    readonly nodeId: string,
-    readonly clientId: string | null,
-    readonly target: SshTarget,
-    /** The node's input; `value` may change before the actor starts (see Slice.setResourceValues). */
-    readonly input: NodeInput,
-    private readonly start: (input: NodeInput) => NodeActor,
-  ) {}
-
-  get actor(): NodeActor {
-    return (this.started_ ??= this.start(this.input));
-  }
-
-  get started(): boolean {
-    return this.started_ !== undefined;
-  }
-}
-
-/** Whether the cluster may take the node now: deleted, or in a state tagged released. */
-function givenBack(snapshot: NodeSnapshot): boolean {
-  return snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG);
-}
+export { LazyNode, type SliceNode } from './lazy-node.js';
 
 /** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
 export const DEFAULT_START_BEFORE_REPLY = 2;
@@ -65,6 +32,8 @@ export interface SliceDeps {
   ssh: { user: string; port: number };
   hostTemplate?: string;
   unknownNodes: 'adopt' | 'release';
+  /** A countdown naming a deleted node this soon after its deletion is a late repeat (see incarnation.ts). */
+  deletedGraceSeconds?: number;
   onChange?: (change: StateChange) => void;
   /**
    * How many drains one countdown call starts before it answers; the rest start right after the
@@ -103,8 +72,13 @@ export class Slice implements ClientEndpointHandlers {
   /**
    * Adds a node; `restore` rebuilds it as the journal left it before a restart (its actor starts at
    * once: it may have timers to re-arm). A new node's actor starts when something first needs it.
+   * `adopted`: learned from a call rather than configured (a later incarnation re-derives its host).
    */
-  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore): LazyNode {
+  addNode(
+    node: { nodeId: string; clientId: string | null; target: SshTarget },
+    restore?: NodeRestore,
+    options: { adopted?: boolean; incarnation?: number } = {},
+  ): LazyNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
     const input: NodeInput = {
@@ -116,9 +90,15 @@ export class Slice implements ClientEndpointHandlers {
       prepareAt: this.deps.prepareAt ?? null,
       valueMeans: this.deps.valueMeans ?? 'keep-worth',
       restore,
+      incarnation: options.incarnation,
     };
-    const entry = new LazyNode(node.nodeId, node.clientId, node.target, input, (nodeInput) =>
-      startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) }),
+    const entry = new LazyNode(
+      node.nodeId,
+      node.clientId,
+      node.target,
+      input,
+      (nodeInput) => startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) }),
+      options.adopted ?? false,
     );
     this.nodes.set(node.nodeId, entry);
     // After the set: a restored drain's first step looks its node's SSH target up at once.
@@ -151,11 +131,23 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   async setResourceValues(entries: NodeEntry[]): Promise<void> {
+    this.applyValues(entries, 'values');
+  }
+
+  /**
+   * The values journaled before a restart, applied again: as SetResourceValues, except that they
+   * bring no deleted node back (they were sent before its deletion, or its new incarnation is journaled).
+   */
+  replayValues(entries: NodeEntry[]): void {
+    this.applyValues(entries, 'replay');
+  }
+
+  private applyValues(entries: NodeEntry[], namedBy: NamedBy): void {
     const at = this.deps.now();
     let outside = 0;
     for (const entry of entries) {
       // Entries without client_id describe nodes the slice does not hold.
-      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.resolve(entry);
+      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.resolve(entry, namedBy);
       if (!node) {
         outside += 1;
         continue;
@@ -181,7 +173,7 @@ export class Slice implements ClientEndpointHandlers {
     // The reply is read from state that exists once each node has had its event: it never waits for a drain.
     const released = new Set<string>();
     for (const entry of entries) {
-      const node = this.resolve(entry);
+      const node = this.resolve(entry, 'countdown');
       if (node === null) {
         released.add(entry.node_id);
         continue;
@@ -253,21 +245,51 @@ export class Slice implements ClientEndpointHandlers {
     if (node.actor.getSnapshot().status === 'active') node.actor.send(event);
   }
 
-  /** A known node, or an unknown one adopted under the configured policy; null when released. */
-  private resolve(entry: NodeEntry): LazyNode | null {
+  /**
+   * A known node, or an unknown one adopted under the configured policy; null when released. A
+   * deleted node named again may be back in the slice: then it is a new incarnation.
+   */
+  private resolve(entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
     const known = this.nodes.get(entry.node_id);
-    if (known) return known;
+    if (known) return known.deleted ? this.reincarnate(known, entry, namedBy) : known;
     if (this.unmanaged.has(entry.node_id)) return null;
     const clientId = entry.client_id ?? null;
-    const host = this.deps.unknownNodes === 'adopt' ? deriveHost(this.deps.hostTemplate, { nodeId: entry.node_id, clientId }) : null;
-    if (host === null) {
+    const target = this.adoptedTarget(entry.node_id, clientId);
+    if (target === null) {
       this.unmanaged.add(entry.node_id);
       this.log.warn({ nodeId: entry.node_id, clientId, policy: this.deps.unknownNodes }, 'unknown node reported released');
       return null;
     }
-    this.log.info({ nodeId: entry.node_id, clientId, host }, 'unknown node adopted');
-    const target = { nodeId: entry.node_id, host, ...this.deps.ssh };
-    return this.addNode({ nodeId: entry.node_id, clientId, target });
+    this.log.info({ nodeId: entry.node_id, clientId, host: target.host }, 'unknown node adopted');
+    return this.addNode({ nodeId: entry.node_id, clientId, target }, undefined, { adopted: true });
+  }
+
+  /** Where a node learned from a call is reached, or null when the policy or the template cannot say. */
+  private adoptedTarget(nodeId: string, clientId: string | null): SshTarget | null {
+    const host = this.deps.unknownNodes === 'adopt' ? deriveHost(this.deps.hostTemplate, { nodeId, clientId }) : null;
+    return host === null ? null : { nodeId, host, ...this.deps.ssh };
+  }
+
+  /**
+   * The deleted node as it is (a late repeat of its deletion), or its next incarnation: a fresh
+   * actor, journaled and observed as a change from `deleted`, reached as the configuration or the
+   * host template says (as for any node).
+   */
+  private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
+    const previous = deleted.actor.getSnapshot();
+    const graceMs = (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
+    if (!backInSlice(namedBy, previous.context.deletedAt, this.deps.now(), graceMs)) return deleted;
+    const nodeId = entry.node_id;
+    const clientId = entry.client_id ?? deleted.clientId;
+    const target = deleted.adopted ? this.adoptedTarget(nodeId, clientId) : deleted.target;
+    this.nodes.delete(nodeId);
+    if (target === null) return this.resolve(entry, namedBy);
+    const incarnation = previous.context.incarnation + 1;
+    this.log.info({ nodeId, clientId, host: target.host, incarnation, namedBy }, 'deleted node is back in the slice: a new incarnation');
+    const fresh = this.addNode({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
+    const snapshot = fresh.actor.getSnapshot();
+    this.changed({ nodeId, from: stateName(previous.value), to: stateName(snapshot.value), snapshot });
+    return fresh;
   }
 
   private changed(change: StateChange): void {

@@ -10,11 +10,13 @@ export interface HistoryRow {
   method: string;
   node: string;
   state: string;
+  /** Which life of the node in the slice a node row belongs to (1, 2, …); 0 on rows of no node state. */
+  incarnation: number;
   detail: string;
 }
 
 function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRow[] {
-  const base = { seq: record.seq, time: new Date(record.t).toISOString(), kind: record.kind, method: '', node: '', state: '', detail: '' };
+  const base = { seq: record.seq, time: new Date(record.t).toISOString(), kind: record.kind, method: '', node: '', state: '', incarnation: 0, detail: '' };
   switch (record.kind) {
     case 'start':
       return [{ ...base, detail: `agent started (pid ${record.pid}), ${record.recovered} nodes recovered` }];
@@ -31,24 +33,32 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
       const from = previous.get(record.nodeId);
       previous.set(record.nodeId, record.state);
       const m = record.memory;
-      const notes = [from ? `from ${from}` : '', m.failure ? `failure: ${m.failure}` : '', m.forcedReason ? `forced: ${m.forcedReason}` : '', m.workLost ? 'work lost' : ''];
-      return [{ ...base, node: record.nodeId, state: record.state, detail: notes.filter(Boolean).join('; ') }];
+      const incarnation = m.incarnation ?? 1;
+      const notes = [
+        from === 'deleted' ? `back in the slice: incarnation ${incarnation}` : incarnation > 1 ? `incarnation ${incarnation}` : '',
+        from ? `from ${from}` : '',
+        m.failure ? `failure: ${m.failure}` : '', m.forcedReason ? `forced: ${m.forcedReason}` : '', m.workLost ? 'work lost' : ''];
+      return [{ ...base, node: record.nodeId, state: record.state, incarnation, detail: notes.filter(Boolean).join('; ') }];
     }
   }
 }
 
-/** The journal files still on disk, as a timeline; `node` keeps the rows about one node. */
-export async function readHistory(dir: string, node?: string): Promise<HistoryRow[]> {
+/**
+ * The journal files still on disk, as a timeline; `node` keeps the rows about one node, and
+ * `incarnation` drops the state rows of its other incarnations.
+ */
+export async function readHistory(dir: string, node?: string, incarnation?: number): Promise<HistoryRow[]> {
   const previous = new Map<string, string>();
   const rows: HistoryRow[] = [];
   for (const file of await journalSegments(dir)) {
     for (const record of (await readJournal(file)).records) rows.push(...rowsOf(record, previous));
   }
-  return node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
+  const ofNode = node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
+  return incarnation === undefined ? ofNode : ofNode.filter((r) => r.kind !== 'node' || r.incarnation === incarnation);
 }
 
 const csvField = (value: string | number) => (/[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
-const COLUMNS = ['time', 'seq', 'kind', 'method', 'node', 'state', 'detail'] as const;
+const COLUMNS = ['time', 'seq', 'kind', 'method', 'node', 'state', 'detail', 'incarnation'] as const;
 
 export function formatHistory(rows: HistoryRow[], format: 'text' | 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');

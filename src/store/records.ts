@@ -23,6 +23,7 @@ export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRec
 
 const MEMORY_KEYS: (keyof NodeMemory)[] = [
   'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost', 'escalation', 'prepareFailure',
+  'incarnation',
 ];
 
 /** Only the known memory fields, so a record never overrides anything else of the machine. */

@@ -41,7 +41,30 @@ describe('dynslice-agent history', () => {
     expect(jsonl.map((r) => r.kind)).toEqual(['start', 'call', 'call', 'node', 'node', 'reply', 'node', 'node', 'reply']);
 
     const csv = run('--format', 'csv', '--node', 'pc2').stdout.trim().split('\n');
-    expect(csv[0]).toBe('time,seq,kind,method,node,state,detail');
-    expect(csv.at(-1)).toContain(',node,,pc2,held,"from draining.countdown; failure: stop: exit 1, ""quoted"""');
+    expect(csv[0]).toBe('time,seq,kind,method,node,state,detail,incarnation');
+    expect(csv.at(-1)).toContain(',node,,pc2,held,"from draining.countdown; failure: stop: exit 1, ""quoted""",1');
+  });
+
+  it('tells the incarnations of a node given back to the slice apart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynslice-history-'));
+    const store = await Store.open({ dir: join(dir, 'state'), logger: captureLogger().logger });
+    store.recordNode(node('pc1', 'draining.countdown'));
+    store.recordNode(node('pc1', 'drained'));
+    store.recordNode(node('pc1', 'deleted', { deletedAt: 3 }));
+    store.recordNode(node('pc1', 'allocated.idle', { incarnation: 2 }));
+    store.recordNode(node('pc1', 'draining.countdown', { incarnation: 2 }));
+    await store.close();
+    await writeFile(join(dir, 'agent.yaml'), 'state: { dir: ./state }\n');
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'history', '-c', join(dir, 'agent.yaml'), ...args], { encoding: 'utf8' });
+
+    const rows = run('--node', 'pc1', '--format', 'jsonl').stdout.trim().split('\n').map((l) => JSON.parse(l) as { state: string; incarnation: number; detail: string });
+    expect(rows.map((r) => [r.state, r.incarnation])).toEqual([
+      ['draining.countdown', 1], ['drained', 1], ['deleted', 1], ['allocated.idle', 2], ['draining.countdown', 2],
+    ]);
+    expect(rows[3]!.detail).toBe('back in the slice: incarnation 2; from deleted');
+    const second = run('--node', 'pc1', '--incarnation', '2').stdout.trim().split('\n');
+    expect(second).toHaveLength(2);
+    expect(second[1]).toContain('incarnation 2; from allocated.idle');
+    expect(run('--node', 'pc1', '--incarnation', 'zero').status).not.toBe(0);
   });
 });

@@ -44,6 +44,7 @@ describe('configuration', () => {
       steps: [], graceful: [], force: [], prepare: [], reserveSeconds: 10, bestEffortSeconds: 5, onFailure: 'hold',
     });
     expect(config.valueMeans).toBe('keep-worth');
+    expect(config.deletedGraceSeconds).toBe(120);
     expect(config.unknownNodes).toBe('adopt');
     expect(config.state.dir).toBe('/base/state');
   });

@@ -59,7 +59,8 @@ function etaText(node, now) {
 
 function fillRow(row, node, now) {
   const cells = row.children;
-  cells[0].textContent = node.nodeId;
+  // A node given back to the slice after its deletion: which life of it this row shows.
+  cells[0].textContent = node.incarnation > 1 ? `${node.nodeId} #${node.incarnation}` : node.nodeId;
   cells[1].textContent = node.clientId ?? '—';
   cells[2].textContent = node.host;
   stateCell(cells[3], node);
