@@ -62,7 +62,8 @@ export function createAgent(deps: AgentDeps): Agent {
     valueMeans: config.valueMeans,
     ssh: { user: config.ssh.user, port: config.ssh.port },
     hostTemplate: config.hostTemplate,
-    unknownNodes: config.unknownNodes,
+    unknownNodes: config.unknownNodes.policy,
+    maxUnknownNodes: config.unknownNodes.max,
     deletedGraceSeconds: config.deletedGraceSeconds,
     onChange: (change) => {
       if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));

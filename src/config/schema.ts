@@ -39,8 +39,20 @@ export const configSchema = z.strictObject({
   nodes: z.array(nodeSchema).default([]),
   /** Host of a node learned from a call: `{client_id}` and `{node_id}` are replaced. */
   hostTemplate: z.string().min(1).optional(),
-  /** A node named in a call but not configured: adopt it (needs hostTemplate) or report it released. */
-  unknownNodes: z.enum(['adopt', 'release']).default('adopt'),
+  /**
+   * A node named in a call but not configured: adopt it (needs hostTemplate) or report it released;
+   * `max` bounds how many such nodes calls can make the agent track. `unknownNodes: adopt` is short
+   * for `{ policy: adopt }`.
+   */
+  unknownNodes: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? { policy: value } : value),
+      z.strictObject({
+        policy: z.enum(['adopt', 'release']).default('adopt'),
+        max: z.number().int().positive().default(10_000),
+      }),
+    )
+    .prefault({}),
   /**
    * A countdown naming a node this many seconds or less after its NotifyDeleteComplete repeats the
    * deletion (the node stays deleted); later, it is the node given back to the slice, and it drains again.

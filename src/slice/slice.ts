@@ -9,6 +9,7 @@ import { DeferredEvents } from './deferred-events.js';
 import { deriveHost } from './host-template.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { givenBack, LazyNode, type SliceNode } from './lazy-node.js';
+import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
 import { type Clock, type NodeMachine, type StateChange, startNodeActor, stateName } from './node-actor.js';
 import { provideNodeMachine } from './provide-machine.js';
 
@@ -32,6 +33,8 @@ export interface SliceDeps {
   ssh: { user: string; port: number };
   hostTemplate?: string;
   unknownNodes: 'adopt' | 'release';
+  /** Unknown nodes tracked at most; a call that would pass it is refused (see unknown-nodes.ts). */
+  maxUnknownNodes?: number;
   /** A countdown naming a deleted node this soon after its deletion is a late repeat (see incarnation.ts). */
   deletedGraceSeconds?: number;
   onChange?: (change: StateChange) => void;
@@ -47,8 +50,7 @@ export interface SliceDeps {
 /** The slice: one root actor per node, kept in a Map (never as children of one parent). */
 export class Slice implements ClientEndpointHandlers {
   private readonly nodes = new Map<string, LazyNode>();
-  /** Unknown nodes reported released because they could not be adopted. */
-  private readonly unmanaged = new Set<string>();
+  private readonly unknown: UnknownNodes;
   private readonly machine: NodeMachine;
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
@@ -58,6 +60,7 @@ export class Slice implements ClientEndpointHandlers {
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
+    this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger);
     const leaves = createStepActors({
       plan: deps.plan,
       runner: deps.runner,
@@ -101,6 +104,8 @@ export class Slice implements ClientEndpointHandlers {
       options.adopted ?? false,
     );
     this.nodes.set(node.nodeId, entry);
+    // A later incarnation of an adopted node is the same unknown node.
+    if (entry.adopted && options.incarnation === undefined) this.unknown.noteAdopted(node.nodeId, restore !== undefined);
     // After the set: a restored drain's first step looks its node's SSH target up at once.
     if (restore) void entry.actor;
     if (this.preconnecting) void this.warm(entry);
@@ -143,6 +148,8 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   private applyValues(entries: NodeEntry[], namedBy: NamedBy): void {
+    // Entries without client_id describe nodes outside the slice: never adopted.
+    if (namedBy !== 'replay') this.unknown.admit(entries, (entry) => entry.client_id !== undefined && !this.nodes.has(entry.node_id));
     const at = this.deps.now();
     let outside = 0;
     for (const entry of entries) {
@@ -164,9 +171,11 @@ export class Slice implements ClientEndpointHandlers {
       this.send(node, { type: 'VALUE_SET', value, at });
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
+    this.unknown.report(this.deps.unknownNodes);
   }
 
   async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
+    this.unknown.admit(entries, (entry) => !this.nodes.has(entry.node_id));
     const at = this.deps.now();
     const startBeforeReply = this.deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY;
     let started = 0;
@@ -204,6 +213,7 @@ export class Slice implements ClientEndpointHandlers {
       if (givenBack(snapshot)) released.add(entry.node_id);
     }
     if (this.later.size > 0) this.log.info({ startingAfterReply: this.later.size }, 'drains start after the reply');
+    this.unknown.report(this.deps.unknownNodes);
     return released;
   }
 
@@ -212,13 +222,13 @@ export class Slice implements ClientEndpointHandlers {
     for (const entry of entries) {
       const node = this.nodes.get(entry.node_id);
       if (node) this.send(node, { type: 'DELETE_COMPLETE', at });
-      else this.log.info({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
-      this.unmanaged.delete(entry.node_id);
+      else this.log.debug({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
+      this.unknown.forget(entry.node_id);
     }
   }
 
   isReleased(nodeId: string): boolean {
-    if (this.unmanaged.has(nodeId)) return true;
+    if (this.unknown.isReleased(nodeId)) return true;
     const node = this.nodes.get(nodeId);
     if (node === undefined || !node.started) return false;
     const snapshot = node.actor.getSnapshot();
@@ -252,15 +262,13 @@ export class Slice implements ClientEndpointHandlers {
   private resolve(entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
     const known = this.nodes.get(entry.node_id);
     if (known) return known.deleted ? this.reincarnate(known, entry, namedBy) : known;
-    if (this.unmanaged.has(entry.node_id)) return null;
+    if (this.unknown.isReleased(entry.node_id)) return null;
     const clientId = entry.client_id ?? null;
     const target = this.adoptedTarget(entry.node_id, clientId);
     if (target === null) {
-      this.unmanaged.add(entry.node_id);
-      this.log.warn({ nodeId: entry.node_id, clientId, policy: this.deps.unknownNodes }, 'unknown node reported released');
+      this.unknown.noteReleased(entry.node_id);
       return null;
     }
-    this.log.info({ nodeId: entry.node_id, clientId, host: target.host }, 'unknown node adopted');
     return this.addNode({ nodeId: entry.node_id, clientId, target }, undefined, { adopted: true });
   }
 

@@ -45,7 +45,7 @@ describe('configuration', () => {
     });
     expect(config.valueMeans).toBe('keep-worth');
     expect(config.deletedGraceSeconds).toBe(120);
-    expect(config.unknownNodes).toBe('adopt');
+    expect(config.unknownNodes).toEqual({ policy: 'adopt', max: 10_000 });
     expect(config.state.dir).toBe('/base/state');
   });
 
