@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { WebhookConfig } from '../config/observe-schema.js';
 import type { NodeEventName } from './node-events.js';
+import { type WebhookTarget, webhookTarget, withoutUrl } from './webhook-target.js';
 
 export interface WebhookDocument {
   /** Unique per event: a receiver can drop a repeat delivered after a lost reply. */
@@ -22,8 +23,10 @@ export interface WebhookOptions {
 
 const MAX_BACKOFF_MS = 60_000;
 
-/** The host alone: webhook URLs often carry a secret in their path or query. */
-const hostOf = (url: string): string => new URL(url).host;
+interface Hook {
+  config: WebhookConfig;
+  target: WebhookTarget;
+}
 
 /** Posts node events to the configured URLs in the background; `notify` never waits. */
 export class WebhookSender {
@@ -33,7 +36,10 @@ export class WebhookSender {
   private readonly maxInFlight: number;
   private readonly log: Logger;
 
-  constructor(private readonly hooks: WebhookConfig[], options: WebhookOptions) {
+  private readonly hooks: Hook[];
+
+  constructor(hooks: WebhookConfig[], options: WebhookOptions) {
+    this.hooks = hooks.map((config) => ({ config, target: webhookTarget(config.url) }));
     this.log = options.logger.child({ component: 'webhooks' });
     this.backoffMs = options.backoffMs ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 256;
@@ -41,17 +47,17 @@ export class WebhookSender {
 
   /** True when some hook posts this event. */
   wants(event: NodeEventName): boolean {
-    return this.hooks.some((hook) => hook.events.includes(event));
+    return this.hooks.some((hook) => hook.config.events.includes(event));
   }
 
   notify(event: NodeEventName, at: number, node: unknown): void {
-    const targets = this.hooks.filter((hook) => hook.events.includes(event));
+    const targets = this.hooks.filter((hook) => hook.config.events.includes(event));
     if (targets.length === 0 || this.stopping.signal.aborted) return;
     const document: WebhookDocument = { id: randomUUID(), event, at: new Date(at).toISOString(), node };
     const body = JSON.stringify(document);
     for (const hook of targets) {
       if (this.inFlight.size >= this.maxInFlight) {
-        this.log.warn({ event, host: hostOf(hook.url), inFlight: this.inFlight.size }, 'webhook delivery dropped: too many in flight');
+        this.log.warn({ event, url: hook.target.shown, inFlight: this.inFlight.size }, 'webhook delivery dropped: too many in flight');
         continue;
       }
       const delivery = this.deliver(hook, event, body).finally(() => this.inFlight.delete(delivery));
@@ -74,17 +80,18 @@ export class WebhookSender {
     await this.settled();
   }
 
-  private async deliver(hook: WebhookConfig, event: NodeEventName, body: string): Promise<void> {
-    const host = hostOf(hook.url);
-    for (let attempt = 1; attempt <= hook.retries + 1; attempt += 1) {
+  private async deliver(hook: Hook, event: NodeEventName, body: string): Promise<void> {
+    const url = hook.target.shown;
+    const { retries } = hook.config;
+    for (let attempt = 1; attempt <= retries + 1; attempt += 1) {
       const outcome = await this.post(hook, event, body);
       if (outcome === 'delivered') {
-        this.log.debug({ event, host, attempt }, 'webhook delivered');
+        this.log.debug({ event, url, attempt }, 'webhook delivered');
         return;
       }
       if (this.stopping.signal.aborted) return;
-      const last = attempt > hook.retries;
-      this.log.warn({ event, host, attempt, outcome, willRetry: !last }, 'webhook delivery failed');
+      const last = attempt > retries;
+      this.log.warn({ event, url, attempt, outcome, willRetry: !last }, 'webhook delivery failed');
       if (last) return;
       const pause = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempt - 1));
       try {
@@ -95,12 +102,14 @@ export class WebhookSender {
     }
   }
 
-  private async post(hook: WebhookConfig, event: NodeEventName, body: string): Promise<string> {
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(hook.timeoutSeconds * 1000)]);
+  private async post(hook: Hook, event: NodeEventName, body: string): Promise<string> {
+    const { target } = hook;
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(hook.config.timeoutSeconds * 1000)]);
+    const auth: Record<string, string> = target.authorization === undefined ? {} : { Authorization: target.authorization };
     try {
-      const response = await fetch(hook.url, {
+      const response = await fetch(target.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'User-Agent': 'dynslice-agent', 'X-Dynslice-Event': event },
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'dynslice-agent', 'X-Dynslice-Event': event, ...auth },
         body,
         signal,
         redirect: 'manual',
@@ -109,7 +118,10 @@ export class WebhookSender {
       await response.arrayBuffer().catch(() => undefined);
       return response.ok ? 'delivered' : `HTTP ${response.status}`;
     } catch (error) {
-      return error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : `unreachable: ${(error as Error).message}`;
+      if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+      // undici's message is 'fetch failed'; the reason (ECONNREFUSED, a TLS error…) is in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      return withoutUrl(`unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`, target);
     }
   }
 }

@@ -134,7 +134,12 @@ describe('status server with a token', () => {
     expect((await observed.api('/metrics', '')).status).toBe(401);
     expect((await observed.api('/api/nodes', 'wrong-token-0123456789abcdef')).status).toBe(401);
     expect((await observed.api('/api/nodes')).status).toBe(200);
-    expect((await observed.api(`/api/nodes?token=${token}`, '')).status).toBe(200);
+    // A token in the URL is taken only where the browser cannot send a header: the event stream.
+    expect((await observed.api(`/api/nodes?token=${token}`, '')).status).toBe(401);
+    expect((await observed.api(`/metrics?token=${token}`, '')).status).toBe(401);
+    const stream = await readEvents(`${observed.status.url}/api/events?token=${token}`);
+    expect(stream.status).toBe(200);
+    await stream.close();
     expect((await observed.api('/', '')).status).toBe(200);
     expect(observed.status.dashboardUrl).toBe(`${observed.status.url}/#token=${token}`);
   });

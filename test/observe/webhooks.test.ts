@@ -93,3 +93,35 @@ describe('webhooks', () => {
     expect(r.received.find((x) => x.body.event === 'drained')?.body.node).toMatchObject({ nodeId: 'pc101', clientId: 'node1', state: 'drained', released: true });
   });
 });
+
+describe('webhook URLs with secrets in them', () => {
+  it('sends the userinfo as Basic auth, and logs neither it, nor the path, nor the query', async () => {
+    const r = await receiver([500]);
+    const url = new URL(r.url);
+    url.username = 'hook-user';
+    url.password = 'p@ss:word';
+    url.search = '?key=query-secret';
+    const { webhooks, lines } = sender({ url: url.href, retries: 1 });
+    webhooks.notify('drained', 1_700_000_000_000, { nodeId: 'pc101' });
+    await webhooks.settled();
+    expect(r.received.map((x) => x.answered)).toEqual([500, 200]);
+    expect(r.received[1]!.headers.authorization).toBe(`Basic ${Buffer.from('hook-user:p@ss:word').toString('base64')}`);
+    const logged = JSON.stringify(lines);
+    for (const secret of ['hook-user', 'p%40ss', 'p@ss', 'query-secret', 'secret-path']) expect(logged).not.toContain(secret);
+    expect(lines.find((l) => l.msg === 'webhook delivery failed')?.url).toBe(`http://${url.host}`);
+  });
+
+  it('keeps them out of the log when the receiver cannot be reached', async () => {
+    const r = await receiver();
+    const url = new URL(r.url);
+    await r.close();
+    url.username = 'hook-user';
+    url.password = 'hook-password';
+    const { webhooks, lines } = sender({ url: url.href, retries: 0 });
+    webhooks.notify('drained', 1_700_000_000_000, { nodeId: 'pc101' });
+    await webhooks.settled();
+    const failed = lines.find((l) => l.msg === 'webhook delivery failed');
+    expect(failed?.outcome).toBe('unreachable: ECONNREFUSED');
+    expect(JSON.stringify(lines)).not.toContain('hook-password');
+  });
+});
