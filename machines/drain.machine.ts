@@ -81,11 +81,18 @@ const drainSetup = setup({
     canRetryVerify: ({ context }) => context.attempt + 1 < currentStep(context).verifyAttempts,
     hasMoreSteps: ({ context }) => context.stepIndex + 1 < phaseSteps(context, context.phase).length,
     resuming: ({ context }) => context.resume === true,
+    suspectStep: ({ context }) => {
+      const rung = context.purpose === 'prepare' ? 'prepare' : context.phase;
+      return (context.suspectSteps ?? []).some((step) => step.rung === rung && step.stepIndex === context.stepIndex);
+    },
   },
   actions: {
     recordDeadline: assign(({ context, event }) => ({ node: { ...context.node, deadline: event.deadline } })),
     escalate: assign((_, params: { because: 'time' | 'failure' }) => ({ escalation: params.because })),
     recordStepFailure: assign(({ context, event }) => ({ failure: `${currentStep(context).name}: ${detailOf(event)}` })),
+    recordCrashedStep: assign(({ context }) => ({
+      failure: `${currentStep(context).name}: agent-crashed-during-step (the agent died while it ran; not run again)`,
+    })),
     recordVerifyFailure: assign(({ context, event }) => {
       const detail = detailOf(event);
       return { failure: `${currentStep(context).name}: verify did not pass${detail ? ` (${detail})` : ''}` };
@@ -105,16 +112,17 @@ function stepSequence(allVerified: string, failed: string): StatesConfig {
       always: [{ guard: 'resuming', target: 'probing' }, { target: 'running' }],
     },
     probing: {
-      description: 'Resuming after a restart: a step whose verify already passes is not run again.',
+      description: 'Resuming after a restart: a step whose verify already passes is not run again; one the agent died in too often fails.',
       invoke: {
         id: 'probe',
         src: 'verifyStep',
         input: request,
         onDone: [
           { guard: { type: 'verifyPassed', params: ({ event }) => event.output }, target: 'stepVerified' },
+          { guard: 'suspectStep', target: failed, actions: 'recordCrashedStep' },
           { target: 'running' },
         ],
-        onError: { target: 'running' },
+        onError: [{ guard: 'suspectStep', target: failed, actions: 'recordCrashedStep' }, { target: 'running' }],
       },
     },
     running: {

@@ -41,6 +41,17 @@ export interface DrainInput {
    * skipped, so nothing done before the restart is done again.
    */
   resume?: boolean;
+  /**
+   * Steps the agent died in too often while they ran (see the journal): when resuming, such a step
+   * is probed with its verify and, if that fails, fails at once instead of running again.
+   */
+  suspectSteps?: StepRef[];
+}
+
+/** One step of the plan. */
+export interface StepRef {
+  rung: StepPhase;
+  stepIndex: number;
 }
 
 export interface StepRequest {

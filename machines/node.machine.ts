@@ -86,6 +86,7 @@ export const nodeMachine = setup({
     released: false,
     ...input.restore?.memory,
     restoredAs: input.restore?.state ?? null,
+    suspectSteps: input.restore?.suspectSteps ?? [],
   }),
   initial: 'booting',
   on: {
@@ -124,6 +125,7 @@ export const nodeMachine = setup({
               purpose: 'prepare' as const,
               plan: context.plan,
               resume: context.restoredAs === 'allocated.preparing',
+              suspectSteps: context.suspectSteps,
             }),
             onDone: [
               { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'prepared' },
@@ -153,6 +155,7 @@ export const nodeMachine = setup({
           purpose: 'drain' as const,
           plan: context.plan,
           resume: context.restoredAs === 'draining.countdown' || context.restoredAs === 'draining.bestEffort',
+          suspectSteps: context.suspectSteps,
         }),
         onDone: [
           {

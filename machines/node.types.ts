@@ -1,4 +1,4 @@
-import type { PlanOutline } from './drain.types.js';
+import type { PlanOutline, StepRef } from './drain.types.js';
 
 /** What the cluster told us, as events; `at` is when the call arrived (epoch ms). */
 export type NodeEvent =
@@ -51,6 +51,8 @@ export type NodeMemory = Pick<
 export interface NodeRestore {
   state: RestorableState;
   memory: NodeMemory;
+  /** Steps the agent died in too often while they ran: probed with verify, never run again. */
+  suspectSteps?: StepRef[];
 }
 
 export interface NodeInput {
@@ -107,6 +109,8 @@ export interface NodeContext {
   released: boolean;
   /** Set when the node was rebuilt after a restart: running steps then verify before they act. */
   restoredAs: RestorableState | null;
+  /** Steps the agent died in too often (from the journal, at a restart): the drain does not run them again. */
+  suspectSteps: StepRef[];
 }
 
 /** Tags the slice reads from snapshots. */

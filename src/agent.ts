@@ -9,7 +9,9 @@ import type { Clock, StateChange } from './slice/node-actor.js';
 import { Slice } from './slice/slice.js';
 import { warmUpCallPath, warmUpDrainPath } from './slice/warm-up.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
-import { nodeRecordOf } from './store/node-record.js';
+import { commandRecordOf, nodeRecordOf, restoreFromJournal } from './store/node-record.js';
+import type { NodeRecord } from './store/records.js';
+import type { NodeRestore } from '../machines/node.types.js';
 import type { Store } from './store/store.js';
 import { Observer } from './observe/observer.js';
 import type { ClientEndpointHandlers } from './protocol/client-methods.js';
@@ -69,23 +71,27 @@ export function createAgent(deps: AgentDeps): Agent {
       if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));
       observer.onChange(change);
     },
-    onCommand: observer.onCommand,
+    onCommand: (event) => {
+      if (deps.store) deps.store.recordCommand(commandRecordOf(event, slice));
+      observer.onCommand(event);
+    },
   });
-  const recovered = deps.store?.recovered ?? new Map();
+  const recovered = deps.store?.recovered ?? new Map<string, NodeRecord>();
+  const restoreOf = (record: NodeRecord | undefined): NodeRestore | undefined =>
+    record && deps.store && restoreFromJournal(record, deps.store.interrupted, config.drain.stepCrashLimit, logger);
   for (const node of config.nodes) {
-    const record = recovered.get(node.node_id);
     slice.addNode(
       {
         nodeId: node.node_id,
         clientId: node.client_id ?? null,
         target: { nodeId: node.node_id, host: node.host, port: node.port ?? config.ssh.port, user: node.user ?? config.ssh.user },
       },
-      record && { state: record.state, memory: record.memory },
+      restoreOf(recovered.get(node.node_id)),
     );
   }
   // Nodes learned from calls before the restart come back with the host they had.
   for (const record of recovered.values()) {
-    if (!slice.get(record.nodeId)) slice.addNode(record, { state: record.state, memory: record.memory }, { adopted: true });
+    if (!slice.get(record.nodeId)) slice.addNode(record, restoreOf(record), { adopted: true });
   }
   // Node records hold the value as of their last state change; the cluster's later values come back here.
   const values = deps.store?.recoveredValues ?? [];

@@ -37,6 +37,11 @@ export const drainSchema = z.strictObject({
   bestEffortSeconds: seconds.default(5),
   /** A failed drain: hold the node until the deadline, or release it now. */
   onFailure: z.enum(['hold', 'release']).default('hold'),
+  /**
+   * After the agent died this many times while one step ran on a node, a restart no longer runs
+   * that step: its verify probes it, and if that fails the step fails (agent-crashed-during-step).
+   */
+  stepCrashLimit: z.number().int().positive().default(3),
 });
 
 export type DrainConfig = z.infer<typeof drainSchema>;

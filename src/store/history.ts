@@ -20,6 +20,13 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
   switch (record.kind) {
     case 'start':
       return [{ ...base, detail: `agent started (pid ${record.pid}), ${record.recovered} nodes recovered` }];
+    case 'stop':
+      return [{ ...base, detail: 'agent stopped' }];
+    case 'command': {
+      const outcome = record.state === 'finished' ? ` finished${record.code === undefined ? '' : `: ${record.code === null ? 'no exit code' : `exit ${record.code}`}`}` : ' started';
+      const detail = `${record.rung} step ${record.step}: ${record.phase}${outcome}`;
+      return [{ ...base, node: record.nodeId, incarnation: record.incarnation, detail }];
+    }
     case 'call':
       return record.nodes.map((n) => ({
         ...base,
@@ -45,7 +52,7 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
 
 /**
  * The journal files still on disk, as a timeline; `node` keeps the rows about one node, and
- * `incarnation` drops the state rows of its other incarnations.
+ * `incarnation` drops the rows of its other incarnations.
  */
 export async function readHistory(dir: string, node?: string, incarnation?: number): Promise<HistoryRow[]> {
   const previous = new Map<string, string>();
@@ -54,7 +61,7 @@ export async function readHistory(dir: string, node?: string, incarnation?: numb
     for (const record of (await readJournal(file)).records) rows.push(...rowsOf(record, previous));
   }
   const ofNode = node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
-  return incarnation === undefined ? ofNode : ofNode.filter((r) => r.kind !== 'node' || r.incarnation === incarnation);
+  return incarnation === undefined ? ofNode : ofNode.filter((r) => r.incarnation === 0 || r.incarnation === incarnation);
 }
 
 const csvField = (value: string | number) => (/[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));

@@ -1,3 +1,4 @@
+import type { StepPhase } from '../../machines/drain.types.js';
 import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { RESTORABLE_STATES } from '../../machines/node.types.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
@@ -17,7 +18,21 @@ export type JournalRecord =
   | { seq: number; t: number; kind: 'start'; pid: number; recovered: number }
   | { seq: number; t: number; kind: 'call'; method: string; nodes: NodeEntry[] }
   | { seq: number; t: number; kind: 'reply'; method: string; released: string[] }
-  | ({ seq: number; t: number; kind: 'node' } & NodeRecord);
+  | ({ seq: number; t: number; kind: 'node' } & NodeRecord)
+  | ({ seq: number; t: number; kind: 'command' } & CommandRecord)
+  | { seq: number; t: number; kind: 'stop' };
+
+/** A drain command started or finished on a node: how a restart knows which step the agent died in. */
+export interface CommandRecord {
+  nodeId: string;
+  incarnation: number;
+  rung: StepPhase;
+  stepIndex: number;
+  step: string;
+  phase: 'run' | 'verify';
+  state: 'started' | 'finished';
+  code?: number | null;
+}
 
 export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'seq' | 't'> : never) : never;
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import { readJournal } from './journal-reader.js';
 import { JournalWriter } from './journal-writer.js';
-import type { JournalEntry, JournalRecord, NodeRecord } from './records.js';
+import { InterruptedSteps } from './interrupted-steps.js';
+import type { CommandRecord, JournalEntry, JournalRecord, NodeRecord } from './records.js';
 import { journalSegments, pruneSegments, readSnapshot, writeFileAtomic } from './snapshot-file.js';
 import { lockStateDir } from './state-lock.js';
 
@@ -50,7 +51,9 @@ export class Store {
     values: Map<string, NodeEntry>,
     lastSeq: number,
     now: () => number,
+    interrupted: InterruptedSteps,
   ) {
+    this.interrupted = interrupted;
     this.latest = recovered;
     this.recovered = new Map(recovered);
     this.values = values;
@@ -63,6 +66,8 @@ export class Store {
   readonly recovered: ReadonlyMap<string, NodeRecord>;
   /** The values the cluster last sent for each node before the restart, to be applied again. */
   readonly recoveredValues: readonly NodeEntry[];
+  /** The drain steps the agent died in before this start, and how often. */
+  readonly interrupted: InterruptedSteps;
 
   static async open(options: StoreOptions): Promise<Store> {
     const settings = { compactEvery: 5_000, keepSegments: 3, ...options };
@@ -74,6 +79,7 @@ export class Store {
       const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));
       const values = new Map((snapshot?.values ?? []).map((entry) => [entry.node_id, entry]));
       let lastSeq = snapshot?.seq ?? 0;
+      const interrupted = new InterruptedSteps();
       const segments = await journalSegments(dir);
       for (const file of segments) {
         const read = await readJournal(file);
@@ -83,6 +89,7 @@ export class Store {
         }
         for (const record of read.records) {
           lastSeq = Math.max(lastSeq, record.seq);
+          interrupted.read(record);
           if (record.seq <= (snapshot?.seq ?? 0)) continue;
           if (record.kind === 'node') {
             const { seq: _s, t: _t, kind: _k, ...node } = record;
@@ -93,7 +100,7 @@ export class Store {
         }
       }
       const writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1));
-      const store = new Store(settings, writer, unlock, nodes, values, lastSeq, options.now ?? Date.now);
+      const store = new Store(settings, writer, unlock, nodes, values, lastSeq, options.now ?? Date.now, interrupted.finish());
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
       await store.flush();
       logger.info({ dir, recovered: nodes.size, seq: lastSeq }, 'state recovered');
@@ -111,6 +118,16 @@ export class Store {
 
   recordReply(method: string, released: string[]): void {
     this.append({ kind: 'reply', method, released });
+  }
+
+  /**
+   * A drain command starting or finishing. A start is written at once without waiting (so a crash
+   * that follows is seen at the next start), a finish within FLUSH_SOON_MS.
+   */
+  recordCommand(command: CommandRecord): void {
+    this.append({ kind: 'command', ...command });
+    if (command.state === 'started') this.flush().catch((error: unknown) => this.options.logger.error({ err: error }, 'journal write failed'));
+    else this.flushSoon();
   }
 
   recordNode(node: NodeRecord): void {
@@ -155,6 +172,8 @@ export class Store {
     if (this.soon) clearTimeout(this.soon);
     this.soon = null;
     await this.compacting;
+    // A run that ends without this record crashed: its running steps count against them at the next start.
+    this.append({ kind: 'stop' });
     await this.flush();
     await this.writer.close();
     await this.unlock();

@@ -38,7 +38,7 @@ describe('dynslice-agent history', () => {
     expect(lines[3]).toContain('released pc1');
 
     const jsonl = run('--format', 'jsonl').stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
-    expect(jsonl.map((r) => r.kind)).toEqual(['start', 'call', 'call', 'node', 'node', 'reply', 'node', 'node', 'reply']);
+    expect(jsonl.map((r) => r.kind)).toEqual(['start', 'call', 'call', 'node', 'node', 'reply', 'node', 'node', 'reply', 'stop']);
 
     const csv = run('--format', 'csv', '--node', 'pc2').stdout.trim().split('\n');
     expect(csv[0]).toBe('time,seq,kind,method,node,state,detail,incarnation');

@@ -30,6 +30,23 @@ describe('a node rebuilt after a restart', () => {
     expect(n.state().value).toBe('drained');
   });
 
+  it('does not run again a step the agent died in too often: its probe fails, so the step fails', async () => {
+    const suspectSteps = [{ rung: 'graceful' as const, stepIndex: 0 }];
+    const n = simulatedNode({ verify: () => 'fail' }, { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } });
+    await settle();
+    expect(n.calls.map((c) => c.kind)).toEqual(['verify']);
+    expect(n.state().value).toBe('held');
+    expect(n.state().context.failure).toMatch(/^stop-jobs: agent-crashed-during-step/);
+  });
+
+  it('counts a suspect step done when its probe passes', async () => {
+    const suspectSteps = [{ rung: 'graceful' as const, stepIndex: 0 }];
+    const n = simulatedNode({}, { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } });
+    await settle();
+    expect(n.calls.map((c) => c.kind)).toEqual(['verify']);
+    expect(n.state().value).toBe('drained');
+  });
+
   it('still cuts the drain at the journaled deadline', async () => {
     const n = simulatedNode({ verify: () => 'hang' }, { restore: { state: 'draining.countdown', memory: memory(NOW + 30_000) } });
     n.clock.increment(29_999);

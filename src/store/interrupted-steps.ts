@@ -1,0 +1,64 @@
+import type { StepPhase } from '../../machines/drain.types.js';
+import type { JournalRecord } from './records.js';
+
+/** A drain step of one incarnation of one node. */
+export interface StepKey {
+  nodeId: string;
+  incarnation: number;
+  rung: StepPhase;
+  stepIndex: number;
+}
+
+const keyOf = (step: StepKey): string => `${step.nodeId}#${step.incarnation}:${step.rung}:${step.stepIndex}`;
+
+/**
+ * How many times the agent died while a drain step was running on a node, read from the journal:
+ * a run of the agent (from one `start` record to the next) that has no `stop` record ended in a
+ * crash, and every step whose command had started and not finished then counts once. A step that
+ * kills the agent (e.g. by what it prints) would otherwise run again at every restart.
+ */
+export class InterruptedSteps {
+  private readonly counts = new Map<string, number>();
+  private running = new Set<string>();
+  private stopped = true;
+
+  /** Feed every journal record, oldest first. */
+  read(record: JournalRecord): void {
+    if (record.kind === 'start') this.runEnded();
+    else if (record.kind === 'stop') this.stopped = true;
+    else if (record.kind === 'command') {
+      const key = keyOf(record);
+      if (record.state === 'started') this.running.add(key);
+      else this.running.delete(key);
+    }
+  }
+
+  /** After the last record: the run it ends is the one that just ended (crashed, or stopped). */
+  finish(): this {
+    this.runEnded();
+    return this;
+  }
+
+  /** Agent deaths while this step ran. */
+  count(step: StepKey): number {
+    return this.counts.get(keyOf(step)) ?? 0;
+  }
+
+  /** The steps of one node's incarnation that the agent died in at least `limit` times. */
+  suspects(nodeId: string, incarnation: number, limit: number): Array<Pick<StepKey, 'rung' | 'stepIndex'>> {
+    const prefix = `${nodeId}#${incarnation}:`;
+    const found: Array<Pick<StepKey, 'rung' | 'stepIndex'>> = [];
+    for (const [key, count] of this.counts) {
+      if (count < limit || !key.startsWith(prefix)) continue;
+      const [rung, index] = key.slice(prefix.length).split(':');
+      found.push({ rung: rung as StepPhase, stepIndex: Number(index) });
+    }
+    return found;
+  }
+
+  private runEnded(): void {
+    if (!this.stopped) for (const key of this.running) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.running = new Set();
+    this.stopped = false;
+  }
+}
