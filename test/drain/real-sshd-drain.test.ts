@@ -11,6 +11,7 @@ import { ActionRegistry } from '../../src/drain/registry.js';
 import { killMatching } from '../helpers/local-processes.js';
 import { realSlice } from '../helpers/real-slice.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import { PYTHON } from '../helpers/python.js';
 
 const runId = randomBytes(4).toString('hex');
 const jobs: ChildProcess[] = [];
@@ -22,7 +23,7 @@ function startJob(name: string, options: { stubborn?: boolean; stateFile?: strin
   lines.push('i = 0', 'while True:', '    i += 1');
   if (options.stateFile) lines.push(`    open(${JSON.stringify(options.stateFile)}, "w").write(f"step {i}\\n")`);
   lines.push('    time.sleep(0.1)');
-  const job = spawn('python3', ['-c', lines.join('\n'), `dynslice-job-${runId}-${name}`], { stdio: 'ignore' });
+  const job = spawn(PYTHON, ['-c', lines.join('\n'), `dynslice-job-${runId}-${name}`], { stdio: 'ignore' });
   jobs.push(job);
   return job;
 }

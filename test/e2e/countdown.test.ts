@@ -10,6 +10,7 @@ import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js'
 import { callWithPython, decodeWithPython, type PythonOutcome } from '../helpers/xmlrpc-python.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import { PYTHON } from '../helpers/python.js';
 
 interface Entry {
   node_id: string;
@@ -29,7 +30,7 @@ const marker = (clientId: string) => `dynslice-e2e-${runId}-${clientId}`;
 /** A job on a "node" (this machine); the stubborn one ignores SIGTERM, so its drain never verifies. */
 function startJob(clientId: string, stubborn: boolean): ChildProcess {
   const code = `import signal, time\n${stubborn ? 'signal.signal(signal.SIGTERM, signal.SIG_IGN)\n' : ''}time.sleep(600)`;
-  return spawn('python3', ['-c', code, marker(clientId)], { stdio: 'ignore' });
+  return spawn(PYTHON, ['-c', code, marker(clientId)], { stdio: 'ignore' });
 }
 
 describe('a whole countdown against real sshd nodes and an independent caller', () => {

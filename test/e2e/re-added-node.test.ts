@@ -8,6 +8,7 @@ import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.j
 import { waitForPids } from '../helpers/local-processes.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
+import { PYTHON } from '../helpers/python.js';
 
 interface Reply {
   code: number;
@@ -21,7 +22,7 @@ const GRACE_SECONDS = 10;
 
 /** The node's job: found and stopped by the drain through its marker. */
 function startJob(): ChildProcess {
-  return spawn('python3', ['-c', 'import time\ntime.sleep(600)', marker], { stdio: 'ignore' });
+  return spawn(PYTHON, ['-c', 'import time\ntime.sleep(600)', marker], { stdio: 'ignore' });
 }
 const ended = (job: ChildProcess) => job.exitCode !== null || job.signalCode !== null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PYTHON } from './python.js';
 
 const SCRIPT = fileURLToPath(new URL('./xmlrpc-call.py', import.meta.url));
 
@@ -24,7 +25,7 @@ export function decodeWithPython(responses: string[]): Promise<PythonOutcome[]> 
 
 function runPython(request: unknown): Promise<PythonOutcome[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

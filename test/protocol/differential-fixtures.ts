@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
+import { PYTHON } from '../helpers/python.js';
 
 /** The request bodies of test/protocol and test/endpoint, rebuilt with the helpers they use. */
 export type Fixture = [name: string, body: string];
@@ -101,6 +102,6 @@ export function callFixtures(): Fixture[] {
 const DUMPS = 'import json,sys,xmlrpc.client as x\nprint(json.dumps([x.dumps(tuple(p), m) for m, p in json.load(sys.stdin)]))';
 
 function pythonDumps(calls: Array<[string, unknown[]]>): Fixture[] {
-  const bodies = JSON.parse(execFileSync('python3', ['-c', DUMPS], { input: JSON.stringify(calls) }).toString()) as string[];
+  const bodies = JSON.parse(execFileSync(PYTHON, ['-c', DUMPS], { input: JSON.stringify(calls) }).toString()) as string[];
   return bodies.map((body, i): Fixture => [`Python ${calls[i]?.[0]} #${i}`, body]);
 }

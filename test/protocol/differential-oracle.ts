@@ -3,6 +3,7 @@ import { XmlRpcFaultError } from '../../src/protocol/codes.js';
 import { WireDouble, wireDouble, WireInt, wireInt, type WireValue } from '../../src/protocol/envelope.js';
 import type { DecodedCall } from '../../src/protocol/xmlrpc-codec.js';
 import type { Prng } from '../fuzz/prng.js';
+import { PYTHON } from '../helpers/python.js';
 
 export type Outcome = { accepted: true; call: DecodedCall } | { accepted: false; code: number; reason: string };
 
@@ -42,7 +43,7 @@ const EXPAT = [
 /** Whether expat (Python's XML parser) finds each text well-formed: an opinion independent of sax and saxes. */
 export function expatWellFormed(texts: readonly string[]): boolean[] {
   if (texts.length === 0) return [];
-  const output = execFileSync('python3', ['-c', EXPAT], { input: JSON.stringify(texts), maxBuffer: 64 * 1024 * 1024 });
+  const output = execFileSync(PYTHON, ['-c', EXPAT], { input: JSON.stringify(texts), maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(output.toString()) as boolean[];
 }
 
