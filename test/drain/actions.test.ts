@@ -60,13 +60,13 @@ describe('built-in drain actions', () => {
       'pkill -TERM -u alice -f -- "$DYNSLICE_KILL_PATTERN"; sleep 5; pkill -KILL -u alice -f -- "$DYNSLICE_KILL_PATTERN"; true',
     );
     expect(r.ran[0]?.options.env).toEqual({ DYNSLICE_KILL_PATTERN: 'my-job' });
-    expect(r.verified[0]?.command).toBe('! pgrep -u alice -f -- "$DYNSLICE_KILL_PATTERN" >/dev/null');
+    expect(r.verified[0]?.command).toBe('pgrep -u alice -f -- "$DYNSLICE_KILL_PATTERN"');
     expect(r.compiled.estimateSeconds).toBe(7);
   });
 
-  it('kill reports survivors as a failed verify', async () => {
-    const r = await exercise({ action: 'kill', pattern: 'x' }, { code: 1, stderr: '' });
-    expect(r.verdict).toEqual({ passed: false, detail: 'exit 1' });
+  it('kill reports survivors as a failed verify, with their pids', async () => {
+    const r = await exercise({ action: 'kill', pattern: 'x' }, { code: 0, stdout: '4242\n4243\n' });
+    expect(r.verdict).toEqual({ passed: false, detail: 'still-running: processes still match: 2 (4242, 4243)' });
   });
 
   it('systemd stops the units and verifies none is active', async () => {
