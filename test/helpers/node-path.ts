@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** sshd's PATH for sessions (OpenSSH's _PATH_STDPATH on Debian). */
@@ -18,4 +18,12 @@ export function pathWithout(hidden: readonly string[], dir: string): string {
     }
   }
   return dir;
+}
+
+/** The stand-ins of test/drain/node-stubs copied to `dir` (with an empty `state/` beside them), first on the PATH. */
+export function pathWithStubs(dir: string): { path: string; state: string } {
+  cpSync(join(import.meta.dirname, '../drain/node-stubs'), dir, { recursive: true });
+  const state = join(dir, 'state');
+  mkdirSync(state, { recursive: true });
+  return { path: `${dir}:${STANDARD_PATH}`, state };
 }
