@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-processes.js';
 import { pathWithout } from '../helpers/node-path.js';
 import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
-import { realStep } from '../helpers/real-step.js';
+import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import { type SshTestNodes } from '../helpers/sshd.js';
 
 /** A job on the node (this machine): a `sleep` no other process runs, so its command line names it. */
@@ -16,7 +16,7 @@ function startJob(): { job: ChildProcess; pattern: string } {
 }
 const alive = (job: ChildProcess) => job.exitCode === null && job.signalCode === null;
 
-describe('kill: verify passes only when pgrep says no process matches', () => {
+describe('kill: verify passes only when pgrep says no process matches', { timeout: SSH_TEST_TIMEOUT_MS }, () => {
   let scratch: string;
   let node: SshTestNodes;
   let nodeWithoutPgrep: SshTestNodes;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathWithStubs, STANDARD_PATH } from '../helpers/node-path.js';
 import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
 import { realSlice } from '../helpers/real-slice.js';
-import { realStep } from '../helpers/real-step.js';
+import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import type { SshTestNodes } from '../helpers/sshd.js';
 
 // The real tools fail here for real; where a machine has them working, those cases do not apply.
@@ -16,7 +16,7 @@ const squeueInstalled = STANDARD_PATH.split(':').some((dir) => existsSync(join(d
 
 const pending = (nodeId: string, maxWaitTime: number) => [{ node_id: nodeId, max_wait_time: maxWaitTime }];
 
-describe('systemd, docker and slurm: verify passes only when the tool answered "nothing left"', () => {
+describe('systemd, docker and slurm: verify passes only when the tool answered "nothing left"', { timeout: SSH_TEST_TIMEOUT_MS }, () => {
   let scratch: string;
   let state: string;
   /** This machine as it is: systemd not PID 1, no Docker daemon, no Slurm. */
@@ -45,12 +45,12 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
 
   /** Runs a one-step plan through a real slice: the node must end held, not released. */
   async function drainIsHeld(ssh: SshTestNodes, graceful: Record<string, unknown>): Promise<string> {
-    const s = realSlice(ssh, { graceful: [{ verifyAttempts: 1, timeoutSeconds: 20, ...graceful }] });
+    const s = realSlice(ssh, { graceful: [{ verifyAttempts: 1, timeoutSeconds: 60, ...graceful }] });
     const nodeId = ssh.nodes[0]!.nodeId;
     try {
-      await s.slice.notifyDeletePending(pending(nodeId, 120));
-      expect(await s.settled([nodeId], 60_000)).toEqual({ [nodeId]: 'held' });
-      expect([...(await s.slice.notifyDeletePending(pending(nodeId, 110)))]).toEqual([]);
+      await s.slice.notifyDeletePending(pending(nodeId, 600));
+      expect(await s.settled([nodeId], 150_000)).toEqual({ [nodeId]: 'held' });
+      expect([...(await s.slice.notifyDeletePending(pending(nodeId, 590)))]).toEqual([]);
       return s.context(nodeId).failure ?? '';
     } finally {
       await s.stop();

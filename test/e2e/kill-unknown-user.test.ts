@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { killMatching, uniqueSleep } from '../helpers/local-processes.js';
+import { SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -14,7 +15,7 @@ interface Entry {
   max_wait_time: number;
 }
 
-describe('a kill step for a user the node does not know', () => {
+describe('a kill step for a user the node does not know', { timeout: SSH_TEST_TIMEOUT_MS }, () => {
   let ssh: SshTestNodes;
   let agent: AgentProcess;
   let scratch: string;
@@ -54,12 +55,12 @@ describe('a kill step for a user the node does not know', () => {
 
   it('holds the node, naming the bad user, and never reports it released while its job runs', async () => {
     const nodeId = ssh.nodes[0]!.nodeId;
-    const first = await countdown(120);
-    const held = await agent.waitFor((l) => l.nodeId === nodeId && l.to === 'held', 30_000);
+    const first = await countdown(600);
+    const held = await agent.waitFor((l) => l.nodeId === nodeId && l.to === 'held', 150_000);
     expect(String(held.failure)).toMatch(/verify did not pass \(bad-user: pgrep: invalid user name: nosuchuser\)/);
-    const later = await countdown(110);
-    expect(first.map((e) => e.max_wait_time)).toEqual([120]);
-    expect(later.map((e) => e.max_wait_time)).toEqual([110]);
+    const later = await countdown(590);
+    expect(first.map((e) => e.max_wait_time)).toEqual([600]);
+    expect(later.map((e) => e.max_wait_time)).toEqual([590]);
     expect(agent.lines.some((l) => l.nodeId === nodeId && l.to === 'drained')).toBe(false);
     expect(job.exitCode === null && job.signalCode === null).toBe(true);
   });

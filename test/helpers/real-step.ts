@@ -8,6 +8,9 @@ import { createNodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
 import { captureLogger } from './capture-logger.js';
 import type { SshTestNodes } from './sshd.js';
 
+/** For tests that run several commands on a real node: one login shell took over 20 s on a saturated machine. */
+export const SSH_TEST_TIMEOUT_MS = 180_000;
+
 /**
  * One drain step's `run` and `verify`, each on its own, through the agent's step actors and SSH
  * runner against the harness's first node: what a drain does, without the ladder around it.
