@@ -2,7 +2,7 @@
 // Load it with `plugins: [./checkpoint-action.ts]` and use it as `{ action: checkpoint, ... }`.
 // In your own project, import from 'dynslice-agent' instead of the relative path.
 import { z } from 'zod';
-import { defineDrainAction, mustReach, passesWhenZero } from '../src/index.js';
+import { defineDrainAction, mustReach, passesOnExit } from '../src/index.js';
 
 export const checkpoint = defineDrainAction({
   name: 'checkpoint',
@@ -28,11 +28,19 @@ export const checkpoint = defineDrainAction({
     mustReach(result);
   },
   async verify(ctx) {
-    // Verified: the checkpoint matches the job's last state and the job is gone.
+    // Verified: the checkpoint matches the job's last state and the job is gone. Only pgrep's 1
+    // means "no process matched"; `! pgrep` would also pass when pgrep itself fails (status 2, 127).
     const { job, stateFile, sharedDir } = ctx.options;
-    const result = await ctx.ssh.run('cmp -s -- "$STATE" "$SHARED/$DYNSLICE_NODE_ID.ckpt" && ! pgrep -f -- "$JOB" >/dev/null', {
+    const result = await ctx.ssh.run('cmp -s -- "$STATE" "$SHARED/$DYNSLICE_NODE_ID.ckpt" || exit 10; pgrep -f -- "$JOB"', {
       env: { JOB: job, STATE: stateFile, SHARED: sharedDir },
     });
-    return passesWhenZero(result);
+    return passesOnExit(result, {
+      tool: 'pgrep',
+      pass: [1],
+      meaning: {
+        0: (r) => ({ reason: 'still-running', text: `job processes left: ${r.stdout.trim().split('\n').join(', ')}` }),
+        10: () => ({ reason: 'checkpoint-differs', text: 'the checkpoint is missing or differs from the job state' }),
+      },
+    });
   },
 });

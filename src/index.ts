@@ -3,13 +3,17 @@ export {
   defineDrainAction,
   isDrainAction,
   mustReach,
+  passesOnExit,
   passesWhenZero,
   type DrainAction,
   type DrainActionContext,
+  type ExitMeaning,
   type RemoteHost,
   type RunResult,
   type SshRunOptions,
+  type StatusMeaning,
   type StepTimings,
+  type VerifyFailure,
   type VerifyResult,
 } from './drain/sdk.js';
 export { createAgent, type Agent, type AgentDeps } from './agent.js';

@@ -5,6 +5,7 @@ import type { RunResult } from '../ssh/ssh-runner.js';
 
 export type { VerifyResult } from '../../machines/drain.types.js';
 export type { RunResult } from '../ssh/ssh-runner.js';
+export { passesOnExit, passesWhenZero, type ExitMeaning, type StatusMeaning, type VerifyFailure } from './verify-status.js';
 
 /** Where a command runs when it is not the node itself (e.g. a Slurm controller). */
 export interface RemoteHost {
@@ -76,14 +77,4 @@ export function mustReach(result: RunResult): RunResult {
     throw new Error(`${result.failure ?? 'failed'}${result.detail ? `: ${result.detail}` : ''}`);
   }
   return result;
-}
-
-/** For `verify`: exit 0 passes; anything else says why not. */
-export function passesWhenZero(result: RunResult): VerifyResult {
-  if (result.code === 0) return { passed: true };
-  // A timeout also has an exit code (124/137); the failure says more.
-  const why = result.code === null || result.failure
-    ? `${result.failure ?? 'failed'}${result.detail ? `: ${result.detail}` : ''}`
-    : `exit ${result.code}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 200)}` : ''}`;
-  return { passed: false, detail: why };
 }

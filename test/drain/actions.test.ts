@@ -60,19 +60,35 @@ describe('built-in drain actions', () => {
       'pkill -TERM -u alice -f -- "$DYNSLICE_KILL_PATTERN"; sleep 5; pkill -KILL -u alice -f -- "$DYNSLICE_KILL_PATTERN"; true',
     );
     expect(r.ran[0]?.options.env).toEqual({ DYNSLICE_KILL_PATTERN: 'my-job' });
-    expect(r.verified[0]?.command).toBe('! pgrep -u alice -f -- "$DYNSLICE_KILL_PATTERN" >/dev/null');
+    expect(r.verified[0]?.command).toBe('pgrep -u alice -f -- "$DYNSLICE_KILL_PATTERN"');
     expect(r.compiled.estimateSeconds).toBe(7);
   });
 
-  it('kill reports survivors as a failed verify', async () => {
-    const r = await exercise({ action: 'kill', pattern: 'x' }, { code: 1, stderr: '' });
-    expect(r.verdict).toEqual({ passed: false, detail: 'exit 1' });
+  it('kill reports survivors as a failed verify, with their pids', async () => {
+    const r = await exercise({ action: 'kill', pattern: 'x' }, { code: 0, stdout: '4242\n4243\n' });
+    expect(r.verdict).toEqual({ passed: false, detail: 'still-running: processes still match: 2 (4242, 4243)' });
   });
 
-  it('systemd stops the units and verifies none is active', async () => {
-    const r = await exercise({ action: 'systemd', units: ['slurmd.service', 'app@1.service'] });
+  it('systemd stops the units and verifies each is loaded and not active', async () => {
+    const units = ['slurmd.service', 'app@1.service'];
+    const show = (one: string, two: string) => `Id=slurmd.service\nLoadState=loaded\nActiveState=${one}\n\nId=app@1.service\n${two}\n`;
+    const r = await exercise({ action: 'systemd', units }, { code: 0, stdout: show('inactive', 'LoadState=loaded\nActiveState=failed') });
     expect(r.ran[0]?.command).toBe("systemctl stop -- 'slurmd.service' 'app@1.service'");
-    expect(r.verified[0]?.command).toBe("! systemctl is-active --quiet -- 'slurmd.service' 'app@1.service'");
+    expect(r.verified[0]?.command).toBe("systemctl show -p Id,LoadState,ActiveState -- 'slurmd.service' 'app@1.service'");
+    expect(r.verdict).toEqual({ passed: true });
+    const verdict = async (stdout: string) => (await exercise({ action: 'systemd', units }, { code: 0, stdout })).verdict;
+    expect(await verdict(show('deactivating', 'LoadState=loaded\nActiveState=inactive'))).toEqual({
+      passed: false, detail: 'still-running: slurmd.service is deactivating',
+    });
+    expect(await verdict(show('inactive', 'LoadState=not-found\nActiveState=inactive'))).toEqual({
+      passed: false, detail: 'unit-not-found: app@1.service: no such unit (LoadState=not-found)',
+    });
+    expect(await verdict(show('active', 'LoadState=masked\nActiveState=inactive'))).toEqual({
+      passed: false, detail: 'unit-masked: app@1.service is masked; slurmd.service is active',
+    });
+    expect(await verdict('Id=slurmd.service\nLoadState=loaded\nActiveState=inactive\n')).toMatchObject({
+      passed: false, detail: expect.stringMatching(/^unexpected-output: /),
+    });
   });
 
   it('slurm drains the node on the node itself by default', async () => {
@@ -81,7 +97,7 @@ describe('built-in drain actions', () => {
       'N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"; scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"',
     );
     expect(r.ran[0]?.options).toEqual({ on: undefined, env: { DYNSLICE_SLURM_NODE: '', DYNSLICE_SLURM_REASON: 'reclaimed by cluster' } });
-    expect(r.verified[0]?.command).toContain('jobs=$(squeue -h -w "$N") && [ -z "$jobs" ]');
+    expect(r.verified[0]?.command).toBe('N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"; squeue -h -w "$N"');
   });
 
   it('slurm on a controller names the node by its client id and can requeue or cancel jobs', async () => {
@@ -101,7 +117,7 @@ describe('built-in drain actions', () => {
     expect(r.ran[0]?.command).toBe(
       "ids=$(docker ps -q --filter 'label=com.example.job') && { [ -z \"$ids\" ] || docker stop -t 30 $ids; }",
     );
-    expect(r.verified[0]?.command).toBe("ids=$(docker ps -q --filter 'label=com.example.job') && [ -z \"$ids\" ]");
+    expect(r.verified[0]?.command).toBe("docker ps -q --filter 'label=com.example.job'");
   });
 
   it('wait-idle runs nothing and polls its check for the whole step timeout', async () => {

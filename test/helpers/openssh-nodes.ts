@@ -28,7 +28,14 @@ process.once('exit', () => {
   for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-export async function startOpenSshNodes(count: number, sshdPath = SSHD_PATH): Promise<SshTestNodes> {
+export interface OpenSshNodesOptions {
+  sshdPath?: string;
+  /** More sshd_config lines for every node, e.g. `SetEnv PATH=…` to give sessions another PATH. */
+  extraConfig?: string[];
+}
+
+export async function startOpenSshNodes(count: number, options: OpenSshNodesOptions = {}): Promise<SshTestNodes> {
+  const { sshdPath = SSHD_PATH, extraConfig = [] } = options;
   const baseDir = mkdtempSync(join(tmpdir(), 'dynslice-sshd-'));
   scratchDirs.add(baseDir);
   const running: RunningNode[] = [];
@@ -52,7 +59,7 @@ export async function startOpenSshNodes(count: number, sshdPath = SSHD_PATH): Pr
       const hostPublicKey = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
       const r: RunningNode = { node, configPath: join(dir, 'sshd_config'), sshdPath, hostPublicKey, log: '' };
       running.push(r);
-      await startWithFreePort(r, dir, authorizedKeys);
+      await startWithFreePort(r, dir, authorizedKeys, extraConfig);
     }
   } catch (err) {
     await stopAll(running);
@@ -86,10 +93,10 @@ function keygen(path: string, comment: string): void {
 }
 
 /** A port found free can be taken before sshd binds it: retry with another. */
-async function startWithFreePort(r: RunningNode, dir: string, authorizedKeys: string): Promise<void> {
+async function startWithFreePort(r: RunningNode, dir: string, authorizedKeys: string, extraConfig: string[]): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     r.node.port = await freePort();
-    writeFileSync(r.configPath, sshdConfig(dir, r.node.port, authorizedKeys));
+    writeFileSync(r.configPath, sshdConfig(dir, r.node.port, authorizedKeys, extraConfig));
     try {
       return await startSshd(r);
     } catch (err) {
@@ -98,7 +105,7 @@ async function startWithFreePort(r: RunningNode, dir: string, authorizedKeys: st
   }
 }
 
-function sshdConfig(dir: string, port: number, authorizedKeys: string): string {
+function sshdConfig(dir: string, port: number, authorizedKeys: string, extraConfig: string[]): string {
   return [
     'ListenAddress 127.0.0.1',
     `Port ${port}`,
@@ -113,6 +120,7 @@ function sshdConfig(dir: string, port: number, authorizedKeys: string): string {
     'MaxStartups 200:30:300',
     'MaxSessions 100',
     'PrintMotd no',
+    ...extraConfig,
     '',
   ].join('\n');
 }

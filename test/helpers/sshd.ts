@@ -15,7 +15,7 @@ let noticePrinted = false;
  */
 export async function startSshNodes(n: number, opts: StartSshNodesOptions = {}): Promise<SshTestNodes> {
   const sshdPath = opts.sshdPath ?? SSHD_PATH;
-  if (!opts.forceFallback && existsSync(sshdPath)) return startOpenSshNodes(n, sshdPath);
+  if (!opts.forceFallback && existsSync(sshdPath)) return startOpenSshNodes(n, { sshdPath });
   if (!opts.forceFallback) {
     if (process.env.DYNSLICE_REQUIRE_SSHD === '1') {
       throw new Error(`${sshdPath} not found and DYNSLICE_REQUIRE_SSHD=1: install openssh-server`);

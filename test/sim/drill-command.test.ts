@@ -75,7 +75,7 @@ describe('dynslice-agent drill against the configured nodes', () => {
     const run = await runCli(['drill', '-c', config, '--scenario', scenario], 60_000);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/no: taken at the deadline/);
-    expect(run.stdout).toMatch(/mark-drained: verify did not pass \(exit 3\)/);
+    expect(run.stdout).toMatch(/mark-drained: verify did not pass \(check-failed: exit 3\)/);
     expect(run.stdout).toMatch(/drill FAILED/);
   });
 });

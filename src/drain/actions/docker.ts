@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { shellQuote } from '../../ssh/shell-quote.js';
-import { defineDrainAction, mustReach, passesWhenZero } from '../sdk.js';
+import { defineDrainAction, mustReach, passesOnExit, type ExitMeaning } from '../sdk.js';
+import { countWithSample, outputLines } from '../verify-status.js';
 
 const options = z.strictObject({
   /** Only containers with this label (`key` or `key=value`). */
@@ -10,6 +11,20 @@ const options = z.strictObject({
 });
 
 const running = (o: z.output<typeof options>) => `docker ps -q${o.label ? ` --filter ${shellQuote(`label=${o.label}`)}` : ''}`;
+
+/** `docker ps -q` lists one container id a line and exits 0; only an empty list means none is left. */
+const PS: ExitMeaning = {
+  tool: 'docker',
+  pass: [0],
+  stderr: [
+    [/Cannot connect to the Docker daemon|error during connect/, 'daemon-unreachable'],
+    [/permission denied while trying to connect to the Docker daemon/, 'permission-denied'],
+  ],
+  whenPassed: (r) => {
+    const ids = outputLines(r.stdout);
+    return ids.length > 0 ? { reason: 'still-running', text: `containers running: ${countWithSample(ids)}` } : undefined;
+  },
+};
 
 /** Stops running containers (optionally by label); verified when none is left running. */
 export const dockerAction = defineDrainAction({
@@ -21,6 +36,6 @@ export const dockerAction = defineDrainAction({
     mustReach(await ctx.ssh.run(`ids=$(${running(o)}) && { [ -z "$ids" ] || docker stop -t ${o.stopTimeoutSeconds} $ids; }`));
   },
   async verify(ctx) {
-    return passesWhenZero(await ctx.ssh.run(`ids=$(${running(ctx.options)}) && [ -z "$ids" ]`));
+    return passesOnExit(await ctx.ssh.run(running(ctx.options)), PS);
   },
 });

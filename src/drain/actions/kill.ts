@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineDrainAction, mustReach, passesWhenZero } from '../sdk.js';
+import { defineDrainAction, mustReach, passesOnExit, type ExitMeaning } from '../sdk.js';
+import { countWithSample, outputLines } from '../verify-status.js';
 
 const SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'] as const;
 
@@ -17,6 +18,23 @@ const options = z.strictObject({
 // variable's name, so pgrep/pkill never match themselves or their shell.
 const select = (o: z.output<typeof options>) => `${o.user ? `-u ${o.user} ` : ''}-f -- "$DYNSLICE_KILL_PATTERN"`;
 
+/**
+ * pgrep's statuses (procps-ng pgrep(1), EXIT STATUS): 0 matched, 1 nothing matched, 2 syntax error
+ * (an unknown user, a bad regular expression), 3 fatal error. Only 1 means no process is left.
+ * BusyBox pgrep dies with status 1 ("unknown user", "bad regex"): its stderr decides.
+ */
+const PGREP: ExitMeaning = {
+  tool: 'pgrep',
+  pass: [1],
+  stderr: [
+    [/invalid user name|unknown user/, 'bad-user'],
+    [/regex error|bad regex/, 'bad-pattern'],
+  ],
+  meaning: {
+    0: (r) => ({ reason: 'still-running', text: `processes still match: ${countWithSample(outputLines(r.stdout))}` }),
+  },
+};
+
 /** Signals processes matching a pattern (TERM, wait, KILL); verified when none are left. */
 export const killAction = defineDrainAction({
   name: 'kill',
@@ -30,7 +48,7 @@ export const killAction = defineDrainAction({
     mustReach(await ctx.ssh.run(`pkill -${o.signal} ${select(o)}${escalate}; true`, { env: { DYNSLICE_KILL_PATTERN: o.pattern } }));
   },
   async verify(ctx) {
-    const result = await ctx.ssh.run(`! pgrep ${select(ctx.options)} >/dev/null`, { env: { DYNSLICE_KILL_PATTERN: ctx.options.pattern } });
-    return passesWhenZero(result);
+    const result = await ctx.ssh.run(`pgrep ${select(ctx.options)}`, { env: { DYNSLICE_KILL_PATTERN: ctx.options.pattern } });
+    return passesOnExit(result, PGREP);
   },
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineDrainAction, mustReach, passesWhenZero, type DrainActionContext } from '../sdk.js';
+import { defineDrainAction, mustReach, passesOnExit, type DrainActionContext, type ExitMeaning } from '../sdk.js';
+import { countWithSample, outputLines } from '../verify-status.js';
 
 const options = z.strictObject({
   reason: z.string().min(1).default('reclaimed by cluster'),
@@ -33,6 +34,26 @@ function run(ctx: DrainActionContext<Options>, command: string) {
   });
 }
 
+/**
+ * `squeue -h -w NODE` prints one row a job (job id first) and exits 0. It asks the controller for its
+ * nodes first: `slurm_load_node error: Unable to contact slurm controller …` or
+ * `squeue: error: Invalid node name NODE`, both exit 1 (src/squeue/opts.c, _filter_nodes).
+ */
+const SQUEUE = (ctx: DrainActionContext<Options>): ExitMeaning => ({
+  tool: 'squeue',
+  where: ctx.options.controller?.host,
+  pass: [0],
+  stderr: [
+    [/Unable to contact slurm controller/, 'controller-unreachable'],
+    [/Invalid node name|invalid entry for --nodelist/, 'unknown-node'],
+    [/slurm_load_\w+ error/, 'controller-error'],
+  ],
+  whenPassed: (r) => {
+    const jobs = outputLines(r.stdout).map((row) => row.split(/\s+/)[0]!);
+    return jobs.length > 0 ? { reason: 'still-running', text: `jobs on the node: ${countWithSample(jobs)}` } : undefined;
+  },
+});
+
 /** Marks the node DRAIN, optionally requeues or cancels its jobs; verified when no job runs there. */
 export const slurmAction = defineDrainAction({
   name: 'slurm',
@@ -42,6 +63,6 @@ export const slurmAction = defineDrainAction({
     mustReach(await run(ctx, `scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"${JOBS[ctx.options.jobs]}`));
   },
   async verify(ctx) {
-    return passesWhenZero(await run(ctx, 'jobs=$(squeue -h -w "$N") && [ -z "$jobs" ]'));
+    return passesOnExit(await run(ctx, 'squeue -h -w "$N"'), SQUEUE(ctx));
   },
 });

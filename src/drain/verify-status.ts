@@ -1,0 +1,93 @@
+import type { VerifyResult } from '../../machines/drain.types.js';
+import type { RunResult } from '../ssh/ssh-runner.js';
+
+/**
+ * Why a verify did not pass: a short stable word (`bad-user`, `tool-missing`, …) and what happened.
+ * The detail reads `reason: text`, so callers can branch on the word before the first colon.
+ */
+export interface VerifyFailure {
+  reason: string;
+  text: string;
+}
+
+/** A reason word (the text is the status and stderr), or the failure worked out from the result. */
+export type StatusMeaning = string | ((result: RunResult) => VerifyFailure);
+
+/** How to read a check's exit status: only `pass` means "nothing left"; everything else fails, named. */
+export interface ExitMeaning {
+  /** The statuses that mean the check holds, e.g. `[1]` for pgrep (no process matched). */
+  pass: readonly number[];
+  /** The program the check relies on; named when it is missing (127) or not executable (126). */
+  tool?: string;
+  /** Where the check ran, for those messages (default: the node). */
+  where?: string;
+  /** What other statuses mean. */
+  meaning?: Readonly<Partial<Record<number, StatusMeaning>>>;
+  /** stderr that names the cause whatever the status (checked first): `[pattern, reason]`. */
+  stderr?: ReadonlyArray<readonly [RegExp, string]>;
+  /** A passing status can still fail on what it printed (e.g. rows listed). */
+  whenPassed?: (result: RunResult) => VerifyFailure | undefined;
+}
+
+/** For `verify`: passes only on a status that means "nothing left"; any other outcome says why not. */
+export function passesOnExit(result: RunResult, meaning: ExitMeaning): VerifyResult {
+  const failure = failureOf(result, meaning);
+  return failure ? { passed: false, detail: `${failure.reason}: ${failure.text}` } : { passed: true };
+}
+
+/** For `verify` of a user-supplied check: exit 0 passes. */
+export function passesWhenZero(result: RunResult): VerifyResult {
+  return passesOnExit(result, { pass: [0] });
+}
+
+/** The failure a run result stands for, or undefined when it is a pass. */
+export function failureOf(result: RunResult, meaning: ExitMeaning): VerifyFailure | undefined {
+  const { code } = result;
+  // No status, or the remote `timeout` stopped the check (124/137): the check never answered.
+  if (code === null || result.failure) {
+    return { reason: result.failure ?? 'connection', text: result.detail ?? 'the check gave no exit status' };
+  }
+  // Before the pass check: some tools report a refusal with a passing status (BusyBox pgrep exits 1).
+  for (const [pattern, reason] of meaning.stderr ?? []) {
+    const line = result.stderr.split('\n').find((l) => pattern.test(l));
+    if (line !== undefined) return { reason, text: line.trim() };
+  }
+  if (meaning.pass.includes(code)) return meaning.whenPassed?.(result);
+  const stderr = stderrText(result.stderr);
+  const known = meaning.meaning?.[code];
+  if (typeof known === 'function') return known(result);
+  if (known !== undefined) return { reason: known, text: statusText(code, stderr) };
+  if (code === 127) return { reason: 'tool-missing', text: missingText(meaning, stderr) };
+  if (code === 126) return { reason: 'not-executable', text: `${meaning.tool ?? 'check command'} could not be executed${stderr ? ` (${stderr})` : ''}` };
+  return { reason: meaning.tool ? 'unexpected-exit' : 'check-failed', text: statusText(code, stderr) };
+}
+
+function missingText(meaning: ExitMeaning, stderr: string): string {
+  const where = meaning.where ?? 'the node';
+  if (!meaning.tool) return `check command not found on ${where}${stderr ? ` (${stderr})` : ''}`;
+  // 127 may also come from the wrapper around the check (`timeout`, `sh`): say only what stderr says.
+  return stderr && !stderr.includes(meaning.tool)
+    ? `command not found on ${where} (${stderr})`
+    : `${meaning.tool} not found on ${where}${stderr ? ` (${stderr})` : ''}`;
+}
+
+function statusText(code: number, stderr: string): string {
+  return `exit ${code}${stderr ? `: ${stderr}` : ''}`;
+}
+
+/** stderr on one line, short enough for a log field and a status page. */
+function stderrText(stderr: string): string {
+  const text = stderr.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
+  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
+}
+
+/** Non-empty lines of a command's output (rows of a listing, ids, …). */
+export function outputLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** `3 (a, b, c)` or `12 (a, b, c, … 9 more)`: a count with the first few items. */
+export function countWithSample(items: readonly string[], sample = 5): string {
+  const shown = items.slice(0, sample).join(', ');
+  return `${items.length} (${shown}${items.length > sample ? `, … ${items.length - sample} more` : ''})`;
+}
