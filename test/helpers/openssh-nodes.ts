@@ -105,7 +105,15 @@ async function startWithFreePort(r: RunningNode, dir: string, authorizedKeys: st
   }
 }
 
+/**
+ * Sessions get a fresh, empty home (as a new node's account has): this machine's own ~/.bashrc,
+ * which bash reads for every command sshd runs, would otherwise add seconds to each command (it
+ * starts a Python version manager that rehashes under a lock). SetEnv lines are merged into one.
+ */
 function sshdConfig(dir: string, port: number, authorizedKeys: string, extraConfig: string[]): string {
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
+  const setEnv = extraConfig.filter((line) => /^SetEnv\s/i.test(line)).map((line) => line.replace(/^SetEnv\s+/i, ''));
   return [
     'ListenAddress 127.0.0.1',
     `Port ${port}`,
@@ -120,7 +128,8 @@ function sshdConfig(dir: string, port: number, authorizedKeys: string, extraConf
     'MaxStartups 200:30:300',
     'MaxSessions 100',
     'PrintMotd no',
-    ...extraConfig,
+    `SetEnv HOME=${home} ${setEnv.join(' ')}`.trimEnd(),
+    ...extraConfig.filter((line) => !/^SetEnv\s/i.test(line)),
     '',
   ].join('\n');
 }
