@@ -33,7 +33,8 @@ process.once('exit', () => {
 export const JOB_DRAIN_STEP = {
   name: 'checkpoint-job',
   run: 'kill -TERM "$(cat job.pid)"',
-  verify: 'test -s checkpoint && ! kill -0 "$(cat job.pid)" 2>/dev/null',
+  // Gone means no /proc entry: a `kill -0` refused for any other reason must not read as "exited".
+  verify: 'test -s checkpoint && pid=$(cat job.pid) && [ -n "$pid" ] && [ ! -e "/proc/$pid" ]',
   timeoutSeconds: 10,
   verifyAttempts: 40,
   verifyIntervalSeconds: 0.5,

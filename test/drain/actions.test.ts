@@ -138,6 +138,8 @@ describe('drain plan configuration errors', () => {
     expect(configError({ action: 'kill', pattern: 'x', signal: 'SIGFOO' }).key).toBe('drain.force[0].signal');
     expect(configError({ action: 'kill' }).key).toBe('drain.force[0].pattern');
     expect(configError({ action: 'systemd', units: ['a b'] }).key).toBe('drain.force[0].units[0]');
+    // systemctl reads an all-digit argument as a job id: it would never name the unit.
+    expect(configError({ action: 'systemd', units: ['8080'] }).message).toContain('not a number');
     expect(configError({ action: 'docker', lable: 'x' }).key).toBe('drain.force[0].lable');
   });
 

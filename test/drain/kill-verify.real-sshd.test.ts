@@ -71,6 +71,17 @@ describe('kill: verify passes only when pgrep says no process matches', { timeou
     expect(alive(running)).toBe(true);
   });
 
+  it('fails for a numeric uid with no account (pgrep would take any number), and passes for one that exists', async () => {
+    const { pattern } = job();
+    expect(await step.verify({ action: 'kill', pattern, user: '4242424' })).toEqual({
+      passed: false,
+      detail: 'bad-user: pgrep: invalid user name: 4242424',
+    });
+    // uid 0 exists; the job runs as this user, so for another uid nothing matches.
+    const other = process.getuid?.() === 0 ? '65534' : '0';
+    expect(await step.verify({ action: 'kill', pattern, user: other })).toEqual({ passed: true });
+  });
+
   it('fails for a pattern pgrep cannot compile', async () => {
     const verdict = await step.verify({ action: 'kill', pattern: 'job(' });
     expect(verdict.passed).toBe(false);

@@ -3,7 +3,11 @@ import { shellQuote } from '../../ssh/shell-quote.js';
 import { defineDrainAction, mustReach, type ExitMeaning } from '../sdk.js';
 import { failureOf, passesOnExit, type VerifyFailure } from '../verify-status.js';
 
-const unitName = z.string().regex(/^[A-Za-z0-9@._:\\-]+$/, 'expected a systemd unit name');
+const unitName = z
+  .string()
+  .regex(/^[A-Za-z0-9@._:\\-]+$/, 'expected a systemd unit name')
+  // systemctl show reads an all-digit argument as a job id, not a unit.
+  .refine((name) => !/^\d+$/.test(name), 'expected a systemd unit name, not a number (systemctl reads it as a job id)');
 
 /** systemctl cannot reach a running systemd (a container, a chroot, another init). */
 const NO_SYSTEMD: ExitMeaning['stderr'] = [[/not been booted with systemd|Failed to connect to bus/, 'systemd-unavailable']];
