@@ -73,7 +73,7 @@ export class Store {
     const settings = { compactEvery: 5_000, keepSegments: 3, ...options };
     const { dir, logger } = settings;
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const unlock = await lockStateDir(join(dir, 'agent.lock'));
+    const unlock = await lockStateDir(dir);
     try {
       const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
       const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));

@@ -29,6 +29,16 @@ export { BIN } from './cli-process.js';
 
 /** Runs the built CLI (`bin/dynslice-agent.js`) as users do, with a config written to `dir`. */
 export async function startAgentProcess(dir: string, config: Record<string, unknown>): Promise<AgentProcess> {
+  const started = await launchAgentProcess(dir, config);
+  if ('agent' in started) return started.agent;
+  throw new Error(`the agent exited with ${started.code} before it listened:\n${started.stderr}`);
+}
+
+/** Like startAgentProcess, but an agent that exits before it listens resolves with its exit code and stderr. */
+export async function launchAgentProcess(
+  dir: string,
+  config: Record<string, unknown>,
+): Promise<{ agent: AgentProcess } | { code: number | null; stderr: string }> {
   const file = join(dir, 'agent.yaml');
   await writeFile(file, stringify(config));
   const run = startCli(['run', '-c', file]);
@@ -49,8 +59,14 @@ export async function startAgentProcess(dir: string, config: Record<string, unkn
   const waitFor = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000) =>
     run.waitUntil(() => (parseNew(), lines.find(predicate)), timeoutMs, 'matching agent log line');
 
-  const listening = await waitFor((l) => l.msg === 'endpoint listening');
-  return {
+  let listening: LogLine;
+  try {
+    listening = await waitFor((l) => l.msg === 'endpoint listening');
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) throw error;
+    return { code: await exited, stderr: run.stderr() };
+  }
+  const agent: AgentProcess = {
     url: String(listening.url),
     port: Number(listening.port),
     lines,
@@ -66,4 +82,5 @@ export async function startAgentProcess(dir: string, config: Record<string, unkn
       await exited;
     },
   };
+  return { agent };
 }
