@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClientEndpointHandlers, NodeEntry } from './client-methods.js';
-import { ProtoGeniCode, ProtocolError, XmlRpcFaultCode, type Fault } from './codes.js';
+import { ProtoGeniCode, ProtocolError, ServerUnavailableError, XmlRpcFaultCode, type Fault } from './codes.js';
 import { countdownReplyValue } from './countdown-reply.js';
 import { errorReply, successReply, wireInt, type ProtoGeniReply } from './envelope.js';
 import { decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
@@ -76,6 +76,10 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
         return await method(params);
       } catch (error) {
         if (error instanceof ProtocolError) return errorReply(error.code, error.message);
+        if (error instanceof ServerUnavailableError) {
+          logger.debug({ method: methodName, reason: error.message }, 'client endpoint cannot answer now');
+          return errorReply(ProtoGeniCode.SERVERERROR, error.message);
+        }
         if (error instanceof HandlerTimeoutError) {
           logger.warn({ method: methodName, timeoutMs: handlerTimeoutMs }, 'client endpoint handler timed out');
           return errorReply(ProtoGeniCode.SERVERERROR, 'the agent did not answer in time');

@@ -59,6 +59,15 @@ export class ProtocolError extends Error {
   }
 }
 
+/**
+ * The agent cannot give a true answer now, for a reason it reports itself where the reason arises
+ * (its journal cannot be written): answered with SERVERERROR and the message as `output`, with no
+ * error logged per call.
+ */
+export class ServerUnavailableError extends Error {
+  override readonly name: string = 'ServerUnavailableError';
+}
+
 /** The request could not be read as an XML-RPC call at all: answered with an XML-RPC fault. */
 export class XmlRpcFaultError extends Error {
   override readonly name = 'XmlRpcFaultError';

@@ -34,8 +34,10 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
         node: n.node_id,
         detail: n.max_wait_time !== undefined ? `max_wait_time ${n.max_wait_time}` : n.value !== undefined ? `value ${n.value}` : '',
       }));
-    case 'reply':
-      return [{ ...base, method: record.method, detail: record.released.length ? `released ${record.released.join(' ')}` : 'released none' }];
+    case 'reply': {
+      const detail = record.error !== undefined ? `answered SERVERERROR: ${record.error}` : record.released.length ? `released ${record.released.join(' ')}` : 'released none';
+      return [{ ...base, method: record.method, detail }];
+    }
     case 'node': {
       const from = previous.get(record.nodeId);
       previous.set(record.nodeId, record.state);

@@ -5,6 +5,12 @@ import type { Store } from './store.js';
  * Journals every call and reply around the slice's handlers and, when the reply rests on node
  * states not yet on disk, waits for the disk before answering, so a reply the cluster saw is never
  * forgotten by a restarted agent.
+ *
+ * The rule for reply records: a reply's record is appended only once the node states it rests on
+ * are on disk, that is once the reply is sure to leave as it is; when the disk fails instead, the
+ * cluster gets SERVERERROR and the record says so. So `history` never shows as released a reply the
+ * cluster did not get. A reply record is written within FLUSH_SOON_MS after the reply: a crash in
+ * between loses that record, never the node states the reply rested on.
  */
 export class JournaledHandlers implements ClientEndpointHandlers {
   constructor(
@@ -17,32 +23,36 @@ export class JournaledHandlers implements ClientEndpointHandlers {
     const before = this.store.nodeChanges;
     await this.inner.setResourceValues(nodes);
     // Values alone change no state worth waiting for the disk; a prepare that started does.
-    if (this.store.nodeChanges !== before) await this.store.flush();
-    else this.store.flushSoon();
+    await this.settle('SetResourceValues', this.store.nodeChanges !== before);
   }
 
   async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
     this.store.recordCall('NotifyDeletePending', nodes);
     const released = await this.inner.notifyDeletePending(nodes);
+    await this.settle('NotifyDeletePending', !this.store.nodeStateDurable);
     this.store.recordReply('NotifyDeletePending', [...released]);
-    await this.settle();
+    this.store.flushSoon();
     return released;
   }
 
   async notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
     this.store.recordCall('NotifyDeleteComplete', nodes);
     await this.inner.notifyDeleteComplete(nodes);
-    await this.settle();
+    await this.settle('NotifyDeleteComplete', !this.store.nodeStateDurable);
   }
 
   /**
-   * A reply waits for the disk when it rests on node states not yet there. A repeated countdown
-   * that changed nothing answers at once: a restarted agent would give the same reply, and its call
-   * and reply records are written within FLUSH_SOON_MS, with the next ones (a failing disk fails
-   * the next call that waits).
+   * Waits for the disk when the reply rests on node states not yet there. A call that changed
+   * nothing (a repeated countdown) answers at once: a restarted agent would give the same reply,
+   * and its records are written within FLUSH_SOON_MS, with the next ones.
    */
-  private async settle(): Promise<void> {
-    if (!this.store.nodeStateDurable) return this.store.flush();
-    this.store.flushSoon();
+  private async settle(method: string, mustWait: boolean): Promise<void> {
+    if (!mustWait) return this.store.flushSoon();
+    try {
+      await this.store.flush();
+    } catch (error) {
+      this.store.recordReply(method, [], (error as Error).message);
+      throw error;
+    }
   }
 }

@@ -17,7 +17,7 @@ export interface NodeRecord {
 export type JournalRecord =
   | { seq: number; t: number; kind: 'start'; pid: number; recovered: number }
   | { seq: number; t: number; kind: 'call'; method: string; nodes: NodeEntry[] }
-  | { seq: number; t: number; kind: 'reply'; method: string; released: string[] }
+  | { seq: number; t: number; kind: 'reply'; method: string; released: string[]; error?: string }
   | ({ seq: number; t: number; kind: 'node' } & NodeRecord)
   | ({ seq: number; t: number; kind: 'command' } & CommandRecord)
   | { seq: number; t: number; kind: 'stop' };

@@ -1,9 +1,10 @@
-import { mkdir, truncate } from 'node:fs/promises';
+import { mkdir, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import { JournalHealth, type JournalStatus, JournalUnwritableError } from './journal-health.js';
 import { readJournal } from './journal-reader.js';
-import { JournalWriter } from './journal-writer.js';
+import { JournalWriter, type JournalWriterOptions, type OpenJournalFile } from './journal-writer.js';
 import { InterruptedSteps } from './interrupted-steps.js';
 import type { CommandRecord, JournalEntry, JournalRecord, NodeRecord } from './records.js';
 import { journalSegments, pruneSegments, readSnapshot, writeFileAtomic } from './snapshot-file.js';
@@ -17,7 +18,13 @@ export interface StoreOptions {
   compactEvery?: number;
   /** Rotated journal files kept for `history`. */
   keepSegments?: number;
+  /** Opens journal files for appending (tests pass one whose writes fail on cue). */
+  openFile?: OpenJournalFile;
+  /** First and longest wait between background retries of a failed journal write. */
+  retryMs?: { first: number; max: number };
 }
+
+type Settings = StoreOptions & Required<Pick<StoreOptions, 'compactEvery' | 'keepSegments'>>;
 
 /** How long records no reply rests on may wait in memory before they are written. */
 export const FLUSH_SOON_MS = 200;
@@ -37,20 +44,21 @@ export class Store {
   private sinceSnapshot = 0;
   private compacting: Promise<void> | null = null;
   private soon: NodeJS.Timeout | null = null;
-  private retiring: Promise<void> = Promise.resolve();
+  private retiring: Promise<unknown> = Promise.resolve();
+  private writer!: JournalWriter;
+  private readonly health: JournalHealth;
+  private readonly writerOptions: JournalWriterOptions;
   private readonly latest: Map<string, NodeRecord>;
   /** The last SetResourceValues entry per node_id: node records carry a value only when a state changed. */
   private readonly values: Map<string, NodeEntry>;
   private readonly now: () => number;
 
   private constructor(
-    private readonly options: Required<Omit<StoreOptions, 'now'>>,
-    private writer: JournalWriter,
+    private readonly options: Settings,
     private readonly unlock: () => Promise<void>,
     recovered: Map<string, NodeRecord>,
     values: Map<string, NodeEntry>,
     lastSeq: number,
-    now: () => number,
     interrupted: InterruptedSteps,
   ) {
     this.interrupted = interrupted;
@@ -59,7 +67,10 @@ export class Store {
     this.values = values;
     this.recoveredValues = [...values.values()];
     this.seq = lastSeq;
-    this.now = now;
+    this.now = options.now ?? Date.now;
+    const { logger, retryMs = { first: 1_000, max: 30_000 } } = options;
+    this.health = new JournalHealth({ logger, now: this.now, retry: () => this.flush(), unwritten: () => this.writer.pending, retryMs });
+    this.writerOptions = { openFile: options.openFile, onAttempt: this.health.onAttempt };
   }
 
   /** Nodes as the journal left them (empty on a first start). */
@@ -70,7 +81,7 @@ export class Store {
   readonly interrupted: InterruptedSteps;
 
   static async open(options: StoreOptions): Promise<Store> {
-    const settings = { compactEvery: 5_000, keepSegments: 3, ...options };
+    const settings: Settings = { compactEvery: 5_000, keepSegments: 3, ...options };
     const { dir, logger } = settings;
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = await lockStateDir(dir);
@@ -99,10 +110,14 @@ export class Store {
           }
         }
       }
-      const writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1));
-      const store = new Store(settings, writer, unlock, nodes, values, lastSeq, options.now ?? Date.now, interrupted.finish());
+      const store = new Store(settings, unlock, nodes, values, lastSeq, interrupted.finish());
+      store.writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1), store.writerOptions);
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
-      await store.flush();
+      await store.writer.flush().catch(async (error: unknown) => {
+        store.health.stop();
+        await store.writer.close();
+        throw error;
+      });
       logger.info({ dir, recovered: nodes.size, seq: lastSeq }, 'state recovered');
       return store;
     } catch (error) {
@@ -116,8 +131,9 @@ export class Store {
     if (method === 'SetResourceValues') for (const entry of nodes) this.values.set(entry.node_id, entry);
   }
 
-  recordReply(method: string, released: string[]): void {
-    this.append({ kind: 'reply', method, released });
+  /** What the cluster was told: the nodes it may take now, or the error it got instead. */
+  recordReply(method: string, released: string[], error?: string): void {
+    this.append({ kind: 'reply', method, released, ...(error === undefined ? {} : { error }) });
   }
 
   /**
@@ -126,7 +142,8 @@ export class Store {
    */
   recordCommand(command: CommandRecord): void {
     this.append({ kind: 'command', ...command });
-    if (command.state === 'started') this.flush().catch((error: unknown) => this.options.logger.error({ err: error }, 'journal write failed'));
+    // A failure is logged, counted and retried by the journal's health, not once per command.
+    if (command.state === 'started') this.flush().catch(() => undefined);
     else this.flushSoon();
   }
 
@@ -134,6 +151,11 @@ export class Store {
     this.latest.set(node.nodeId, node);
     this.nodeChanges += 1;
     this.append({ kind: 'node', ...node });
+  }
+
+  /** Whether the journal takes writes (the status API and /metrics show it). */
+  get journalStatus(): JournalStatus {
+    return this.health.status;
   }
 
   /** Whether every node state recorded so far is on disk: a reply resting on them alone may leave now. */
@@ -150,16 +172,22 @@ export class Store {
     if (this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = null;
-      this.flush().catch((error: unknown) => this.options.logger.error({ err: error }, 'journal write failed'));
+      // A failure is logged, counted and retried by the journal's health, not once per call.
+      this.flush().catch(() => undefined);
     }, FLUSH_SOON_MS);
     this.soon.unref();
   }
 
-  /** Resolves once everything recorded so far is on disk. */
+  /**
+   * Resolves once everything recorded so far is on disk; rejects with JournalUnwritableError as soon
+   * as the write fails (the records stay in memory and go with the next flush or retry).
+   */
   async flush(): Promise<void> {
     const changes = this.nodeChanges;
     await this.retiring;
-    await this.writer.flush();
+    await this.writer.flush().catch((error: unknown) => {
+      throw new JournalUnwritableError(error);
+    });
     this.durableNodeChanges = Math.max(this.durableNodeChanges, changes);
     if (this.sinceSnapshot >= this.options.compactEvery && !this.compacting) {
       this.compacting = this.compact()
@@ -171,11 +199,13 @@ export class Store {
   async close(): Promise<void> {
     if (this.soon) clearTimeout(this.soon);
     this.soon = null;
+    this.health.stop();
     await this.compacting;
     // A run that ends without this record crashed: its running steps count against them at the next start.
     this.append({ kind: 'stop' });
-    await this.flush();
-    await this.writer.close();
+    await this.flush().catch(() => undefined);
+    const lost = await this.writer.close();
+    if (lost > 0) this.options.logger.error({ records: lost, lastError: this.health.status.lastError }, 'journal records lost at stop: the disk did not take them');
     await this.unlock();
   }
 
@@ -194,8 +224,15 @@ export class Store {
     this.sinceSnapshot = 0;
     await this.writer.flush();
     await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: 1, seq, t: this.now(), nodes, values }));
-    const next = await JournalWriter.open(segmentName(dir, this.seq + 1));
+    const nextFile = segmentName(dir, this.seq + 1);
+    const next = await JournalWriter.open(nextFile, this.writerOptions);
     const old = this.writer;
+    // Switch files only when the old one holds every record given to it, so records stay in order.
+    if (!(await old.flushAll(5))) {
+      await next.close();
+      await unlink(nextFile).catch(() => undefined);
+      return;
+    }
     this.writer = next;
     this.retiring = old.close();
     await this.retiring;
