@@ -47,10 +47,10 @@ export interface Agent {
 
 /** Wires the parts together; does no I/O until `listen`. */
 export function createAgent(deps: AgentDeps): Agent {
-  const { config, logger, runner } = deps;
+  const { config, logger, runner, store } = deps;
   const observer: Observer = new Observer({
     logger, now: deps.now ?? Date.now, slice: (): Slice => slice, webhooks: config.webhooks,
-    onChange: deps.onChange, onCommand: deps.onCommand,
+    onChange: deps.onChange, onCommand: deps.onCommand, journal: store && (() => store.journalStatus),
   });
   const slice = new Slice({
     plan: deps.plan ?? compilePlan(config.drain, new ActionRegistry()),

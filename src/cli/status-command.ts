@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { STATUS_DEFAULT_LISTEN } from '../config/observe-schema.js';
 import type { NodeView } from '../observe/node-view.js';
 import { statusTable } from '../observe/status-table.js';
+import type { JournalStatus } from '../store/journal-health.js';
 import { CliExit, EXIT } from './exit-codes.js';
 
 /** The environment variable `status` reads the status server's token from (never a flag: ps shows flags). */
@@ -12,7 +13,13 @@ interface StatusOptions {
   json?: boolean;
 }
 
-async function fetchNodes(base: string, token: string | undefined): Promise<{ now: number; nodes: NodeView[] }> {
+interface NodesReply {
+  now: number;
+  nodes: NodeView[];
+  journal?: JournalStatus | null;
+}
+
+async function fetchNodes(base: string, token: string | undefined): Promise<NodesReply> {
   const url = `${base.replace(/\/+$/, '')}/api/nodes`;
   let response: Response;
   try {
@@ -25,7 +32,7 @@ async function fetchNodes(base: string, token: string | undefined): Promise<{ no
     throw new CliExit(EXIT.failure, `the status server at ${base} wants a token: set ${STATUS_TOKEN_ENV}`);
   }
   if (!response.ok) throw new CliExit(EXIT.failure, `the status server at ${base} answered HTTP ${response.status}`);
-  return (await response.json()) as { now: number; nodes: NodeView[] };
+  return (await response.json()) as NodesReply;
 }
 
 /** `status`: the nodes as the running agent sees them, as a table or JSON. */
@@ -36,6 +43,6 @@ export function statusCommand(out: NodeJS.WritableStream = process.stdout, env: 
     .option('--json', 'print the JSON the server sent')
     .action(async (options: StatusOptions) => {
       const reply = await fetchNodes(options.url, env[STATUS_TOKEN_ENV]);
-      out.write(options.json ? `${JSON.stringify(reply.nodes, null, 2)}\n` : statusTable(reply.nodes, reply.now));
+      out.write(options.json ? `${JSON.stringify(reply.nodes, null, 2)}\n` : statusTable(reply.nodes, reply.now, reply.journal));
     });
 }

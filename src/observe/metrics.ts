@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 import type { Counter, Histogram, Registry } from 'prom-client';
 import { XmlRpcFaultCode } from '../protocol/codes.js';
+import type { JournalStatus } from '../store/journal-health.js';
 import type { NodeEventName } from './node-events.js';
 
 /** One answered XML-RPC call, as the endpoint reports it. */
@@ -35,8 +36,11 @@ export class AgentMetrics {
   private readonly requests: Counter<'method' | 'code'>;
   private readonly replyLatency: Histogram<'method'>;
 
-  /** `countNodes` is read at each scrape: node count per state name, every state of the chart included. */
-  constructor(countNodes: () => Map<string, number>) {
+  /**
+   * `countNodes` is read at each scrape: node count per state name, every state of the chart
+   * included; so is `journal`, the journal's health, when the agent keeps one.
+   */
+  constructor(countNodes: () => Map<string, number>, journal?: () => JournalStatus) {
     // Loaded here, not at import: an agent that serves no /metrics does not carry prom-client.
     const { Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
     this.registry = new Registry();
@@ -55,6 +59,25 @@ export class AgentMetrics {
         for (const [state, count] of countNodes()) this.set({ state }, count);
       },
     });
+    if (journal) {
+      new Gauge({
+        name: 'dynslice_journal_healthy',
+        help: 'Whether the last journal write reached the disk (0: replies that need the disk answer SERVERERROR).',
+        registers,
+        collect() {
+          this.set(journal().healthy ? 1 : 0);
+        },
+      });
+      new Counter({
+        name: 'dynslice_journal_write_errors_total',
+        help: 'Journal write attempts that failed (each retry counts).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(journal().writeErrors);
+        },
+      });
+    }
     this.drainsStarted = counter('dynslice_drains_started_total', 'Drains started (a node was revoked).');
     this.drainsVerified = counter('dynslice_drains_verified_total', 'Drains whose every step verified.');
     this.drainsFailed = counter('dynslice_drains_failed_total', 'Drains that ended with a failure.');

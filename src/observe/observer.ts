@@ -3,6 +3,7 @@ import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import { type StateChange, stateName } from '../slice/node-actor.js';
 import type { Slice } from '../slice/slice.js';
+import type { JournalStatus } from '../store/journal-health.js';
 import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { nodeStateNames } from './node-states.js';
 import { DrainDurations } from './drain-eta.js';
@@ -28,6 +29,8 @@ export interface ObserverDeps {
   slice: () => Pick<Slice, 'list' | 'get' | 'isReleased'>;
   webhooks?: WebhookConfig[];
   webhookBackoffMs?: number;
+  /** The journal's health, when the agent keeps one (shadow mode does not). */
+  journal?: () => JournalStatus;
   /** Passed every change and command after the observer has seen it. */
   onChange?: (change: StateChange) => void;
   onCommand?: (event: DrainCommandEvent) => void;
@@ -50,7 +53,7 @@ export class Observer {
    * as it starts. An agent that serves no /metrics keeps no registry.
    */
   get metrics(): AgentMetrics {
-    return (this.metricsSink ??= new AgentMetrics(() => this.countByState()));
+    return (this.metricsSink ??= new AgentMetrics(() => this.countByState(), this.deps.journal));
   }
 
   readonly onChange = (change: StateChange): void => {
@@ -83,6 +86,11 @@ export class Observer {
   /** The agent's clock (epoch ms): deadlines and ETAs are on it. */
   now(): number {
     return this.deps.now();
+  }
+
+  /** Whether the journal takes writes; null without a journal. */
+  journal(): JournalStatus | null {
+    return this.deps.journal?.() ?? null;
   }
 
   /** Every node of the slice as it is now. */

@@ -54,7 +54,11 @@ export async function startStatusServer(agent: { observer: Observer }, options: 
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>> = {
     '/api/nodes': (_req, res, url) =>
-      sendJson(res, 200, { now: observer.now(), nodes: observer.nodes({ withTimeline: url.searchParams.get('timeline') === '1' }) }),
+      sendJson(res, 200, {
+        now: observer.now(),
+        nodes: observer.nodes({ withTimeline: url.searchParams.get('timeline') === '1' }),
+        journal: observer.journal(),
+      }),
     '/api/diagram': (_req, res) => sendJson(res, 200, diagramDocument()),
     '/api/events': (_req, res) => {
       if (!streams.open(res)) sendJson(res, 503, { error: 'too many event stream clients' });

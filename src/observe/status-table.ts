@@ -1,3 +1,4 @@
+import type { JournalStatus } from '../store/journal-health.js';
 import type { NodeView } from './node-view.js';
 
 const HEADERS = ['NODE', 'CLIENT', 'HOST', 'STATE', 'VALUE', 'LEFT', 'STEP', 'ETA', 'RELEASED', 'FAILURE'];
@@ -33,11 +34,17 @@ function row(node: NodeView, now: number): string[] {
   ];
 }
 
+/** A line under the table while the journal cannot be written; nothing while it can. */
+function journalLine(journal: JournalStatus | null | undefined): string {
+  if (!journal || journal.healthy) return '';
+  return `journal NOT WRITABLE since ${clockTime(journal.since)} (${journal.lastError}), ${journal.unwritten} records kept in memory: countdown replies that need the disk answer SERVERERROR\n`;
+}
+
 /** The nodes as a terminal table, columns padded to their widest cell. */
-export function statusTable(nodes: NodeView[], now: number): string {
+export function statusTable(nodes: NodeView[], now: number, journal?: JournalStatus | null): string {
   const rows = [HEADERS, ...nodes.map((node) => row(node, now))];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   const released = nodes.filter((n) => n.released).length;
-  return `${lines.join('\n')}\n\n${nodes.length} nodes, ${released} released\n`;
+  return `${lines.join('\n')}\n\n${nodes.length} nodes, ${released} released\n${journalLine(journal)}`;
 }

@@ -1,6 +1,7 @@
 import { type Agent, createAgent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { startStatusServer, type StatusServer } from '../../src/observe/status-server.js';
+import type { Store } from '../../src/store/store.js';
 import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
 import { FakeSshRunner } from '../helpers/fake-ssh-runner.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
@@ -27,8 +28,8 @@ export interface ObservedAgent {
   stop(): Promise<void>;
 }
 
-/** A real agent (real endpoint on 127.0.0.1:0, real status server) whose SSH is a FakeSshRunner. */
-export async function startObservedAgent(overrides: Record<string, unknown> = {}, statusToken?: string): Promise<ObservedAgent> {
+/** A real agent (real endpoint on 127.0.0.1:0, real status server) whose SSH is a FakeSshRunner; journaled into `store` when given. */
+export async function startObservedAgent(overrides: Record<string, unknown> = {}, statusToken?: string, store?: Store): Promise<ObservedAgent> {
   const config = parseConfig(
     { endpoint: { listen: '127.0.0.1:0' }, nodes: NODES, drain: { steps: [STOP_JOBS], bestEffortSeconds: 1 }, ...overrides },
     'observed-agent',
@@ -36,7 +37,7 @@ export async function startObservedAgent(overrides: Record<string, unknown> = {}
   );
   const { logger, lines } = captureLogger('info');
   const runner = new FakeSshRunner();
-  const agent = createAgent({ config, logger, runner });
+  const agent = createAgent({ config, logger, runner, store });
   const endpoint = await agent.listen(0, '127.0.0.1');
   const status = await startStatusServer(agent, { listen: '127.0.0.1:0', token: statusToken, logger });
   const call = async (method: string, params?: unknown) => {
