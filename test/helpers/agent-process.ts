@@ -61,7 +61,8 @@ export async function launchAgentProcess(
 
   let listening: LogLine;
   try {
-    listening = await waitFor((l) => l.msg === 'endpoint listening');
+    // Generous: a loaded 2-core machine has taken more than 15 s to start an agent.
+    listening = await waitFor((l) => l.msg === 'endpoint listening', 30_000);
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) throw error;
     return { code: await exited, stderr: run.stderr() };
