@@ -77,7 +77,7 @@ describe('the journal store', () => {
     await reopened.close();
     const { records, tornTail } = await readJournal(join(dir, file!));
     expect(tornTail).toBe(false);
-    expect(records.at(-1)).toMatchObject({ kind: 'node', state: 'deleted' });
+    expect(records.slice(-2)).toMatchObject([{ kind: 'node', state: 'deleted' }, { kind: 'stop' }]);
   });
 
   it('refuses to start on a journal it cannot read', async () => {
