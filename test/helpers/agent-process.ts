@@ -64,7 +64,12 @@ export async function launchAgentProcess(
     // Generous: a loaded 2-core machine has taken more than 15 s to start an agent.
     listening = await waitFor((l) => l.msg === 'endpoint listening', 30_000);
   } catch (error) {
-    if (child.exitCode === null && child.signalCode === null) throw error;
+    if (child.exitCode === null && child.signalCode === null) {
+      // Still starting after the wait: it must not outlive the test that gave up on it.
+      child.kill('SIGKILL');
+      await exited;
+      throw error;
+    }
     return { code: await exited, stderr: run.stderr() };
   }
   const agent: AgentProcess = {
