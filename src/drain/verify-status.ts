@@ -42,6 +42,8 @@ export function passesWhenZero(result: RunResult): VerifyResult {
 
 /** The failure a run result stands for, or undefined when it is a pass. */
 export function failureOf(result: RunResult, meaning: ExitMeaning): VerifyFailure | undefined {
+  // Nothing ran: a dry run answers "what if every command did its job" (see RunResult.dryRun).
+  if (result.dryRun) return undefined;
   const { code } = result;
   // No status, or the remote `timeout` stopped the check (124/137): the check never answered.
   if (code === null || result.failure) {

@@ -8,7 +8,7 @@ export interface DryRunCall {
   timeoutMs: number;
 }
 
-/** Logs each command instead of running it and reports success; chosen once at startup. */
+/** Logs each command instead of running it and reports it as a dry run; chosen once at startup. */
 export class DryRunSshRunner implements SshRunner {
   readonly calls: DryRunCall[] = [];
   private readonly log: Logger;
@@ -25,7 +25,7 @@ export class DryRunSshRunner implements SshRunner {
       { nodeId: target.nodeId, host: target.host, port: target.port, user: target.user, command, envNames: Object.keys(env), timeoutMs: options.timeoutMs },
       'dry run: would run command',
     );
-    return { code: 0, stdout: '', stderr: '' };
+    return { code: 0, stdout: '', stderr: '', dryRun: true };
   }
 
   release(nodeId: string): void {

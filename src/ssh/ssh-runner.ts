@@ -27,6 +27,11 @@ export interface RunResult {
   detail?: string;
   /** Stable code for why a node was unreachable (tests and callers branch on this, not on `detail`). */
   unreachable?: UnreachableReason;
+  /**
+   * Set by the dry-run runner: nothing ran. Verifies read it as passed ("if every command did its
+   * job"); dry runs never release a node early (shadow mode), so this only ever answers what-if.
+   */
+  dryRun?: true;
   /** Bytes dropped from each stream when the output exceeded the runner's cap (only the head is kept). */
   truncated?: { stdout: number; stderr: number };
 }

@@ -11,6 +11,11 @@ describe('passesOnExit', () => {
     expect(passesOnExit(result({ code: 0, stdout: '42\n' }), PGREP)).toEqual({ passed: false, detail: 'still-running: exit 0' });
   });
 
+  it('passes a dry run, which ran nothing: it answers what would happen if every command did its job', () => {
+    expect(passesOnExit(result({ code: 0, dryRun: true }), PGREP)).toEqual({ passed: true });
+    expect(passesWhenZero(result({ code: 0, dryRun: true }))).toEqual({ passed: true });
+  });
+
   it('fails when the check gave no answer, naming why', () => {
     const cases: Array<[Partial<RunResult>, string]> = [
       [{ code: null, failure: 'connection', detail: 'connection closed before the command finished' }, 'connection: connection closed before the command finished'],
