@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClientEndpointHandlers, NodeEntry } from './client-methods.js';
+import type { CallContext, ClientEndpointHandlers, NodeEntry } from './client-methods.js';
 import { ProtoGeniCode, ProtocolError, ServerUnavailableError, XmlRpcFaultCode, type Fault } from './codes.js';
 import { countdownReplyValue } from './countdown-reply.js';
 import { errorReply, successReply, wireInt, type ProtoGeniReply } from './envelope.js';
@@ -9,6 +9,8 @@ import { isStruct } from './params-shape.js';
 /** The client-side API version, sent in GetVersion's `output`. */
 export const CLIENT_API_VERSION = '1.0';
 export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+/** The `output` of the SERVERERROR reply sent when a handler takes longer than that. */
+export const HANDLER_TIMEOUT_OUTPUT = 'the agent did not answer in time';
 
 export type CallOutcome = ProtoGeniReply | Fault;
 
@@ -34,7 +36,7 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
   const { handlers, logger, handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS } = options;
   const decode = (method: NodelistMethod, params: readonly unknown[]): NodeEntry[] =>
     decodeNodelist(method, params, options);
-  const settleInTime = <T>(work: Promise<T>): Promise<T> => withinDeadline(work, handlerTimeoutMs);
+  const settleInTime = <T>(work: (call: CallContext) => Promise<T>): Promise<T> => withinDeadline(work, handlerTimeoutMs);
 
   // A Map, not an object literal: `constructor`, `__proto__` or `toString` must not name a method.
   const methods = new Map<string, MethodImplementation>([
@@ -42,7 +44,8 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
     [
       'SetResourceValues',
       async (params) => {
-        await settleInTime(handlers.setResourceValues(decode('SetResourceValues', params)));
+        const nodes = decode('SetResourceValues', params);
+        await settleInTime((call) => handlers.setResourceValues(nodes, call));
         return successReply();
       },
     ],
@@ -50,14 +53,15 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
       'NotifyDeletePending',
       async (params) => {
         const nodes = decode('NotifyDeletePending', params);
-        const released = await settleInTime(handlers.notifyDeletePending(nodes));
+        const released = await settleInTime((call) => handlers.notifyDeletePending(nodes, call));
         return successReply(countdownReplyValue(nodes, released));
       },
     ],
     [
       'NotifyDeleteComplete',
       async (params) => {
-        await settleInTime(handlers.notifyDeleteComplete(decode('NotifyDeleteComplete', params)));
+        const nodes = decode('NotifyDeleteComplete', params);
+        await settleInTime((call) => handlers.notifyDeleteComplete(nodes, call));
         return successReply();
       },
     ],
@@ -82,7 +86,7 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
         }
         if (error instanceof HandlerTimeoutError) {
           logger.warn({ method: methodName, timeoutMs: handlerTimeoutMs }, 'client endpoint handler timed out');
-          return errorReply(ProtoGeniCode.SERVERERROR, 'the agent did not answer in time');
+          return errorReply(ProtoGeniCode.SERVERERROR, HANDLER_TIMEOUT_OUTPUT);
         }
         logger.error({ err: error, method: methodName }, 'client endpoint handler failed');
         return errorReply(ProtoGeniCode.SERVERERROR, 'internal error in the agent');
@@ -91,14 +95,19 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
   };
 }
 
-async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+/** The handler's result, or HandlerTimeoutError after `ms`; the handler's signal then tells it it was too late. */
+async function withinDeadline<T>(work: (call: CallContext) => Promise<T>, ms: number): Promise<T> {
+  const late = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HandlerTimeoutError(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      late.abort();
+      reject(new HandlerTimeoutError(`no answer within ${ms} ms`));
+    }, ms);
   });
   try {
     // race() subscribes to `work`, so a rejection after the deadline is not unhandled.
-    return await Promise.race([work, deadline]);
+    return await Promise.race([work({ signal: late.signal }), deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -9,16 +9,22 @@ export interface NodeEntry {
   value?: number;
 }
 
+/** What a handler may know of the call it serves. */
+export interface CallContext {
+  /** Aborted when the caller was answered without this handler's result (it took too long). */
+  signal: AbortSignal;
+}
+
 /**
  * What the agent does for each client-side method; the protocol layer owns decoding, encoding and
  * errors. Promises so that a journal can be flushed before the reply leaves.
  */
 export interface ClientEndpointHandlers {
-  setResourceValues(nodes: NodeEntry[]): Promise<void>;
+  setResourceValues(nodes: NodeEntry[], call?: CallContext): Promise<void>;
   /**
    * Returns the node ids the cluster may take now (max_wait_time 0 in the reply).
    * Must answer from existing state: it never waits for SSH.
    */
-  notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>>;
-  notifyDeleteComplete(nodes: NodeEntry[]): Promise<void>;
+  notifyDeletePending(nodes: NodeEntry[], call?: CallContext): Promise<Set<string>>;
+  notifyDeleteComplete(nodes: NodeEntry[], call?: CallContext): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import type { CallContext, ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 
 /** One node as shadow mode saw it. */
 export interface ShadowNodeRecord {
@@ -36,12 +36,12 @@ export class ShadowHandlers implements ClientEndpointHandlers {
     this.log = deps.logger.child({ component: 'shadow' });
   }
 
-  setResourceValues(nodes: NodeEntry[]): Promise<void> {
-    return this.inner.setResourceValues(nodes);
+  setResourceValues(nodes: NodeEntry[], call?: CallContext): Promise<void> {
+    return this.inner.setResourceValues(nodes, call);
   }
 
-  async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
-    const released = await this.inner.notifyDeletePending(nodes);
+  async notifyDeletePending(nodes: NodeEntry[], call?: CallContext): Promise<Set<string>> {
+    const released = await this.inner.notifyDeletePending(nodes, call);
     const at = this.deps.now();
     for (const entry of nodes) {
       const maxWaitTime = entry.max_wait_time ?? 0;
@@ -56,8 +56,8 @@ export class ShadowHandlers implements ClientEndpointHandlers {
     return new Set();
   }
 
-  async notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
-    await this.inner.notifyDeleteComplete(nodes);
+  async notifyDeleteComplete(nodes: NodeEntry[], call?: CallContext): Promise<void> {
+    await this.inner.notifyDeleteComplete(nodes, call);
     const at = this.deps.now();
     for (const entry of nodes) {
       const record = this.records.get(entry.node_id);

@@ -1,4 +1,5 @@
-import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import { HANDLER_TIMEOUT_OUTPUT } from '../protocol/client-endpoint.js';
+import type { CallContext, ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { Store } from './store.js';
 
 /**
@@ -10,7 +11,8 @@ import type { Store } from './store.js';
  * are on disk, that is once the reply is sure to leave as it is; when the disk fails instead, the
  * cluster gets SERVERERROR and the record says so. So `history` never shows as released a reply the
  * cluster did not get. A reply record is written within FLUSH_SOON_MS after the reply: a crash in
- * between loses that record, never the node states the reply rested on.
+ * between loses that record, never the node states the reply rested on. A handler that finished
+ * after the endpoint gave up on it (the call's signal) records that answer, SERVERERROR, instead.
  */
 export class JournaledHandlers implements ClientEndpointHandlers {
   constructor(
@@ -18,26 +20,27 @@ export class JournaledHandlers implements ClientEndpointHandlers {
     private readonly store: Store,
   ) {}
 
-  async setResourceValues(nodes: NodeEntry[]): Promise<void> {
+  async setResourceValues(nodes: NodeEntry[], call?: CallContext): Promise<void> {
     this.store.recordCall('SetResourceValues', nodes);
     const before = this.store.nodeChanges;
-    await this.inner.setResourceValues(nodes);
+    await this.inner.setResourceValues(nodes, call);
     // Values alone change no state worth waiting for the disk; a prepare that started does.
     await this.settle('SetResourceValues', this.store.nodeChanges !== before);
   }
 
-  async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
+  async notifyDeletePending(nodes: NodeEntry[], call?: CallContext): Promise<Set<string>> {
     this.store.recordCall('NotifyDeletePending', nodes);
-    const released = await this.inner.notifyDeletePending(nodes);
+    const released = await this.inner.notifyDeletePending(nodes, call);
     await this.settle('NotifyDeletePending', !this.store.nodeStateDurable);
-    this.store.recordReply('NotifyDeletePending', [...released]);
+    if (call?.signal.aborted) this.store.recordReply('NotifyDeletePending', [], HANDLER_TIMEOUT_OUTPUT);
+    else this.store.recordReply('NotifyDeletePending', [...released]);
     this.store.flushSoon();
     return released;
   }
 
-  async notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
+  async notifyDeleteComplete(nodes: NodeEntry[], call?: CallContext): Promise<void> {
     this.store.recordCall('NotifyDeleteComplete', nodes);
-    await this.inner.notifyDeleteComplete(nodes);
+    await this.inner.notifyDeleteComplete(nodes, call);
     await this.settle('NotifyDeleteComplete', !this.store.nodeStateDurable);
   }
 
