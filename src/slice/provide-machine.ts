@@ -6,15 +6,19 @@ type DrainLeaves = Parameters<typeof drainMachine.provide>[0]['actors'];
 
 const timer = (ms: number) => Math.min(MAX_TIMER_MS, Math.max(0, ms));
 
-/** The node machine with its effects: drain leaves from src/drain, every time read from the agent's clock. */
-export function provideNodeMachine(leaves: DrainLeaves, now: () => number): NodeMachine {
-  const drain = drainMachine.provide({
+/** The drain ladder with its effects (the step leaves) and its switch point read from the agent's clock. */
+export function provideDrainMachine(leaves: DrainLeaves, now: () => number): typeof drainMachine {
+  return drainMachine.provide({
     actors: leaves,
     delays: { untilSwitchPoint: ({ context }) => timer(msUntilSwitch(context, now())) },
     guards: { pastSwitchPoint: ({ context }) => isPastSwitchPoint(context, now()) },
   });
+}
+
+/** The node machine with its effects: drain leaves from src/drain, every time read from the agent's clock. */
+export function provideNodeMachine(leaves: DrainLeaves, now: () => number): NodeMachine {
   return nodeMachine.provide({
-    actors: { drainPlan: drain },
+    actors: { drainPlan: provideDrainMachine(leaves, now) },
     delays: {
       untilDeadline: ({ context }) => timer((context.deadline ?? now()) - now()),
     },
