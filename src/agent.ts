@@ -37,6 +37,8 @@ export interface Agent {
   slice: Slice;
   /** Timelines, metrics, webhooks and live updates of the slice (the status server reads it). */
   observer: Observer;
+  /** What the endpoint serves: the slice's handlers, journaled when there is a store. */
+  handlers: ClientEndpointHandlers;
   /**
    * Reads the endpoint's TLS files and token, then serves it; resolves with the bound address,
    * the URL to register (it holds the token) and the same URL redacted for logs.
@@ -108,6 +110,7 @@ export function createAgent(deps: AgentDeps): Agent {
   return {
     slice,
     observer,
+    handlers,
     async listen(port, host) {
       // Before the first call can arrive: the first real drain then starts on compiled code.
       await warmUpCallPath().catch(() => undefined);

@@ -27,6 +27,7 @@ export interface NodeView {
     forcedReason: ForcedReason | null;
     deadline: number | null;
     workLost: boolean;
+    deletedAt: number | null;
   };
 }
 

@@ -1,0 +1,31 @@
+import { fc, test } from '@fast-check/vitest';
+import { afterAll, describe } from 'vitest';
+import { moves } from './model-commands.js';
+import { AgentWorld } from './agent-world.js';
+import { ModelHarness, totals } from './model-harness.js';
+
+/** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH replays one failure. */
+const RUNS = Number(process.env.MODEL_RUNS ?? 60);
+const SEED = Number(process.env.MODEL_SEED ?? 20261128);
+const PATH = process.env.MODEL_PATH;
+const started = Date.now();
+
+describe('the agent as a stateful property (in-process: real Slice, machines, journal and codec)', () => {
+  afterAll(() => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`model campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`);
+  });
+
+  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.commands(moves(), { maxCommands: 40, size: 'max' })], {
+    numRuns: RUNS,
+    seed: SEED,
+    ...(PATH === undefined ? {} : { path: PATH }),
+  })('every sequence of calls, SSH outcomes, clock moves, disk faults and restarts keeps every invariant', async (onFailure, commands) => {
+    const harness = new ModelHarness(await AgentWorld.start(onFailure));
+    try {
+      await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
+    } finally {
+      await harness.close();
+    }
+  }, 1_200_000);
+});

@@ -1,0 +1,205 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { SimulatedClock } from 'xstate';
+import type { FailurePolicy } from '../../machines/node.types.js';
+import { RELEASED_TAG } from '../../machines/node.types.js';
+import { type Agent, createAgent } from '../../src/agent.js';
+import type { AgentConfig } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { createClientEndpoint, type ClientEndpoint } from '../../src/protocol/client-endpoint.js';
+import { wireDouble, wireInt, type WireStruct, type WireValue } from '../../src/protocol/envelope.js';
+import { decodeMethodCall, decodeMethodResponse, encodeFault, encodeMethodCall, encodeResponse } from '../../src/protocol/xmlrpc-codec.js';
+import { type StateChange, stateName } from '../../src/slice/node-actor.js';
+import { Store } from '../../src/store/store.js';
+import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { FaultyJournalFiles } from '../helpers/faulty-journal-file.js';
+import type { DecodedReply, NodeView, WireEntry } from './invariants.js';
+import { ScriptedNodeRunner } from './scripted-node-runner.js';
+import type { CampaignWorld } from './campaign-world.js';
+
+export const T0 = 1_800_000_000_000;
+export const GRACE_SECONDS = 120;
+/** Configured nodes (node_id, client_id); calls may also name unknown ones. */
+export const CONFIGURED = [['pc1', 'node1'], ['pc2', 'node2'], ['pc3', 'node3'], ['pc4', 'node4']] as const;
+export const GRACEFUL_STEP = 'stop-jobs';
+export const FORCE_STEP = 'remove-mark';
+/** Log lines that mean the daemon lost control of something. */
+export const INTERNAL_ERRORS = new Set(['node actor failed', 'client endpoint handler failed']);
+/** A reply that waited this long for anything is a reply that waited for SSH. */
+export const HANDLER_BUDGET_MS = 5_000;
+
+/** The agent's configuration in the model campaigns: a kill step, then a force command step. */
+export function modelConfig(stateDir: string, onFailure: FailurePolicy, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    nodes: CONFIGURED.map(([node_id, client_id]) => ({ node_id, client_id, host: `${client_id}.nodes.test` })),
+    hostTemplate: '{client_id}.adopted.test',
+    unknownNodes: 'adopt',
+    deletedGraceSeconds: GRACE_SECONDS,
+    drain: {
+      graceful: [{ name: GRACEFUL_STEP, action: 'kill', pattern: 'model-job', verifyAttempts: 2, verifyIntervalSeconds: 1 }],
+      force: [{ name: FORCE_STEP, action: 'command', run: 'rm -f /run/model-job', verify: 'test ! -e /run/model-job', verifyAttempts: 1, estimateSeconds: 5 }],
+      reserveSeconds: 5,
+      bestEffortSeconds: 5,
+      onFailure,
+    },
+    state: { dir: stateDir },
+    ...extra,
+  };
+}
+
+const toWire = (entry: WireEntry): WireStruct => {
+  const out: Record<string, WireValue> = { node_id: entry.node_id };
+  if (entry.client_id !== undefined) out['client_id'] = entry.client_id;
+  if (entry.max_wait_time !== undefined) out['max_wait_time'] = wireInt(entry.max_wait_time);
+  if (entry.value !== undefined) out['value'] = wireDouble(entry.value);
+  return out;
+};
+
+/**
+ * The whole agent in this process (Slice, machines, journal on a real disk, codec) on a
+ * SimulatedClock behind a scripted SSH runner, called through the real XML-RPC codec; it can
+ * crash (the state directory as the disk holds it, memory dropped) and restart from its journal.
+ */
+export class AgentWorld implements CampaignWorld {
+  readonly holdsCommands = true;
+  readonly clock = new SimulatedClock();
+  readonly runner = new ScriptedNodeRunner();
+  readonly lines: CapturedLog[];
+  private readonly logger: Logger;
+  readonly changes: StateChange[] = [];
+  files = new FaultyJournalFiles();
+  agent!: Agent;
+  store!: Store;
+  private endpoint!: ClientEndpoint;
+  private readonly config: AgentConfig;
+  private readonly dirs: string[] = [];
+
+  private constructor(
+    private dir: string,
+    readonly onFailure: FailurePolicy,
+  ) {
+    this.dirs.push(dir);
+    ({ logger: this.logger, lines: this.lines } = captureLogger('warn'));
+    this.config = parseConfig(modelConfig(dir, onFailure), 'model campaign', dir);
+    this.clock.set(T0);
+  }
+
+  static async start(onFailure: FailurePolicy): Promise<AgentWorld> {
+    const world = new AgentWorld(await mkdtemp(join(tmpdir(), 'dynslice-model-')), onFailure);
+    await world.open();
+    return world;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** One call as the cluster makes it: encoded, decoded, handled, its reply encoded and decoded. */
+  async call(method: string, nodelist: readonly WireEntry[]): Promise<DecodedReply> {
+    const request = await decodeMethodCall(Buffer.from(encodeMethodCall(method, [{ nodelist: nodelist.map(toWire) }])));
+    const outcome = await this.endpoint.handleCall(request.method, request.params);
+    const body = 'faultCode' in outcome ? encodeFault(outcome.faultCode, outcome.faultString) : encodeResponse(outcome as unknown as WireValue);
+    return (await decodeMethodResponse(Buffer.from(body))) as DecodedReply;
+  }
+
+  /** Lets promises, deferred drain starts and answered commands run (bounded). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 8; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  async advance(ms: number): Promise<void> {
+    this.clock.increment(ms);
+    await this.settle();
+  }
+
+  /** A node as its state machine has it; undefined when it has none (yet). */
+  view(nodeId: string): NodeView | undefined {
+    const node = this.agent.slice.get(nodeId);
+    if (!node?.started) return undefined;
+    const snapshot = node.actor.getSnapshot();
+    const { context } = snapshot;
+    return { nodeId, incarnation: context.incarnation, state: stateName(snapshot.value), tagged: snapshot.hasTag(RELEASED_TAG), context };
+  }
+
+  async observe(): Promise<Map<string, NodeView | undefined>> {
+    await this.settle();
+    return new Map(this.agent.slice.list().map((node) => [node.nodeId, this.view(node.nodeId)]));
+  }
+
+  takeChanges(): StateChange[] {
+    return this.changes.splice(0);
+  }
+
+  verified(nodeId: string): boolean {
+    const steps = this.runner.verifiedSteps(nodeId);
+    return steps.has(GRACEFUL_STEP) || steps.has(FORCE_STEP);
+  }
+
+  newIncarnation(nodeId: string): void {
+    this.runner.newIncarnation(nodeId);
+  }
+
+  diskFailures(): number {
+    return this.files.failures.length;
+  }
+
+  journalHealthy(): boolean {
+    return this.store.journalStatus.healthy;
+  }
+
+  holdCommands(): void {
+    this.runner.pause();
+  }
+
+  releaseCommands(): void {
+    this.runner.resume();
+  }
+
+  internalError(): string | undefined {
+    const line = this.lines.find((l) => INTERNAL_ERRORS.has(l.msg));
+    return line && JSON.stringify(line);
+  }
+
+  /** `crash`: what is on disk now is all the next agent gets; `clean`: a stop, then a start. */
+  async restart(kind: 'crash' | 'clean'): Promise<void> {
+    if (kind === 'crash') {
+      this.agent.slice.stop();
+      const copy = await mkdtemp(join(tmpdir(), 'dynslice-model-'));
+      this.dirs.push(copy);
+      await cp(this.dir, copy, { recursive: true });
+      await this.stop();
+      this.dir = copy;
+    } else {
+      await this.stop();
+    }
+    this.files = new FaultyJournalFiles();
+    await this.open();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await Promise.all(this.dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+
+  private async open(): Promise<void> {
+    const { logger } = this;
+    this.store = await Store.open({ dir: this.dir, logger, now: () => this.now(), openFile: this.files.open, retryMs: { first: 10, max: 50 } });
+    this.agent = createAgent({
+      config: { ...this.config, state: { dir: this.dir } },
+      logger,
+      runner: this.runner,
+      now: () => this.now(),
+      clock: this.clock,
+      store: this.store,
+      onChange: (change) => this.changes.push(change),
+    });
+    this.endpoint = createClientEndpoint({ handlers: this.agent.handlers, logger, handlerTimeoutMs: HANDLER_BUDGET_MS });
+  }
+
+  private async stop(): Promise<void> {
+    await this.agent.close();
+    await this.store.close();
+  }
+}

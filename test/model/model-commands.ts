@@ -1,0 +1,182 @@
+import fc from 'fast-check';
+import { type NodeBehaviour, BEHAVIOURS } from './scripted-node-runner.js';
+import { NODE_IDS, UNKNOWN } from './cluster-model.js';
+import type { WireEntry } from './invariants.js';
+import { entryFor, type ModelHarness } from './model-harness.js';
+import type { AgentWorld } from './agent-world.js';
+import type { ClusterModel } from './cluster-model.js';
+
+type Harness = ModelHarness<AgentWorld>;
+type Step = fc.AsyncCommand<ClusterModel, Harness>;
+
+const list = (entries: readonly WireEntry[]) => entries.map((e) => `${e.node_id}${e.max_wait_time === undefined ? '' : `:${e.max_wait_time}`}`).join(' ');
+
+/** One move in a campaign; toString() is how a shrunk sequence reads (and how it is kept as a test). */
+abstract class Move implements Step {
+  check(_model: Readonly<ClusterModel>): boolean {
+    return true;
+  }
+  abstract run(model: ClusterModel, harness: Harness): Promise<void>;
+  abstract toString(): string;
+}
+
+export class Countdown extends Move {
+  constructor(readonly entries: WireEntry[]) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.countdown(this.entries);
+  }
+  toString() {
+    return `countdown(${list(this.entries)})`;
+  }
+}
+
+/**
+ * The cluster sends one of its recent countdowns again (0: the last), after a pause: a duplicated
+ * tick, or a retry of a call whose reply it lost, arriving after later calls.
+ */
+export class LateRetry extends Move {
+  constructor(
+    readonly back: number,
+    readonly afterMs: number,
+  ) {
+    super();
+  }
+  override check(model: Readonly<ClusterModel>) {
+    return model.countdowns.length > this.back;
+  }
+  async run(model: ClusterModel, h: Harness) {
+    const call = model.countdowns[model.countdowns.length - 1 - this.back] ?? [];
+    if (this.afterMs > 0) await h.world.advance(this.afterMs);
+    await h.countdown(call);
+  }
+  toString() {
+    return `lateRetry(${this.back} back, after ${this.afterMs} ms)`;
+  }
+}
+
+export class DeleteComplete extends Move {
+  constructor(readonly entries: WireEntry[]) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.deleteComplete(this.entries);
+  }
+  toString() {
+    return `deleteComplete(${list(this.entries)})`;
+  }
+}
+
+export class SetValues extends Move {
+  constructor(readonly entries: WireEntry[]) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.setValues(this.entries);
+  }
+  toString() {
+    return `setValues(${this.entries.map((e) => `${e.node_id}${e.client_id === undefined ? '(outside)' : ''}=${e.value}`).join(' ')})`;
+  }
+}
+
+/** A node the cluster deleted is given back to the slice (SetResourceValues names it with its client_id). */
+export class ReAdd extends Move {
+  constructor(readonly pick: number) {
+    super();
+  }
+  override check(model: Readonly<ClusterModel>) {
+    return deletedNodes(model).length > 0;
+  }
+  async run(model: ClusterModel, h: Harness) {
+    const nodes = deletedNodes(model);
+    await h.setValues([entryFor(nodes[this.pick % nodes.length]!, { value: 0.5 })]);
+  }
+  toString() {
+    return `reAdd(#${this.pick})`;
+  }
+}
+
+export class Advance extends Move {
+  constructor(readonly ms: number) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.world.advance(this.ms);
+    await h.after();
+  }
+  toString() {
+    return `advance(${this.ms})`;
+  }
+}
+
+export class Behave extends Move {
+  constructor(
+    readonly nodeId: string,
+    readonly behaviour: NodeBehaviour,
+  ) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    h.world.runner.setBehaviour(this.nodeId, this.behaviour);
+    await h.after();
+  }
+  toString() {
+    return `behave(${this.nodeId}, ${this.behaviour})`;
+  }
+}
+
+export class Restart extends Move {
+  constructor(readonly kind: 'crash' | 'clean') {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.restart(this.kind);
+  }
+  toString() {
+    return `restart(${this.kind})`;
+  }
+}
+
+export class DiskFails extends Move {
+  constructor(
+    readonly operation: 'write' | 'datasync',
+    readonly code: 'ENOSPC' | 'EIO',
+  ) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    h.world.files.fail(this.operation, this.code, 1);
+    await h.after();
+  }
+  toString() {
+    return `diskFailsOnce(${this.operation}, ${this.code})`;
+  }
+}
+
+function deletedNodes(model: Readonly<ClusterModel>): string[] {
+  return [...model.nodes.values()].filter((n) => (n.configured || n.adopted) && n.deletedAt !== null).map((n) => n.nodeId);
+}
+
+// Most moves concern pc1, so that sequences pile up on one node as well as spreading across many.
+const nodeId = fc.oneof({ arbitrary: fc.constant('pc1'), weight: 3 }, { arbitrary: fc.constantFrom(...NODE_IDS), weight: 4 });
+const WAITS = [0, 5, 30, 120, 600] as const;
+
+/** Every move of the cluster, the nodes, the clock, the disk and the process, weighted toward calls. */
+export const moves = (): Array<fc.Arbitrary<Step>> => [
+  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 5 })
+    .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
+  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 5 })
+    .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
+  fc.tuple(fc.nat(2), fc.constantFrom(0, 1_000, 5_000, 61_000)).map(([back, ms]) => new LateRetry(back, ms)),
+  fc.uniqueArray(nodeId, { minLength: 1, maxLength: 3 }).map((ids) => new DeleteComplete(ids.map((id) => entryFor(id, { max_wait_time: 0 })))),
+  fc.array(fc.record({ id: nodeId, inSlice: fc.boolean(), value: fc.constantFrom(0, 0.25, 1) }), { minLength: 1, maxLength: 3 })
+    .map((es) => new SetValues(es.map(({ id, inSlice, value }) => (inSlice ? entryFor(id, { value }) : { node_id: id, value })))),
+  fc.nat(7).map((pick) => new ReAdd(pick)),
+  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
+  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
+  fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS))
+    .map(([id, behaviour]) => new Behave(id, behaviour)),
+  fc.constantFrom('crash' as const, 'clean' as const).map((kind) => new Restart(kind)),
+  fc.tuple(fc.constantFrom('write' as const, 'datasync' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const)).map(([op, code]) => new DiskFails(op, code)),
+];

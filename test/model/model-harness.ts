@@ -1,0 +1,196 @@
+import { HANDLER_TIMEOUT_OUTPUT } from '../../src/protocol/client-endpoint.js';
+import { CONFIGURED } from './agent-world.js';
+import type { CampaignWorld } from './campaign-world.js';
+import { ClusterModel, type Expectation } from './cluster-model.js';
+import {
+  answeredWithoutSsh, type DecodedReply, freshIncarnationIsUnreleased, InvariantViolation, nodeSetMatches, type NodeView, ReleaseLedger,
+  releaseIsJustified, releasedFlagMatchesTag, replyEchoesRequest, sameReplyAfterRestart, type WireEntry, workLostRecorded,
+} from './invariants.js';
+
+/** Totals of one campaign, for its closing line. */
+export const totals = { sequences: 0, commands: 0, checks: 0 };
+
+const givenBack = (view: NodeView | undefined) => view !== undefined && (view.tagged || view.state === 'deleted');
+
+/**
+ * A world and its oracle side by side: each step makes one move of the cluster, the nodes, the
+ * clock, the disk or the process, then checks every invariant.
+ */
+export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
+  readonly ledger = new ReleaseLedger();
+  private step = 0;
+  /** Every node as last observed. */
+  private views = new Map<string, NodeView | undefined>();
+
+  constructor(
+    readonly world: W,
+    readonly model = new ClusterModel(),
+  ) {
+    totals.sequences += 1;
+  }
+
+  async close(): Promise<void> {
+    await this.world.close();
+  }
+
+  async countdown(entries: readonly WireEntry[]): Promise<DecodedReply> {
+    const { model, world } = this;
+    const where = this.where('NotifyDeletePending');
+    const each = entries.map((entry) => model.countdownEntry(entry, world.now(), (id) => world.newIncarnation(id)));
+    // The reply reads each node's state once the whole call is applied: a node named twice answers the same for both.
+    const expected = entries.map((entry) => combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : []))));
+    model.countdowns.push([...entries]);
+    const reply = await this.send('NotifyDeletePending', entries);
+    if (reply.code === 0) {
+      replyEchoesRequest(entries, reply.value);
+      const views = await world.observe();
+      const evidence = this.evidence();
+      entries.forEach((entry, i) => {
+        const released = (reply.value as WireEntry[])[i]!.max_wait_time === 0;
+        const view = views.get(entry.node_id);
+        this.expect(expected[i]!, released, entry, where);
+        if ((entry.max_wait_time ?? 0) === 0) return;
+        if (released) releaseIsJustified(entry.node_id, view, evidence);
+        this.ledger.observe(entry.node_id, view?.incarnation ?? 0, released, where);
+        totals.checks += 3;
+      });
+      for (const node of model.nodes.values()) node.uncertain = false;
+    }
+    await this.after();
+    return reply;
+  }
+
+  async deleteComplete(entries: readonly WireEntry[]): Promise<void> {
+    for (const entry of entries) this.model.deleteEntry(entry, this.world.now());
+    const reply = await this.send('NotifyDeleteComplete', entries);
+    if (reply.code === 0) for (const node of this.model.nodes.values()) node.uncertain = false;
+    await this.after();
+  }
+
+  async setValues(entries: readonly WireEntry[]): Promise<void> {
+    for (const entry of entries) this.model.valuesEntry(entry, (id) => this.world.newIncarnation(id));
+    await this.send('SetResourceValues', entries);
+    await this.after();
+  }
+
+  /**
+   * The last countdown, repeated around a restart. Where SSH commands can be held, nothing can
+   * change a node in between, so the restarted agent must give the same reply.
+   */
+  async restart(kind: 'crash' | 'clean'): Promise<void> {
+    const { world, model } = this;
+    const probe = model.countdowns.at(-1);
+    world.holdCommands();
+    const before = probe ? await this.countdown(probe) : null;
+    await world.restart(kind);
+    await this.reconcile();
+    const after = probe ? await this.countdown(probe) : null;
+    if (world.holdsCommands && before?.code === 0 && after?.code === 0) {
+      sameReplyAfterRestart(before, after);
+      totals.checks += 1;
+    }
+    world.releaseCommands();
+    await this.after();
+  }
+
+  /** Checks every node against the invariants (after the step's effects have run). */
+  async after(): Promise<void> {
+    const { world, model } = this;
+    this.views = await world.observe();
+    totals.commands += 1;
+    const evidence = this.evidence();
+    for (const change of world.takeChanges()) {
+      const { context } = change.snapshot;
+      if (change.to === 'deleted') workLostRecorded(change.nodeId, change.from, context.workLost);
+      if (change.from === 'deleted') {
+        freshIncarnationIsUnreleased({ nodeId: change.nodeId, incarnation: context.incarnation, state: change.to, tagged: false, context });
+      }
+      totals.checks += 1;
+    }
+    const managed = [...model.nodes.values()].filter((n) => n.configured || n.adopted).map((n) => n.nodeId);
+    nodeSetMatches([...this.views.keys()], managed, (id) => model.managed(id) !== undefined);
+    for (const [nodeId, view] of this.views) {
+      if (view === undefined) continue;
+      releasedFlagMatchesTag(view);
+      model.expectIncarnation(nodeId, view.incarnation);
+      if (givenBack(view)) releaseIsJustified(nodeId, view, evidence);
+      if (this.ledger.wasTold(nodeId, view.incarnation) && !givenBack(view)) {
+        throw new InvariantViolation('released is monotonic within an incarnation', `${nodeId} #${view.incarnation} was reported released and is now ${view.state}`);
+      }
+      totals.checks += 4;
+    }
+    const internal = world.internalError();
+    if (internal) throw new InvariantViolation('bad input never crashes the daemon', internal);
+  }
+
+  private async send(method: string, entries: readonly WireEntry[]): Promise<DecodedReply> {
+    const { world, model } = this;
+    const failures = world.diskFailures();
+    const healthy = world.journalHealthy();
+    const reply = await world.call(method, entries);
+    answeredWithoutSsh(method, reply, HANDLER_TIMEOUT_OUTPUT);
+    if (reply.code !== 0) {
+      // SERVERERROR is the one answer a failing disk excuses.
+      const excused = reply.code === 5 && (world.diskFailures() > failures || !healthy);
+      if (!excused) throw new InvariantViolation('every valid call is answered', `${method} got ${JSON.stringify(reply)}`);
+      for (const entry of entries) {
+        const node = model.get(entry.node_id);
+        if (node) node.uncertain = true;
+      }
+    }
+    totals.checks += 1;
+    return reply;
+  }
+
+  private expect(expected: Expectation, released: boolean, entry: WireEntry, where: string): void {
+    if (expected === 'released' && !released) {
+      throw new InvariantViolation('the cluster is told what it may take', `${entry.node_id} (${JSON.stringify(entry)}) must be released in ${where}`);
+    }
+    if (expected === 'kept' && released && (entry.max_wait_time ?? 0) > 0) {
+      throw new InvariantViolation('a node starts unreleased', `${entry.node_id} was released by the countdown that started its drain (${where})`);
+    }
+  }
+
+  /** After a restart: what the cluster could not be sure of is read back from the agent. */
+  private async reconcile(): Promise<void> {
+    const { world, model } = this;
+    const views = await world.observe();
+    for (const node of [...model.nodes.values()]) {
+      if (!node.configured && !node.adopted) continue;
+      const view = views.get(node.nodeId);
+      if (!views.has(node.nodeId)) {
+        // An adopted node no call made it start was never journaled: the next call adopts it again.
+        if (this.ledger.wasTold(node.nodeId, node.incarnation)) throw new InvariantViolation('no node is lost', `${node.nodeId} was released, then forgotten by a restart`);
+        model.nodes.delete(node.nodeId);
+      } else if (node.uncertain) {
+        // Not restored (no actor): the journal had nothing of it, so it is allocated in its first life.
+        node.incarnation = view?.incarnation ?? 1;
+        node.deletedAt = view?.state === 'deleted' ? view.context.deletedAt : null;
+        node.countedDown = view !== undefined && !view.state.startsWith('allocated');
+      }
+      node.uncertain = false;
+    }
+  }
+
+  private evidence() {
+    const { world, model } = this;
+    return model.evidence(world.now(), world.onFailure, (id) => world.verified(id));
+  }
+
+  private where(method: string): string {
+    this.step += 1;
+    return `${method} (step ${this.step})`;
+  }
+}
+
+function combined(expectations: Expectation[]): Expectation {
+  if (expectations.includes('released')) return 'released';
+  return expectations.every((e) => e === 'kept') ? 'kept' : 'either';
+}
+
+/** The entry the cluster sends for a node: configured nodes with their client_id; ux1 with one, ux2 without. */
+export function entryFor(nodeId: string, extra: Partial<WireEntry> = {}): WireEntry {
+  const configured = CONFIGURED.find(([id]) => id === nodeId);
+  const clientId = configured ? configured[1] : nodeId === 'ux1' ? 'ux1c' : undefined;
+  return { node_id: nodeId, ...(clientId === undefined ? {} : { client_id: clientId }), ...extra };
+}
