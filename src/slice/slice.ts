@@ -1,51 +1,17 @@
 import type { Logger } from 'pino';
-import type { FailurePolicy, NodeEvent, NodeInput, NodeRestore, ValueMeaning } from '../../machines/node.types.js';
+import type { NodeEvent, NodeRestore } from '../../machines/node.types.js';
 import { COUNTDOWN_INERT_STATES } from '../../machines/node.types.js';
-import type { DrainPlan } from '../drain/plan.js';
-import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
-import type { SshRunner, SshTarget } from '../ssh/ssh-runner.js';
+import type { SshTarget } from '../ssh/ssh-runner.js';
 import { DeferredEvents } from './deferred-events.js';
-import { deriveHost } from './host-template.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { givenBack, LazyNode, type SliceNode } from './lazy-node.js';
 import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
-import { type Clock, type NodeMachine, type StateChange, startNodeActor, stateName } from './node-actor.js';
-import { provideNodeMachine } from './provide-machine.js';
+import { type NodeMachine, type StateChange, startNodeActor, stateName } from './node-actor.js';
+import { adoptedTarget, DEFAULT_START_BEFORE_REPLY, nodeChangeHandler, nodeInputOf, type SliceDeps, sliceNodeMachine, warmNode } from './slice-deps.js';
 
 export { LazyNode, type SliceNode } from './lazy-node.js';
-
-/** Drains one countdown starts before its reply (SliceDeps.startBeforeReply). */
-export const DEFAULT_START_BEFORE_REPLY = 2;
-
-export interface SliceDeps {
-  plan: DrainPlan;
-  runner: SshRunner;
-  logger: Logger;
-  now: () => number;
-  clock?: Clock;
-  bestEffortSeconds: number;
-  onFailure: FailurePolicy;
-  /** Value at which a node's prepare steps run (null: never), read in the `valueMeans` direction. */
-  prepareAt?: number | null;
-  valueMeans?: ValueMeaning;
-  /** SSH login defaults for nodes learned from calls. */
-  ssh: { user: string; port: number };
-  hostTemplate?: string;
-  unknownNodes: 'adopt' | 'release';
-  /** Unknown nodes tracked at most; a call that would pass it is refused (see unknown-nodes.ts). */
-  maxUnknownNodes?: number;
-  /** A countdown naming a deleted node this soon after its deletion is a late repeat (see incarnation.ts). */
-  deletedGraceSeconds?: number;
-  onChange?: (change: StateChange) => void;
-  /**
-   * How many drains one countdown call starts before it answers; the rest start right after the
-   * reply, in call order, a slice of the event loop at a time (default 2).
-   */
-  startBeforeReply?: number;
-  /** Each drain command as it starts and ends (for status and metrics). */
-  onCommand?: (event: DrainCommandEvent) => void;
-}
+export { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
 
 /** The slice: one root actor per node, kept in a Map (never as children of one parent). */
 export class Slice implements ClientEndpointHandlers {
@@ -55,21 +21,16 @@ export class Slice implements ClientEndpointHandlers {
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
   private preconnecting = false;
+  /** Every state change of a node: the runner lets go of deleted nodes, work lost is logged. */
+  private readonly changed: (change: StateChange) => void;
   /** Drains a large countdown starts after its reply, and any later event for those nodes. */
   private readonly later = new DeferredEvents<SliceNode>((node, event) => this.deliver(node, event));
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
     this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger);
-    const leaves = createStepActors({
-      plan: deps.plan,
-      runner: deps.runner,
-      targetOf: (nodeId) => this.nodes.get(nodeId)?.target,
-      logger: deps.logger,
-      now: deps.now,
-      onCommand: (event) => this.deps.onCommand?.(event),
-    });
-    this.machine = provideNodeMachine(leaves, deps.now);
+    this.changed = nodeChangeHandler(deps);
+    this.machine = sliceNodeMachine(deps, (nodeId) => this.nodes.get(nodeId)?.target);
   }
 
   /**
@@ -84,23 +45,13 @@ export class Slice implements ClientEndpointHandlers {
   ): LazyNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
-    const input: NodeInput = {
-      nodeId: node.nodeId,
-      clientId: node.clientId,
-      plan: this.deps.plan.outline,
-      bestEffortSeconds: this.deps.bestEffortSeconds,
-      onFailure: this.deps.onFailure,
-      prepareAt: this.deps.prepareAt ?? null,
-      valueMeans: this.deps.valueMeans ?? 'keep-worth',
-      restore,
-      incarnation: options.incarnation,
-    };
+    const input = nodeInputOf(this.deps, node, restore, options.incarnation);
     const entry = new LazyNode(
       node.nodeId,
       node.clientId,
       node.target,
       input,
-      (nodeInput) => startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: (change) => this.changed(change) }),
+      (nodeInput) => startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: this.changed }),
       options.adopted ?? false,
     );
     this.nodes.set(node.nodeId, entry);
@@ -108,7 +59,7 @@ export class Slice implements ClientEndpointHandlers {
     if (entry.adopted && options.incarnation === undefined) this.unknown.noteAdopted(node.nodeId, restore !== undefined);
     // After the set: a restored drain's first step looks its node's SSH target up at once.
     if (restore) void entry.actor;
-    if (this.preconnecting) void this.warm(entry);
+    if (this.preconnecting) void warmNode(this.deps.runner, entry);
     return entry;
   }
 
@@ -118,13 +69,8 @@ export class Slice implements ClientEndpointHandlers {
    */
   async preconnect(): Promise<number> {
     this.preconnecting = true;
-    const connected = await Promise.all(this.list().map((node) => this.warm(node)));
+    const connected = await Promise.all(this.list().map((node) => warmNode(this.deps.runner, node)));
     return connected.filter(Boolean).length;
-  }
-
-  private async warm(node: SliceNode): Promise<boolean> {
-    if ((node.started && node.actor.getSnapshot().status !== 'active') || !this.deps.runner.warm) return false;
-    return this.deps.runner.warm(node.target);
   }
 
   get(nodeId: string): SliceNode | undefined {
@@ -264,18 +210,12 @@ export class Slice implements ClientEndpointHandlers {
     if (known) return known.deleted ? this.reincarnate(known, entry, namedBy) : known;
     if (this.unknown.isReleased(entry.node_id)) return null;
     const clientId = entry.client_id ?? null;
-    const target = this.adoptedTarget(entry.node_id, clientId);
+    const target = adoptedTarget(this.deps, entry.node_id, clientId);
     if (target === null) {
       this.unknown.noteReleased(entry.node_id);
       return null;
     }
     return this.addNode({ nodeId: entry.node_id, clientId, target }, undefined, { adopted: true });
-  }
-
-  /** Where a node learned from a call is reached, or null when the policy or the template cannot say. */
-  private adoptedTarget(nodeId: string, clientId: string | null): SshTarget | null {
-    const host = this.deps.unknownNodes === 'adopt' ? deriveHost(this.deps.hostTemplate, { nodeId, clientId }) : null;
-    return host === null ? null : { nodeId, host, ...this.deps.ssh };
   }
 
   /**
@@ -289,7 +229,7 @@ export class Slice implements ClientEndpointHandlers {
     if (!backInSlice(namedBy, previous.context.deletedAt, this.deps.now(), graceMs)) return deleted;
     const nodeId = entry.node_id;
     const clientId = entry.client_id ?? deleted.clientId;
-    const target = deleted.adopted ? this.adoptedTarget(nodeId, clientId) : deleted.target;
+    const target = deleted.adopted ? adoptedTarget(this.deps, nodeId, clientId) : deleted.target;
     this.nodes.delete(nodeId);
     if (target === null) return this.resolve(entry, namedBy);
     const incarnation = previous.context.incarnation + 1;
@@ -298,15 +238,5 @@ export class Slice implements ClientEndpointHandlers {
     const snapshot = fresh.actor.getSnapshot();
     this.changed({ nodeId, from: stateName(previous.value), to: stateName(snapshot.value), snapshot });
     return fresh;
-  }
-
-  private changed(change: StateChange): void {
-    if (change.to === 'deleted') {
-      this.deps.runner.release(change.nodeId);
-      if (change.snapshot.context.workLost) {
-        this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
-      }
-    }
-    this.deps.onChange?.(change);
   }
 }
