@@ -8,6 +8,8 @@ export interface CampaignWorld {
   /** Whether SSH commands can be held around a restart (a restart must then change no reply). */
   readonly holdsCommands: boolean;
   now(): number;
+  /** Lets time pass: the simulated clock moves, or a real one is waited for (briefly). */
+  advance(ms: number): Promise<void>;
   call(method: string, nodelist: readonly WireEntry[]): Promise<DecodedReply>;
   /** Lets effects run, then every node the agent lists (undefined: it has no state machine yet). */
   observe(): Promise<Map<string, NodeView | undefined>>;

@@ -20,6 +20,17 @@ export interface ModelNode {
   noWait: Set<number>;
   /** A call about it was not answered code 0: after a crash, the agent may not have it on disk. */
   uncertain: boolean;
+  /** A countdown came too close to the end of the deletion grace to tell which side the agent saw: read it back. */
+  resync: boolean;
+}
+
+export interface ModelOptions {
+  configured?: ReadonlyArray<readonly [string, string]>;
+  graceSeconds?: number;
+  /** unknownNodes: adopt (with a hostTemplate that takes the client_id) or release. */
+  adoptUnknown?: boolean;
+  /** How far apart the cluster's clock and the agent's may see one moment (calls take time on a real clock). */
+  clockSlackMs?: number;
 }
 
 /** What a countdown reply must say of one entry, as far as the model can tell. */
@@ -38,9 +49,14 @@ export class ClusterModel {
   /** The countdowns the cluster sent, oldest first. */
   readonly countdowns: WireEntry[][] = [];
   readonly graceMs: number;
+  private readonly adoptUnknown: boolean;
+  private readonly slackMs: number;
 
-  constructor(configured: ReadonlyArray<readonly [string, string]> = CONFIGURED, graceSeconds = GRACE_SECONDS) {
+  constructor(options: ModelOptions = {}) {
+    const { configured = CONFIGURED, graceSeconds = GRACE_SECONDS, adoptUnknown = true, clockSlackMs = 0 } = options;
     this.graceMs = graceSeconds * 1000;
+    this.adoptUnknown = adoptUnknown;
+    this.slackMs = clockSlackMs;
     for (const [nodeId] of configured) this.nodes.set(nodeId, this.fresh(nodeId, true));
   }
 
@@ -61,14 +77,21 @@ export class ClusterModel {
     if (node === undefined) {
       const known = this.nodes.get(entry.node_id);
       if (known?.unreachable) return 'released';
-      if (entry.client_id === undefined) {
+      if (entry.client_id === undefined || !this.adoptUnknown) {
         this.nodes.set(entry.node_id, { ...this.fresh(entry.node_id, false), unreachable: true });
         return 'released';
       }
       node = { ...this.fresh(entry.node_id, false), adopted: true };
       this.nodes.set(entry.node_id, node);
     } else if (node.deletedAt !== null) {
-      if (now - node.deletedAt < this.graceMs) return 'released';
+      const sinceDeletion = now - node.deletedAt;
+      if (this.slackMs > 0 && Math.abs(sinceDeletion - this.graceMs) < this.slackMs) {
+        node.resync = true;
+        // Either life may be the one the cluster told it cannot wait.
+        if (wait === 0) node.noWait.add(node.incarnation).add(node.incarnation + 1);
+        return 'either';
+      }
+      if (sinceDeletion < this.graceMs) return 'released';
       this.reincarnate(node, onNewIncarnation);
     }
     const countedDown = node.countedDown;
@@ -86,7 +109,7 @@ export class ClusterModel {
     const node = this.managed(entry.node_id);
     if (node !== undefined) {
       if (node.deletedAt !== null) this.reincarnate(node, onNewIncarnation);
-    } else if (!this.nodes.get(entry.node_id)?.unreachable) {
+    } else if (this.adoptUnknown && !this.nodes.get(entry.node_id)?.unreachable) {
       this.nodes.set(entry.node_id, { ...this.fresh(entry.node_id, false), adopted: true });
     }
   }
@@ -132,7 +155,7 @@ export class ClusterModel {
   private fresh(nodeId: string, configured: boolean): ModelNode {
     return {
       nodeId, configured, adopted: false, unreachable: false, incarnation: 1, deleted: new Set(), deletedAt: null,
-      countedDown: false, noWait: new Set(), uncertain: false,
+      countedDown: false, noWait: new Set(), uncertain: false, resync: false,
     };
   }
 }

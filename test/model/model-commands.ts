@@ -6,17 +6,18 @@ import { entryFor, type ModelHarness } from './model-harness.js';
 import type { AgentWorld } from './agent-world.js';
 import type { ClusterModel } from './cluster-model.js';
 
-type Harness = ModelHarness<AgentWorld>;
+type Harness = ModelHarness;
 type Step = fc.AsyncCommand<ClusterModel, Harness>;
+type InProcess = ModelHarness<AgentWorld>;
 
 const list = (entries: readonly WireEntry[]) => entries.map((e) => `${e.node_id}${e.max_wait_time === undefined ? '' : `:${e.max_wait_time}`}`).join(' ');
 
 /** One move in a campaign; toString() is how a shrunk sequence reads (and how it is kept as a test). */
-abstract class Move implements Step {
+abstract class Move<H extends Harness = Harness> implements fc.AsyncCommand<ClusterModel, H> {
   check(_model: Readonly<ClusterModel>): boolean {
     return true;
   }
-  abstract run(model: ClusterModel, harness: Harness): Promise<void>;
+  abstract run(model: ClusterModel, harness: H): Promise<void>;
   abstract toString(): string;
 }
 
@@ -97,11 +98,11 @@ export class ReAdd extends Move {
   }
 }
 
-export class Advance extends Move {
+export class Advance extends Move<InProcess> {
   constructor(readonly ms: number) {
     super();
   }
-  async run(_: ClusterModel, h: Harness) {
+  async run(_: ClusterModel, h: InProcess) {
     await h.world.advance(this.ms);
     await h.after();
   }
@@ -110,14 +111,14 @@ export class Advance extends Move {
   }
 }
 
-export class Behave extends Move {
+export class Behave extends Move<InProcess> {
   constructor(
     readonly nodeId: string,
     readonly behaviour: NodeBehaviour,
   ) {
     super();
   }
-  async run(_: ClusterModel, h: Harness) {
+  async run(_: ClusterModel, h: InProcess) {
     h.world.runner.setBehaviour(this.nodeId, this.behaviour);
     await h.after();
   }
@@ -138,14 +139,14 @@ export class Restart extends Move {
   }
 }
 
-export class DiskFails extends Move {
+export class DiskFails extends Move<InProcess> {
   constructor(
     readonly operation: 'write' | 'datasync',
     readonly code: 'ENOSPC' | 'EIO',
   ) {
     super();
   }
-  async run(_: ClusterModel, h: Harness) {
+  async run(_: ClusterModel, h: InProcess) {
     h.world.files.fail(this.operation, this.code, 1);
     await h.after();
   }
@@ -162,21 +163,25 @@ function deletedNodes(model: Readonly<ClusterModel>): string[] {
 const nodeId = fc.oneof({ arbitrary: fc.constant('pc1'), weight: 3 }, { arbitrary: fc.constantFrom(...NODE_IDS), weight: 4 });
 const WAITS = [0, 5, 30, 120, 600] as const;
 
-/** Every move of the cluster, the nodes, the clock, the disk and the process, weighted toward calls. */
-export const moves = (): Array<fc.Arbitrary<Step>> => [
-  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 5 })
+/** The cluster's moves and the process's, in any world. */
+export const clusterMoves = (waits: readonly number[]): Array<fc.Arbitrary<Step>> => [
+  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
     .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
-  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 5 })
+  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
     .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
   fc.tuple(fc.nat(2), fc.constantFrom(0, 1_000, 5_000, 61_000)).map(([back, ms]) => new LateRetry(back, ms)),
   fc.uniqueArray(nodeId, { minLength: 1, maxLength: 3 }).map((ids) => new DeleteComplete(ids.map((id) => entryFor(id, { max_wait_time: 0 })))),
   fc.array(fc.record({ id: nodeId, inSlice: fc.boolean(), value: fc.constantFrom(0, 0.25, 1) }), { minLength: 1, maxLength: 3 })
     .map((es) => new SetValues(es.map(({ id, inSlice, value }) => (inSlice ? entryFor(id, { value }) : { node_id: id, value })))),
   fc.nat(7).map((pick) => new ReAdd(pick)),
-  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
-  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
-  fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS))
-    .map(([id, behaviour]) => new Behave(id, behaviour)),
   fc.constantFrom('crash' as const, 'clean' as const).map((kind) => new Restart(kind)),
+];
+
+/** Every move of the cluster, the nodes, the clock, the disk and the process, weighted toward calls. */
+export const moves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProcess>>> => [
+  ...clusterMoves(WAITS),
+  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
+  fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
+  fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS)).map(([id, behaviour]) => new Behave(id, behaviour)),
   fc.tuple(fc.constantFrom('write' as const, 'datasync' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const)).map(([op, code]) => new DiskFails(op, code)),
 ];

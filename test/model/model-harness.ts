@@ -1,7 +1,7 @@
 import { HANDLER_TIMEOUT_OUTPUT } from '../../src/protocol/client-endpoint.js';
 import { CONFIGURED } from './agent-world.js';
 import type { CampaignWorld } from './campaign-world.js';
-import { ClusterModel, type Expectation } from './cluster-model.js';
+import { ClusterModel, type Expectation, type ModelNode } from './cluster-model.js';
 import {
   answeredWithoutSsh, type DecodedReply, freshIncarnationIsUnreleased, InvariantViolation, nodeSetMatches, type NodeView, ReleaseLedger,
   releaseIsJustified, releasedFlagMatchesTag, replyEchoesRequest, sameReplyAfterRestart, type WireEntry, workLostRecorded,
@@ -54,6 +54,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
         this.ledger.observe(entry.node_id, view?.incarnation ?? 0, released, where);
         totals.checks += 3;
       });
+      for (const node of model.nodes.values()) if (node.resync) this.readBack(node, views.get(node.nodeId));
       for (const node of model.nodes.values()) node.uncertain = false;
     }
     await this.after();
@@ -163,13 +164,18 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
         if (this.ledger.wasTold(node.nodeId, node.incarnation)) throw new InvariantViolation('no node is lost', `${node.nodeId} was released, then forgotten by a restart`);
         model.nodes.delete(node.nodeId);
       } else if (node.uncertain) {
-        // Not restored (no actor): the journal had nothing of it, so it is allocated in its first life.
-        node.incarnation = view?.incarnation ?? 1;
-        node.deletedAt = view?.state === 'deleted' ? view.context.deletedAt : null;
-        node.countedDown = view !== undefined && !view.state.startsWith('allocated');
+        this.readBack(node, view);
       }
       node.uncertain = false;
     }
+  }
+
+  /** The model takes the agent's word for a node it cannot be sure of (no actor: allocated in its first life). */
+  private readBack(node: ModelNode, view: NodeView | undefined): void {
+    node.incarnation = view?.incarnation ?? 1;
+    node.deletedAt = view?.state === 'deleted' ? view.context.deletedAt : null;
+    node.countedDown = view !== undefined && !view.state.startsWith('allocated');
+    node.resync = false;
   }
 
   private evidence() {
