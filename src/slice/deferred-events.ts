@@ -32,6 +32,17 @@ export class DeferredEvents<Target> {
     this.scheduled ??= setImmediate(this.run);
   }
 
+  /** Delivers a target's waiting events at once, in order, ahead of the others' (which keep their order). */
+  deliverNow(target: Target): void {
+    if (!this.pending.delete(target)) return;
+    for (let i = this.head; i < this.items.length; i += 1) {
+      const item = this.items[i];
+      if (item?.target !== target) continue;
+      this.items[i] = undefined;
+      this.deliver(item.target, item.event);
+    }
+  }
+
   /** Drops everything waiting (the slice is stopping). */
   clear(): void {
     if (this.scheduled !== null) clearImmediate(this.scheduled);
@@ -45,9 +56,11 @@ export class DeferredEvents<Target> {
     this.scheduled = null;
     const until = performance.now() + this.sliceMs;
     while (this.head < this.items.length) {
-      const item = this.items[this.head] as { target: Target; event: NodeEvent };
+      const item = this.items[this.head];
       this.items[this.head] = undefined;
       this.head += 1;
+      // Delivered ahead of its turn (deliverNow).
+      if (item === undefined) continue;
       const left = (this.pending.get(item.target) ?? 1) - 1;
       if (left === 0) this.pending.delete(item.target);
       else this.pending.set(item.target, left);

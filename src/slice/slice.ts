@@ -134,10 +134,14 @@ export class Slice implements ClientEndpointHandlers {
         continue;
       }
       const event: NodeEvent = { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at };
-      // A node whose drain waits to start is allocated, so not released: its countdown queues behind.
+      // A node whose drain waits to start is allocated, so not released: its countdown queues behind,
+      // unless the cluster cannot wait: then its waiting events go now, and this reply releases it.
       if (this.later.holds(node)) {
-        this.later.push(node, event);
-        continue;
+        if (event.maxWaitTime > 0) {
+          this.later.push(node, event);
+          continue;
+        }
+        this.later.deliverNow(node);
       }
       // An unstarted node is allocated: a countdown that waits for it needs no actor before the reply.
       if (!node.started && event.maxWaitTime > 0 && started >= startBeforeReply) {
