@@ -5,7 +5,7 @@ import { AgentWorld } from './agent-world.js';
 import { ModelHarness, totals } from './model-harness.js';
 
 /** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH replays one failure. */
-const RUNS = Number(process.env.MODEL_RUNS ?? 60);
+const RUNS = Number(process.env.MODEL_RUNS ?? 150);
 const SEED = Number(process.env.MODEL_SEED ?? 20261128);
 const PATH = process.env.MODEL_PATH;
 const started = Date.now();

@@ -25,6 +25,8 @@ export const GRACE_SECONDS = 120;
 export const CONFIGURED = [['pc1', 'node1'], ['pc2', 'node2'], ['pc3', 'node3'], ['pc4', 'node4']] as const;
 export const GRACEFUL_STEP = 'stop-jobs';
 export const FORCE_STEP = 'remove-mark';
+/** Runs when a node's value falls to prepareAt (0.3, keep-worth): it never makes a node releasable. */
+export const PREPARE_STEP = 'checkpoint';
 /** Log lines that mean the daemon lost control of something. */
 export const INTERNAL_ERRORS = new Set(['node actor failed', 'client endpoint handler failed']);
 /** A reply that waited this long for anything is a reply that waited for SSH. */
@@ -40,6 +42,8 @@ export function modelConfig(stateDir: string, onFailure: FailurePolicy, extra: R
     drain: {
       graceful: [{ name: GRACEFUL_STEP, action: 'kill', pattern: 'model-job', verifyAttempts: 2, verifyIntervalSeconds: 1 }],
       force: [{ name: FORCE_STEP, action: 'command', run: 'rm -f /run/model-job', verify: 'test ! -e /run/model-job', verifyAttempts: 1, estimateSeconds: 5 }],
+      prepare: [{ name: PREPARE_STEP, action: 'command', run: 'touch /run/model-checkpoint', verify: 'test ! -e /run/model-unsaved', verifyAttempts: 1 }],
+      prepareAt: 0.3,
       reserveSeconds: 5,
       bestEffortSeconds: 5,
       onFailure,

@@ -46,6 +46,8 @@ export const NODE_IDS: string[] = [...CONFIGURED.map(([id]) => id), ...UNKNOWN];
  */
 export class ClusterModel {
   readonly nodes = new Map<string, ModelNode>();
+  /** Unknown nodes reported released, then deleted (a reply to a call running beside the deletion still released them). */
+  private readonly forgotten = new Set<string>();
   /** The countdowns the cluster sent, oldest first. */
   readonly countdowns: WireEntry[][] = [];
   readonly graceMs: number;
@@ -119,6 +121,7 @@ export class ClusterModel {
     if (node === undefined) return;
     if (node.unreachable) {
       this.nodes.delete(entry.node_id);
+      this.forgotten.add(entry.node_id);
       return;
     }
     if (node.deletedAt !== null) return;
@@ -134,7 +137,7 @@ export class ClusterModel {
       drainVerified: (nodeId, incarnation) => this.nodes.get(nodeId)?.incarnation === incarnation && verified(nodeId),
       clusterCouldNotWait: (nodeId, incarnation) => this.nodes.get(nodeId)?.noWait.has(incarnation) ?? false,
       deletedByCluster: (nodeId, incarnation) => this.nodes.get(nodeId)?.deleted.has(incarnation) ?? false,
-      unreachableUnknown: (nodeId) => this.nodes.get(nodeId)?.unreachable ?? false,
+      unreachableUnknown: (nodeId) => (this.nodes.get(nodeId)?.unreachable ?? false) || this.forgotten.has(nodeId),
     };
   }
 

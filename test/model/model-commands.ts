@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { type NodeBehaviour, BEHAVIOURS } from './scripted-node-runner.js';
 import { NODE_IDS, UNKNOWN } from './cluster-model.js';
 import type { WireEntry } from './invariants.js';
-import { entryFor, type ModelHarness } from './model-harness.js';
+import { type ClusterCall, entryFor, type ModelHarness } from './model-harness.js';
 import type { AgentWorld } from './agent-world.js';
 import type { ClusterModel } from './cluster-model.js';
 
@@ -54,6 +54,19 @@ export class LateRetry extends Move {
   }
   toString() {
     return `lateRetry(${this.back} back, after ${this.afterMs} ms)`;
+  }
+}
+
+/** Two calls at once: the second's handler runs while the first waits for the disk (or its drains start). */
+export class Together extends Move {
+  constructor(readonly calls: [ClusterCall, ClusterCall]) {
+    super();
+  }
+  async run(_: ClusterModel, h: Harness) {
+    await h.calls(this.calls, true);
+  }
+  toString() {
+    return `together(${this.calls.map((c) => `${c.method}(${list(c.entries)})`).join(', ')})`;
   }
 }
 
@@ -163,6 +176,13 @@ function deletedNodes(model: Readonly<ClusterModel>): string[] {
 const nodeId = fc.oneof({ arbitrary: fc.constant('pc1'), weight: 3 }, { arbitrary: fc.constantFrom(...NODE_IDS), weight: 4 });
 const WAITS = [0, 5, 30, 120, 600] as const;
 
+const someEntries = fc.array(fc.record({ id: fc.constantFrom(...NODE_IDS), wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 4 })
+  .map((es) => es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })));
+const someCall = fc.oneof(
+  { arbitrary: someEntries.map((entries): ClusterCall => ({ method: 'NotifyDeletePending', entries })), weight: 3 },
+  { arbitrary: someEntries.map((entries): ClusterCall => ({ method: 'NotifyDeleteComplete', entries })), weight: 1 },
+);
+
 /** The cluster's moves and the process's, in any world. */
 export const clusterMoves = (waits: readonly number[]): Array<fc.Arbitrary<Step>> => [
   fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
@@ -182,6 +202,7 @@ export const moves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProc
   ...clusterMoves(WAITS),
   fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
   fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
+  fc.tuple(someCall, someCall).map((calls) => new Together(calls)),
   fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS)).map(([id, behaviour]) => new Behave(id, behaviour)),
   fc.tuple(fc.constantFrom('write' as const, 'datasync' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const)).map(([op, code]) => new DiskFails(op, code)),
 ];

@@ -7,6 +7,12 @@ import {
   releaseIsJustified, releasedFlagMatchesTag, replyEchoesRequest, sameReplyAfterRestart, type WireEntry, workLostRecorded,
 } from './invariants.js';
 
+/** One call of the cluster to the agent. */
+export interface ClusterCall {
+  method: 'NotifyDeletePending' | 'NotifyDeleteComplete' | 'SetResourceValues';
+  entries: readonly WireEntry[];
+}
+
 /** Totals of one campaign, for its closing line. */
 export const totals = { sequences: 0, commands: 0, checks: 0 };
 
@@ -34,44 +40,71 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
   }
 
   async countdown(entries: readonly WireEntry[]): Promise<DecodedReply> {
-    const { model, world } = this;
-    const where = this.where('NotifyDeletePending');
-    const each = entries.map((entry) => model.countdownEntry(entry, world.now(), (id) => world.newIncarnation(id)));
-    // The reply reads each node's state once the whole call is applied: a node named twice answers the same for both.
-    const expected = entries.map((entry) => combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : []))));
-    model.countdowns.push([...entries]);
-    const reply = await this.send('NotifyDeletePending', entries);
-    if (reply.code === 0) {
-      replyEchoesRequest(entries, reply.value);
-      const views = await world.observe();
-      const evidence = this.evidence();
-      entries.forEach((entry, i) => {
-        const released = (reply.value as WireEntry[])[i]!.max_wait_time === 0;
-        const view = views.get(entry.node_id);
-        this.expect(expected[i]!, released, entry, where);
-        if ((entry.max_wait_time ?? 0) === 0) return;
-        if (released) releaseIsJustified(entry.node_id, view, evidence);
-        this.ledger.observe(entry.node_id, view?.incarnation ?? 0, released, where);
-        totals.checks += 3;
-      });
-      for (const node of model.nodes.values()) if (node.resync) this.readBack(node, views.get(node.nodeId));
-      for (const node of model.nodes.values()) node.uncertain = false;
-    }
-    await this.after();
-    return reply;
+    const [reply] = await this.calls([{ method: 'NotifyDeletePending', entries }]);
+    return reply!;
   }
 
   async deleteComplete(entries: readonly WireEntry[]): Promise<void> {
-    for (const entry of entries) this.model.deleteEntry(entry, this.world.now());
-    const reply = await this.send('NotifyDeleteComplete', entries);
-    if (reply.code === 0) for (const node of this.model.nodes.values()) node.uncertain = false;
-    await this.after();
+    await this.calls([{ method: 'NotifyDeleteComplete', entries }]);
   }
 
   async setValues(entries: readonly WireEntry[]): Promise<void> {
-    for (const entry of entries) this.model.valuesEntry(entry, (id) => this.world.newIncarnation(id));
-    await this.send('SetResourceValues', entries);
+    await this.calls([{ method: 'SetResourceValues', entries }]);
+  }
+
+  /**
+   * Calls the cluster makes, one after the other or all at once (their handlers then interleave
+   * where they wait for the disk); the model takes them in the order they start.
+   */
+  async calls(calls: readonly ClusterCall[], together = false): Promise<DecodedReply[]> {
+    const planned = calls.map((call) => this.plan(call));
+    const replies: DecodedReply[] = [];
+    if (together) replies.push(...(await Promise.all(calls.map((call) => this.send(call)))));
+    else for (const call of calls) replies.push(await this.send(call));
+    const allAnswered = replies.every((reply) => reply.code === 0);
+    for (const [i, reply] of replies.entries()) await this.judge(calls[i]!, planned[i]!, reply, allAnswered);
     await this.after();
+    return replies;
+  }
+
+  /** What the model expects of a call, applied to the model in the order calls start. */
+  private plan({ method, entries }: ClusterCall): { where: string; expected: Expectation[] } {
+    const { model, world } = this;
+    const where = this.where(method);
+    const born = (id: string) => world.newIncarnation(id);
+    if (method === 'NotifyDeleteComplete') for (const entry of entries) model.deleteEntry(entry, world.now());
+    if (method === 'SetResourceValues') for (const entry of entries) model.valuesEntry(entry, born);
+    if (method !== 'NotifyDeletePending') return { where, expected: [] };
+    const each = entries.map((entry) => model.countdownEntry(entry, world.now(), born));
+    model.countdowns.push([...entries]);
+    // The reply reads each node's state once the whole call is applied: a node named twice answers the same for both.
+    return { where, expected: entries.map((entry) => combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : [])))) };
+  }
+
+  private async judge(
+    { method, entries }: ClusterCall,
+    { where, expected }: { where: string; expected: Expectation[] },
+    reply: DecodedReply,
+    allAnswered: boolean,
+  ): Promise<void> {
+    const { model, world } = this;
+    if (reply.code !== 0) return;
+    // An answered countdown or deletion rests on node states on disk: nothing before it can be lost now.
+    if (allAnswered && method !== 'SetResourceValues') for (const node of model.nodes.values()) node.uncertain = false;
+    if (method !== 'NotifyDeletePending') return;
+    replyEchoesRequest(entries, reply.value);
+    const views = await world.observe();
+    const evidence = this.evidence();
+    entries.forEach((entry, i) => {
+      const released = (reply.value as WireEntry[])[i]!.max_wait_time === 0;
+      const view = views.get(entry.node_id);
+      this.expect(expected[i]!, released, entry, where);
+      if ((entry.max_wait_time ?? 0) === 0) return;
+      if (released) releaseIsJustified(entry.node_id, view, evidence);
+      this.ledger.observe(entry.node_id, view?.incarnation ?? 0, released, where);
+      totals.checks += 3;
+    });
+    for (const node of model.nodes.values()) if (node.resync) this.readBack(node, views.get(node.nodeId));
   }
 
   /**
@@ -124,7 +157,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     if (internal) throw new InvariantViolation('bad input never crashes the daemon', internal);
   }
 
-  private async send(method: string, entries: readonly WireEntry[]): Promise<DecodedReply> {
+  private async send({ method, entries }: ClusterCall): Promise<DecodedReply> {
     const { world, model } = this;
     const failures = world.diskFailures();
     const healthy = world.journalHealthy();
