@@ -4,10 +4,12 @@ import { moves } from './model-commands.js';
 import { AgentWorld } from './agent-world.js';
 import { ModelHarness, totals } from './model-harness.js';
 
-/** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH replays one failure. */
+/** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH and MODEL_REPLAY replay a failure. */
 const RUNS = Number(process.env.MODEL_RUNS ?? 150);
 const SEED = Number(process.env.MODEL_SEED ?? 20261128);
 const PATH = process.env.MODEL_PATH;
+/** The `replayPath` a failure prints in its counterexample: with MODEL_PATH, replays the shrunk sequence at once. */
+const REPLAY = process.env.MODEL_REPLAY;
 const started = Date.now();
 
 describe('the agent as a stateful property (in-process: real Slice, machines, journal and codec)', () => {
@@ -16,7 +18,7 @@ describe('the agent as a stateful property (in-process: real Slice, machines, jo
     console.log(`model campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`);
   });
 
-  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.commands(moves(), { maxCommands: 40, size: 'max' })], {
+  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.commands(moves(), { maxCommands: 40, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) })], {
     numRuns: RUNS,
     seed: SEED,
     ...(PATH === undefined ? {} : { path: PATH }),

@@ -1,10 +1,11 @@
 import { describe, it } from 'vitest';
 import type { FailurePolicy } from '../../machines/node.types.js';
 import { AgentWorld } from './agent-world.js';
-import { Countdown } from './model-commands.js';
+import type { ClusterModel } from './cluster-model.js';
+import { Behave, Countdown, DeleteComplete, ReAdd } from './model-commands.js';
 import { entryFor, ModelHarness } from './model-harness.js';
 
-type Move = Countdown;
+type Move = { check(model: ClusterModel): boolean; run(model: ClusterModel, harness: ModelHarness<AgentWorld>): Promise<void> };
 
 /** Replays a sequence the model campaign shrank, with every invariant checked after each move. */
 async function replay(onFailure: FailurePolicy, moves: Move[]): Promise<void> {
@@ -20,6 +21,18 @@ const countdown = (...entries: Array<[string, number]>) => new Countdown(entries
 
 /** Sequences the model campaign found, kept as they shrank (seed and path in each name). */
 describe('model campaign regressions', () => {
+  it('a check that exits 2 never verifies a drain (seed 20261128, path 53:5:5:4:3:6:1:2:3)', async () => {
+    await replay('hold', [new Behave('pc1', 'exit2'), countdown(['pc1', 600])]);
+  });
+
+  it('a node deleted and given back is a new incarnation (seed 20261128, path 0:0:4:4:1)', async () => {
+    await replay('hold', [new DeleteComplete([entryFor('pc1', { max_wait_time: 0 })]), new ReAdd(0)]);
+  });
+
+  it('a node released while the cluster could not wait stays released when a later entry moves its deadline and the drain fails (seed 20261128, path 33:2:1:5:4:4)', async () => {
+    await replay('hold', [new Behave('pc1', 'exit127'), countdown(['pc1', 0], ['pc1', 5])]);
+  });
+
   it('a node named twice in one countdown, its drain start deferred, then with max_wait_time 0, is released for both entries (seed 7, path 74:1:5:8:12:12:11)', async () => {
     await replay('hold', [countdown(['ux1', 600], ['pc4', 30], ['pc1', 600], ['pc1', 0])]);
   });
