@@ -43,6 +43,8 @@ export class Store {
   private durableNodeChanges = 0;
   private sinceSnapshot = 0;
   private compacting: Promise<void> | null = null;
+  /** Set by close(): its last flush starts no compaction (nothing is written once the lock is let go). */
+  private closing = false;
   private soon: NodeJS.Timeout | null = null;
   private retiring: Promise<unknown> = Promise.resolve();
   private writer!: JournalWriter;
@@ -189,7 +191,7 @@ export class Store {
       throw new JournalUnwritableError(error);
     });
     this.durableNodeChanges = Math.max(this.durableNodeChanges, changes);
-    if (this.sinceSnapshot >= this.options.compactEvery && !this.compacting) {
+    if (this.sinceSnapshot >= this.options.compactEvery && !this.compacting && !this.closing) {
       this.compacting = this.compact()
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'journal compaction failed'))
         .finally(() => (this.compacting = null));
@@ -200,6 +202,7 @@ export class Store {
     if (this.soon) clearTimeout(this.soon);
     this.soon = null;
     this.health.stop();
+    this.closing = true;
     await this.compacting;
     // A run that ends without this record crashed: its running steps count against them at the next start.
     this.append({ kind: 'stop' });
