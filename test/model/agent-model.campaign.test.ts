@@ -18,12 +18,12 @@ describe('the agent as a stateful property (in-process: real Slice, machines, jo
     console.log(`model campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`);
   });
 
-  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.commands(moves(), { maxCommands: 40, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) })], {
+  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.constantFrom(5_000, 25), fc.commands(moves(), { maxCommands: 40, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) })], {
     numRuns: RUNS,
     seed: SEED,
     ...(PATH === undefined ? {} : { path: PATH }),
-  })('every sequence of calls, SSH outcomes, clock moves, disk faults and restarts keeps every invariant', async (onFailure, commands) => {
-    const harness = new ModelHarness(await AgentWorld.start(onFailure));
+  })('every sequence of calls, SSH outcomes, clock moves, disk faults and restarts keeps every invariant', async (onFailure, compactEvery, commands) => {
+    const harness = new ModelHarness(await AgentWorld.start(onFailure, compactEvery));
     try {
       await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
     } finally {

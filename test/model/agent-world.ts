@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -83,6 +83,8 @@ export class AgentWorld implements CampaignWorld {
   private constructor(
     private dir: string,
     readonly onFailure: FailurePolicy,
+    /** Records between snapshots (the agent's default is 5,000; a few dozen exercises compaction). */
+    private readonly compactEvery: number,
   ) {
     this.dirs.push(dir);
     ({ logger: this.logger, lines: this.lines } = captureLogger('warn'));
@@ -90,8 +92,8 @@ export class AgentWorld implements CampaignWorld {
     this.clock.set(T0);
   }
 
-  static async start(onFailure: FailurePolicy): Promise<AgentWorld> {
-    const world = new AgentWorld(await mkdtemp(join(tmpdir(), 'dynslice-model-')), onFailure);
+  static async start(onFailure: FailurePolicy, compactEvery = 5_000): Promise<AgentWorld> {
+    const world = new AgentWorld(await mkdtemp(join(tmpdir(), 'dynslice-model-')), onFailure, compactEvery);
     await world.open();
     return world;
   }
@@ -172,7 +174,7 @@ export class AgentWorld implements CampaignWorld {
       this.agent.slice.stop();
       const copy = await mkdtemp(join(tmpdir(), 'dynslice-model-'));
       this.dirs.push(copy);
-      await cp(this.dir, copy, { recursive: true });
+      await copyAsOnDisk(this.dir, copy);
       await this.stop();
       this.dir = copy;
     } else {
@@ -189,7 +191,10 @@ export class AgentWorld implements CampaignWorld {
 
   private async open(): Promise<void> {
     const { logger } = this;
-    this.store = await Store.open({ dir: this.dir, logger, now: () => this.now(), openFile: this.files.open, retryMs: { first: 10, max: 50 } });
+    this.store = await Store.open({
+      dir: this.dir, logger, now: () => this.now(), openFile: this.files.open, retryMs: { first: 10, max: 50 },
+      compactEvery: this.compactEvery,
+    });
     this.agent = createAgent({
       config: { ...this.config, state: { dir: this.dir } },
       logger,
@@ -207,3 +212,13 @@ export class AgentWorld implements CampaignWorld {
     await this.store.close();
   }
 }
+
+/** The files of a state directory as they are now; one renamed or removed meanwhile (a snapshot being written) is not there. */
+async function copyAsOnDisk(from: string, to: string): Promise<void> {
+  for (const name of await readdir(from)) {
+    await copyFile(join(from, name), join(to, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}
+

@@ -8,8 +8,8 @@ import { entryFor, ModelHarness } from './model-harness.js';
 type Move = { check(model: ClusterModel): boolean; run(model: ClusterModel, harness: ModelHarness<AgentWorld>): Promise<void> };
 
 /** Replays a sequence the model campaign shrank, with every invariant checked after each move. */
-async function replay(onFailure: FailurePolicy, moves: Move[]): Promise<void> {
-  const harness = new ModelHarness(await AgentWorld.start(onFailure));
+async function replay(onFailure: FailurePolicy, moves: Move[], compactEvery?: number): Promise<void> {
+  const harness = new ModelHarness(await AgentWorld.start(onFailure, compactEvery));
   try {
     for (const move of moves) if (move.check(harness.model)) await move.run(harness.model, harness);
   } finally {
