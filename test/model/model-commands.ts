@@ -152,19 +152,28 @@ export class Restart extends Move {
   }
 }
 
+/** The journal's disk fails once (a write may first go through in part), or twice: write, then the repair. */
 export class DiskFails extends Move<InProcess> {
   constructor(
-    readonly operation: 'write' | 'datasync',
+    readonly operation: 'write' | 'datasync' | 'open' | 'truncate',
     readonly code: 'ENOSPC' | 'EIO',
+    readonly partial: boolean,
   ) {
     super();
   }
   async run(_: ClusterModel, h: InProcess) {
-    h.world.files.fail(this.operation, this.code, 1);
+    const { files } = h.world;
+    if (this.operation === 'write' || this.operation === 'datasync') {
+      files.fail(this.operation, this.code, 1, this.partial && this.operation === 'write' ? { partialBytes: 7 } : {});
+    } else {
+      // The file is repaired (truncated, or opened again after EIO) only once a write failed.
+      files.fail('write', this.code, 1);
+      files.fail(this.operation, this.code, 1);
+    }
     await h.after();
   }
   toString() {
-    return `diskFailsOnce(${this.operation}, ${this.code})`;
+    return `diskFails(${this.operation}, ${this.code}${this.partial ? ', after a short write' : ''})`;
   }
 }
 
@@ -204,5 +213,6 @@ export const moves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProc
   fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
   fc.tuple(someCall, someCall).map((calls) => new Together(calls)),
   fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS)).map(([id, behaviour]) => new Behave(id, behaviour)),
-  fc.tuple(fc.constantFrom('write' as const, 'datasync' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const)).map(([op, code]) => new DiskFails(op, code)),
+  fc.tuple(fc.constantFrom('write' as const, 'datasync' as const, 'open' as const, 'truncate' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const), fc.boolean())
+    .map(([op, code, partial]) => new DiskFails(op, code, partial)),
 ];
