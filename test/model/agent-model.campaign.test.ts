@@ -5,7 +5,7 @@ import { AgentWorld } from './agent-world.js';
 import { ModelHarness, totals } from './model-harness.js';
 
 /** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH and MODEL_REPLAY replay a failure. */
-const RUNS = Number(process.env.MODEL_RUNS ?? 150);
+const RUNS = Number(process.env.MODEL_RUNS ?? 300);
 const SEED = Number(process.env.MODEL_SEED ?? 20261128);
 const PATH = process.env.MODEL_PATH;
 /** The `replayPath` a failure prints in its counterexample: with MODEL_PATH, replays the shrunk sequence at once. */

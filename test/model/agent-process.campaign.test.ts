@@ -7,7 +7,7 @@ import { ModelHarness, totals } from './model-harness.js';
 import { type Job, PROCESS_GRACE_SECONDS, ProcessWorld } from './process-world.js';
 
 /** Fewer, shorter sequences than in-process: each step is a Python call to a real agent over real SSH. */
-const RUNS = Number(process.env.MODEL_PROCESS_RUNS ?? 4);
+const RUNS = Number(process.env.MODEL_PROCESS_RUNS ?? 6);
 const SEED = Number(process.env.MODEL_SEED ?? 20261128);
 const PATH = process.env.MODEL_PATH;
 const CONFIGURED = [['pc1', 'node1'], ['pc2', 'node2']] as const;
