@@ -3,6 +3,7 @@ import { endpointSchema } from './endpoint-schema.js';
 import { drainSchema } from './drain-schema.js';
 import { clusterSchema } from './cluster-schema.js';
 import { statusSchema, webhooksSchema } from './observe-schema.js';
+import { nodesSchema } from './nodes-schema.js';
 
 export { endpointSchema };
 
@@ -16,6 +17,8 @@ export const sshSchema = z.strictObject({
   user: z.string().min(1).default('root'),
   port: z.number().int().min(1).max(65535).default(22),
   privateKeyPath: z.string().default('~/.ssh/id_ed25519'),
+  /** A command whose stdout is the private key (read once at start, kept in memory); used instead of privateKeyPath. */
+  privateKeyCommand: z.string().trim().min(1).optional(),
   knownHostsPath: z.string().default('~/.ssh/known_hosts'),
   hostKeyChecking: yesNo(['yes', 'accept-new', 'no'] as const).default('yes'),
   /** Parallel SSH connects at most (sshd refuses bursts). */
@@ -25,18 +28,11 @@ export const sshSchema = z.strictObject({
   preconnect: z.boolean().default(false),
 });
 
-export const nodeSchema = z.strictObject({
-  node_id: z.coerce.string().min(1),
-  client_id: z.coerce.string().min(1).optional(),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
-});
-
 export const configSchema = z.strictObject({
   endpoint: endpointSchema.prefault({}),
   ssh: sshSchema.prefault({}),
-  nodes: z.array(nodeSchema).default([]),
+  /** The slice's nodes: a list, or `{ manifest: FILE | { command } }` (see nodes-schema.ts). */
+  nodes: nodesSchema.default([]),
   /** Host of a node learned from a call: `{client_id}` and `{node_id}` are replaced. */
   hostTemplate: z.string().min(1).optional(),
   /**
@@ -79,5 +75,5 @@ export const configSchema = z.strictObject({
 });
 
 export type AgentConfig = z.infer<typeof configSchema>;
-export type NodeConfig = z.infer<typeof nodeSchema>;
+export type { ManifestNodesConfig, NodeConfig, NodesConfig } from './nodes-schema.js';
 export type { StepConfig } from './drain-schema.js';
