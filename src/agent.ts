@@ -142,6 +142,7 @@ export function createAgent(deps: AgentDeps): Agent {
     },
     async close() {
       reloader?.stop();
+      lookup?.stop();
       await endpoint?.close();
       slice.stop();
       await observer.close();

@@ -26,6 +26,7 @@ export interface NodeLookupDeps {
 export class NodeLookupHandlers implements ClientEndpointHandlers {
   private readonly parked = new Map<string, Parked>();
   private readonly log: Logger;
+  private stopped = false;
 
   constructor(
     private readonly slice: Slice,
@@ -55,6 +56,12 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
   notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
     for (const entry of nodes) this.parked.delete(entry.node_id);
     return this.slice.notifyDeleteComplete(nodes);
+  }
+
+  /** Forgets the waiting calls: a read that ends after the agent stopped applies nothing. */
+  stop(): void {
+    this.stopped = true;
+    this.parked.clear();
   }
 
   /** Entries for nodes the slice knows (or reports released) go on; the others wait for a read. */
@@ -87,7 +94,7 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
   private async settle(ids: string[]): Promise<void> {
     for (const id of new Set(ids)) {
       const parked = this.parked.get(id);
-      if (!parked) continue;
+      if (!parked || this.stopped) continue;
       this.parked.delete(id);
       try {
         if (parked.values) await this.slice.setResourceValues([parked.values]);
