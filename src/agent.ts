@@ -108,8 +108,8 @@ export function createAgent(deps: AgentDeps): Agent {
   }
   const source = deps.nodeList?.source;
   const reloader = source?.reloadSeconds == null ? undefined : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
-  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a re-read takes them out.
   if (reloader && deps.nodeList) reloader.noteRead('start', deps.nodeList.list, { added: listed.map((node) => node.nodeId), removed: [], moved: [], busy: [] });
+  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a re-read takes them out.
   const departed = reloader ? unlisted.filter((record) => slice.removeNode(record.nodeId)).map((record) => record.nodeId) : [];
   if (departed.length > 0) logger.info({ count: departed.length, nodeIds: departed.slice(0, 20) }, 'journaled idle nodes the manifest does not list: out of the slice');
   const lookup = reloader && new NodeLookupHandlers(slice, { lookUp: () => reloader.reload('unknown-node'), logger, now: deps.now ?? Date.now, max: config.unknownNodes.max });
