@@ -4,7 +4,7 @@ import type { AgentConfig, NodeConfig } from '../config/schema.js';
 import { runLocalCommand } from '../config/local-command.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import { type ManifestNodeList, nodesFromManifest, type SelfIdentity } from './manifest-nodes.js';
-import { ManifestError, parseManifest } from './manifest-rspec.js';
+import { ManifestError, parseManifestInSlices } from './manifest-rspec.js';
 
 /** A manifest larger than this is refused (a slice of thousands of nodes is a few MB). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -54,7 +54,7 @@ export function nodeListSource(config: AgentConfig, options: NodeListSourceOptio
     reloadSeconds,
     async read() {
       const text = await readManifestText(manifest, label);
-      const parsed = parseManifest(text, label);
+      const parsed = await parseManifestInSlices(text, label);
       const me = exclude.includes('self') ? await identity() : { hostnames: [], clientId: null };
       return nodesFromManifest(parsed, { ssh, exclude, self: me, source: label });
     },

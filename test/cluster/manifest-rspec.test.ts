@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeIdOfComponent, nodesFromManifest, type SelfIdentity } from '../../src/cluster/manifest-nodes.js';
-import { ManifestError, parseManifest } from '../../src/cluster/manifest-rspec.js';
+import { ManifestError, parseManifest, parseManifestInSlices } from '../../src/cluster/manifest-rspec.js';
+import { manifestXml } from '../helpers/manifest-xml.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/manifests');
 const fixture = (name: string) => readFile(join(FIXTURES, name), 'utf8');
@@ -126,5 +127,20 @@ describe('manifest RSpec', () => {
   it('expands no entities from a DOCTYPE', () => {
     const text = '<!DOCTYPE rspec [<!ENTITY x "pc101.example">]><rspec xmlns="http://www.geni.net/resources/rspec/3"><node component_id="urn:publicid:IDN+a+node+pc1"><host name="&x;"/></node></rspec>';
     expect(() => parseManifest(text, 'm.xml')).toThrow(ManifestError);
+  });
+
+  it('reads a large manifest a slice at a time, with the same nodes and line numbers, answering timers in between', async () => {
+    const text = manifestXml(Array.from({ length: 2_000 }, (_, i) => ({ clientId: `n${i}`, nodeId: `pc${i}`, host: `pc${i}.example`, user: 'alice' })));
+    let turns = 0;
+    const ticker = setInterval(() => (turns += 1), 0);
+    const sliced = await parseManifestInSlices(text, 'big.xml');
+    clearInterval(ticker);
+    expect(sliced).toEqual(parseManifest(text, 'big.xml'));
+    expect(sliced).toHaveLength(2_000);
+    expect(turns).toBeGreaterThan(0);
+    const broken = `${text.slice(0, 700_000)}<oops>${text.slice(700_000)}`;
+    const line = broken.slice(0, 700_000).split('\n').length;
+    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toMatchObject({ source: 'big.xml', line: expect.any(Number) });
+    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toSatisfy((error: ManifestError) => error.line! >= line);
   });
 });
