@@ -4,7 +4,16 @@ import { createClientEndpoint, nodelistLength, type ClientEndpointOptions } from
 import { isFault, XmlRpcFaultCode, XmlRpcFaultError, type Fault } from '../protocol/codes.js';
 import type { ProtoGeniReply } from '../protocol/envelope.js';
 import { decodeMethodCall, encodeFault, encodeResponse } from '../protocol/xmlrpc-codec.js';
-import { BodyAbortedError, BodyTooLargeError, declaresTooLargeBody, readBody } from './body-reader.js';
+import {
+  BodyAbortedError,
+  BodyTooLargeError,
+  BodyTooSlowError,
+  DEFAULT_BODY_GRACE_MS,
+  DEFAULT_MIN_BODY_BYTES_PER_SECOND,
+  declaresTooLargeBody,
+  readBody,
+} from './body-reader.js';
+import { createCallSlots } from './call-slots.js';
 import { admissionOf, type Admission } from './caller-gate.js';
 import { arriveOn, type ConnectionCall } from './connection-calls.js';
 import { lingerBeforeClose } from './lingering-close.js';
@@ -16,6 +25,11 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface EndpointRequestOptions extends ClientEndpointOptions {
   path?: string;
   maxBodyBytes?: number;
+  /** Calls decoded and handled at once (call-slots.ts); more are answered 503. */
+  maxConcurrentRequests?: number;
+  /** A body bringing less than this on average once `bodyGraceMs` have passed is cut with 408 (0: no minimum). */
+  minBodyBytesPerSecond?: number;
+  bodyGraceMs?: number;
   /** Caller checks (caller-gate.ts): a refusal is answered 403/503 before anything is read. */
   allowRequest?: (req: IncomingMessage, res: ServerResponse) => boolean | Admission;
   /** Told of every answered call (metrics); must not throw. */
@@ -34,7 +48,9 @@ export function createEndpointRequestListener(
   logRefusal: (refusal: Refusal) => void = createRefusalLog(options.logger),
 ): EndpointRequestListener {
   const { path = DEFAULT_ENDPOINT_PATH, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger, allowRequest } = options;
+  const minRate = { bytesPerSecond: options.minBodyBytesPerSecond ?? DEFAULT_MIN_BODY_BYTES_PER_SECOND, graceMs: options.bodyGraceMs ?? DEFAULT_BODY_GRACE_MS };
   const endpoint = createClientEndpoint(options);
+  const slots = createCallSlots(options.maxConcurrentRequests);
 
   /** Answers with `Connection: close`; nothing after this request on its connection is applied. */
   function refuse(res: ServerResponse, call: ConnectionCall, refusal: Omit<Refusal, 'remoteAddress'>, text: string, headers: Record<string, string> = {}): void {
@@ -43,6 +59,8 @@ export function createEndpointRequestListener(
     lingerBeforeClose(res);
     sendStatus(res, refusal.status, text, { Connection: 'close', ...headers });
   }
+  const refuseBusy = (res: ServerResponse, call: ConnectionCall): void =>
+    refuse(res, call, { status: 503, reason: 'too-many-requests' }, 'busy', { 'Retry-After': '1' });
   const refuseTooLarge = (res: ServerResponse, call: ConnectionCall): void =>
     refuse(res, call, { status: 413, reason: 'body-too-large' }, `request body over ${maxBodyBytes} bytes`);
 
@@ -58,16 +76,20 @@ export function createEndpointRequestListener(
     if (pathOf(req.url) !== path) return sendStatus(res, 404, 'not found');
     if (req.method !== 'POST') return sendStatus(res, 405, 'only POST is served here', { Allow: 'POST' });
     if (declaresTooLargeBody(req, maxBodyBytes)) return refuseTooLarge(res, call);
+    // Every slot busy already: refused before the body. Otherwise the slot is taken once the body is in.
+    if (slots.full) return refuseBusy(res, call);
     // Only a caller that passed every check above is asked to send its body.
     if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
     let body: Buffer;
     try {
-      body = await readBody(req, maxBodyBytes);
+      body = await readBody(req, maxBodyBytes, minRate);
     } catch (error) {
       if (error instanceof BodyTooLargeError) return refuseTooLarge(res, call);
+      if (error instanceof BodyTooSlowError) return refuse(res, call, { status: 408, reason: 'body-too-slow' }, error.message);
       if (error instanceof BodyAbortedError) return logger.debug({ reason: error.message }, 'request body aborted');
       throw error;
     }
+    if (!slots.take(res)) return refuseBusy(res, call);
     const decoded = await decodeMethodCall(body).catch((error: unknown) => faultOf(error));
     await call.waitTurn();
     if (!call.beginApply(res)) return logger.debug('xml-rpc call dropped: refused or broken connection');

@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCallerGate } from '../../src/endpoint/caller-gate.js';
 import { generateToken } from '../../src/endpoint/token-path.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { keepAlivePost, postXml, sendRaw, statusesIn } from '../helpers/xmlrpc-raw-http.js';
@@ -75,7 +74,7 @@ describe('on a connection where a refusal or an HTTP error came first, nothing l
 
 describe('calls already being applied when an error or a refusal comes', () => {
   let endpoint: TestEndpoint;
-  beforeAll(async () => (endpoint = await startTestEndpoint({ handlerTimeoutMs: 300, allowRequest: createCallerGate({ maxConcurrentRequests: 1 }) })));
+  beforeAll(async () => (endpoint = await startTestEndpoint({ handlerTimeoutMs: 300, maxConcurrentRequests: 1 })));
   afterAll(() => endpoint.close());
   const call = perlMethodCall('NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc1' }] }]);
 
