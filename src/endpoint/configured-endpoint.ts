@@ -18,6 +18,7 @@ export type ConfiguredEndpointDeps = Omit<
   | 'requestTimeoutMs'
   | 'tls'
   | 'allowRequest'
+  | 'connectionLimits'
 >;
 
 export interface ListeningEndpoint {
@@ -59,6 +60,11 @@ export async function listenConfiguredEndpoint(
       allow: endpoint.allow,
       clientCertificates: tls?.clientCa === undefined ? undefined : { subjects: endpoint.clientSubjects },
     }),
+    connectionLimits: {
+      maxConnections: endpoint.maxConnections,
+      maxConnectionsPerSource: endpoint.maxConnectionsPerSource,
+      allow: endpoint.allow,
+    },
   });
   const bound = await server.listen(address.port, address.host);
   return {

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createClientErrorHandler } from './client-errors.js';
+import { type ConnectionLimits, limitConnections } from './connection-limits.js';
 import { createRefusalLog } from './refusal-log.js';
 import { createEndpointRequestListener, type EndpointRequestOptions } from './request-listener.js';
 
@@ -23,6 +24,8 @@ export interface EndpointServerOptions extends EndpointRequestOptions {
   requestTimeoutMs?: number;
   /** Serve HTTPS instead of HTTP. */
   tls?: EndpointTls;
+  /** Checked as each connection is accepted, before TLS (connection-limits.ts). */
+  connectionLimits?: ConnectionLimits;
 }
 
 export interface EndpointServer {
@@ -68,6 +71,7 @@ export function createEndpointServer(options: EndpointServerOptions): EndpointSe
   server.on('checkContinue', listener);
   // Instead of Node's own handling, which answers and closes at once, dropping the answers of calls already applied.
   server.on('clientError', createClientErrorHandler(logRefusal, requestTimeoutMs));
+  limitConnections(server, options.connectionLimits ?? {}, { plainHttp: tls === undefined, onRefused: logRefusal });
 
   return {
     server,
