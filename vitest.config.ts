@@ -5,7 +5,12 @@ import { defineConfig } from 'vitest/config';
  * once). Beside them, the suite's SSH tests saw channels take more than 5 s to open; so they run
  * after the suite, one file at a time.
  */
-const CAMPAIGNS = ['test/e2e/crash-campaign.test.ts', 'test/fuzz/fuzz-campaign.test.ts', 'test/fuzz/load.test.ts'];
+const CAMPAIGNS = [
+  'test/e2e/crash-campaign.test.ts',
+  'test/e2e/hostile-peers-campaign.test.ts',
+  'test/fuzz/fuzz-campaign.test.ts',
+  'test/fuzz/load.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -13,9 +13,12 @@ export interface PythonCall {
   params?: unknown[];
 }
 
-/** Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy. */
-export function callWithPython(url: string, calls: PythonCall[]): Promise<PythonOutcome[]> {
-  return runPython({ url, calls });
+/**
+ * Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy; for https,
+ * `cafile` is the PEM file that signed the endpoint's certificate.
+ */
+export function callWithPython(url: string, calls: PythonCall[], options: { cafile?: string } = {}): Promise<PythonOutcome[]> {
+  return runPython({ url, calls, ...options });
 }
 
 /** Decodes raw methodResponse documents with Python's xmlrpc.client.loads. */
