@@ -1,41 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
-import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { raceAbort } from './bounded-wait.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
-import { createHostKeyPolicy, type HostKeyChecking, type HostKeyDecision } from './host-key-policy.js';
+import { createHostKeyPolicy, type HostKeyDecision } from './host-key-policy.js';
+import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
+import { expandHome, privateKeySource } from './private-key-source.js';
 import { runRemoteCommand, type ExecSession } from './remote-command.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunOptions, RunResult, SshRunner, SshTarget, UnreachableReason } from './ssh-runner.js';
+import type { RunOptions, RunResult, SshTarget, UnreachableReason } from './ssh-runner.js';
+
+export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 
 /** Connect failures worth another try. */
 const TRANSIENT = new Set<UnreachableReason>(['refused', 'connect-timeout', 'network']);
-
-export interface NodeSshRunnerOptions {
-  privateKeyPath?: string;
-  privateKey?: string;
-  knownHostsPath: string;
-  hostKeyChecking: HostKeyChecking;
-  /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
-  concurrency?: number;
-  connectTimeoutMs?: number;
-  /** Per stream; the head is kept. */
-  maxOutputBytes?: number;
-  /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
-  connectRetries?: number;
-  connectBackoffMs?: number;
-  /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
-  maxChannelsPerNode?: number;
-  logger: Logger;
-}
-
-export interface NodeSshRunner extends SshRunner {
-  /** Handshakes completed since creation, and connections open now. */
-  stats(): { connects: number; open: number };
-}
 
 interface PooledConnection {
   targetKey: string;
@@ -58,19 +37,9 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   const pool = new Map<string, PooledConnection>();
   /** Nodes to keep connected: a dropped connection is reopened after REWARM_MS (once per drop). */
   const warmed = new Map<string, SshTarget>();
-  let privateKey: Promise<string> | undefined;
+  const loadPrivateKey = privateKeySource(options);
   let connects = 0;
   let closed = false;
-
-  function loadPrivateKey(): Promise<string> {
-    if (options.privateKey !== undefined) return Promise.resolve(options.privateKey);
-    if (!options.privateKeyPath) return Promise.reject(new Error('privateKey or privateKeyPath is required'));
-    privateKey ??= readFile(expandHome(options.privateKeyPath), 'utf8').catch((err: unknown) => {
-      privateKey = undefined; // a key put in place later is picked up by the next connect
-      throw err;
-    });
-    return privateKey;
-  }
 
   function connection(target: SshTarget): PooledConnection {
     const targetKey = `${target.user}@${target.host}:${target.port}`;
@@ -117,25 +86,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     const started = Date.now();
     try {
       const [key, check] = await Promise.all([loadPrivateKey(), hostKeys.prepare(target.host, target.port)]);
-      const algorithms = check.preferredAlgorithms as ServerHostKeyAlgorithm[];
-      const connecting = ssh.connect({
-        host: target.host,
-        port: target.port,
-        username: target.user,
-        privateKey: key,
-        readyTimeout: options.connectTimeoutMs ?? 10_000,
-        // A node reloaded under us sends no RST; keepalives notice within ~20 s.
-        keepaliveInterval: 5_000,
-        keepaliveCountMax: 3,
-        // Remove first: ssh2 applies the keys in order, and prepend skips names already listed.
-        algorithms: algorithms.length > 0 ? { serverHostKey: { remove: algorithms, prepend: algorithms, append: [] } } : {},
-        hostVerifier: (hostKey: Buffer, verify: (ok: boolean) => void) => {
-          void check.verify(hostKey).then(
-            (d) => verify((decision = d).accepted),
-            () => verify(false),
-          );
-        },
-      });
+      const readyTimeout = options.connectTimeoutMs ?? 10_000;
+      const connecting = ssh.connect(connectConfig(target, key, check, readyTimeout, (d) => (decision = d)));
       watch(target.nodeId, pooled);
       await connecting;
       connects += 1;
@@ -252,18 +204,3 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   };
 }
 
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
-  if (!signal) return promise;
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    void promise.then((value) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(value);
-    });
-  });
-}

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
+import { within } from './bounded-wait.js';
 import { CappedOutput, PidMarkedStderr } from './captured-output.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunResult } from './ssh-runner.js';
@@ -122,15 +123,4 @@ async function killRemote(session: ExecSession, pid: number): Promise<string> {
     (err: Error) => `kill of remote pid ${pid} failed: ${err.message}`,
   );
   return (await within(attempt, KILL_WAIT_MS)) ?? `kill of remote pid ${pid} timed out`;
-}
-
-/** The promise's value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
