@@ -8,6 +8,7 @@ import { createHostKeyPolicy, type HostKeyDecision } from './host-key-policy.js'
 import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 import { expandHome, privateKeySource } from './private-key-source.js';
 import { runRemoteCommand, type ExecSession } from './remote-command.js';
+import { RunningCommands } from './running-commands.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOptions, RunResult, SshTarget, UnreachableReason } from './ssh-runner.js';
 
@@ -23,6 +24,8 @@ interface PooledConnection {
   /** Resolves to null once connected, or to the unreachable result. */
   ready: Promise<RunResult | null>;
   channels: ConcurrencyLimit;
+  /** Stopped on the node before the connection is closed. */
+  commands: RunningCommands;
   log: Logger;
 }
 
@@ -37,6 +40,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   const pool = new Map<string, PooledConnection>();
   /** Nodes to keep connected: a dropped connection is reopened after REWARM_MS (once per drop). */
   const warmed = new Map<string, SshTarget>();
+  /** Connections of released nodes whose commands are being stopped; the node gets no new one meanwhile. */
+  const closing = new Map<string, Promise<void>>();
   const loadPrivateKey = privateKeySource(options);
   let connects = 0;
   let closed = false;
@@ -45,7 +50,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     const targetKey = `${target.user}@${target.host}:${target.port}`;
     const pooled = pool.get(target.nodeId);
     if (pooled && pooled.targetKey === targetKey && pooled.state !== 'closed') return pooled;
-    if (pooled) dispose(target.nodeId);
+    if (pooled) void stopAndClose(target.nodeId, pooled, 'node moved to another address');
     const log = logger.child({ nodeId: target.nodeId, host: target.host, port: target.port });
     const fresh: PooledConnection = {
       targetKey,
@@ -53,6 +58,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       state: 'connecting',
       ready: Promise.resolve(null),
       channels: new ConcurrencyLimit(options.maxChannelsPerNode ?? 8),
+      commands: new RunningCommands(),
       log,
     };
     fresh.ready = connectLimit.run(() => connect(target, fresh)).then((failure) => {
@@ -137,11 +143,30 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     void connection(target).ready.then((failure) => failure && warmed.delete(nodeId));
   }
 
-  function dispose(nodeId: string): void {
-    const pooled = pool.get(nodeId);
-    if (!pooled) return;
+  /** Stops the connection's commands on the node (over the still open connection), then closes it. */
+  async function stopAndClose(nodeId: string, pooled: PooledConnection, reason: string): Promise<void> {
     forget(nodeId, pooled);
-    void pooled.ready.then(() => pooled.ssh.dispose());
+    await pooled.commands.stopAll(reason);
+    await pooled.ready;
+    pooled.ssh.dispose();
+  }
+
+  /** Closes the node's connection as stopAndClose does; the node gets no new connection until then. */
+  function retire(nodeId: string, reason: string): Promise<void> {
+    const pooled = pool.get(nodeId);
+    if (!pooled) return closing.get(nodeId) ?? Promise.resolve();
+    const done = stopAndClose(nodeId, pooled, reason);
+    closing.set(nodeId, done);
+    void done.finally(() => closing.get(nodeId) === done && closing.delete(nodeId));
+    return done;
+  }
+
+  /** The node's connection, once any earlier one of it has finished closing; undefined if `signal` fires first. */
+  async function openConnection(target: SshTarget, signal?: AbortSignal): Promise<PooledConnection | undefined> {
+    for (let previous = closing.get(target.nodeId); previous; previous = closing.get(target.nodeId)) {
+      if ((await raceAbort(previous, signal)) === 'aborted') return undefined;
+    }
+    return connection(target);
   }
 
   async function run(target: SshTarget, command: string, opts: RunOptions): Promise<RunResult> {
@@ -156,22 +181,26 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       if (!(err instanceof InvalidEnvNameError)) throw err;
       return { code: null, ...empty, failure: 'unreachable', unreachable: 'config', detail: `invalid env name ${JSON.stringify(err.envName)}` };
     }
-    const pooled = connection(target);
-    const failure = await raceAbort(pooled.ready, signal);
-    if (failure === 'aborted') return aborted;
-    if (failure) return failure;
-    const release = await pooled.channels.acquire(signal);
-    if (!release) return aborted;
-    const started = Date.now();
-    try {
-      const log = pooled.log;
-      log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
-      const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal, timeoutMs, maxOutputBytes, log });
-      log.debug({ code: result.code, failure: result.failure, ms: Date.now() - started }, 'ssh command finished');
-      return result;
-    } finally {
-      release();
-    }
+    const pooled = await openConnection(target, signal);
+    if (!pooled) return aborted;
+    if (closed) return { code: null, ...empty, failure: 'connection', detail: 'runner closed' };
+    return pooled.commands.track(signal, async (stop) => {
+      const failure = await raceAbort(pooled.ready, signal);
+      if (failure === 'aborted') return aborted;
+      if (failure) return failure;
+      const release = await pooled.channels.acquire(stop);
+      if (!release) return aborted;
+      const started = Date.now();
+      try {
+        const log = pooled.log;
+        log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
+        const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal: stop, timeoutMs, maxOutputBytes, log });
+        log.debug({ code: result.code, failure: result.failure, truncated: result.truncated, ms: Date.now() - started }, 'ssh command finished');
+        return result;
+      } finally {
+        release();
+      }
+    });
   }
 
   return {
@@ -186,21 +215,20 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     async warm(target) {
       if (closed) return false;
       warmed.set(target.nodeId, target);
-      const failure = await connection(target).ready;
+      const pooled = await openConnection(target);
+      const failure = pooled ? await pooled.ready : null;
       if (failure) warmed.delete(target.nodeId);
-      return failure === null;
+      return pooled !== undefined && failure === null;
     },
     release(nodeId) {
       warmed.delete(nodeId);
-      dispose(nodeId);
+      void retire(nodeId, 'node released');
     },
     async close() {
       closed = true;
-      const all = [...pool.values()];
-      for (const nodeId of [...pool.keys()]) dispose(nodeId);
-      await Promise.all(all.map((p) => p.ready));
+      warmed.clear();
+      await Promise.all([...[...pool.keys()].map((nodeId) => retire(nodeId, 'runner closed')), ...closing.values()]);
     },
     stats: () => ({ connects, open: [...pool.values()].filter((p) => p.state === 'connected').length }),
   };
 }
-

@@ -71,7 +71,7 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
       if (pid !== undefined) await within(execution.catch(() => undefined), SETTLE_WAIT_MS);
       channel?.close();
       log.warn({ why, pid, killed }, 'ssh command stopped');
-      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : 'aborted by caller';
+      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : abortReason(signal);
       finish({ code: null, failure: why, detail: `${reason}; ${killed}` });
     }
 
@@ -123,4 +123,9 @@ async function killRemote(session: ExecSession, pid: number): Promise<string> {
     (err: Error) => `kill of remote pid ${pid} failed: ${err.message}`,
   );
   return (await within(attempt, KILL_WAIT_MS)) ?? `kill of remote pid ${pid} timed out`;
+}
+
+/** A runner stops a command with a string reason (e.g. its node released); a caller's abort has none. */
+function abortReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'aborted by caller';
 }

@@ -53,8 +53,11 @@ export interface SshRunner {
    * it drops), so a drain pays no handshake; resolves false when the node is unreachable. Optional.
    */
   warm?(target: SshTarget): Promise<boolean>;
-  /** Drops the cached connection to a node (e.g. once it is deleted). */
+  /**
+   * Drops a node's connection (once it is deleted): the commands still running there are stopped on
+   * the node first, and the node gets no new connection until this one is closed.
+   */
   release(nodeId: string): void;
-  /** Closes every connection. */
+  /** Stops every command still running, on its node, then closes every connection. */
   close(): Promise<void>;
 }
