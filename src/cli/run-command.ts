@@ -36,6 +36,8 @@ export function createRunner(config: AgentConfig, logger: Logger): SshRunner {
     hostKeyChecking: config.ssh.hostKeyChecking,
     concurrency: config.ssh.concurrency,
     connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
+    outputHeadBytes: config.ssh.outputHeadBytes,
+    outputTailBytes: config.ssh.outputTailBytes,
     logger,
   });
 }

@@ -10,8 +10,9 @@ export interface NodeSshRunnerOptions {
   /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
   concurrency?: number;
   connectTimeoutMs?: number;
-  /** Per stream; the head is kept. */
-  maxOutputBytes?: number;
+  /** Per stream, the first and the last bytes a result keeps (default 64 KiB each); the rest is counted. */
+  outputHeadBytes?: number;
+  outputTailBytes?: number;
   /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
   connectRetries?: number;
   connectBackoffMs?: number;

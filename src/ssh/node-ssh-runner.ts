@@ -1,6 +1,7 @@
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
 import { raceAbort } from './bounded-wait.js';
+import { execStreaming } from './channel-exec.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
@@ -34,7 +35,9 @@ const REWARM_MS = 2_000;
 
 export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunner {
   const logger = options.logger.child({ component: 'ssh' });
-  const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
+  const output = {
+    keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
+  };
   const connectLimit = new ConcurrencyLimit(options.concurrency ?? 32);
   const hostKeys = createHostKeyPolicy({ knownHostsPath: expandHome(options.knownHostsPath), checking: options.hostKeyChecking, logger });
   const pool = new Map<string, PooledConnection>();
@@ -132,9 +135,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   }
 
   function session(ssh: NodeSSH): ExecSession {
-    return {
-      exec: (command, handlers) => ssh.execCommand(command, { ...handlers, noTrim: true }),
-    };
+    return { exec: (command, handlers) => execStreaming(ssh.connection, command, handlers) };
   }
 
   function rewarm(nodeId: string): void {
@@ -194,7 +195,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       try {
         const log = pooled.log;
         log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
-        const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal: stop, timeoutMs, maxOutputBytes, log });
+        const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal: stop, timeoutMs, ...output, log });
         log.debug({ code: result.code, failure: result.failure, truncated: result.truncated, ms: Date.now() - started }, 'ssh command finished');
         return result;
       } finally {

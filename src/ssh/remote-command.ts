@@ -1,22 +1,21 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
-import { CappedOutput, PidMarkedStderr } from './captured-output.js';
+import { CappedOutput, PidMarkedStderr, type OutputKeep } from './captured-output.js';
+import type { ExecExit, ExecHandlers } from './channel-exec.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunResult } from './ssh-runner.js';
 
-/** The slice of a connection this module needs; node-ssh-runner adapts `NodeSSH.execCommand` to it. */
+/** The slice of a connection this module needs; node-ssh-runner adapts `execStreaming` to it. */
 export interface ExecSession {
-  exec(
-    command: string,
-    handlers: { onChannel?: (channel: { close(): void }) => void; onStdout?: (b: Buffer) => void; onStderr?: (b: Buffer) => void },
-  ): Promise<{ code: number | null; signal: string | null }>;
+  exec(command: string, handlers: ExecHandlers): Promise<ExecExit>;
 }
 
 export interface RemoteCommandOptions {
   signal?: AbortSignal;
   timeoutMs: number;
-  maxOutputBytes: number;
+  /** What each stream's result keeps; the rest is counted, never held. */
+  keep: OutputKeep;
   log: Logger;
 }
 
@@ -31,9 +30,9 @@ type Outcome = Pick<RunResult, 'code' | 'failure' | 'detail'>;
 
 /** Runs an already wrapped command (see buildRemoteCommand); never rejects. */
 export function runRemoteCommand(session: ExecSession, remoteCommand: string, options: RemoteCommandOptions): Promise<RunResult> {
-  const { signal, timeoutMs, maxOutputBytes, log } = options;
-  const stdout = new CappedOutput(maxOutputBytes);
-  const stderr = new PidMarkedStderr(maxOutputBytes);
+  const { signal, timeoutMs, keep, log } = options;
+  const stdout = new CappedOutput(keep);
+  const stderr = new PidMarkedStderr(keep);
   let channel: { close(): void } | undefined;
   let stopping = false;
   let done = false;

@@ -32,7 +32,7 @@ export interface RunResult {
    * job"); dry runs never release a node early (shadow mode), so this only ever answers what-if.
    */
   dryRun?: true;
-  /** Bytes dropped from each stream when the output exceeded the runner's cap (only the head is kept). */
+  /** Bytes dropped from the middle of each stream when it outgrew what the runner keeps (its head and its tail). */
   truncated?: { stdout: number; stderr: number };
 }
 
