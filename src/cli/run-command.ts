@@ -38,6 +38,7 @@ export function createRunner(config: AgentConfig, logger: Logger): SshRunner {
     connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
     outputHeadBytes: config.ssh.outputHeadBytes,
     outputTailBytes: config.ssh.outputTailBytes,
+    unkeptBytesPerSecond: config.ssh.unkeptOutputBytesPerSecond,
     logger,
   });
 }

@@ -26,6 +26,8 @@ export const sshSchema = z.strictObject({
   /** Per stream of a command, the first and the last bytes kept; what lies between is counted, never held. */
   outputHeadBytes: z.number().int().nonnegative().default(64 * 1024),
   outputTailBytes: z.number().int().nonnegative().default(64 * 1024),
+  /** Output past what is kept is read at most this fast per command (SSH flow control holds the node's writer back). */
+  unkeptOutputBytesPerSecond: z.number().positive().default(1024 * 1024),
 });
 
 export const nodeSchema = z.strictObject({

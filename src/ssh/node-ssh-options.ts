@@ -13,6 +13,8 @@ export interface NodeSshRunnerOptions {
   /** Per stream, the first and the last bytes a result keeps (default 64 KiB each); the rest is counted. */
   outputHeadBytes?: number;
   outputTailBytes?: number;
+  /** Output past what is kept is read at most this fast, per command (default 1 MiB/s; Infinity: unpaced). */
+  unkeptBytesPerSecond?: number;
   /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
   connectRetries?: number;
   connectBackoffMs?: number;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
 import { CappedOutput, PidMarkedStderr, type OutputKeep } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
+import { ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunResult } from './ssh-runner.js';
 
@@ -16,6 +17,8 @@ export interface RemoteCommandOptions {
   timeoutMs: number;
   /** What each stream's result keeps; the rest is counted, never held. */
   keep: OutputKeep;
+  /** Output past what is kept is read at most this fast (Infinity: as fast as it comes). */
+  unkeptBytesPerSecond: number;
   log: Logger;
 }
 
@@ -33,6 +36,7 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
   const { signal, timeoutMs, keep, log } = options;
   const stdout = new CappedOutput(keep);
   const stderr = new PidMarkedStderr(keep);
+  const pacer = new ReadPacer(options.unkeptBytesPerSecond);
   let channel: { close(): void } | undefined;
   let stopping = false;
   let done = false;
@@ -79,9 +83,16 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
         channel = c;
         if (stopping) c.close(); // opened after the caller already gave up
       },
-      onStdout: (b) => stdout.push(b),
-      onStderr: (b) => stderr.push(b),
+      onStdout: (b) => paced(stdout, () => stdout.push(b)),
+      onStderr: (b) => paced(stderr.output, () => stderr.push(b)),
     });
+
+    /** Once stopping, output is read as fast as it comes so the channel can close. */
+    function paced(output: CappedOutput, push: () => void): number {
+      const before = output.dropped;
+      push();
+      return stopping || done ? 0 : pacer.pauseAfter(output.dropped - before);
+    }
     execution.then(
       (exit) => {
         if (!stopping) finish(outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000));

@@ -70,6 +70,22 @@ describe('node-ssh runner running commands on a real sshd', () => {
     expect(result.truncated).toEqual({ stdout: 5004 - 1536, stderr: 3004 - 1536 });
   }, 20_000);
 
+  it('reads output past what it keeps at its pace, so the node\'s writer waits; unpaced, it reads it all', async () => {
+    const target = targetOf(ssh.sshd.nodes[0]!);
+    const command = 'head -c 20000000 /dev/zero; echo done';
+    const paced = await ssh.runner.run(target, command, { timeoutMs: 3_000 }); // the default: 1 MiB/s
+    expect(paced).toMatchObject({ code: 124, failure: 'timeout' });
+    expect(paced.truncated!.stdout).toBeLessThan(10_000_000);
+    const unpacedRunner = ssh.ownRunner({ unkeptBytesPerSecond: Infinity, outputHeadBytes: 16, outputTailBytes: 16 });
+    try {
+      const unpaced = await unpacedRunner.run(target, command, { timeoutMs: 20_000 });
+      expect(unpaced).toMatchObject({ code: 0, truncated: { stdout: 20_000_005 - 32, stderr: 0 } });
+      expect(unpaced.stdout.endsWith('\0'.repeat(11) + 'done\n')).toBe(true);
+    } finally {
+      await unpacedRunner.close();
+    }
+  }, 40_000);
+
   it('answers an already aborted signal at once, without connecting', async () => {
     const before = ssh.runner.stats().connects;
     const started = Date.now();
