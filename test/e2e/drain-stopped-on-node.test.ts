@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-processes.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -37,13 +38,8 @@ describe('a drain command still running when the node is deleted or the agent st
     const duration = uniqueSleep(300);
     markers.push(duration);
     const node = ssh.nodes[0]!;
-    agent = await startAgentProcess(await mkdtemp(join(scratch, name)), {
-      endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-      ssh: { user: node.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-      nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
-      drain: { steps: [{ name: 'long', run: `sleep ${duration}`, verify: 'true', timeoutSeconds: 600 }] },
-      state: { dir: join(scratch, name, 'state') },
-    });
+    const drain = { steps: [{ name: 'long', run: `sleep ${duration}`, verify: 'true', timeoutSeconds: 600 }] };
+    agent = await startAgentProcess(await mkdtemp(join(scratch, name)), oneNodeAgentConfig(ssh, drain, join(scratch, name, 'state')));
     const nodelist = [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 600 }];
     const [answer] = await callWithPython(agent.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
     expect(answer).toMatchObject({ result: { code: 0 } });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { killMatching } from '../helpers/local-processes.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { tickWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -45,26 +46,16 @@ describe('a drain step that prints endlessly', () => {
   beforeAll(async () => {
     ssh = await startSshNodes(1);
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-flood-'));
-    const node = ssh.nodes[0]!;
-    agent = await startAgentProcess(scratch, {
-      endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-      ssh: { user: node.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-      nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
-      drain: {
-        steps: [
-          {
-            name: 'flood',
-            run: `yes ${FLOOD}`,
-            // Anchored: the verify's own shell, whose command line holds the pattern, does not match.
-            verify: `! pgrep -f '^yes ${FLOOD}$'`,
-            timeoutSeconds: FLOOD_SECONDS,
-            verifyAttempts: 3,
-            verifyIntervalSeconds: 1,
-          },
-        ],
-      },
-      state: { dir: join(scratch, 'state') },
-    });
+    const flood = {
+      name: 'flood',
+      run: `yes ${FLOOD}`,
+      // Anchored: the verify's own shell, whose command line holds the pattern, does not match.
+      verify: `! pgrep -f '^yes ${FLOOD}$'`,
+      timeoutSeconds: FLOOD_SECONDS,
+      verifyAttempts: 3,
+      verifyIntervalSeconds: 1,
+    };
+    agent = await startAgentProcess(scratch, oneNodeAgentConfig(ssh, { steps: [flood] }, join(scratch, 'state')));
   });
 
   afterAll(async () => {
