@@ -44,9 +44,7 @@ describe('node-ssh runner releasing a node with a command still running on it', 
 
   it('close stops the commands of every node before it closes their connections', async () => {
     const runner = ssh.ownRunner();
-    // One after the other: two 25 ms pgrep loops at once in this process made connects to the test sshd fail.
-    const sleepers = [];
-    for (const node of ssh.sshd.nodes) sleepers.push(await ssh.startSleeper(targetOf(node), { runner }));
+    const sleepers = await Promise.all(ssh.sshd.nodes.map((node) => ssh.startSleeper(targetOf(node), { runner })));
     await runner.close();
     for (const { duration } of sleepers) expect(await waitForPids(duration, false, 2_000)).toBe(true);
     for (const { running } of sleepers) expect(await running).toMatchObject({ failure: 'aborted', detail: expect.stringMatching(/^runner closed/) });
