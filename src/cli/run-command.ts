@@ -41,6 +41,9 @@ export function createRunner(config: AgentConfig, logger: Logger, privateKey?: s
     hostKeyChecking: config.ssh.hostKeyChecking,
     concurrency: config.ssh.concurrency,
     connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
+    outputHeadBytes: config.ssh.outputHeadBytes,
+    outputTailBytes: config.ssh.outputTailBytes,
+    unkeptBytesPerSecond: config.ssh.unkeptOutputBytesPerSecond,
     logger,
   });
 }

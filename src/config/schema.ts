@@ -26,6 +26,11 @@ export const sshSchema = z.strictObject({
   connectTimeoutSeconds: seconds.default(10),
   /** Connect to every node at start and keep the connections, so drains start without a handshake. */
   preconnect: z.boolean().default(false),
+  /** Per stream of a command, the first and the last bytes kept; what lies between is counted, never held. */
+  outputHeadBytes: z.number().int().nonnegative().default(64 * 1024),
+  outputTailBytes: z.number().int().nonnegative().default(64 * 1024),
+  /** Output past what is kept is read at most this fast per command (SSH flow control holds the node's writer back). */
+  unkeptOutputBytesPerSecond: z.number().positive().default(1024 * 1024),
 });
 
 export const configSchema = z.strictObject({
