@@ -2,11 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Campaigns keep both cores busy for minutes (agents killed and restarted, fuzzing, 50 callers at
- * once). Beside them, the suite's SSH tests saw channels take more than 5 s to open; so they run
- * after the suite, one file at a time.
+ * once, a node printing endlessly). Beside them, the suite's SSH tests saw channels take more than
+ * 5 s to open; so they run after the suite, one file at a time.
  */
 const CAMPAIGNS = [
   'test/e2e/crash-campaign.test.ts',
+  'test/e2e/hostile-peers-campaign.test.ts',
+  'test/e2e/output-flood.test.ts',
   'test/fuzz/fuzz-campaign.test.ts',
   'test/fuzz/load.test.ts',
   'test/model/agent-model.campaign.test.ts',

@@ -1,11 +1,17 @@
 import type { Logger } from 'pino';
+import { ConfigError } from './config/load-config.js';
 import type { AgentConfig } from './config/schema.js';
+import type { ManifestNodeList } from './cluster/manifest-nodes.js';
+import { configuredNodes, type NodeListSource } from './cluster/node-list-source.js';
 import { compilePlan, type DrainPlan } from './drain/plan.js';
 import { ActionRegistry } from './drain/registry.js';
 import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
 import type { EndpointServer } from './endpoint/http-server.js';
 import type { DrainCommandEvent } from './drain/step-actors.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
+import { targetOfListed } from './slice/node-list.js';
+import { NodeListReloader } from './slice/node-list-reloader.js';
+import { NodeLookupHandlers } from './slice/node-lookup-handlers.js';
 import { Slice } from './slice/slice.js';
 import { warmUpCallPath, warmUpDrainPath } from './slice/warm-up.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
@@ -29,8 +35,13 @@ export interface AgentDeps {
   plan?: DrainPlan;
   /** Journal and recovered state (see Store.open); without it the agent remembers nothing across restarts. */
   store?: Store;
-  /** Wraps the slice before the endpoint serves it (shadow mode answers through a decorator). */
-  wrapHandlers?: (slice: Slice) => ClientEndpointHandlers;
+  /** Wraps the slice's handlers before the endpoint serves them (shadow mode answers through a decorator). */
+  wrapHandlers?: (handlers: ClientEndpointHandlers) => ClientEndpointHandlers;
+  /**
+   * The node list as read at start, and the manifest it is read again from (see nodeListSource);
+   * default: the configuration's `nodes:` list.
+   */
+  nodeList?: { list: ManifestNodeList; source?: NodeListSource };
 }
 
 export interface Agent {
@@ -44,6 +55,8 @@ export interface Agent {
    * the URL to register (it holds the token) and the same URL redacted for logs.
    */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string; redactedUrl: string }>;
+  /** Re-reads the node list (SIGHUP); false when it cannot change or the read failed (the list is unchanged). */
+  reloadNodes(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -78,30 +91,31 @@ export function createAgent(deps: AgentDeps): Agent {
       observer.onCommand(event);
     },
   });
+  const listed = deps.nodeList?.list.nodes ?? configuredNodes(config);
+  if (listed === null) throw new ConfigError('nodes: the manifest must be read before the agent starts (nodeListSource)', 'nodes');
   const recovered = deps.store?.recovered ?? new Map<string, NodeRecord>();
   const restoreOf = (record: NodeRecord | undefined): NodeRestore | undefined =>
     record && deps.store && restoreFromJournal(record, deps.store.interrupted, config.drain.stepCrashLimit, logger);
-  for (const node of config.nodes) {
-    slice.addNode(
-      {
-        nodeId: node.node_id,
-        clientId: node.client_id ?? null,
-        target: { nodeId: node.node_id, host: node.host, port: node.port ?? config.ssh.port, user: node.user ?? config.ssh.user },
-      },
-      restoreOf(recovered.get(node.node_id)),
-    );
+  for (const node of listed) {
+    slice.addNode({ nodeId: node.nodeId, clientId: node.clientId, target: targetOfListed(node) }, restoreOf(recovered.get(node.nodeId)));
   }
   // Nodes learned from calls before the restart come back with the host they had.
-  for (const record of recovered.values()) {
-    if (!slice.get(record.nodeId)) slice.addNode(record, restoreOf(record), { adopted: true });
-  }
+  const unlisted = [...recovered.values()].filter((record) => !slice.get(record.nodeId));
+  for (const record of unlisted) slice.addNode(record, restoreOf(record), { adopted: true });
   // Node records hold the value as of their last state change; the cluster's later values come back here.
   const values = deps.store?.recoveredValues ?? [];
   if (values.length > 0) {
     slice.replayValues([...values]);
     logger.info({ nodes: values.length }, 'resource values restored');
   }
-  const served = deps.wrapHandlers?.(slice) ?? slice;
+  const source = deps.nodeList?.source;
+  const reloader = source?.reloadSeconds == null ? undefined : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
+  if (reloader && deps.nodeList) reloader.noteRead('start', deps.nodeList.list, { added: listed.map((node) => node.nodeId), removed: [], moved: [], busy: [] });
+  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a re-read takes them out.
+  const departed = reloader ? unlisted.filter((record) => slice.removeNode(record.nodeId)).map((record) => record.nodeId) : [];
+  if (departed.length > 0) logger.info({ count: departed.length, nodeIds: departed.slice(0, 20) }, 'journaled idle nodes the manifest does not list: out of the slice');
+  const lookup = reloader && new NodeLookupHandlers(slice, { lookUp: () => reloader.reload('unknown-node'), logger, now: deps.now ?? Date.now, max: config.unknownNodes.max });
+  const served = deps.wrapHandlers?.(lookup ?? slice) ?? lookup ?? slice;
   // The journal records what the cluster was actually told.
   const handlers = deps.store ? new JournaledHandlers(served, deps.store) : served;
   const endpointDeps = { handlers, logger, onCallAnswered: observer.onCallAnswered };
@@ -118,12 +132,20 @@ export function createAgent(deps: AgentDeps): Agent {
       if (!warmed) logger.debug('drain path warm-up did not finish');
       const { server, ...address } = await listenConfiguredEndpoint(config.endpoint, { port, host }, endpointDeps);
       endpoint = server;
+      reloader?.startTimer();
       if (config.ssh.preconnect) {
         void slice.preconnect().then((connected) => logger.info({ connected, nodes: slice.list().length }, 'ssh connections opened ahead of drains'));
       }
       return address;
     },
+    async reloadNodes() {
+      if (reloader) return reloader.reload('signal');
+      logger.info('the node list is the configuration\'s: nothing to re-read');
+      return false;
+    },
     async close() {
+      reloader?.stop();
+      lookup?.stop();
       await endpoint?.close();
       slice.stop();
       await observer.close();

@@ -4,7 +4,7 @@ import { buildProgram } from './cli/program.js';
 import { ConfigError } from './config/load-config.js';
 
 // The only module with process.exit and signal handlers.
-function onStarted(stop: () => Promise<void>): void {
+function onStarted(stop: () => Promise<void>, reload?: () => Promise<unknown>): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -19,6 +19,8 @@ function onStarted(stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // SIGHUP re-reads the node list (a manifest); a failed read is logged and changes nothing.
+  if (reload) process.on('SIGHUP', () => void reload().catch(() => undefined));
 }
 
 try {

@@ -1,28 +1,60 @@
 import { Command } from 'commander';
 import type { StepOutline } from '../../machines/drain.types.js';
+import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
+import { createLogger } from '../log/logger.js';
+import type { ListedNode } from '../slice/listed-node.js';
+import { CliExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
+import { checkLogins, loginTable } from './login-check.js';
+import { readNodeListOrExit } from './node-list-or-exit.js';
+import { readPrivateKeyOrExit } from './private-key-or-exit.js';
+import { createRunner } from './run-command.js';
 
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 
-/** `check -c FILE`: validates the configuration and the drain plan (with plugins) and summarises them. */
+const keySource = (config: AgentConfig): string =>
+  config.ssh.privateKeyCommand === undefined ? `key ${config.ssh.privateKeyPath}` : `key from command ${JSON.stringify(config.ssh.privateKeyCommand)}`;
+
+/**
+ * `check -c FILE`: validates the configuration, its node list (a manifest is read) and drain plan
+ * (with plugins) and summarises them; `--ssh` also logs in to every node once and exits 1 unless
+ * every node was reachable.
+ */
 export function checkCommand(): Command {
   return new Command('check')
-    .description('validate a configuration file (and its drain plan and plugins) and print what the agent would manage')
+    .description('validate a configuration file (its node list, drain plan and plugins) and print what the agent would manage')
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
-    .action(async (options: { config: string }) => {
+    .option('--ssh', 'also log in to every node once and report, per node, whether it is reachable (exit 1 if one is not)')
+    .action(async (options: { config: string; ssh?: boolean }) => {
       const config = await loadConfigOrExit(options.config);
       const plan = await loadDrainPlan(config);
+      const { source, list } = await readNodeListOrExit(config);
       const { graceful, force, prepare, reserveSeconds } = plan.outline;
+      const from = source.label === 'config' ? '' : ` from ${source.label}`;
       process.stdout.write(
         `${options.config}: valid\n` +
           `  endpoint  ${config.endpoint.listen}${config.endpoint.path}\n` +
-          `  nodes     ${config.nodes.length}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
+          `  nodes     ${list.nodes.length}${from}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
           `  graceful  ${graceful.length === 0 && force.length === 0 ? '(no steps: nodes never verify)' : rung(graceful)}\n` +
           `  force     ${rung(force)}${force.length > 0 ? ` — starts ${reserveSeconds}s + estimates before the deadline` : ''}\n` +
           `  prepare   ${rung(prepare)}${prepare.length > 0 ? ` — at value ${config.drain.prepareAt ?? '(prepareAt unset: never)'} (${config.valueMeans})` : ''}\n` +
           `  on fail   ${config.drain.onFailure}\n` +
-          `  ssh       ${config.dryRun ? 'dry run' : `${config.ssh.user}@… key ${config.ssh.privateKeyPath}, host keys ${config.ssh.hostKeyChecking}`}\n`,
+          `  ssh       ${config.dryRun ? 'dry run' : `${config.ssh.user}@… ${keySource(config)}, host keys ${config.ssh.hostKeyChecking}`}\n`,
       );
+      if (options.ssh) await checkSsh(config, list.nodes);
     });
+}
+
+/** One login per node, whatever dryRun says (the check is asked for by name). */
+async function checkSsh(config: AgentConfig, nodes: readonly ListedNode[]): Promise<void> {
+  const privateKey = await readPrivateKeyOrExit(config);
+  const runner = createRunner({ ...config, dryRun: false }, createLogger({ level: 'silent' }), privateKey);
+  try {
+    const checks = await checkLogins(nodes, runner, config.ssh.connectTimeoutSeconds * 1000 + 10_000);
+    process.stdout.write(`\n${loginTable(checks)}`);
+    if (checks.some((check) => check.outcome !== 'reachable')) throw new CliExit(EXIT.failure);
+  } finally {
+    await runner.close();
+  }
 }

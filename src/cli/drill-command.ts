@@ -3,6 +3,8 @@ import { loadScenario } from '../sim/scenario.js';
 import { DEFAULT_DRILL_SCENARIO, runDrill } from '../sim/drill.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { exitFor, type LoadConfig } from './register-command.js';
+import { readNodeListOrExit } from './node-list-or-exit.js';
+import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { createRunner } from './run-command.js';
 
 /** `dynslice-agent drill`: rehearse the configured drain plan against the configured nodes. */
@@ -17,10 +19,13 @@ export function drillCommand(load: LoadConfig): Command {
       const scenario = options.scenario === undefined ? DEFAULT_DRILL_SCENARIO : await loadScenario(options.scenario).catch((e: unknown) => {
         throw exitFor(e, 'the drill');
       });
+      const { list: nodeList } = await readNodeListOrExit(config);
+      const privateKey = options.dryRun ? undefined : await readPrivateKeyOrExit(config);
       const problems = await runDrill({
         config,
+        nodeList,
         scenario,
-        createRunner: (logger) => createRunner(config, logger),
+        createRunner: (logger) => createRunner(config, logger, privateKey),
         dryRun: options.dryRun === true,
         write: (text) => void process.stdout.write(text),
       }).catch((error: unknown) => {

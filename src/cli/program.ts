@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { checkCommand } from './check-command.js';
 import { historyCommand } from './history-command.js';
+import { nodesCommand } from './nodes-command.js';
 import { loadConfigOrExit as load } from './load-config-or-exit.js';
 import { runAgent } from './run-command.js';
 import { tokenCommand } from './token-command.js';
@@ -11,8 +12,8 @@ import { drillCommand } from './drill-command.js';
 import { registerCommands } from './register-command.js';
 
 export interface CliHooks {
-  /** Called by `run` with the function that stops the agent (main.ts wires it to signals). */
-  onStarted(stop: () => Promise<void>): void;
+  /** Called by `run` with the functions that stop the agent and re-read its node list (main.ts wires them to signals). */
+  onStarted(stop: () => Promise<void>, reload?: () => Promise<unknown>): void;
 }
 
 export function buildProgram(hooks: CliHooks): Command {
@@ -27,10 +28,12 @@ export function buildProgram(hooks: CliHooks): Command {
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
     .option('--shadow', 'answer the cluster but execute nothing and never release early; log when nodes would have been released')
     .action(async (options: { config: string; shadow?: boolean }) => {
-      hooks.onStarted(await runAgent(await load(options.config), { shadow: options.shadow, configFile: options.config }));
+      const agent = await runAgent(await load(options.config), { shadow: options.shadow, configFile: options.config });
+      hooks.onStarted(() => agent.stop(), () => agent.reloadNodes());
     });
 
   program.addCommand(checkCommand().copyInheritedSettings(program));
+  program.addCommand(nodesCommand().copyInheritedSettings(program));
   program.addCommand(historyCommand().copyInheritedSettings(program));
   program.addCommand(tokenCommand().copyInheritedSettings(program));
   program.addCommand(visualizeCommand().copyInheritedSettings(program));

@@ -12,7 +12,9 @@ import type { SshRunner } from '../ssh/ssh-runner.js';
 import { registerOnStart } from '../cluster/config-registration.js';
 import { ShadowHandlers } from '../slice/shadow-handlers.js';
 import { openStoreOrExit } from './open-store.js';
-import type { Slice } from '../slice/slice.js';
+import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
+import { readNodeListOrExit } from './node-list-or-exit.js';
+import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { exitFor } from './register-command.js';
 
@@ -27,22 +29,35 @@ export interface RunOptions {
   configFile: string;
 }
 
-/** Dry-run is an implementation chosen once here, not a flag checked everywhere. */
-export function createRunner(config: AgentConfig, logger: Logger): SshRunner {
+/**
+ * Dry-run is an implementation chosen once here, not a flag checked everywhere. `privateKey`: the
+ * key `ssh.privateKeyCommand` printed (see readPrivateKeyOrExit); else the key file is read.
+ */
+export function createRunner(config: AgentConfig, logger: Logger, privateKey?: string): SshRunner {
   if (config.dryRun) return new DryRunSshRunner(logger);
   return createNodeSshRunner({
-    privateKeyPath: config.ssh.privateKeyPath,
+    ...(privateKey === undefined ? { privateKeyPath: config.ssh.privateKeyPath } : { privateKey }),
     knownHostsPath: config.ssh.knownHostsPath,
     hostKeyChecking: config.ssh.hostKeyChecking,
     concurrency: config.ssh.concurrency,
     connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
+    outputHeadBytes: config.ssh.outputHeadBytes,
+    outputTailBytes: config.ssh.outputTailBytes,
+    unkeptBytesPerSecond: config.ssh.unkeptOutputBytesPerSecond,
     logger,
   });
 }
 
-/** Starts the agent; resolves with a function that stops it. */
-export async function runAgent(config: AgentConfig, options: RunOptions): Promise<() => Promise<void>> {
+export interface RunningAgent {
+  stop(): Promise<void>;
+  /** Re-reads the node list (main.ts wires it to SIGHUP). */
+  reloadNodes(): Promise<boolean>;
+}
+
+/** Starts the agent; resolves once it listens. */
+export async function runAgent(config: AgentConfig, options: RunOptions): Promise<RunningAgent> {
   const plan = await loadDrainPlan(config);
+  const nodeList = await readNodeListOrExit(config);
   const logger = createLogger({ level: config.log.level });
   await mkdir(config.state.dir, { recursive: true });
   const shadowMode = options.shadow === true || config.dryRun;
@@ -50,11 +65,11 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     logger.warn('dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never releases a node early');
   }
   let shadow: ShadowHandlers | undefined;
-  const wrapHandlers = shadowMode ? (slice: Slice) => (shadow = new ShadowHandlers(slice, { logger, now: Date.now })) : undefined;
-  const runner = shadowMode ? new DryRunSshRunner(logger) : createRunner(config, logger);
+  const wrapHandlers = shadowMode ? (handlers: ClientEndpointHandlers) => (shadow = new ShadowHandlers(handlers, { logger, now: Date.now })) : undefined;
+  const runner = shadowMode ? new DryRunSshRunner(logger) : createRunner(config, logger, await readPrivateKeyOrExit(config));
   // Shadow mode tries the agent out: it leaves the real journal alone.
   const store = shadowMode ? undefined : await openStoreOrExit(config.state.dir, logger);
-  const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store });
+  const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store, nodeList });
   const { host, port } = parseListenAddress(config.endpoint.listen);
   const address = await agent.listen(port, host).catch((error: unknown) => {
     // A TLS file or token file that cannot be used is a configuration error (exit 2), like a bad key.
@@ -78,13 +93,16 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   });
   const status = config.status && (await startStatusServer(agent, { ...config.status, logger }));
   if (status) logger.info({ url: status.url, tokenRequired: config.status?.token !== undefined }, 'status server listening');
-  return async () => {
-    logger.info('agent stopping');
-    shadow?.logSummary();
-    await unregister?.();
-    if (status) await status.close();
-    await agent.close();
-    await store?.close();
-    logger.flush();
+  return {
+    reloadNodes: () => agent.reloadNodes(),
+    async stop() {
+      logger.info('agent stopping');
+      shadow?.logSummary();
+      await unregister?.();
+      if (status) await status.close();
+      await agent.close();
+      await store?.close();
+      logger.flush();
+    },
   };
 }

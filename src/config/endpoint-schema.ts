@@ -42,8 +42,14 @@ export const endpointSchema = z
     maxNodesPerCall: z.number().int().positive().default(10_000),
     headersTimeoutSeconds: seconds.default(10),
     requestTimeoutSeconds: seconds.default(30),
-    /** Calls served at once; more are answered HTTP 503 before their body is read. */
+    /** Calls decoded and handled at once (a request takes its slot once its body is in); more get HTTP 503. */
     maxConcurrentRequests: z.number().int().positive().default(64),
+    /** After 2 s, a body must arrive at least this fast on average or it is cut (HTTP 408); 0: no minimum. */
+    minBodyBytesPerSecond: z.number().int().nonnegative().default(32 * 1024),
+    /** Open connections at most, checked as they are accepted (before TLS). */
+    maxConnections: z.number().int().positive().default(512),
+    /** Open connections from one source address at most. */
+    maxConnectionsPerSource: z.number().int().positive().default(128),
     /** Serve HTTPS with this certificate. */
     tls: tlsSchema.optional(),
     /** Plain HTTP on an address other machines can reach (behind a TLS-terminating proxy). */

@@ -55,6 +55,7 @@ export function parseConfig(doc: unknown, source: string, baseDir: string): Agen
   config.ssh.knownHostsPath = resolvePath(config.ssh.knownHostsPath, baseDir);
   config.state.dir = resolvePath(config.state.dir, baseDir);
   config.plugins = config.plugins.map((plugin) => resolvePath(plugin, baseDir));
+  if (!Array.isArray(config.nodes) && typeof config.nodes.manifest === 'string') config.nodes.manifest = resolvePath(config.nodes.manifest, baseDir);
   resolveEndpointPaths(config.endpoint, (path) => resolvePath(path, baseDir));
   return config;
 }

@@ -3,6 +3,7 @@ import { endpointSchema } from './endpoint-schema.js';
 import { drainSchema } from './drain-schema.js';
 import { clusterSchema } from './cluster-schema.js';
 import { statusSchema, webhooksSchema } from './observe-schema.js';
+import { nodesSchema } from './nodes-schema.js';
 
 export { endpointSchema };
 
@@ -16,6 +17,8 @@ export const sshSchema = z.strictObject({
   user: z.string().min(1).default('root'),
   port: z.number().int().min(1).max(65535).default(22),
   privateKeyPath: z.string().default('~/.ssh/id_ed25519'),
+  /** A command whose stdout is the private key (read once at start, kept in memory); used instead of privateKeyPath. */
+  privateKeyCommand: z.string().trim().min(1).optional(),
   knownHostsPath: z.string().default('~/.ssh/known_hosts'),
   hostKeyChecking: yesNo(['yes', 'accept-new', 'no'] as const).default('yes'),
   /** Parallel SSH connects at most (sshd refuses bursts). */
@@ -23,20 +26,18 @@ export const sshSchema = z.strictObject({
   connectTimeoutSeconds: seconds.default(10),
   /** Connect to every node at start and keep the connections, so drains start without a handshake. */
   preconnect: z.boolean().default(false),
-});
-
-export const nodeSchema = z.strictObject({
-  node_id: z.coerce.string().min(1),
-  client_id: z.coerce.string().min(1).optional(),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
+  /** Per stream of a command, the first and the last bytes kept; what lies between is counted, never held. */
+  outputHeadBytes: z.number().int().nonnegative().default(64 * 1024),
+  outputTailBytes: z.number().int().nonnegative().default(64 * 1024),
+  /** Output past what is kept is read at most this fast per command (SSH flow control holds the node's writer back). */
+  unkeptOutputBytesPerSecond: z.number().positive().default(1024 * 1024),
 });
 
 export const configSchema = z.strictObject({
   endpoint: endpointSchema.prefault({}),
   ssh: sshSchema.prefault({}),
-  nodes: z.array(nodeSchema).default([]),
+  /** The slice's nodes: a list, or `{ manifest: FILE | { command } }` (see nodes-schema.ts). */
+  nodes: nodesSchema.default([]),
   /** Host of a node learned from a call: `{client_id}` and `{node_id}` are replaced. */
   hostTemplate: z.string().min(1).optional(),
   /**
@@ -79,5 +80,5 @@ export const configSchema = z.strictObject({
 });
 
 export type AgentConfig = z.infer<typeof configSchema>;
-export type NodeConfig = z.infer<typeof nodeSchema>;
+export type { ManifestNodesConfig, NodeConfig, NodesConfig } from './nodes-schema.js';
 export type { StepConfig } from './drain-schema.js';

@@ -70,7 +70,7 @@ export function createStepActors(deps: StepActorDeps) {
         env: { ...stepEnvironment(request), ...options.env },
       });
       const finishedAt = now();
-      log.info({ code: result.code, failure: result.failure, ms: finishedAt - started.startedAt, attempt: request.attempt }, 'drain command finished');
+      log.info({ code: result.code, failure: result.failure, truncated: result.truncated, ms: finishedAt - started.startedAt, attempt: request.attempt }, 'drain command finished');
       onCommand?.({ ...started, finishedAt, code: result.code, failure: result.failure });
       return result;
     };

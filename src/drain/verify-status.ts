@@ -1,4 +1,5 @@
 import type { VerifyResult } from '../../machines/drain.types.js';
+import { outputExcerpt } from '../ssh/captured-output.js';
 import type { RunResult } from '../ssh/ssh-runner.js';
 
 /**
@@ -77,10 +78,9 @@ function statusText(code: number, stderr: string): string {
   return `exit ${code}${stderr ? `: ${stderr}` : ''}`;
 }
 
-/** stderr on one line, short enough for a log field and a status page. */
+/** stderr on one line, short enough for a log field and a status page: its start … its end, where the cause usually is. */
 function stderrText(stderr: string): string {
-  const text = stderr.split('\n').map((l) => l.trim()).filter(Boolean).join('; ');
-  return text.length > 240 ? `${text.slice(0, 239)}…` : text;
+  return outputExcerpt(stderr.split('\n').map((l) => l.trim()).filter(Boolean).join('; '), 240);
 }
 
 /** Non-empty lines of a command's output (rows of a listing, ids, …). */

@@ -24,25 +24,19 @@ export interface CallerGateOptions {
   allow?: readonly string[];
   /** Require a client certificate signed by the server's `ca` (TLS servers only). */
   clientCertificates?: { subjects?: readonly string[] };
-  /** Requests admitted at once; more are refused with 503 until one ends. */
-  maxConcurrentRequests?: number;
 }
 
 export type CallerGate = (req: IncomingMessage, res: ServerResponse) => Admission;
 
 /**
  * Decides from the connection and the request line alone, before any of the body is read:
- * source address, then client certificate, then token path, then the concurrency cap (refused
- * callers never hold a slot).
+ * source address, then client certificate, then token path.
  */
 export function createCallerGate(options: CallerGateOptions): CallerGate {
   const sourceAllowed = options.allow === undefined ? undefined : createSourceAllowList(options.allow);
   const certificate = options.clientCertificates && createClientCertificateCheck(options.clientCertificates.subjects);
   const pathMatches = options.exactPath === undefined ? undefined : createTokenPathCheck(options.exactPath);
-  const maxConcurrent = options.maxConcurrentRequests ?? Infinity;
-  let inFlight = 0;
-
-  return (req, res) => {
+  return (req) => {
     if (sourceAllowed !== undefined && !sourceAllowed(req.socket.remoteAddress)) {
       return { allowed: false, status: 403, reason: 'source-not-allowed' };
     }
@@ -53,9 +47,6 @@ export function createCallerGate(options: CallerGateOptions): CallerGate {
       subject = verdict.subject;
     }
     if (pathMatches !== undefined && !pathMatches(req.url)) return { allowed: false, status: 403, reason: 'wrong-path', subject };
-    if (inFlight >= maxConcurrent) return { allowed: false, status: 503, reason: 'too-many-requests', subject };
-    inFlight += 1;
-    res.once('close', () => (inFlight -= 1));
     return subject === undefined ? { allowed: true } : { allowed: true, subject };
   };
 }

@@ -9,7 +9,16 @@ import { tokenPath } from './token-path.js';
 /** What the configuration does not decide: the handlers, the logger, observers. */
 export type ConfiguredEndpointDeps = Omit<
   EndpointServerOptions,
-  'path' | 'maxBodyBytes' | 'maxNodesPerCall' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'tls' | 'allowRequest'
+  | 'path'
+  | 'maxBodyBytes'
+  | 'maxNodesPerCall'
+  | 'maxConcurrentRequests'
+  | 'minBodyBytesPerSecond'
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'tls'
+  | 'allowRequest'
+  | 'connectionLimits'
 >;
 
 export interface ListeningEndpoint {
@@ -41,6 +50,8 @@ export async function listenConfiguredEndpoint(
     path,
     maxBodyBytes: endpoint.maxBodyBytes,
     maxNodesPerCall: endpoint.maxNodesPerCall,
+    maxConcurrentRequests: endpoint.maxConcurrentRequests,
+    minBodyBytesPerSecond: endpoint.minBodyBytesPerSecond,
     headersTimeoutMs: endpoint.headersTimeoutSeconds * 1000,
     requestTimeoutMs: endpoint.requestTimeoutSeconds * 1000,
     tls: tls ?? undefined,
@@ -48,8 +59,12 @@ export async function listenConfiguredEndpoint(
       exactPath: token === null ? undefined : path,
       allow: endpoint.allow,
       clientCertificates: tls?.clientCa === undefined ? undefined : { subjects: endpoint.clientSubjects },
-      maxConcurrentRequests: endpoint.maxConcurrentRequests,
     }),
+    connectionLimits: {
+      maxConnections: endpoint.maxConnections,
+      maxConnectionsPerSource: endpoint.maxConnectionsPerSource,
+      allow: endpoint.allow,
+    },
   });
   const bound = await server.listen(address.port, address.host);
   return {

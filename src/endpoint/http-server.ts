@@ -1,6 +1,9 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createClientErrorHandler } from './client-errors.js';
+import { type ConnectionLimits, limitConnections } from './connection-limits.js';
+import { createRefusalLog } from './refusal-log.js';
 import { createEndpointRequestListener, type EndpointRequestOptions } from './request-listener.js';
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -21,6 +24,8 @@ export interface EndpointServerOptions extends EndpointRequestOptions {
   requestTimeoutMs?: number;
   /** Serve HTTPS instead of HTTP. */
   tls?: EndpointTls;
+  /** Checked as each connection is accepted, before TLS (connection-limits.ts). */
+  connectionLimits?: ConnectionLimits;
 }
 
 export interface EndpointServer {
@@ -37,7 +42,8 @@ export function createEndpointServer(options: EndpointServerOptions): EndpointSe
   if (!(headersTimeoutMs > 0 && requestTimeoutMs >= headersTimeoutMs)) {
     throw new RangeError('need 0 < headersTimeoutMs <= requestTimeoutMs');
   }
-  const listener = createEndpointRequestListener(options);
+  const logRefusal = createRefusalLog(options.logger);
+  const listener = createEndpointRequestListener(options, logRefusal);
   const httpOptions = {
     headersTimeout: headersTimeoutMs,
     requestTimeout: requestTimeoutMs,
@@ -63,6 +69,9 @@ export function createEndpointServer(options: EndpointServerOptions): EndpointSe
         );
   // Expect: 100-continue goes to the listener, which sends the 100 once the caller passed every check.
   server.on('checkContinue', listener);
+  // Instead of Node's own handling, which answers and closes at once, dropping the answers of calls already applied.
+  server.on('clientError', createClientErrorHandler(logRefusal, requestTimeoutMs));
+  limitConnections(server, options.connectionLimits ?? {}, { plainHttp: tls === undefined, onRefused: logRefusal });
 
   return {
     server,

@@ -4,10 +4,20 @@ import { createClientEndpoint, nodelistLength, type ClientEndpointOptions } from
 import { isFault, XmlRpcFaultCode, XmlRpcFaultError, type Fault } from '../protocol/codes.js';
 import type { ProtoGeniReply } from '../protocol/envelope.js';
 import { decodeMethodCall, encodeFault, encodeResponse } from '../protocol/xmlrpc-codec.js';
-import { BodyAbortedError, BodyTooLargeError, declaresTooLargeBody, readBody } from './body-reader.js';
+import {
+  BodyAbortedError,
+  BodyTooLargeError,
+  BodyTooSlowError,
+  DEFAULT_BODY_GRACE_MS,
+  DEFAULT_MIN_BODY_BYTES_PER_SECOND,
+  declaresTooLargeBody,
+  readBody,
+} from './body-reader.js';
+import { createCallSlots } from './call-slots.js';
 import { admissionOf, type Admission } from './caller-gate.js';
+import { arriveOn, type ConnectionCall } from './connection-calls.js';
 import { lingerBeforeClose } from './lingering-close.js';
-import { createRefusalLog } from './refusal-log.js';
+import { createRefusalLog, type Refusal } from './refusal-log.js';
 
 export const DEFAULT_ENDPOINT_PATH = '/dynslice';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -15,6 +25,11 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface EndpointRequestOptions extends ClientEndpointOptions {
   path?: string;
   maxBodyBytes?: number;
+  /** Calls decoded and handled at once (call-slots.ts); more are answered 503. */
+  maxConcurrentRequests?: number;
+  /** A body bringing less than this on average once `bodyGraceMs` have passed is cut with 408 (0: no minimum). */
+  minBodyBytesPerSecond?: number;
+  bodyGraceMs?: number;
   /** Caller checks (caller-gate.ts): a refusal is answered 403/503 before anything is read. */
   allowRequest?: (req: IncomingMessage, res: ServerResponse) => boolean | Admission;
   /** Told of every answered call (metrics); must not throw. */
@@ -23,46 +38,64 @@ export interface EndpointRequestOptions extends ClientEndpointOptions {
 
 export type EndpointRequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Serves XML-RPC calls on one path; mountable on node:http or node:https. Never throws. */
-export function createEndpointRequestListener(options: EndpointRequestOptions): EndpointRequestListener {
+/**
+ * Serves XML-RPC calls on one path; mountable on node:http or node:https. Never throws. A call is
+ * applied only if it is answered (connection-calls.ts): on a server, install the `clientError`
+ * handler of client-errors.ts too, as createEndpointServer does.
+ */
+export function createEndpointRequestListener(
+  options: EndpointRequestOptions,
+  logRefusal: (refusal: Refusal) => void = createRefusalLog(options.logger),
+): EndpointRequestListener {
   const { path = DEFAULT_ENDPOINT_PATH, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger, allowRequest } = options;
+  const minRate = { bytesPerSecond: options.minBodyBytesPerSecond ?? DEFAULT_MIN_BODY_BYTES_PER_SECOND, graceMs: options.bodyGraceMs ?? DEFAULT_BODY_GRACE_MS };
   const endpoint = createClientEndpoint(options);
-  const logRefusal = createRefusalLog(logger);
+  const slots = createCallSlots(options.maxConcurrentRequests);
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers with `Connection: close`; nothing after this request on its connection is applied. */
+  function refuse(res: ServerResponse, call: ConnectionCall, refusal: Omit<Refusal, 'remoteAddress'>, text: string, headers: Record<string, string> = {}): void {
+    call.refuse();
+    logRefusal({ ...refusal, remoteAddress: res.req.socket.remoteAddress });
+    lingerBeforeClose(res);
+    sendStatus(res, refusal.status, text, { Connection: 'close', ...headers });
+  }
+  const refuseBusy = (res: ServerResponse, call: ConnectionCall): void =>
+    refuse(res, call, { status: 503, reason: 'too-many-requests' }, 'busy', { 'Retry-After': '1' });
+  const refuseTooLarge = (res: ServerResponse, call: ConnectionCall): void =>
+    refuse(res, call, { status: 413, reason: 'body-too-large' }, `request body over ${maxBodyBytes} bytes`);
+
+  async function serve(req: IncomingMessage, res: ServerResponse, call: ConnectionCall): Promise<void> {
     const started = performance.now();
+    // Its connection was refused before it: this request would never be answered.
+    if (!call.open) return void req.resume();
     const admission = admissionOf(allowRequest?.(req, res) ?? true);
     if (!admission.allowed) {
-      logRefusal({ status: admission.status, reason: admission.reason, remoteAddress: req.socket.remoteAddress, subject: admission.subject });
-      const retry: Record<string, string> = admission.status === 503 ? { 'Retry-After': '1' } : {};
-      lingerBeforeClose(res);
-      return sendStatus(res, admission.status, admission.status === 503 ? 'busy' : 'forbidden', { Connection: 'close', ...retry });
+      const { status, reason, subject } = admission;
+      return refuse(res, call, { status, reason, subject }, status === 503 ? 'busy' : 'forbidden', status === 503 ? { 'Retry-After': '1' } : {});
     }
     if (pathOf(req.url) !== path) return sendStatus(res, 404, 'not found');
     if (req.method !== 'POST') return sendStatus(res, 405, 'only POST is served here', { Allow: 'POST' });
-    if (declaresTooLargeBody(req, maxBodyBytes)) return refuseTooLarge(res, logger, maxBodyBytes);
+    if (declaresTooLargeBody(req, maxBodyBytes)) return refuseTooLarge(res, call);
+    // Every slot busy already: refused before the body. Otherwise the slot is taken once the body is in.
+    if (slots.full) return refuseBusy(res, call);
     // Only a caller that passed every check above is asked to send its body.
     if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
     let body: Buffer;
     try {
-      body = await readBody(req, maxBodyBytes);
+      body = await readBody(req, maxBodyBytes, minRate);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return refuseTooLarge(res, logger, maxBodyBytes);
+      if (error instanceof BodyTooLargeError) return refuseTooLarge(res, call);
+      if (error instanceof BodyTooSlowError) return refuse(res, call, { status: 408, reason: 'body-too-slow' }, error.message);
       if (error instanceof BodyAbortedError) return logger.debug({ reason: error.message }, 'request body aborted');
       throw error;
     }
-    let method = '';
-    let nodes = 0;
-    let outcome: ProtoGeniReply | Fault;
-    try {
-      const call = await decodeMethodCall(body);
-      method = call.method.slice(0, 64);
-      nodes = nodelistLength(call.params);
-      outcome = await endpoint.handleCall(call.method, call.params);
-    } catch (error) {
-      if (!(error instanceof XmlRpcFaultError)) throw error;
-      outcome = error.toFault();
-    }
+    if (!slots.take(res)) return refuseBusy(res, call);
+    const decoded = await decodeMethodCall(body).catch((error: unknown) => faultOf(error));
+    await call.waitTurn();
+    if (!call.beginApply(res)) return logger.debug('xml-rpc call dropped: refused or broken connection');
+    const method = 'method' in decoded ? decoded.method.slice(0, 64) : '';
+    const nodes = 'method' in decoded ? nodelistLength(decoded.params) : 0;
+    const outcome = 'method' in decoded ? await endpoint.handleCall(decoded.method, decoded.params).catch(faultOf) : decoded;
     sendXml(res, encodeOutcome(outcome, logger));
     const ms = Math.round(performance.now() - started);
     const result = isFault(outcome) ? { faultCode: outcome.faultCode } : { code: outcome.code.value };
@@ -72,12 +105,21 @@ export function createEndpointRequestListener(options: EndpointRequestOptions): 
   }
 
   return (req, res) => {
-    serve(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'xml-rpc request failed');
-      if (!res.headersSent) sendXml(res, encodeFault(XmlRpcFaultCode.INTERNAL_ERROR, 'internal error'));
-      else res.destroy();
-    });
+    const call = arriveOn(req.socket);
+    serve(req, res, call)
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'xml-rpc request failed');
+        if (!res.headersSent) sendXml(res, encodeFault(XmlRpcFaultCode.INTERNAL_ERROR, 'internal error'));
+        else res.destroy();
+      })
+      .finally(call.done);
   };
+}
+
+/** An XML-RPC fault becomes the answer; anything else is a bug and is rethrown. */
+function faultOf(error: unknown): Fault {
+  if (error instanceof XmlRpcFaultError) return error.toFault();
+  throw error;
 }
 
 function encodeOutcome(outcome: ProtoGeniReply | Fault, logger: Logger): string {
@@ -103,11 +145,4 @@ function sendXml(res: ServerResponse, xml: string): void {
 function sendStatus(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
-}
-
-function refuseTooLarge(res: ServerResponse, logger: Logger, maxBodyBytes: number): void {
-  logger.warn({ maxBodyBytes }, 'xml-rpc request body too large');
-  // The rest of the body stays unread, so this connection cannot carry another request.
-  lingerBeforeClose(res);
-  sendStatus(res, 413, `request body over ${maxBodyBytes} bytes`, { Connection: 'close' });
 }

@@ -1,3 +1,4 @@
+import { alignColumns as table } from '../observe/text-table.js';
 import type { DryRunCall } from '../ssh/dry-run-runner.js';
 import type { NodeFacts } from './node-facts.js';
 import type { NodeOutcome, SimRecord } from './sim-record.js';
@@ -17,12 +18,6 @@ function result(facts: NodeFacts | undefined): string {
   const lost = facts.workLost ? ', WORK LOST' : '';
   if (facts.verifiedAt !== null) return `drained and verified${lost}`;
   return `${facts.state} — ${cause || 'the drain had not finished when the cluster took the node'}${lost}`;
-}
-
-/** Rows as aligned columns, two spaces apart. */
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 2))).join(''));
 }
 
 /** The drill's per-node report: drain started, verified, released at countdown k, seconds back, failure. */

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/load-config.js';
+import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
@@ -24,6 +25,8 @@ export const DEFAULT_DRILL_WAIT_SECONDS = 300;
 
 export interface DrillOptions {
   config: AgentConfig;
+  /** The slice's node list as read at start (the configuration's, or its manifest's). */
+  nodeList: ManifestNodeList;
   scenario: Scenario;
   /** The real SSH runner the configuration describes; unused with dryRun. */
   createRunner: (logger: ReturnType<typeof createLogger>) => SshRunner;
@@ -38,7 +41,8 @@ export interface DrillOptions {
  */
 export async function runDrill(options: DrillOptions): Promise<string[]> {
   const { config, scenario, write } = options;
-  if (config.nodes.length === 0) throw new ConfigError('nodes: the drill needs the slice\'s nodes in the configuration', 'nodes');
+  const { nodes } = options.nodeList;
+  if (nodes.length === 0) throw new ConfigError('nodes: the drill needs the slice\'s nodes in the configuration', 'nodes');
   await mkdir(config.state.dir, { recursive: true });
   const logFile = join(config.state.dir, 'drill.log');
   const logger = createLogger({ level: config.log.level, destination: createWriteStream(logFile, { flags: 'a' }) });
@@ -48,14 +52,15 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
   const startedAt = Date.now();
   const rehearsal = await startRehearsal({
     config: { ...config, endpoint },
+    nodeList: { list: options.nodeList },
     runner: dryRunner ?? options.createRunner(logger),
     plan: await loadDrainPlan(config),
     logger,
-    nodes: config.nodes.map((n) => ({ nodeId: n.node_id, clientId: n.client_id ?? null })),
+    nodes: nodes.map((n) => ({ nodeId: n.nodeId, clientId: n.clientId })),
     defwaittime: scenario.waitTime ?? config.cluster.defwaittime ?? DEFAULT_DRILL_WAIT_SECONDS,
     say: timedWriter(write, startedAt),
   });
-  write(`drill: ${scenario.name}, ${config.nodes.length} nodes, ${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent log ${logFile}\n`);
+  write(`drill: ${scenario.name}, ${nodes.length} nodes, ${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent log ${logFile}\n`);
   try {
     const record = await rehearsal.run(scenario);
     const workLost = rehearsal.facts.workLost();

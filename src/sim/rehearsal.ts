@@ -25,6 +25,7 @@ export interface RehearsalDeps {
   /** Narration, one line per state change and per call of the simulated cluster. */
   say?: (line: string) => void;
   wrapHandlers?: AgentDeps['wrapHandlers'];
+  nodeList?: AgentDeps['nodeList'];
 }
 
 export interface Rehearsal {
@@ -58,6 +59,7 @@ export async function startRehearsal(deps: RehearsalDeps): Promise<Rehearsal> {
     runner: deps.runner,
     plan: deps.plan,
     wrapHandlers: deps.wrapHandlers,
+    nodeList: deps.nodeList,
     onChange: (change) => {
       facts.onChange(change);
       say?.(describeTransition(change));

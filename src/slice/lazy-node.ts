@@ -20,12 +20,13 @@ export class LazyNode implements SliceNode {
   constructor(
     readonly nodeId: string,
     readonly clientId: string | null,
-    readonly target: SshTarget,
+    /** Where the node is reached; a node list that moves a deleted node sets its next incarnation's. */
+    public target: SshTarget,
     /** The node's input; `value` may change before the actor starts (see Slice.setResourceValues). */
     readonly input: NodeInput,
     private readonly start: (input: NodeInput) => NodeActor,
-    /** Learned from a call (its host from hostTemplate), not from the configuration. */
-    readonly adopted: boolean,
+    /** Learned from a call (its host from hostTemplate), not from the node list. */
+    public adopted: boolean,
   ) {}
 
   get actor(): NodeActor {
@@ -40,6 +41,18 @@ export class LazyNode implements SliceNode {
   get deleted(): boolean {
     return this.started_?.getSnapshot().status === 'done';
   }
+}
+
+/** Which life of its node_id in the slice the node is (see incarnation.ts). */
+export function incarnationOf(node: LazyNode): number {
+  return node.started ? node.actor.getSnapshot().context.incarnation : (node.input.incarnation ?? 1);
+}
+
+/** Allocated and idle: nothing runs on the node and nothing about it is under way. */
+export function isIdle(node: LazyNode): boolean {
+  if (!node.started) return true;
+  const snapshot = node.actor.getSnapshot();
+  return snapshot.status === 'active' && snapshot.matches({ allocated: 'idle' });
 }
 
 /** Whether the cluster may take the node now: deleted, or in a state tagged released. */

@@ -1,36 +1,64 @@
 import type { Logger } from 'pino';
 import type { NodeEvent, NodeRestore } from '../../machines/node.types.js';
 import { COUNTDOWN_INERT_STATES } from '../../machines/node.types.js';
+import { createStepActors } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { DeferredEvents } from './deferred-events.js';
-import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
-import { givenBack, LazyNode, type SliceNode } from './lazy-node.js';
+import type { NamedBy } from './incarnation.js';
+import { givenBack, isIdle, type LazyNode, type SliceNode } from './lazy-node.js';
+import type { ListedNode } from './listed-node.js';
+import { applyNodeList, type NodeListChange } from './node-list.js';
+import { type AddOptions, NodeRegistry } from './node-registry.js';
 import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
-import { type NodeMachine, type StateChange, startNodeActor, stateName } from './node-actor.js';
-import { adoptedTarget, DEFAULT_START_BEFORE_REPLY, nodeChangeHandler, nodeInputOf, type SliceDeps, sliceNodeMachine, warmNode } from './slice-deps.js';
+import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
+import { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
+import { provideNodeMachine } from './provide-machine.js';
 
 export { LazyNode, type SliceNode } from './lazy-node.js';
 export { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
 
 /** The slice: one root actor per node, kept in a Map (never as children of one parent). */
 export class Slice implements ClientEndpointHandlers {
-  private readonly nodes = new Map<string, LazyNode>();
+  private readonly registry: NodeRegistry;
+  private readonly nodes: Map<string, LazyNode>;
   private readonly unknown: UnknownNodes;
   private readonly machine: NodeMachine;
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
   private preconnecting = false;
-  /** Every state change of a node: the runner lets go of deleted nodes, work lost is logged. */
-  private readonly changed: (change: StateChange) => void;
   /** Drains a large countdown starts after its reply, and any later event for those nodes. */
   private readonly later = new DeferredEvents<SliceNode>((node, event) => this.deliver(node, event));
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
     this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger);
-    this.changed = nodeChangeHandler(deps);
-    this.machine = sliceNodeMachine(deps, (nodeId) => this.nodes.get(nodeId)?.target);
+    const leaves = createStepActors({
+      plan: deps.plan,
+      runner: deps.runner,
+      targetOf: (nodeId) => this.nodes.get(nodeId)?.target,
+      logger: deps.logger,
+      now: deps.now,
+      onCommand: (event) => this.deps.onCommand?.(event),
+    });
+    this.machine = provideNodeMachine(leaves, deps.now);
+    this.registry = new NodeRegistry({
+      ...deps,
+      log: deps.logger,
+      unknown: this.unknown,
+      settings: {
+        plan: deps.plan.outline, bestEffortSeconds: deps.bestEffortSeconds, onFailure: deps.onFailure,
+        prepareAt: deps.prepareAt ?? null, valueMeans: deps.valueMeans ?? 'keep-worth',
+      },
+      startActor: (input) => startNodeActor(this.machine, input, { logger: this.log, clock: deps.clock, onChange: (change) => this.changed(change) }),
+      added: (node, restore) => {
+        // A restored drain's first step looks its node's SSH target up at once: the node is in the map by now.
+        if (restore) void node.actor;
+        if (this.preconnecting) void this.warm(node);
+      },
+      changed: (change) => this.changed(change),
+    });
+    this.nodes = this.registry.nodes;
   }
 
   /**
@@ -38,29 +66,25 @@ export class Slice implements ClientEndpointHandlers {
    * once: it may have timers to re-arm). A new node's actor starts when something first needs it.
    * `adopted`: learned from a call rather than configured (a later incarnation re-derives its host).
    */
-  addNode(
-    node: { nodeId: string; clientId: string | null; target: SshTarget },
-    restore?: NodeRestore,
-    options: { adopted?: boolean; incarnation?: number } = {},
-  ): LazyNode {
-    const existing = this.nodes.get(node.nodeId);
-    if (existing) return existing;
-    const input = nodeInputOf(this.deps, node, restore, options.incarnation);
-    const entry = new LazyNode(
-      node.nodeId,
-      node.clientId,
-      node.target,
-      input,
-      (nodeInput) => startNodeActor(this.machine, nodeInput, { logger: this.log, clock: this.deps.clock, onChange: this.changed }),
-      options.adopted ?? false,
-    );
-    this.nodes.set(node.nodeId, entry);
-    // A later incarnation of an adopted node is the same unknown node.
-    if (entry.adopted && options.incarnation === undefined) this.unknown.noteAdopted(node.nodeId, restore !== undefined);
-    // After the set: a restored drain's first step looks its node's SSH target up at once.
-    if (restore) void entry.actor;
-    if (this.preconnecting) void warmNode(this.deps.runner, entry);
-    return entry;
+  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore, options: AddOptions = {}): LazyNode {
+    return this.registry.add(node, restore, options);
+  }
+
+  /**
+   * Takes a node out of the slice when it is allocated and idle, with nothing waiting for it; false
+   * otherwise (a node being drained, or drained, stays). If it comes back, it is its next incarnation.
+   */
+  removeNode(nodeId: string): boolean {
+    const node = this.nodes.get(nodeId);
+    if (!node || !isIdle(node) || this.later.holds(node)) return false;
+    this.registry.remove(node);
+    this.deps.runner.release(nodeId);
+    return true;
+  }
+
+  /** Makes the listed nodes those of a (re-read) node list: see node-list.ts. */
+  applyNodeList(listed: readonly ListedNode[]): NodeListChange {
+    return applyNodeList(this.registry, listed, (node) => this.removeNode(node.nodeId));
   }
 
   /**
@@ -69,8 +93,13 @@ export class Slice implements ClientEndpointHandlers {
    */
   async preconnect(): Promise<number> {
     this.preconnecting = true;
-    const connected = await Promise.all(this.list().map((node) => warmNode(this.deps.runner, node)));
+    const connected = await Promise.all(this.list().map((node) => this.warm(node)));
     return connected.filter(Boolean).length;
+  }
+
+  private async warm(node: SliceNode): Promise<boolean> {
+    if ((node.started && node.actor.getSnapshot().status !== 'active') || !this.deps.runner.warm) return false;
+    return this.deps.runner.warm(node.target);
   }
 
   get(nodeId: string): SliceNode | undefined {
@@ -100,7 +129,7 @@ export class Slice implements ClientEndpointHandlers {
     let outside = 0;
     for (const entry of entries) {
       // Entries without client_id describe nodes the slice does not hold.
-      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.resolve(entry, namedBy);
+      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.registry.resolve(entry, namedBy);
       if (!node) {
         outside += 1;
         continue;
@@ -128,7 +157,7 @@ export class Slice implements ClientEndpointHandlers {
     // The reply is read from state that exists once each node has had its event: it never waits for a drain.
     const released = new Set<string>();
     for (const entry of entries) {
-      const node = this.resolve(entry, 'countdown');
+      const node = this.registry.resolve(entry, 'countdown');
       if (node === null) {
         released.add(entry.node_id);
         continue;
@@ -205,42 +234,13 @@ export class Slice implements ClientEndpointHandlers {
     if (node.actor.getSnapshot().status === 'active') node.actor.send(event);
   }
 
-  /**
-   * A known node, or an unknown one adopted under the configured policy; null when released. A
-   * deleted node named again may be back in the slice: then it is a new incarnation.
-   */
-  private resolve(entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
-    const known = this.nodes.get(entry.node_id);
-    if (known) return known.deleted ? this.reincarnate(known, entry, namedBy) : known;
-    if (this.unknown.isReleased(entry.node_id)) return null;
-    const clientId = entry.client_id ?? null;
-    const target = adoptedTarget(this.deps, entry.node_id, clientId);
-    if (target === null) {
-      this.unknown.noteReleased(entry.node_id);
-      return null;
+  private changed(change: StateChange): void {
+    if (change.to === 'deleted') {
+      this.deps.runner.release(change.nodeId);
+      if (change.snapshot.context.workLost) {
+        this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
+      }
     }
-    return this.addNode({ nodeId: entry.node_id, clientId, target }, undefined, { adopted: true });
-  }
-
-  /**
-   * The deleted node as it is (a late repeat of its deletion), or its next incarnation: a fresh
-   * actor, journaled and observed as a change from `deleted`, reached as the configuration or the
-   * host template says (as for any node).
-   */
-  private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
-    const previous = deleted.actor.getSnapshot();
-    const graceMs = (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
-    if (!backInSlice(namedBy, previous.context.deletedAt, this.deps.now(), graceMs)) return deleted;
-    const nodeId = entry.node_id;
-    const clientId = entry.client_id ?? deleted.clientId;
-    const target = deleted.adopted ? adoptedTarget(this.deps, nodeId, clientId) : deleted.target;
-    this.nodes.delete(nodeId);
-    if (target === null) return this.resolve(entry, namedBy);
-    const incarnation = previous.context.incarnation + 1;
-    this.log.info({ nodeId, clientId, host: target.host, incarnation, namedBy }, 'deleted node is back in the slice: a new incarnation');
-    const fresh = this.addNode({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
-    const snapshot = fresh.actor.getSnapshot();
-    this.changed({ nodeId, from: stateName(previous.value), to: stateName(snapshot.value), snapshot });
-    return fresh;
+    this.deps.onChange?.(change);
   }
 }

@@ -1,33 +1,76 @@
 import { REMOTE_PID_MARKER } from './shell-quote.js';
+import { TailRing } from './tail-ring.js';
 
 const MARKER = Buffer.from(REMOTE_PID_MARKER, 'latin1');
 /** Login shells may print to stderr before the wrapper runs; the marker is looked for this far. */
 const SCAN_LIMIT = 4096;
 
-/** Keeps the first `maxBytes` of a stream and counts what it dropped. */
-export class CappedOutput {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  dropped = 0;
+/** How much of each stream a command's result keeps: its first and its last bytes. */
+export interface OutputKeep {
+  headBytes: number;
+  tailBytes: number;
+}
 
-  constructor(private readonly maxBytes: number) {}
+/**
+ * Keeps the first `headBytes` and the last `tailBytes` of a stream and counts what it dropped in
+ * between: memory stays at head + tail whatever the stream's length.
+ */
+export class CappedOutput {
+  private readonly head: Buffer[] = [];
+  private headKept = 0;
+  private readonly tail: TailRing;
+  private total = 0;
+
+  constructor(private readonly keep: OutputKeep) {
+    this.tail = new TailRing(keep.tailBytes);
+  }
+
+  /** Bytes neither in the head nor in the tail. */
+  get dropped(): number {
+    return this.total - this.headKept - this.tail.length;
+  }
 
   push(chunk: Buffer): void {
-    const room = this.maxBytes - this.kept;
-    if (room <= 0) {
-      this.dropped += chunk.length;
-      return;
+    this.total += chunk.length;
+    const room = this.keep.headBytes - this.headKept;
+    if (room > 0) {
+      // Copied: a chunk may be a view into a larger buffer that must not stay alive.
+      const head = Buffer.from(chunk.subarray(0, room));
+      this.head.push(head);
+      this.headKept += head.length;
+      if (chunk.length <= room) return;
+      chunk = chunk.subarray(room);
     }
-    const head = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.chunks.push(head);
-    this.kept += head.length;
-    this.dropped += chunk.length - head.length;
+    this.tail.push(chunk);
   }
 
   text(): string {
-    const body = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped > 0 ? `${body}\n[dynslice: output truncated, ${this.dropped} bytes dropped]` : body;
+    const head = Buffer.concat(this.head);
+    const dropped = this.dropped;
+    if (dropped === 0) return Buffer.concat([head, this.tail.bytes()]).toString('utf8');
+    const tail = this.tail.bytes();
+    // Cut where a UTF-8 character is cut, so neither side shows a replacement character.
+    return `${head.subarray(0, completeUtf8Length(head)).toString('utf8')}\n[dynslice: output truncated, ${dropped} bytes dropped]\n${tail
+      .subarray(leadingContinuationBytes(tail))
+      .toString('utf8')}`;
   }
+}
+
+/** Bytes of `bytes` up to its last whole UTF-8 character. */
+function completeUtf8Length(bytes: Buffer): number {
+  let lead = bytes.length - 1;
+  while (lead > bytes.length - 4 && lead >= 0 && (bytes[lead]! & 0xc0) === 0x80) lead -= 1;
+  if (lead < 0) return bytes.length;
+  const first = bytes[lead]!;
+  const width = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 1;
+  return bytes.length - lead < width ? lead : bytes.length;
+}
+
+/** Bytes at the start of `bytes` that continue a character begun before it (at most 3). */
+function leadingContinuationBytes(bytes: Buffer): number {
+  let start = 0;
+  while (start < Math.min(3, bytes.length) && (bytes[start]! & 0xc0) === 0x80) start += 1;
+  return start;
 }
 
 /**
@@ -40,8 +83,8 @@ export class PidMarkedStderr {
   private pending: Buffer | null = Buffer.alloc(0);
   private readonly pidListeners: Array<(pid: number | undefined) => void> = [];
 
-  constructor(maxBytes: number) {
-    this.output = new CappedOutput(maxBytes);
+  constructor(keep: OutputKeep) {
+    this.output = new CappedOutput(keep);
   }
 
   push(chunk: Buffer): void {
@@ -94,4 +137,12 @@ function markerLineStart(buf: Buffer): number {
     if (at <= 0 || buf[at - 1] === 0x0a) return at;
     from = at + 1;
   }
+}
+
+/** At most `maxChars` of a command's output for a one-line detail: its start … its end, where the cause usually is. */
+export function outputExcerpt(text: string, maxChars = 200): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= maxChars) return trimmed;
+  const side = Math.floor((maxChars - 3) / 2);
+  return `${trimmed.slice(0, side)} … ${trimmed.slice(trimmed.length - side)}`;
 }

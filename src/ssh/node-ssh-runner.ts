@@ -1,41 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
-import type { ServerHostKeyAlgorithm } from 'ssh2';
+import { raceAbort } from './bounded-wait.js';
+import { execStreaming } from './channel-exec.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
-import { createHostKeyPolicy, type HostKeyChecking, type HostKeyDecision } from './host-key-policy.js';
+import { createHostKeyPolicy, type HostKeyDecision } from './host-key-policy.js';
+import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
+import { expandHome, privateKeySource } from './private-key-source.js';
 import { runRemoteCommand, type ExecSession } from './remote-command.js';
+import { RunningCommands } from './running-commands.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunOptions, RunResult, SshRunner, SshTarget, UnreachableReason } from './ssh-runner.js';
+import type { RunOptions, RunResult, SshTarget, UnreachableReason } from './ssh-runner.js';
+
+export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 
 /** Connect failures worth another try. */
 const TRANSIENT = new Set<UnreachableReason>(['refused', 'connect-timeout', 'network']);
-
-export interface NodeSshRunnerOptions {
-  privateKeyPath?: string;
-  privateKey?: string;
-  knownHostsPath: string;
-  hostKeyChecking: HostKeyChecking;
-  /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
-  concurrency?: number;
-  connectTimeoutMs?: number;
-  /** Per stream; the head is kept. */
-  maxOutputBytes?: number;
-  /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
-  connectRetries?: number;
-  connectBackoffMs?: number;
-  /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
-  maxChannelsPerNode?: number;
-  logger: Logger;
-}
-
-export interface NodeSshRunner extends SshRunner {
-  /** Handshakes completed since creation, and connections open now. */
-  stats(): { connects: number; open: number };
-}
 
 interface PooledConnection {
   targetKey: string;
@@ -44,39 +25,38 @@ interface PooledConnection {
   /** Resolves to null once connected, or to the unreachable result. */
   ready: Promise<RunResult | null>;
   channels: ConcurrencyLimit;
+  /** Stopped on the node before the connection is closed. */
+  commands: RunningCommands;
   log: Logger;
 }
 
 const empty = { stdout: '', stderr: '' };
+/** Output past what is kept costs the agent ~1.5 ms of CPU per MiB read: a flooding command is read this fast. */
+const UNKEPT_BYTES_PER_SECOND = 1024 * 1024;
 const REWARM_MS = 2_000;
 
 export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunner {
   const logger = options.logger.child({ component: 'ssh' });
-  const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
+  const output = {
+    keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
+    unkeptBytesPerSecond: options.unkeptBytesPerSecond ?? UNKEPT_BYTES_PER_SECOND,
+  };
   const connectLimit = new ConcurrencyLimit(options.concurrency ?? 32);
   const hostKeys = createHostKeyPolicy({ knownHostsPath: expandHome(options.knownHostsPath), checking: options.hostKeyChecking, logger });
   const pool = new Map<string, PooledConnection>();
   /** Nodes to keep connected: a dropped connection is reopened after REWARM_MS (once per drop). */
   const warmed = new Map<string, SshTarget>();
-  let privateKey: Promise<string> | undefined;
+  /** Connections of released nodes whose commands are being stopped; the node gets no new one meanwhile. */
+  const closing = new Map<string, Promise<void>>();
+  const loadPrivateKey = privateKeySource(options);
   let connects = 0;
   let closed = false;
-
-  function loadPrivateKey(): Promise<string> {
-    if (options.privateKey !== undefined) return Promise.resolve(options.privateKey);
-    if (!options.privateKeyPath) return Promise.reject(new Error('privateKey or privateKeyPath is required'));
-    privateKey ??= readFile(expandHome(options.privateKeyPath), 'utf8').catch((err: unknown) => {
-      privateKey = undefined; // a key put in place later is picked up by the next connect
-      throw err;
-    });
-    return privateKey;
-  }
 
   function connection(target: SshTarget): PooledConnection {
     const targetKey = `${target.user}@${target.host}:${target.port}`;
     const pooled = pool.get(target.nodeId);
     if (pooled && pooled.targetKey === targetKey && pooled.state !== 'closed') return pooled;
-    if (pooled) dispose(target.nodeId);
+    if (pooled) void stopAndClose(target.nodeId, pooled, 'node moved to another address');
     const log = logger.child({ nodeId: target.nodeId, host: target.host, port: target.port });
     const fresh: PooledConnection = {
       targetKey,
@@ -84,6 +64,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       state: 'connecting',
       ready: Promise.resolve(null),
       channels: new ConcurrencyLimit(options.maxChannelsPerNode ?? 8),
+      commands: new RunningCommands(),
       log,
     };
     fresh.ready = connectLimit.run(() => connect(target, fresh)).then((failure) => {
@@ -117,25 +98,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     const started = Date.now();
     try {
       const [key, check] = await Promise.all([loadPrivateKey(), hostKeys.prepare(target.host, target.port)]);
-      const algorithms = check.preferredAlgorithms as ServerHostKeyAlgorithm[];
-      const connecting = ssh.connect({
-        host: target.host,
-        port: target.port,
-        username: target.user,
-        privateKey: key,
-        readyTimeout: options.connectTimeoutMs ?? 10_000,
-        // A node reloaded under us sends no RST; keepalives notice within ~20 s.
-        keepaliveInterval: 5_000,
-        keepaliveCountMax: 3,
-        // Remove first: ssh2 applies the keys in order, and prepend skips names already listed.
-        algorithms: algorithms.length > 0 ? { serverHostKey: { remove: algorithms, prepend: algorithms, append: [] } } : {},
-        hostVerifier: (hostKey: Buffer, verify: (ok: boolean) => void) => {
-          void check.verify(hostKey).then(
-            (d) => verify((decision = d).accepted),
-            () => verify(false),
-          );
-        },
-      });
+      const readyTimeout = options.connectTimeoutMs ?? 10_000;
+      const connecting = ssh.connect(connectConfig(target, key, check, readyTimeout, (d) => (decision = d)));
       watch(target.nodeId, pooled);
       await connecting;
       connects += 1;
@@ -174,9 +138,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   }
 
   function session(ssh: NodeSSH): ExecSession {
-    return {
-      exec: (command, handlers) => ssh.execCommand(command, { ...handlers, noTrim: true }),
-    };
+    return { exec: (command, handlers) => execStreaming(ssh.connection, command, handlers) };
   }
 
   function rewarm(nodeId: string): void {
@@ -185,11 +147,30 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     void connection(target).ready.then((failure) => failure && warmed.delete(nodeId));
   }
 
-  function dispose(nodeId: string): void {
-    const pooled = pool.get(nodeId);
-    if (!pooled) return;
+  /** Stops the connection's commands on the node (over the still open connection), then closes it. */
+  async function stopAndClose(nodeId: string, pooled: PooledConnection, reason: string): Promise<void> {
     forget(nodeId, pooled);
-    void pooled.ready.then(() => pooled.ssh.dispose());
+    await pooled.commands.stopAll(reason);
+    await pooled.ready;
+    pooled.ssh.dispose();
+  }
+
+  /** Closes the node's connection as stopAndClose does; the node gets no new connection until then. */
+  function retire(nodeId: string, reason: string): Promise<void> {
+    const pooled = pool.get(nodeId);
+    if (!pooled) return closing.get(nodeId) ?? Promise.resolve();
+    const done = stopAndClose(nodeId, pooled, reason);
+    closing.set(nodeId, done);
+    void done.finally(() => closing.get(nodeId) === done && closing.delete(nodeId));
+    return done;
+  }
+
+  /** The node's connection, once any earlier one of it has finished closing; undefined if `signal` fires first. */
+  async function openConnection(target: SshTarget, signal?: AbortSignal): Promise<PooledConnection | undefined> {
+    for (let previous = closing.get(target.nodeId); previous; previous = closing.get(target.nodeId)) {
+      if ((await raceAbort(previous, signal)) === 'aborted') return undefined;
+    }
+    return connection(target);
   }
 
   async function run(target: SshTarget, command: string, opts: RunOptions): Promise<RunResult> {
@@ -204,22 +185,26 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       if (!(err instanceof InvalidEnvNameError)) throw err;
       return { code: null, ...empty, failure: 'unreachable', unreachable: 'config', detail: `invalid env name ${JSON.stringify(err.envName)}` };
     }
-    const pooled = connection(target);
-    const failure = await raceAbort(pooled.ready, signal);
-    if (failure === 'aborted') return aborted;
-    if (failure) return failure;
-    const release = await pooled.channels.acquire(signal);
-    if (!release) return aborted;
-    const started = Date.now();
-    try {
-      const log = pooled.log;
-      log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
-      const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal, timeoutMs, maxOutputBytes, log });
-      log.debug({ code: result.code, failure: result.failure, ms: Date.now() - started }, 'ssh command finished');
-      return result;
-    } finally {
-      release();
-    }
+    const pooled = await openConnection(target, signal);
+    if (!pooled) return aborted;
+    if (closed) return { code: null, ...empty, failure: 'connection', detail: 'runner closed' };
+    return pooled.commands.track(signal, async (stop) => {
+      const failure = await raceAbort(pooled.ready, signal);
+      if (failure === 'aborted') return aborted;
+      if (failure) return failure;
+      const release = await pooled.channels.acquire(stop);
+      if (!release) return aborted;
+      const started = Date.now();
+      try {
+        const log = pooled.log;
+        log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
+        const result = await runRemoteCommand(session(pooled.ssh), remoteCommand, { signal: stop, timeoutMs, ...output, log });
+        log.debug({ code: result.code, failure: result.failure, truncated: result.truncated, ms: Date.now() - started }, 'ssh command finished');
+        return result;
+      } finally {
+        release();
+      }
+    });
   }
 
   return {
@@ -234,36 +219,20 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     async warm(target) {
       if (closed) return false;
       warmed.set(target.nodeId, target);
-      const failure = await connection(target).ready;
+      const pooled = await openConnection(target);
+      const failure = pooled ? await pooled.ready : null;
       if (failure) warmed.delete(target.nodeId);
-      return failure === null;
+      return pooled !== undefined && failure === null;
     },
     release(nodeId) {
       warmed.delete(nodeId);
-      dispose(nodeId);
+      void retire(nodeId, 'node released');
     },
     async close() {
       closed = true;
-      const all = [...pool.values()];
-      for (const nodeId of [...pool.keys()]) dispose(nodeId);
-      await Promise.all(all.map((p) => p.ready));
+      warmed.clear();
+      await Promise.all([...[...pool.keys()].map((nodeId) => retire(nodeId, 'runner closed')), ...closing.values()]);
     },
     stats: () => ({ connects, open: [...pool.values()].filter((p) => p.state === 'connected').length }),
   };
-}
-
-function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
-  if (!signal) return promise;
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    void promise.then((value) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(value);
-    });
-  });
 }

@@ -1,21 +1,24 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
-import { CappedOutput, PidMarkedStderr } from './captured-output.js';
+import { within } from './bounded-wait.js';
+import { CappedOutput, PidMarkedStderr, type OutputKeep } from './captured-output.js';
+import type { ExecExit, ExecHandlers } from './channel-exec.js';
+import { ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunResult } from './ssh-runner.js';
 
-/** The slice of a connection this module needs; node-ssh-runner adapts `NodeSSH.execCommand` to it. */
+/** The slice of a connection this module needs; node-ssh-runner adapts `execStreaming` to it. */
 export interface ExecSession {
-  exec(
-    command: string,
-    handlers: { onChannel?: (channel: { close(): void }) => void; onStdout?: (b: Buffer) => void; onStderr?: (b: Buffer) => void },
-  ): Promise<{ code: number | null; signal: string | null }>;
+  exec(command: string, handlers: ExecHandlers): Promise<ExecExit>;
 }
 
 export interface RemoteCommandOptions {
   signal?: AbortSignal;
   timeoutMs: number;
-  maxOutputBytes: number;
+  /** What each stream's result keeps; the rest is counted, never held. */
+  keep: OutputKeep;
+  /** Output past what is kept is read at most this fast (Infinity: as fast as it comes). */
+  unkeptBytesPerSecond: number;
   log: Logger;
 }
 
@@ -30,9 +33,10 @@ type Outcome = Pick<RunResult, 'code' | 'failure' | 'detail'>;
 
 /** Runs an already wrapped command (see buildRemoteCommand); never rejects. */
 export function runRemoteCommand(session: ExecSession, remoteCommand: string, options: RemoteCommandOptions): Promise<RunResult> {
-  const { signal, timeoutMs, maxOutputBytes, log } = options;
-  const stdout = new CappedOutput(maxOutputBytes);
-  const stderr = new PidMarkedStderr(maxOutputBytes);
+  const { signal, timeoutMs, keep, log } = options;
+  const stdout = new CappedOutput(keep);
+  const stderr = new PidMarkedStderr(keep);
+  const pacer = new ReadPacer(options.unkeptBytesPerSecond);
   let channel: { close(): void } | undefined;
   let stopping = false;
   let done = false;
@@ -70,7 +74,7 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
       if (pid !== undefined) await within(execution.catch(() => undefined), SETTLE_WAIT_MS);
       channel?.close();
       log.warn({ why, pid, killed }, 'ssh command stopped');
-      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : 'aborted by caller';
+      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : abortReason(signal);
       finish({ code: null, failure: why, detail: `${reason}; ${killed}` });
     }
 
@@ -79,9 +83,16 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
         channel = c;
         if (stopping) c.close(); // opened after the caller already gave up
       },
-      onStdout: (b) => stdout.push(b),
-      onStderr: (b) => stderr.push(b),
+      onStdout: (b) => paced(stdout, () => stdout.push(b)),
+      onStderr: (b) => paced(stderr.output, () => stderr.push(b)),
     });
+
+    /** Once stopping, output is read as fast as it comes so the channel can close. */
+    function paced(output: CappedOutput, push: () => void): number {
+      const before = output.dropped;
+      push();
+      return stopping || done ? 0 : pacer.pauseAfter(output.dropped - before);
+    }
     execution.then(
       (exit) => {
         if (!stopping) finish(outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000));
@@ -124,13 +135,7 @@ async function killRemote(session: ExecSession, pid: number): Promise<string> {
   return (await within(attempt, KILL_WAIT_MS)) ?? `kill of remote pid ${pid} timed out`;
 }
 
-/** The promise's value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A runner stops a command with a string reason (e.g. its node released); a caller's abort has none. */
+function abortReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'aborted by caller';
 }

@@ -32,7 +32,7 @@ export interface RunResult {
    * job"); dry runs never release a node early (shadow mode), so this only ever answers what-if.
    */
   dryRun?: true;
-  /** Bytes dropped from each stream when the output exceeded the runner's cap (only the head is kept). */
+  /** Bytes dropped from the middle of each stream when it outgrew what the runner keeps (its head and its tail). */
   truncated?: { stdout: number; stderr: number };
 }
 
@@ -53,8 +53,11 @@ export interface SshRunner {
    * it drops), so a drain pays no handshake; resolves false when the node is unreachable. Optional.
    */
   warm?(target: SshTarget): Promise<boolean>;
-  /** Drops the cached connection to a node (e.g. once it is deleted). */
+  /**
+   * Drops a node's connection (once it is deleted): the commands still running there are stopped on
+   * the node first, and the node gets no new connection until this one is closed.
+   */
   release(nodeId: string): void;
-  /** Closes every connection. */
+  /** Stops every command still running, on its node, then closes every connection. */
   close(): Promise<void>;
 }

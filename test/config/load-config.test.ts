@@ -23,7 +23,7 @@ describe('configuration', () => {
     const config = await loadConfig('examples/agent.yaml');
     expect(config.endpoint).toMatchObject({ listen: '127.0.0.1:8001', path: '/dynslice' });
     expect(config.ssh.hostKeyChecking).toBe('yes');
-    expect(config.nodes[0]).toEqual({ node_id: 'pc101', client_id: 'node1', host: '127.0.0.1', port: 2222 });
+    expect(config.nodes).toContainEqual({ node_id: 'pc101', client_id: 'node1', host: '127.0.0.1', port: 2222 });
     expect(config.drain.graceful[0]).toMatchObject({ action: 'kill', pattern: 'my-job' });
     expect(config.plugins).toEqual([join(process.cwd(), 'examples/checkpoint-action.ts')]);
     expect(config.ssh.privateKeyPath).toBe(join(homedir(), '.ssh/id_ed25519'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { killMatching, uniqueSleep } from '../helpers/local-processes.js';
 import { SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
@@ -26,17 +27,11 @@ describe('a kill step for a user the node does not know', { timeout: SSH_TEST_TI
     ssh = await startSshNodes(1);
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-e2e-kill-user-'));
     job = spawn('sleep', [pattern.slice('sleep '.length)], { stdio: 'ignore' });
-    const node = ssh.nodes[0]!;
-    agent = await startAgentProcess(scratch, {
-      endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-      ssh: { user: node.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-      nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
-      drain: {
-        graceful: [{ action: 'kill', pattern, user: 'nosuchuser', signal: 'KILL', verifyAttempts: 2, verifyIntervalSeconds: 0.5 }],
-        onFailure: 'hold',
-      },
-      state: { dir: join(scratch, 'state') },
-    });
+    const drain = {
+      graceful: [{ action: 'kill', pattern, user: 'nosuchuser', signal: 'KILL', verifyAttempts: 2, verifyIntervalSeconds: 0.5 }],
+      onFailure: 'hold',
+    };
+    agent = await startAgentProcess(scratch, oneNodeAgentConfig(ssh, drain, join(scratch, 'state')));
   });
   afterAll(async () => {
     killMatching(pattern);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { waitForPids } from '../helpers/local-processes.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
@@ -52,17 +53,11 @@ describe('a node given back to the slice after its deletion', () => {
   });
 
   const node = () => ssh.nodes[0]!;
-  const config = (stateDir: string) => ({
-    endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-    ssh: { user: node().user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-    nodes: [{ node_id: node().nodeId, client_id: node().clientId, host: node().host, port: node().port }],
-    deletedGraceSeconds: GRACE_SECONDS,
-    drain: {
-      graceful: [{ name: 'stop-job', action: 'kill', pattern: marker, verifyAttempts: 5, verifyIntervalSeconds: 0.3 }],
-      onFailure: 'hold',
-    },
-    state: { dir: join(scratch, stateDir) },
-  });
+  const drain = {
+    graceful: [{ name: 'stop-job', action: 'kill', pattern: marker, verifyAttempts: 5, verifyIntervalSeconds: 0.3 }],
+    onFailure: 'hold',
+  };
+  const config = (stateDir: string) => oneNodeAgentConfig(ssh, drain, join(scratch, stateDir), { deletedGraceSeconds: GRACE_SECONDS });
   const call = async (method: string, nodelist: unknown[]): Promise<Reply> => {
     const [outcome] = await callWithPython(agent!.url, [{ method, params: [{ nodelist }] }]);
     if (!outcome || outcome.fault) throw new Error(`${method}: ${JSON.stringify(outcome?.fault)}`);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createNodeSshRunner, type NodeSshRunner, type NodeSshRunnerOptions } from '../../src/ssh/node-ssh-runner.js';
+import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from './capture-logger.js';
-import { killMatching, uniqueSleep } from './local-processes.js';
+import { killMatching, uniqueSleep, waitForPids } from './local-processes.js';
 import { startSshNodes, type SshTestNodes, type StartSshNodesOptions } from './sshd.js';
 
 export interface SshRunnerFixture {
@@ -9,6 +10,13 @@ export interface SshRunnerFixture {
   readonly runner: NodeSshRunner;
   /** A `sleep` command unique to this test, killed on the local machine after the test. */
   sleeper(seconds: number): string;
+  /**
+   * Runs such a sleeper on a node (through `runner`, else the fixture's) and resolves once it runs
+   * there; the run, still pending, is wrapped in an object so awaiting this does not wait for it.
+   */
+  startSleeper(target: SshTarget, options?: { seconds?: number; signal?: AbortSignal; runner?: NodeSshRunner }): Promise<{ duration: string; running: Promise<RunResult> }>;
+  /** Another runner that trusts the same servers; the test closes it. */
+  ownRunner(options?: Partial<NodeSshRunnerOptions>): NodeSshRunner;
 }
 
 /**
@@ -23,15 +31,18 @@ export function useSshRunner(
   let runner: NodeSshRunner | undefined;
   const markers: string[] = [];
 
-  beforeAll(async () => {
-    sshd = await startSshNodes(nodes, options.sshd);
-    runner = createNodeSshRunner({
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
+  const trusting = (servers: SshTestNodes, extra: Partial<NodeSshRunnerOptions> = {}): NodeSshRunner =>
+    createNodeSshRunner({
+      privateKeyPath: servers.privateKeyPath,
+      knownHostsPath: servers.knownHostsPath,
       hostKeyChecking: 'yes',
       logger: captureLogger().logger,
-      ...options.runner,
+      ...extra,
     });
+
+  beforeAll(async () => {
+    sshd = await startSshNodes(nodes, options.sshd);
+    runner = trusting(sshd, options.runner);
   });
   afterEach(() => {
     for (const marker of markers.splice(0)) killMatching(marker);
@@ -54,6 +65,15 @@ export function useSshRunner(
       const duration = uniqueSleep(seconds);
       markers.push(duration);
       return duration;
+    },
+    async startSleeper(target, { seconds = 300, signal, runner: through } = {}) {
+      const duration = this.sleeper(seconds);
+      const running = (through ?? this.runner).run(target, `sleep ${duration}`, { timeoutMs: seconds * 2_000, signal });
+      if (!(await waitForPids(`sleep ${duration}`, true, 20_000, true))) throw new Error(`sleep ${duration} did not start on ${target.nodeId}`);
+      return { duration, running };
+    },
+    ownRunner(extra) {
+      return trusting(this.sshd, extra);
     },
   };
 }

@@ -2,10 +2,12 @@
 
 Reads JSON on stdin, prints JSON results on stdout, one per call:
   {"url": "...", "calls": [{"method": "...", "params": [...]}]}  -> calls through one ServerProxy
+    (with "cafile": "...", an https URL's certificate must be signed by that CA file)
   {"responses": ["<?xml ...>", ...]}                              -> decodes raw response documents
 Each result is {"result": value} or {"fault": {"code": int, "string": str}}.
 """
 import json
+import ssl
 import sys
 import xmlrpc.client
 
@@ -22,7 +24,9 @@ def main():
     if "responses" in request:
         results = [as_result(lambda xml=xml: xmlrpc.client.loads(xml)[0][0]) for xml in request["responses"]]
     else:
-        proxy = xmlrpc.client.ServerProxy(request["url"])
+        cafile = request.get("cafile")
+        context = None if cafile is None else ssl.create_default_context(cafile=cafile)
+        proxy = xmlrpc.client.ServerProxy(request["url"], context=context)
         results = [
             as_result(lambda call=call: getattr(proxy, call["method"])(*call.get("params", [])))
             for call in request["calls"]

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PYTHON } from './python.js';
 
 const SCRIPT = fileURLToPath(new URL('./xmlrpc-call.py', import.meta.url));
+const TICKER = fileURLToPath(new URL('./xmlrpc-ticker.py', import.meta.url));
 
 export type PythonOutcome =
   | { result: unknown; fault?: undefined }
@@ -13,9 +14,12 @@ export interface PythonCall {
   params?: unknown[];
 }
 
-/** Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy. */
-export function callWithPython(url: string, calls: PythonCall[]): Promise<PythonOutcome[]> {
-  return runPython({ url, calls });
+/**
+ * Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy; for https,
+ * `cafile` is the PEM file that signed the endpoint's certificate.
+ */
+export function callWithPython(url: string, calls: PythonCall[], options: { cafile?: string } = {}): Promise<PythonOutcome[]> {
+  return runPython({ url, calls, ...options });
 }
 
 /** Decodes raw methodResponse documents with Python's xmlrpc.client.loads. */
@@ -23,9 +27,16 @@ export function decodeWithPython(responses: string[]): Promise<PythonOutcome[]> 
   return runPython({ responses });
 }
 
-function runPython(request: unknown): Promise<PythonOutcome[]> {
+export type PythonTick = { ms: number } & (PythonOutcome | { error: string; result?: undefined; fault?: undefined });
+
+/** The same call every `everySeconds`, `count` times, each timed by Python (a fresh ServerProxy per call). */
+export function tickWithPython(url: string, call: PythonCall, options: { everySeconds: number; count: number }): Promise<PythonTick[]> {
+  return runPython({ url, ...call, ...options }, TICKER);
+}
+
+function runPython<T = PythonOutcome[]>(request: unknown, script = SCRIPT): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -33,7 +44,7 @@ function runPython(request: unknown): Promise<PythonOutcome[]> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`python3 exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as PythonOutcome[]);
+      else resolve(JSON.parse(stdout) as T);
     });
     child.stdin.end(JSON.stringify(request));
   });

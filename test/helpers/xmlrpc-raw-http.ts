@@ -2,13 +2,15 @@ import { connect, type Socket } from 'node:net';
 
 export interface RawResponse {
   status: number;
+  /** Everything the connection received (several responses when requests were pipelined). */
+  text: string;
   headers: Record<string, string>;
   body: string;
   /** True when the connection was reset instead of closed after the response. */
   reset: boolean;
 }
 
-export interface RawPostOptions {
+export interface RawPostOptions extends RawSocketOptions {
   path?: string;
   method?: string;
   /** HTTP/1.0 with `Connection: close`, as CloudLab's Perl LWP caller sends. */
@@ -16,13 +18,25 @@ export interface RawPostOptions {
   headers?: Record<string, string>;
 }
 
+export interface RawSocketOptions {
+  /** Keep sending after the server has closed its side, as a hostile peer may. */
+  allowHalfOpen?: boolean;
+  /** Another loopback source address (all of 127.0.0.0/8 is loopback on Linux). */
+  localAddress?: string;
+}
+
 /**
  * Sends one request on a fresh socket and reads until the server closes it; `afterWrite` may keep
  * writing (a streamed body) or stall (slowloris).
  */
-export function sendRaw(port: number, request: string | Buffer, afterWrite?: (socket: Socket) => void): Promise<RawResponse> {
+export function sendRaw(
+  port: number,
+  request: string | Buffer,
+  afterWrite?: (socket: Socket) => void,
+  options: RawSocketOptions = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', ...options });
     const chunks: Buffer[] = [];
     let reset = false;
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,7 +46,7 @@ export function sendRaw(port: number, request: string | Buffer, afterWrite?: (so
     });
     socket.on('close', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      resolve({ ...parseResponse(text), reset });
+      resolve({ ...parseResponse(text), text, reset });
     });
     socket.write(request);
     afterWrite?.(socket);
@@ -41,7 +55,7 @@ export function sendRaw(port: number, request: string | Buffer, afterWrite?: (so
 
 /** POSTs an XML body the way Perl's LWP does by default: HTTP/1.0, Connection: close. */
 export function postXml(port: number, body: string, options: RawPostOptions = {}): Promise<RawResponse> {
-  const { path = '/dynslice', method = 'POST', version = '1.0', headers = {} } = options;
+  const { path = '/dynslice', method = 'POST', version = '1.0', headers = {}, ...socketOptions } = options;
   const head = [
     `${method} ${path} HTTP/${version}`,
     `Host: 127.0.0.1:${port}`,
@@ -51,10 +65,20 @@ export function postXml(port: number, body: string, options: RawPostOptions = {}
     'Connection: close',
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
-  return sendRaw(port, `${head.join('\r\n')}\r\n\r\n${body}`);
+  return sendRaw(port, `${head.join('\r\n')}\r\n\r\n${body}`, undefined, socketOptions);
 }
 
-function parseResponse(text: string): Omit<RawResponse, 'reset'> {
+/** An HTTP/1.1 keep-alive POST, to pipeline several on one connection. */
+export function keepAlivePost(path: string, body: string): string {
+  return `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** The status of every response in what one connection received, in order. */
+export function statusesIn(text: string): number[] {
+  return [...text.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]));
+}
+
+function parseResponse(text: string): Omit<RawResponse, 'reset' | 'text'> {
   const split = text.indexOf('\r\n\r\n');
   if (split === -1) return { status: 0, headers: {}, body: text };
   const [statusLine = '', ...headerLines] = text.slice(0, split).split('\r\n');

@@ -3,7 +3,7 @@ import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
 import { targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner running commands on a real sshd', () => {
-  const ssh = useSshRunner(2, { runner: { maxOutputBytes: 1024 } });
+  const ssh = useSshRunner(2, { runner: { outputHeadBytes: 1024, outputTailBytes: 512 } });
 
   it('returns the exit code, stdout and stderr of a command', async () => {
     const [node] = ssh.sshd.nodes;
@@ -61,14 +61,30 @@ describe('node-ssh runner running commands on a real sshd', () => {
     expect(ssh.runner.stats().connects - before).toBe(1);
   }, 20_000);
 
-  it('keeps the head of each stream up to the cap and says how much it dropped', async () => {
-    const command = 'head -c 5000 /dev/zero | tr "\\0" a; head -c 3000 /dev/zero | tr "\\0" b >&2';
+  it('keeps the head and the tail of each stream and says how much it dropped between them', async () => {
+    const command = 'head -c 5000 /dev/zero | tr "\\0" a; echo end; head -c 3000 /dev/zero | tr "\\0" b >&2; echo END >&2';
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), command, { timeoutMs: 10_000 });
     expect(result.code).toBe(0);
-    expect(result.stdout.startsWith('a'.repeat(1024) + '\n[dynslice: output truncated')).toBe(true);
-    expect(result.stderr.startsWith('b'.repeat(1024) + '\n[dynslice: output truncated')).toBe(true);
-    expect(result.truncated).toEqual({ stdout: 5000 - 1024, stderr: 3000 - 1024 });
+    expect(result.stdout).toBe(`${'a'.repeat(1024)}\n[dynslice: output truncated, ${5004 - 1536} bytes dropped]\n${'a'.repeat(508)}end\n`);
+    expect(result.stderr).toBe(`${'b'.repeat(1024)}\n[dynslice: output truncated, ${3004 - 1536} bytes dropped]\n${'b'.repeat(508)}END\n`);
+    expect(result.truncated).toEqual({ stdout: 5004 - 1536, stderr: 3004 - 1536 });
   }, 20_000);
+
+  it('reads output past what it keeps at its pace, so the node\'s writer waits; unpaced, it reads it all', async () => {
+    const target = targetOf(ssh.sshd.nodes[0]!);
+    const command = 'head -c 20000000 /dev/zero; echo done';
+    const paced = await ssh.runner.run(target, command, { timeoutMs: 3_000 }); // the default: 1 MiB/s
+    expect(paced).toMatchObject({ code: 124, failure: 'timeout' });
+    expect(paced.truncated!.stdout).toBeLessThan(10_000_000);
+    const unpacedRunner = ssh.ownRunner({ unkeptBytesPerSecond: Infinity, outputHeadBytes: 16, outputTailBytes: 16 });
+    try {
+      const unpaced = await unpacedRunner.run(target, command, { timeoutMs: 20_000 });
+      expect(unpaced).toMatchObject({ code: 0, truncated: { stdout: 20_000_005 - 32, stderr: 0 } });
+      expect(unpaced.stdout.endsWith('\0'.repeat(11) + 'done\n')).toBe(true);
+    } finally {
+      await unpacedRunner.close();
+    }
+  }, 40_000);
 
   it('answers an already aborted signal at once, without connecting', async () => {
     const before = ssh.runner.stats().connects;

@@ -1,10 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createNodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
-import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { waitForPids } from '../helpers/local-processes.js';
 import { freePort } from '../helpers/ssh-test-nodes.js';
 import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
 import { targetOf } from '../helpers/sshd.js';
@@ -16,23 +13,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
   });
 
   /** A runner of its own that tries a refused connect 3 more times, 400 ms apart and doubling. */
-  const retryingRunner = (logger: Logger) =>
-    createNodeSshRunner({
-      privateKeyPath: ssh.sshd.privateKeyPath,
-      knownHostsPath: ssh.sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      connectRetries: 3,
-      connectBackoffMs: 400,
-      logger,
-    });
-
-  /** Wrapped in an object: returning the bare promise from an async function would wait for it. */
-  async function startSleeper(target: SshTarget): Promise<{ running: Promise<RunResult> }> {
-    const duration = ssh.sleeper(120);
-    const running = ssh.runner.run(target, `sleep ${duration}`, { timeoutMs: 60_000 });
-    expect(await waitForPids(`sleep ${duration}`, true, 15_000, true)).toBe(true);
-    return { running };
-  }
+  const retryingRunner = (logger: Logger) => ssh.ownRunner({ connectRetries: 3, connectBackoffMs: 400, logger });
 
   it('a closed port is unreachable at once', async () => {
     const target = { nodeId: 'down', host: '127.0.0.1', port: await freePort(), user: 'root' };
@@ -98,7 +79,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     const node = ssh.sshd.nodes[0]!;
     await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
     const connects = ssh.runner.stats().connects;
-    const { running } = await startSleeper(targetOf(node));
+    const { running } = await ssh.startSleeper(targetOf(node), { seconds: 120 });
     await ssh.sshd.dropConnections(node.nodeId);
     const result = await running;
     expect(result).toMatchObject({ code: null, failure: 'connection' });
@@ -109,7 +90,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
 
   it('a node whose sshd stops is unreachable until it is restarted, then reconnects', async () => {
     const node = ssh.sshd.nodes[1]!;
-    const { running } = await startSleeper(targetOf(node));
+    const { running } = await ssh.startSleeper(targetOf(node), { seconds: 120 });
     await ssh.sshd.stopNode(node.nodeId);
     expect(await running).toMatchObject({ code: null, failure: 'connection' });
     const whileDown = await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
@@ -129,12 +110,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
   }, 20_000);
 
   it('close() ends every connection and later runs fail without connecting', async () => {
-    const own = createNodeSshRunner({
-      privateKeyPath: ssh.sshd.privateKeyPath,
-      knownHostsPath: ssh.sshd.knownHostsPath,
-      hostKeyChecking: 'yes',
-      logger: captureLogger().logger,
-    });
+    const own = ssh.ownRunner();
     await Promise.all(ssh.sshd.nodes.map((n) => own.run(targetOf(n), 'true', { timeoutMs: 10_000 })));
     expect(own.stats()).toEqual({ connects: 2, open: 2 });
     await own.close();

@@ -1,0 +1,22 @@
+import { ManifestError } from '../cluster/manifest-rspec.js';
+import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
+import { nodeListSource, type NodeListSource, type NodeListSourceOptions } from '../cluster/node-list-source.js';
+import type { AgentConfig } from '../config/schema.js';
+import { CliExit, EXIT } from './exit-codes.js';
+
+/**
+ * Reads the node list once (the manifest, when `nodes:` points to one); a manifest that cannot be
+ * read or parsed ends the command with exit 2 and a message naming the file (or command) and line.
+ */
+export async function readNodeListOrExit(
+  config: AgentConfig,
+  options: NodeListSourceOptions = {},
+): Promise<{ source: NodeListSource; list: ManifestNodeList }> {
+  const source = nodeListSource(config, options);
+  try {
+    return { source, list: await source.read() };
+  } catch (error) {
+    if (error instanceof ManifestError) throw new CliExit(EXIT.config, `nodes.manifest: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import ssh2 from 'ssh2';
+import { runLocalCommand } from '../config/local-command.js';
+import type { AgentConfig } from '../config/schema.js';
+import { CliExit, EXIT } from './exit-codes.js';
+
+const KEY_COMMAND_TIMEOUT_MS = 60_000;
+const MAX_KEY_BYTES = 64 * 1024;
+
+/**
+ * The private key text `ssh.privateKeyCommand` prints, read once at start and kept in memory only
+ * (never logged); undefined when the key comes from `ssh.privateKeyPath`. A command that fails, or
+ * prints no usable key, ends the command with exit 2 naming the key.
+ */
+export async function readPrivateKeyOrExit(config: AgentConfig): Promise<string | undefined> {
+  const command = config.ssh.privateKeyCommand;
+  if (command === undefined) return undefined;
+  const fail = (why: string): never => {
+    throw new CliExit(EXIT.config, `ssh.privateKeyCommand: no private key: ${why}`);
+  };
+  const result = await runLocalCommand(command, { timeoutMs: KEY_COMMAND_TIMEOUT_MS, maxBytes: MAX_KEY_BYTES });
+  if (!result.ok) return fail(`the command failed (${result.why})`);
+  const key = result.stdout.trim();
+  if (key === '') return fail('the command printed nothing');
+  const parsed = ssh2.utils.parseKey(key);
+  // What was printed stays out of the message: it may be a key in a form the parser did not take.
+  if (parsed instanceof Error) return fail(`what the command printed is not a usable private key (${parsed.message.split(':')[0]})`);
+  return `${key}\n`;
+}

@@ -1,0 +1,86 @@
+import { readFile, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { AgentConfig, NodeConfig } from '../config/schema.js';
+import { runLocalCommand } from '../config/local-command.js';
+import type { ListedNode } from '../slice/listed-node.js';
+import { type ManifestNodeList, nodesFromManifest, type SelfIdentity } from './manifest-nodes.js';
+import { ManifestError, parseManifestInSlices } from './manifest-rspec.js';
+
+/** A manifest larger than this is refused (a slice of thousands of nodes is a few MB). */
+const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
+const MANIFEST_COMMAND_TIMEOUT_MS = 60_000;
+const CLIENT_ID_TIMEOUT_MS = 10_000;
+
+/** Where the slice's node list comes from, read at start and (for a manifest) again later. */
+export interface NodeListSource {
+  /** `config`, the manifest file, or `command "…"`: how messages and the `nodes` table name it. */
+  label: string;
+  /** Seconds between re-reads; null for a list that cannot change (the configuration's). */
+  reloadSeconds: number | null;
+  /** Throws ManifestError when the manifest cannot be read or parsed. */
+  read(): Promise<ManifestNodeList>;
+}
+
+export interface NodeListSourceOptions {
+  /** This machine, for `exclude: [self]` (default: os.hostname() and `geni-get client_id`). */
+  self?: () => Promise<SelfIdentity>;
+}
+
+/** The configuration's `nodes:` list, or null when `nodes:` points to a manifest. */
+export function configuredNodes(config: AgentConfig): ListedNode[] | null {
+  return Array.isArray(config.nodes) ? listedOf(config.nodes, config.ssh) : null;
+}
+
+function listedOf(nodes: readonly NodeConfig[], ssh: { user: string; port: number }): ListedNode[] {
+  return nodes.map((node) => ({
+    nodeId: node.node_id, clientId: node.client_id ?? null, host: node.host,
+    port: node.port ?? ssh.port, user: node.user ?? ssh.user, source: 'config',
+  }));
+}
+
+/** The configured node list: `nodes:` as a list, or its manifest. */
+export function nodeListSource(config: AgentConfig, options: NodeListSourceOptions = {}): NodeListSource {
+  const { nodes, ssh } = config;
+  if (Array.isArray(nodes)) {
+    const listed = listedOf(nodes, ssh);
+    return { label: 'config', reloadSeconds: null, read: async () => ({ nodes: listed, excluded: [], skipped: [] }) };
+  }
+  const { manifest, exclude, reloadSeconds } = nodes;
+  const label = typeof manifest === 'string' ? manifest : `command ${JSON.stringify(manifest.command)}`;
+  let self: Promise<SelfIdentity> | undefined;
+  const identity = (): Promise<SelfIdentity> => (self ??= (options.self ?? thisMachine)());
+  return {
+    label,
+    reloadSeconds,
+    async read() {
+      const text = await readManifestText(manifest, label);
+      const parsed = await parseManifestInSlices(text, label);
+      const me = exclude.includes('self') ? await identity() : { hostnames: [], clientId: null };
+      return nodesFromManifest(parsed, { ssh, exclude, self: me, source: label });
+    },
+  };
+}
+
+async function readManifestText(manifest: string | { command: string }, label: string): Promise<string> {
+  if (typeof manifest !== 'string') {
+    const result = await runLocalCommand(manifest.command, { timeoutMs: MANIFEST_COMMAND_TIMEOUT_MS, maxBytes: MAX_MANIFEST_BYTES });
+    if (!result.ok) throw new ManifestError(label, null, `the command failed: ${result.why}`);
+    return result.stdout;
+  }
+  try {
+    const { size } = await stat(manifest);
+    if (size > MAX_MANIFEST_BYTES) throw new ManifestError(label, null, `${size} bytes: larger than ${MAX_MANIFEST_BYTES}`);
+    return await readFile(manifest, 'utf8');
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
+    throw new ManifestError(label, null, `cannot read it (${(error as Error).message})`);
+  }
+}
+
+/** os.hostname(), and the client_id `geni-get client_id` prints where CloudLab's geni-get exists. */
+export async function thisMachine(): Promise<SelfIdentity> {
+  const name = hostname();
+  const result = await runLocalCommand('geni-get client_id', { timeoutMs: CLIENT_ID_TIMEOUT_MS, maxBytes: 4096 });
+  const clientId = result.ok ? result.stdout.trim() || null : null;
+  return { hostnames: [name], clientId };
+}

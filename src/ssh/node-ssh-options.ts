@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { HostKeyChecking } from './host-key-policy.js';
+import type { SshRunner } from './ssh-runner.js';
+
+export interface NodeSshRunnerOptions {
+  privateKeyPath?: string;
+  privateKey?: string;
+  knownHostsPath: string;
+  hostKeyChecking: HostKeyChecking;
+  /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
+  concurrency?: number;
+  connectTimeoutMs?: number;
+  /** Per stream, the first and the last bytes a result keeps (default 64 KiB each); the rest is counted. */
+  outputHeadBytes?: number;
+  outputTailBytes?: number;
+  /** Output past what is kept is read at most this fast, per command (default 1 MiB/s; Infinity: unpaced). */
+  unkeptBytesPerSecond?: number;
+  /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
+  connectRetries?: number;
+  connectBackoffMs?: number;
+  /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
+  maxChannelsPerNode?: number;
+  logger: Logger;
+}
+
+export interface NodeSshRunner extends SshRunner {
+  /** Handshakes completed since creation, and connections open now. */
+  stats(): { connects: number; open: number };
+}

@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runCli as cli } from '../helpers/cli-process.js';
+import { manifestXml } from '../helpers/manifest-xml.js';
+import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+
+const rowsOf = (stdout: string) =>
+  stdout.split('\n').map((line) => line.split(/\s{2,}/)).filter((row) => /^pc\d+$/.test(row[0]!));
+
+describe('check --ssh against real sshd nodes', () => {
+  let ssh: SshTestNodes;
+  let file: string;
+
+  beforeAll(async () => {
+    ssh = await startSshNodes(5);
+    const [reachable, unknownKey, refusing, closed, changed] = ssh.nodes;
+    // known_hosts: no entry for one node, another node's key for the last.
+    const entry = (port: number, nodeId: string) => `[127.0.0.1]:${port} ${ssh.hostPublicKey(nodeId)}\n`;
+    const knownHosts = join(ssh.baseDir, 'check_known_hosts');
+    await writeFile(knownHosts, [
+      entry(reachable!.port, reachable!.nodeId), entry(refusing!.port, refusing!.nodeId),
+      entry(closed!.port, closed!.nodeId), entry(changed!.port, reachable!.nodeId),
+    ].join(''));
+    await ssh.stopNode(closed!.nodeId);
+    const manifest = join(ssh.baseDir, 'manifest.xml');
+    await writeFile(manifest, manifestXml(ssh.nodes.map((n) => ({ ...n, user: n === refusing ? 'dynslice-no-such-user' : n.user }))));
+    file = join(ssh.baseDir, 'agent.yaml');
+    await writeFile(file, stringify({
+      nodes: { manifest },
+      // The key as a command prints it: read once, never written anywhere.
+      ssh: { privateKeyCommand: `cat ${ssh.privateKeyPath}`, knownHostsPath: knownHosts, hostKeyChecking: 'yes', connectTimeoutSeconds: 5 },
+      state: { dir: join(ssh.baseDir, 'state') },
+    }));
+  });
+
+  afterAll(async () => {
+    await ssh?.stop();
+  });
+
+  it('logs in to every node once and says, per node, what stands in the way; exit 1', async () => {
+    const result = await cli(['check', '--ssh', '-c', file]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    // The configuration summary comes first, as without --ssh.
+    expect(result.stdout).toMatch(/^.*agent\.yaml: valid\n {2}endpoint/);
+    expect(result.stdout).toContain('  nodes     5 from ');
+    expect(result.stdout).toContain('key from command "cat ');
+    const rows = rowsOf(result.stdout);
+    const [n0, n1, n2, n3, n4] = ssh.nodes;
+    expect(rows.map((row) => row.slice(0, 3))).toEqual([
+      [n0!.nodeId, `${n0!.user}@127.0.0.1:${n0!.port}`, 'reachable'],
+      [n1!.nodeId, `${n1!.user}@127.0.0.1:${n1!.port}`, 'host key unknown'],
+      [n2!.nodeId, `dynslice-no-such-user@127.0.0.1:${n2!.port}`, 'auth failed'],
+      [n3!.nodeId, `${n3!.user}@127.0.0.1:${n3!.port}`, 'unreachable'],
+      [n4!.nodeId, `${n4!.user}@127.0.0.1:${n4!.port}`, 'host key mismatch'],
+    ]);
+    expect(rows[3]![3]).toMatch(/^refused: /);
+    expect(result.stdout).toContain('\n1 of 5 nodes reachable\n');
+    expect(result.stdout + result.stderr).not.toContain((await readFile(ssh.privateKeyPath, 'utf8')).split('\n')[1]);
+  });
+
+  it('exits 0 when every node is reachable', async () => {
+    const manifest = join(ssh.baseDir, 'one.xml');
+    await writeFile(manifest, manifestXml([ssh.nodes[0]!]));
+    const one = join(ssh.baseDir, 'one.yaml');
+    await writeFile(one, (await readFile(file, 'utf8')).replace(/manifest: .*/, `manifest: ${manifest}`));
+    const result = await cli(['check', '--ssh', '-c', one]);
+    expect(result.code).toBe(0);
+    expect(rowsOf(result.stdout).map((row) => row[2])).toEqual(['reachable']);
+  });
+});

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/agent-process.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/manifests');
+let dir: string;
+
+const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env });
+
+async function config(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dynslice-manifest-cli-'));
+  for (const name of ['cloudlab-v3.xml', 'malformed.xml']) await copyFile(join(FIXTURES, name), join(dir, name));
+});
+
+describe('nodes from a manifest, on the command line', () => {
+  it('nodes prints the resolved table, the manifest path relative to the configuration', async () => {
+    const file = await config('file.yaml', 'ssh: { user: bob }\nnodes: { manifest: cloudlab-v3.xml, exclude: [node2] }\n');
+    const result = cli(['nodes', '-c', file]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const source = join(dir, 'cloudlab-v3.xml');
+    expect(result.stdout.split('\n').map((line) => line.trimEnd().split(/\s{2,}/))).toEqual([
+      ['NODE', 'CLIENT', 'HOST', 'PORT', 'USER', 'SOURCE'],
+      ['pc101', 'node0', 'pc101.utah.cloudlab.us', '22', 'bob', source],
+      ['pc102', 'node1', 'pc102.utah.cloudlab.us', '2222', 'bob', source],
+      ['pc104', 'node3', 'pc104.utah.cloudlab.us', '22', 'alice', source],
+      [''],
+      ['3 nodes'],
+      ['excluded pc103 (node2): listed in exclude'],
+      [''],
+    ]);
+  });
+
+  it('reads the manifest from a command, and leaves out the node geni-get client_id names as self', async () => {
+    const bin = join(dir, 'bin');
+    await mkdir(bin, { recursive: true });
+    // CloudLab's geni-get, as far as the agent uses it.
+    await writeFile(join(bin, 'geni-get'), `#!/bin/sh\ncase "$1" in\n  client_id) echo node1 ;;\n  manifest) cat ${join(dir, 'cloudlab-v3.xml')} ;;\n  *) exit 1 ;;\nesac\n`);
+    await chmod(join(bin, 'geni-get'), 0o755);
+    const file = await config('command.yaml', 'nodes: { manifest: { command: "geni-get manifest" }, exclude: [self] }\n');
+    const result = cli(['nodes', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    expect(result.status).toBe(0);
+    const rows = result.stdout.split('\n').map((line) => line.split(/\s{2,}/));
+    expect(rows.filter((row) => /^pc\d+$/.test(row[0]!))).toEqual([
+      ['pc101', 'node0', 'pc101.utah.cloudlab.us', '22', 'alice', 'command "geni-get manifest"'],
+      ['pc103', 'node2', 'node2.myexp.myproj.utah.cloudlab.us', '22', 'root', 'command "geni-get manifest"'],
+      ['pc104', 'node3', 'pc104.utah.cloudlab.us', '22', 'alice', 'command "geni-get manifest"'],
+    ]);
+    expect(result.stdout).toContain('excluded pc102 (node1): this machine (exclude: self)');
+    // check counts the same nodes.
+    const check = cli(['check', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
+    expect(check.stdout).toContain('  nodes     3 from command "geni-get manifest"\n');
+  });
+
+  it('a malformed manifest stops nodes, check and run with exit 2, naming the file and the line', async () => {
+    const file = await config('malformed.yaml', 'nodes: { manifest: malformed.xml }\nstate: { dir: state }\n');
+    for (const command of ['nodes', 'check', 'run']) {
+      const result = cli([command, '-c', file]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(`dynslice-agent: nodes.manifest: ${join(dir, 'malformed.xml')}:10: not well-formed XML: unexpected close tag.\n`);
+    }
+  });
+
+  it('a manifest command that fails stops the agent with exit 2, naming the command', async () => {
+    const file = await config('failing.yaml', 'nodes: { manifest: { command: "echo no boss >&2; exit 3" } }\nstate: { dir: state }\n');
+    const result = cli(['run', '-c', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('dynslice-agent: nodes.manifest: command "echo no boss >&2; exit 3": the command failed: exited with 3: no boss\n');
+  });
+
+  it.each([
+    ['nodes: { manifest: 3 }', 'nodes.manifest'],
+    ['nodes: { manifest: { run: x } }', 'nodes.manifest.run: unknown key'],
+    ['nodes: { manifest: m.xml, reload: 30 }', 'nodes.reload: unknown key'],
+    ['nodes: { manifest: m.xml, reloadSeconds: -1 }', 'nodes.reloadSeconds'],
+    ['nodes: [ { node_id: pc1 } ]', 'nodes[0].host'],
+    ['nodes: pc1', 'nodes: expected a list of nodes, or { manifest: FILE }'],
+  ])('a bad nodes key (%s) is named', async (text, key) => {
+    const result = cli(['check', '-c', await config('bad.yaml', `${text}\n`)]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(key);
+  });
+});
+
+describe('ssh.privateKeyCommand', () => {
+  it('a key command that fails stops the agent with exit 2 naming the key, and nothing it printed is shown', async () => {
+    const file = await config('key-fails.yaml', 'ssh: { privateKeyCommand: "echo SECRET-KEY-TEXT; echo denied >&2; exit 1" }\nstate: { dir: state }\n');
+    const result = cli(['run', '-c', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('dynslice-agent: ssh.privateKeyCommand: no private key: the command failed (exited with 1: denied)\n');
+    expect(result.stdout + result.stderr).not.toContain('SECRET-KEY-TEXT');
+  });
+
+  it('a key command that prints something other than a key stops the agent with exit 2', async () => {
+    const file = await config('key-garbage.yaml', 'ssh: { privateKeyCommand: "echo SECRET-NOT-A-KEY" }\nstate: { dir: state }\n');
+    const result = cli(['run', '-c', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^dynslice-agent: ssh\.privateKeyCommand: no private key: what the command printed is not a usable private key/);
+    expect(result.stdout + result.stderr).not.toContain('SECRET-NOT-A-KEY');
+  });
+});
