@@ -1,9 +1,16 @@
-import { CommanderError } from 'commander';
-import { CliExit, EXIT } from './cli/exit-codes.js';
-import { buildProgram } from './cli/program.js';
-import { ConfigError } from './config/load-config.js';
-
 // The only module with process.exit and signal handlers.
+
+// `run` is a daemon whose SIGHUP re-reads the node list; a SIGHUP that arrives while it starts (a
+// reload asked early, a closing terminal) would end it (Node's default). It is ignored until `run`
+// puts its handler in place, and set aside before the rest of the CLI is even loaded.
+const ignoreHangup = (): void => undefined;
+if (process.argv[2] === 'run') process.on('SIGHUP', ignoreHangup);
+
+const { CommanderError } = await import('commander');
+const { CliExit, EXIT } = await import('./cli/exit-codes.js');
+const { buildProgram } = await import('./cli/program.js');
+const { ConfigError } = await import('./config/load-config.js');
+
 function onStarted(stop: () => Promise<void>, reload?: () => Promise<unknown>): void {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -20,7 +27,10 @@ function onStarted(stop: () => Promise<void>, reload?: () => Promise<unknown>): 
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   // SIGHUP re-reads the node list (a manifest); a failed read is logged and changes nothing.
-  if (reload) process.on('SIGHUP', () => void reload().catch(() => undefined));
+  if (reload) {
+    process.on('SIGHUP', () => void reload().catch(() => undefined));
+    process.off('SIGHUP', ignoreHangup);
+  }
 }
 
 try {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatHistory, readHistory } from '../store/history.js';
+import { CliExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 
 /** `history -c FILE [--node ID] [--format text|jsonl|csv]`: the journal as a readable timeline. */
@@ -16,6 +17,11 @@ export function historyCommand(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'jsonl', 'csv']).default('text'))
     .action(async (options: { config: string; node?: string; incarnation?: number; format: 'text' | 'jsonl' | 'csv' }) => {
       const config = await loadConfigOrExit(options.config);
-      process.stdout.write(formatHistory(await readHistory(config.state.dir, options.node, options.incarnation), options.format));
+      const rows = await readHistory(config.state.dir, options.node, options.incarnation).catch((error: unknown) => {
+        // A journal that cannot be read, or is in a newer format: its message names the file and line.
+        const code = (error as { code?: string }).code;
+        throw code === 'JOURNAL_CORRUPT' || code === 'STATE_FORMAT' ? new CliExit(EXIT.failure, (error as Error).message) : error;
+      });
+      process.stdout.write(formatHistory(rows, options.format));
     });
 }

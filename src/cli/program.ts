@@ -10,6 +10,7 @@ import { visualizeCommand } from './visualize-command.js';
 import { demoCommand } from './demo-command.js';
 import { drillCommand } from './drill-command.js';
 import { registerCommands } from './register-command.js';
+import { packageVersion } from '../package-info.js';
 
 export interface CliHooks {
   /** Called by `run` with the functions that stop the agent and re-read its node list (main.ts wires them to signals). */
@@ -19,6 +20,7 @@ export interface CliHooks {
 export function buildProgram(hooks: CliHooks): Command {
   const program = new Command('dynslice-agent')
     .description('Client-side endpoint for CloudLab dynamic slices: drains nodes before the cluster takes them back.')
+    .version(packageVersion(), '-V, --version', "print this install's version")
     .showHelpAfterError()
     .exitOverride();
 

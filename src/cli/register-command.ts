@@ -6,6 +6,7 @@ import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { askPassphrase, onTerminal } from './terminal-prompt.js';
 
 export type LoadConfig = (file: string) => Promise<AgentConfig>;
 
@@ -32,18 +33,21 @@ function clusterCommand(name: string, description: string, load: LoadConfig, act
     });
 }
 
+/** On a terminal, the passphrase of an encrypted key without cluster.passphraseFile is asked for. */
+const secretOptions = () => (onTerminal() ? { askPassphrase } : {});
+
 /** `register` and `unregister`: SetSliceClientEndpoint / RemoveSliceClientEndpoint by hand. */
 export function registerCommands(load: LoadConfig): Command[] {
   return [
     clusterCommand('register', "register the agent's endpoint with the cluster (SetSliceClientEndpoint) using the cluster: section", load, async (config, file, logger) => {
-      const registered = await registerFromConfig(config, file, logger);
+      const registered = await registerFromConfig(config, file, logger, undefined, secretOptions());
       return (
         `registered ${shownEndpoint(registered.endpointUrl)} for ${config.cluster.sliceUrn}: ` +
         `policy ${registered.policy}, defwaittime ${registered.defwaittime} s (cluster maxwaittime ${registered.maxwaittime} s)`
       );
     }),
     clusterCommand('unregister', "remove the agent's endpoint from the cluster (RemoveSliceClientEndpoint)", load, async (config, file, logger) => {
-      await unregisterFromConfig(config, file, logger);
+      await unregisterFromConfig(config, file, logger, secretOptions());
       return `removed the endpoint of ${config.cluster.sliceUrn}`;
     }),
   ];

@@ -1,8 +1,9 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_CLUSTER_PATH, DEFAULT_CLUSTER_PORT, type ClusterConfig } from '../config/cluster-schema.js';
 import { ConfigError, resolvePath } from '../config/load-config.js';
+import { checkClientIdentity, isEncryptedKey, type IdentityNames } from './client-identity.js';
 import type { Policy } from './cluster-client.js';
+import { splitPortalCredential } from './credential-pem.js';
 import type { TlsIdentity } from './xml-post.js';
 
 /** What a registration needs, checked and with paths resolved against the configuration's folder. */
@@ -10,6 +11,8 @@ export interface ClusterSettings {
   url: string;
   sliceUrn: string;
   credentialPath: string;
+  /** The portal's one PEM file (key and certificate), instead of certPath and keyPath. */
+  credentialPem?: string;
   certPath?: string;
   keyPath?: string;
   passphraseFile?: string;
@@ -32,14 +35,18 @@ export function clusterSettings(cluster: ClusterConfig, configDir: string): Clus
   if (url === undefined) throw missing('bossHost', 'required to register the endpoint (or set cluster.url)');
   if (cluster.sliceUrn === undefined) throw missing('sliceUrn', 'required to register the endpoint');
   if (cluster.credentialPath === undefined) throw missing('credentialPath', 'required: the slice credential file');
-  if (url.startsWith('https:')) {
-    if (cluster.certPath === undefined) throw missing('certPath', 'required for https: your PEM certificate');
+  if (cluster.credentialPem !== undefined && (cluster.certPath !== undefined || cluster.keyPath !== undefined)) {
+    throw missing('credentialPem', 'set credentialPem (the portal credential) or certPath and keyPath, not both');
+  }
+  if (url.startsWith('https:') && cluster.credentialPem === undefined) {
+    if (cluster.certPath === undefined) throw missing('certPath', 'required for https: your PEM certificate (or cluster.credentialPem: the credential file from the portal)');
     if (cluster.keyPath === undefined) throw missing('keyPath', 'required for https: your PEM private key');
   }
   return {
     url,
     sliceUrn: cluster.sliceUrn,
     credentialPath: resolvePath(cluster.credentialPath, configDir),
+    credentialPem: path(cluster.credentialPem),
     certPath: path(cluster.certPath),
     keyPath: path(cluster.keyPath),
     passphraseFile: path(cluster.passphraseFile),
@@ -59,6 +66,13 @@ export interface ClusterSecrets {
   tls?: TlsIdentity;
 }
 
+export interface SecretOptions {
+  /** Asks for the passphrase of an encrypted key when no passphraseFile is set (a terminal). */
+  askPassphrase?: (file: string) => Promise<string>;
+  /** For the certificate's validity (default: now). */
+  now?: number;
+}
+
 async function readKeyFile(key: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -67,27 +81,36 @@ async function readKeyFile(key: string, path: string): Promise<string> {
   }
 }
 
-/** Reads the credential, certificate, key and passphrase; checks they can be used (never logs them). */
-export async function readClusterSecrets(settings: ClusterSettings): Promise<ClusterSecrets> {
-  const credential = await readKeyFile('credentialPath', settings.credentialPath);
-  if (credential.trim() === '') throw missing('credentialPath', `${settings.credentialPath} is empty`);
-  if (settings.certPath === undefined || settings.keyPath === undefined) return { credentials: [credential] };
+/** The certificate and key: from the portal's one PEM file, or from certPath and keyPath. */
+async function readIdentity(settings: ClusterSettings): Promise<{ cert: string; key: string; names: Omit<IdentityNames, 'passphrase'> } | null> {
+  if (settings.credentialPem !== undefined) {
+    const { cert, key } = splitPortalCredential(await readKeyFile('credentialPem', settings.credentialPem), settings.credentialPem);
+    const both = { key: 'cluster.credentialPem', file: settings.credentialPem };
+    return { cert, key, names: { cert: both, key: both } };
+  }
+  if (settings.certPath === undefined || settings.keyPath === undefined) return null;
   const cert = await readKeyFile('certPath', settings.certPath);
   const key = await readKeyFile('keyPath', settings.keyPath);
-  const passphrase = settings.passphraseFile === undefined
-    ? undefined
-    : (await readKeyFile('passphraseFile', settings.passphraseFile)).replace(/\r?\n$/, '');
+  return { cert, key, names: { cert: { key: 'cluster.certPath', file: settings.certPath }, key: { key: 'cluster.keyPath', file: settings.keyPath } } };
+}
+
+/** Reads the credential, certificate, key and passphrase; checks they can be used (never logs them). */
+export async function readClusterSecrets(settings: ClusterSettings, options: SecretOptions = {}): Promise<ClusterSecrets> {
+  const credential = await readKeyFile('credentialPath', settings.credentialPath);
+  if (credential.trim() === '') throw missing('credentialPath', `${settings.credentialPath} is empty`);
+  const identity = await readIdentity(settings);
+  if (identity === null) return { credentials: [credential] };
+  const { cert, key, names } = identity;
+  let passphrase: string | undefined;
+  let from: IdentityNames['passphrase'] = null;
+  if (settings.passphraseFile !== undefined) {
+    passphrase = (await readKeyFile('passphraseFile', settings.passphraseFile)).replace(/\r?\n$/, '');
+    from = { key: 'cluster.passphraseFile', from: `in ${settings.passphraseFile}` };
+  } else if (isEncryptedKey(key) && options.askPassphrase) {
+    passphrase = await options.askPassphrase(names.key.file);
+    from = { key: 'cluster.passphraseFile', from: 'typed' };
+  }
   const ca = settings.caPath === undefined ? undefined : await readKeyFile('caPath', settings.caPath);
-  try {
-    new X509Certificate(cert);
-  } catch {
-    throw missing('certPath', `${settings.certPath} is not a PEM certificate`);
-  }
-  try {
-    createPrivateKey({ key, passphrase });
-  } catch {
-    const key = passphrase === undefined ? 'keyPath' : 'passphraseFile';
-    throw missing(key, `cannot read the private key ${settings.keyPath}${passphrase === undefined ? ' (encrypted? set cluster.passphraseFile)' : ' with this passphrase'}`);
-  }
+  checkClientIdentity(cert, key, passphrase, { ...names, passphrase: from }, options.now ?? Date.now());
   return { credentials: [credential], tls: { cert, key, passphrase, ca } };
 }

@@ -6,7 +6,7 @@ import type { AgentConfig } from '../config/schema.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { registeredUrl } from '../endpoint/registered-url.js';
 import { createClusterClient, type ClusterClient } from './cluster-client.js';
-import { clusterSettings, readClusterSecrets, type ClusterSecrets, type ClusterSettings } from './cluster-settings.js';
+import { clusterSettings, readClusterSecrets, type ClusterSecrets, type ClusterSettings, type SecretOptions } from './cluster-settings.js';
 import { registerEndpoint, unregisterEndpoint, type Registered } from './registration.js';
 
 /**
@@ -29,21 +29,27 @@ export interface ConfiguredCluster {
 }
 
 /** The cluster client the configuration describes; `configFile` anchors its relative paths. */
-export async function configuredCluster(config: AgentConfig, configFile: string, logger: Logger): Promise<ConfiguredCluster> {
+export async function configuredCluster(config: AgentConfig, configFile: string, logger: Logger, secretOptions?: SecretOptions): Promise<ConfiguredCluster> {
   const settings = clusterSettings(config.cluster, dirname(resolve(configFile)));
-  const secrets = await readClusterSecrets(settings);
+  const secrets = await readClusterSecrets(settings, secretOptions);
   const client = createClusterClient({ url: settings.url, tls: secrets.tls, timeoutMs: settings.timeoutMs, retries: settings.retries, retryDelayMs: settings.retryDelayMs, logger });
   return { settings, secrets, client };
 }
 
-export async function registerFromConfig(config: AgentConfig, configFile: string, logger: Logger, agentUrl?: string): Promise<Registered> {
-  const { settings, secrets, client } = await configuredCluster(config, configFile, logger);
+export async function registerFromConfig(
+  config: AgentConfig,
+  configFile: string,
+  logger: Logger,
+  agentUrl?: string,
+  secretOptions?: SecretOptions,
+): Promise<Registered> {
+  const { settings, secrets, client } = await configuredCluster(config, configFile, logger, secretOptions);
   const endpointUrl = await endpointUrlFor(config, agentUrl);
   return registerEndpoint(client, { sliceUrn: settings.sliceUrn, credentials: secrets.credentials, endpointUrl, policy: settings.policy, defwaittime: settings.defwaittime }, logger);
 }
 
-export async function unregisterFromConfig(config: AgentConfig, configFile: string, logger: Logger): Promise<void> {
-  const { settings, secrets, client } = await configuredCluster(config, configFile, logger);
+export async function unregisterFromConfig(config: AgentConfig, configFile: string, logger: Logger, secretOptions?: SecretOptions): Promise<void> {
+  const { settings, secrets, client } = await configuredCluster(config, configFile, logger, secretOptions);
   await unregisterEndpoint(client, { sliceUrn: settings.sliceUrn, credentials: secrets.credentials }, logger);
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { JournalRecord } from './records.js';
+import { isJournalKind, type JournalRecord } from './records.js';
+import { checkStateFormat } from './state-format.js';
 
 /** The journal cannot be trusted: refusing to start beats silently forgetting nodes. */
 export class JournalCorruptError extends Error {
@@ -24,7 +25,8 @@ export interface JournalRead {
 /**
  * Reads a journal file. A last line without its newline is a torn tail from a crash mid-append:
  * it is dropped and reported (no reply ever depended on it: replies wait for the whole line to
- * reach the disk). Any other unreadable line is corruption.
+ * reach the disk). Any other unreadable line is corruption; a record in a format this release does
+ * not read stops the read with a StateFormatError naming it.
  */
 export async function readJournal(file: string): Promise<JournalRead> {
   let text: string;
@@ -45,9 +47,11 @@ export async function readJournal(file: string): Promise<JournalRead> {
     } catch {
       record = undefined;
     }
-    if (!record || typeof record.seq !== 'number' || typeof record.kind !== 'string') {
+    if (!record || typeof record !== 'object' || typeof record.seq !== 'number' || typeof record.kind !== 'string') {
       throw new JournalCorruptError(file, index + 1, 'unreadable record');
     }
+    checkStateFormat(record.v, file, index + 1);
+    if (!isJournalKind(record.kind)) throw new JournalCorruptError(file, index + 1, `unknown record kind ${JSON.stringify(record.kind).slice(0, 40)}`);
     records.push(record);
     validBytes += Buffer.byteLength(line) + 1;
   }

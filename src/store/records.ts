@@ -13,14 +13,28 @@ export interface NodeRecord {
   memory: NodeMemory;
 }
 
-/** One line of the journal. `seq` grows by one per line across rotations; `t` is epoch ms. */
+/**
+ * What every line of the journal starts with: `v` the record's format (see state-format.ts; absent in
+ * records of the first release), `seq` grows by one per line across rotations, `t` is epoch ms.
+ */
+interface RecordHead {
+  v?: number;
+  seq: number;
+  t: number;
+}
+
+/** One line of the journal. */
 export type JournalRecord =
-  | { seq: number; t: number; kind: 'start'; pid: number; recovered: number }
-  | { seq: number; t: number; kind: 'call'; method: string; nodes: NodeEntry[] }
-  | { seq: number; t: number; kind: 'reply'; method: string; released: string[]; error?: string }
-  | ({ seq: number; t: number; kind: 'node' } & NodeRecord)
-  | ({ seq: number; t: number; kind: 'command' } & CommandRecord)
-  | { seq: number; t: number; kind: 'stop' };
+  | (RecordHead & { kind: 'start'; pid: number; recovered: number })
+  | (RecordHead & { kind: 'call'; method: string; nodes: NodeEntry[] })
+  | (RecordHead & { kind: 'reply'; method: string; released: string[]; error?: string })
+  | (RecordHead & { kind: 'node' } & NodeRecord)
+  | (RecordHead & { kind: 'command' } & CommandRecord)
+  | (RecordHead & { kind: 'stop' });
+
+const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>(['start', 'call', 'reply', 'node', 'command', 'stop']);
+
+export const isJournalKind = (kind: string): kind is JournalRecord['kind'] => KINDS.has(kind);
 
 /** A drain command started or finished on a node: how a restart knows which step the agent died in. */
 export interface CommandRecord {
@@ -34,7 +48,7 @@ export interface CommandRecord {
   code?: number | null;
 }
 
-export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'seq' | 't'> : never) : never;
+export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'seq' | 't'> : never) : never;
 
 const MEMORY_KEYS: (keyof NodeMemory)[] = [
   'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost', 'escalation', 'prepareFailure',

@@ -1,11 +1,13 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalCorruptError } from './journal-reader.js';
+import { checkStateFormat, STATE_FORMAT } from './state-format.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import type { NodeRecord } from './records.js';
 
 export interface Snapshot {
-  version: 1;
+  /** The snapshot's format (state-format.ts). */
+  version: typeof STATE_FORMAT;
   /** The last journal record the snapshot includes. */
   seq: number;
   t: number;
@@ -41,13 +43,16 @@ export async function readSnapshot(file: string): Promise<Snapshot | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  let snapshot: Snapshot;
   try {
-    const snapshot = JSON.parse(text) as Snapshot;
-    if (snapshot.version !== 1 || !Array.isArray(snapshot.nodes)) throw new Error('unknown snapshot format');
-    return snapshot;
+    snapshot = JSON.parse(text) as Snapshot;
   } catch (error) {
     throw new JournalCorruptError(file, 1, (error as Error).message);
   }
+  if (typeof snapshot !== 'object' || snapshot === null || !('version' in snapshot)) throw new JournalCorruptError(file, 1, 'not a snapshot: no version');
+  checkStateFormat(snapshot.version, file, 1);
+  if (!Array.isArray(snapshot.nodes) || typeof snapshot.seq !== 'number') throw new JournalCorruptError(file, 1, 'not a snapshot: no seq or nodes');
+  return snapshot;
 }
 
 /** Rotated journal segments (`journal-<seq>.jsonl`), oldest first. */

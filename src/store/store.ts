@@ -9,6 +9,7 @@ import { InterruptedSteps } from './interrupted-steps.js';
 import type { CommandRecord, JournalEntry, JournalRecord, NodeRecord } from './records.js';
 import { journalSegments, pruneSegments, readSnapshot, writeFileAtomic } from './snapshot-file.js';
 import { lockStateDir } from './state-lock.js';
+import { STATE_FORMAT } from './state-format.js';
 
 export interface StoreOptions {
   dir: string;
@@ -105,7 +106,7 @@ export class Store {
           interrupted.read(record);
           if (record.seq <= (snapshot?.seq ?? 0)) continue;
           if (record.kind === 'node') {
-            const { seq: _s, t: _t, kind: _k, ...node } = record;
+            const { v: _v, seq: _s, t: _t, kind: _k, ...node } = record;
             nodes.set(node.nodeId, node);
           } else if (record.kind === 'call' && record.method === 'SetResourceValues') {
             for (const entry of record.nodes) values.set(entry.node_id, entry);
@@ -215,7 +216,7 @@ export class Store {
   private append(entry: JournalEntry): void {
     this.seq += 1;
     this.sinceSnapshot += 1;
-    this.writer.append(JSON.stringify({ seq: this.seq, t: this.now(), ...entry } as JournalRecord));
+    this.writer.append(JSON.stringify({ v: STATE_FORMAT, seq: this.seq, t: this.now(), ...entry } as JournalRecord));
   }
 
   /** Snapshot the nodes, start a new journal file, drop old ones beyond `keepSegments`. */
@@ -226,7 +227,7 @@ export class Store {
     const values = [...this.values.values()];
     this.sinceSnapshot = 0;
     await this.writer.flush();
-    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: 1, seq, t: this.now(), nodes, values }));
+    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: STATE_FORMAT, seq, t: this.now(), nodes, values }));
     const nextFile = segmentName(dir, this.seq + 1);
     const next = await JournalWriter.open(nextFile, this.writerOptions);
     const old = this.writer;

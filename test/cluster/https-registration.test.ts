@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/cluster/cluster-error.js';
 import { registerFromConfig } from '../../src/cluster/config-registration.js';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
-import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
+import type { ClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { startHttpsSimulator } from './https-simulator.js';
 import { makeTestPki, type TestPki } from './test-pki.js';
 
 const CREDENTIAL = '<signed-credential><owner_urn>urn:publicid:IDN+sim+user+alice</owner_urn></signed-credential>\n';
@@ -24,13 +25,7 @@ describe('registration over HTTPS with the experimenter’s client certificate',
     await writeFile(join(dir, 'passphrase'), `${pki.client.passphrase}\n`);
     await writeFile(join(dir, 'wrong-passphrase'), 'not it\n');
     await writeFile(join(dir, 'slice.credential'), CREDENTIAL);
-    sim = createClusterSimulator({
-      nodes: [],
-      logger: log.logger,
-      maxwaittime: 900,
-      tls: { key: pki.read(pki.server.key), cert: pki.read(pki.server.cert), clientCa: pki.read(pki.caCert) },
-    });
-    url = await sim.listen();
+    ({ sim, url } = await startHttpsSimulator(pki, log.logger));
   });
 
   afterAll(async () => {

@@ -70,6 +70,13 @@ describe('registering the endpoint from the command line', () => {
     expect(run.stderr).toMatch(/cluster\.sliceUrn: required/);
   });
 
+  it('a portal credential without a private key is a configuration error (exit 2) naming the file, never a stack trace', async () => {
+    await writeFile(join(dir, 'cert-only.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const run = await runCli(['register', '-c', await configFile('pem', { cluster: { url: simUrl.replace('http:', 'https:'), credentialPem: 'cert-only.pem' } })]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`dynslice-agent: cluster.credentialPem: ${join(dir, 'cert-only.pem')} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal\n`);
+  });
+
   it('run --shadow registers on start, answers the countdown without releasing anyone, and reports what it would have released', async () => {
     const file = await configFile('shadow', { endpoint: { listen: '127.0.0.1:0' }, cluster: { register: true, unregisterOnStop: true } });
     const agent = startCli(['run', '--shadow', '-c', file]);

@@ -43,3 +43,37 @@ export function makeTestPki(dir: string): TestPki {
   const rogue = signed(dir, 'rogue', 'experimenter', ca(dir, 'rogue-ca'));
   return { caCert: authority.cert, server, client: { ...client, passphrase }, rogue, read: (path) => readFileSync(path, 'utf8') };
 }
+
+export interface PortalCredentialOptions {
+  /** `traditional`: `RSA PRIVATE KEY` with `Proc-Type: 4,ENCRYPTED`; `pkcs8`: `ENCRYPTED PRIVATE KEY`. */
+  format: 'traditional' | 'pkcs8';
+  passphrase: string;
+  /** Which block comes first in the file. */
+  order: 'key-first' | 'cert-first';
+  cn?: string;
+}
+
+/**
+ * A credential in the shape the CloudLab portal hands out (`cloudlab.pem`): an encrypted RSA key and
+ * its certificate, signed by `issuer`, in one file. Returns the file and its two parts.
+ */
+export function makePortalCredential(dir: string, name: string, issuer: { cert: string; key: string }, options: PortalCredentialOptions) {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const cert = join(dir, `${name}.crt`);
+  const file = join(dir, `${name}.pem`);
+  if (options.format === 'traditional') {
+    openssl('genrsa', '-traditional', '-aes256', '-passout', `pass:${options.passphrase}`, '-out', key, '2048');
+  } else {
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-256-cbc', '-pass', `pass:${options.passphrase}`, '-out', key);
+  }
+  openssl('req', '-new', '-key', key, '-passin', `pass:${options.passphrase}`, '-out', csr, '-subj', `/CN=${options.cn ?? 'experimenter'}/O=CloudLab`);
+  writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  openssl('x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', join(dir, `${name}.ext`));
+  const [keyText, certText] = [readFileSync(key, 'utf8'), readFileSync(cert, 'utf8')];
+  writeFileSync(file, options.order === 'key-first' ? keyText + certText : certText + keyText);
+  return { file, key: keyText, cert: certText };
+}
+
+/** The cluster's CA of a TestPki, as an issuer for makePortalCredential. */
+export const issuerOf = (dir: string) => ({ cert: join(dir, 'cluster-ca.crt'), key: join(dir, 'cluster-ca.key') });

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
+import type { TestPki } from './test-pki.js';
+
+/** The simulator's server side over HTTPS, asking for client certificates of the PKI's CA, as the cluster does. */
+export async function startHttpsSimulator(pki: TestPki, logger: Logger): Promise<{ sim: ClusterSimulator; url: string }> {
+  const sim = createClusterSimulator({
+    nodes: [],
+    logger,
+    maxwaittime: 900,
+    tls: { key: pki.read(pki.server.key), cert: pki.read(pki.server.cert), clientCa: pki.read(pki.caCert) },
+  });
+  return { sim, url: await sim.listen() };
+}
