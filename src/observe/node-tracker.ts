@@ -6,6 +6,8 @@ export interface TimelineEntry {
   at: number;
   kind: 'state' | 'step' | NodeEventName;
   text: string;
+  /** On `step` entries: the command as data, so a chart can draw it as a bar. */
+  command?: Omit<DrainCommandEvent, 'nodeId'>;
 }
 
 /** What the observer remembers of a node beyond its actor's snapshot. */
@@ -80,7 +82,8 @@ export class NodeTracker {
   onCommand(event: DrainCommandEvent): TimelineEntry {
     const record = this.get(event.nodeId);
     record.command = event;
-    const entry: TimelineEntry = { at: event.finishedAt ?? event.startedAt, kind: 'step', text: describeCommand(event) };
+    const { nodeId: _, ...command } = event;
+    const entry: TimelineEntry = { at: event.finishedAt ?? event.startedAt, kind: 'step', text: describeCommand(event), command };
     this.append(record, [entry]);
     return entry;
   }

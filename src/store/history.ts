@@ -52,16 +52,20 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
   }
 }
 
+/** Every record of the journal files still on disk, oldest first. */
+export async function readJournalRecords(dir: string): Promise<JournalRecord[]> {
+  const records: JournalRecord[] = [];
+  for (const file of await journalSegments(dir)) records.push(...(await readJournal(file)).records);
+  return records;
+}
+
 /**
  * The journal files still on disk, as a timeline; `node` keeps the rows about one node, and
  * `incarnation` drops the rows of its other incarnations.
  */
 export async function readHistory(dir: string, node?: string, incarnation?: number): Promise<HistoryRow[]> {
   const previous = new Map<string, string>();
-  const rows: HistoryRow[] = [];
-  for (const file of await journalSegments(dir)) {
-    for (const record of (await readJournal(file)).records) rows.push(...rowsOf(record, previous));
-  }
+  const rows = (await readJournalRecords(dir)).flatMap((record) => rowsOf(record, previous));
   const ofNode = node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
   return incarnation === undefined ? ofNode : ofNode.filter((r) => r.incarnation === 0 || r.incarnation === incarnation);
 }
