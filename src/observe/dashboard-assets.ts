@@ -31,9 +31,12 @@ export interface DashboardAsset {
   contentType: string;
 }
 
+/** The timeline chart's modules, which the agent runs too: beside this module in src/ and in dist/src/. */
+const CHART_MODULES = ['chart-rows.js', 'chart-geometry.js', 'chart-svg.js'];
+
 /**
- * URL path → file of the dashboard. tsc emits only .ts, so the static files are served from the
- * source folder, and Mermaid from the installed package (no network needed).
+ * URL path → file of the dashboard. The page's own files are served from the source folder, the
+ * chart's modules from beside this one, and Mermaid from the installed package (no network needed).
  */
 export function dashboardAssets(): Map<string, DashboardAsset> {
   const folder = join(packageRoot(import.meta.dirname), 'src', 'observe', 'dashboard');
@@ -45,7 +48,10 @@ export function dashboardAssets(): Map<string, DashboardAsset> {
     ['/nodes-table.js', join(folder, 'nodes-table.js')],
     ['/state-diagram.js', join(folder, 'state-diagram.js')],
     ['/timeline.js', join(folder, 'timeline.js')],
+    ['/drain-ladder.js', join(folder, 'drain-ladder.js')],
+    ['/pan-zoom.js', join(folder, 'pan-zoom.js')],
     ['/vendor/mermaid.min.js', mermaid],
+    ...CHART_MODULES.map((name): [string, string] => [`/timeline-chart/${name}`, join(import.meta.dirname, 'timeline-chart', name)]),
   ];
   const assets = new Map<string, DashboardAsset>();
   for (const [path, file] of entries) {

@@ -19,3 +19,16 @@ export function nodeStateNames(): string[] {
 export function nodeDiagram(): string {
   return toMermaid(nodeChart());
 }
+
+/**
+ * The diagram the dashboard draws, compact enough to read at the page's width: without the
+ * restart's restore arrows (booting → each state a journal can hold), and arrows labelled by their
+ * event alone (`visualize` shows the guards).
+ */
+export function nodeDashboardDiagram(): string {
+  const chart = nodeChart();
+  const transitions = chart.transitions
+    .filter((t) => !t.guard?.startsWith('restoredIn('))
+    .map((t) => ({ ...t, label: t.label.replace(/ \[[^\]]*\]$/, '') }));
+  return toMermaid({ ...chart, transitions });
+}

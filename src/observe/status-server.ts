@@ -8,7 +8,7 @@ import { createBearerCheck } from './bearer-token.js';
 import { dashboardAssets } from './dashboard-assets.js';
 import { mermaidId } from './diagram/mermaid.js';
 import { EventStreams } from './event-stream.js';
-import { nodeChart, nodeDiagram } from './node-states.js';
+import { nodeChart, nodeDashboardDiagram } from './node-states.js';
 import type { Observer } from './observer.js';
 
 export interface StatusServerOptions {
@@ -39,7 +39,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function diagramDocument() {
   const chart = nodeChart();
   const states = chart.states.map((s) => ({ path: s.path, parent: s.parent, mermaidId: mermaidId(s.path), description: s.description }));
-  return { mermaid: nodeDiagram(), states };
+  return { mermaid: nodeDashboardDiagram(), states };
 }
 
 /** Starts the status server (dashboard, /api/nodes, /api/events, /metrics) for an agent's observer. */

@@ -62,7 +62,7 @@ describe('history --format svg', () => {
     expect(markers(rows[1]!, 'deadline')).toHaveLength(1);
     expect(markers(rows[1]!, 'released')).toHaveLength(1);
     // pc102's run and both failed verifies are one bar, whose title lists them.
-    const heldBars = all(rows[0]!, (e) => e.name === 'rect' && classes(e).includes('bar'));
+    const heldBars = all(rows[0]!, (e) => e.name === 'rect' && classes(e).includes('step-bar'));
     expect(heldBars).toHaveLength(1);
     expect(heldBars[0]!.children[0]!.text).toMatch(/stop-jobs \(graceful\), 3 commands/);
   });

@@ -6,7 +6,7 @@ import { timelineSvg } from '../../src/observe/timeline-chart/chart-svg.js';
 const T0 = 1_800_000_000_000;
 const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => ({
   nodeId, state: 'draining', revokedAt: T0, deadline: T0 + 300_000, eta: null, verifiedAt: null,
-  released: false, releasedAt: null, deletedAt: null, steps: [], ...extra,
+  released: false, releasedAt: null, deletedAt: null, workLost: false, steps: [], ...extra,
 });
 const command = (stepIndex: number, phase: 'run' | 'verify', start: number, end: number | null, code: number | null = 0, rung = 'graceful') =>
   ({ rung, stepIndex, step: `step${stepIndex}`, phase, start, end, code });

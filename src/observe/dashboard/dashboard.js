@@ -1,32 +1,57 @@
 // The dashboard: one fetch of the chart, then the SSE stream keeps every panel current (no reload).
+// A state picked in the diagram filters the table and the timeline; a node picked shows its drain.
+import { renderDrainLadder } from './drain-ladder.js';
 import { renderNodeRows } from './nodes-table.js';
 import { drawDiagram, showStateCounts } from './state-diagram.js';
-import { renderTimelines } from './timeline.js';
+import { byRisk, chartNodeOfView, summaryLine, waveSummary } from './timeline-chart/chart-rows.js';
+import { onTimelineClick, renderTimeline } from './timeline.js';
 
 const params = new URLSearchParams(location.hash.slice(1) || location.search.slice(1));
 const token = params.get('token');
 const nodes = new Map();
 let clockOffset = 0;
 let diagram = null;
+let picked = null;
+let selected = null;
 
 const serverNow = () => Date.now() + clockOffset;
 const api = (path) => fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+const inState = (node, path) => path === null || node.stateName === path || node.stateName.startsWith(`${path}.`);
 
-function render(changedIds) {
+function render(changedIds = new Set()) {
+  const now = serverNow();
   const list = [...nodes.values()];
-  renderNodeRows(document.querySelector('#nodes tbody'), list, serverNow(), changedIds);
-  document.getElementById('no-nodes').hidden = list.length > 0;
-  renderTimelines(document.getElementById('timelines'), list);
-  if (diagram) showStateCounts(diagram, list);
-  const released = list.filter((n) => n.released).length;
-  document.getElementById('summary').textContent = `${list.length} nodes · ${released} released`;
+  const charted = new Map(list.map((node) => [node.nodeId, chartNodeOfView(node)]));
+  const visible = list.filter((node) => inState(node, picked));
+  const ranked = byRisk(visible.map((node) => charted.get(node.nodeId)), now);
+  const atRisk = new Set(ranked.filter((r) => r.atRisk).map((r) => r.node.nodeId));
+  const ordered = ranked.map((r) => nodes.get(r.node.nodeId));
+  renderNodeRows(document.querySelector('#nodes tbody'), ordered, now, { changedIds, atRisk, selected });
+  document.getElementById('no-nodes').hidden = visible.length > 0;
+  renderTimeline(document.getElementById('timeline'), ranked.map((r) => r.node), now);
+  if (diagram) showStateCounts(diagram, list, picked);
+  renderDrainLadder(document.getElementById('ladder'), selected === null ? null : (nodes.get(selected) ?? null));
+  document.getElementById('summary').textContent = summaryLine(waveSummary([...charted.values()], now));
+  const filter = document.getElementById('filter');
+  filter.hidden = picked === null;
+  filter.querySelector('span').textContent = picked === null ? '' : `showing ${picked}: ${visible.length} of ${list.length} nodes`;
+}
+
+function pick(path) {
+  picked = picked === path ? null : path;
+  render();
+}
+
+function select(nodeId) {
+  selected = selected === nodeId ? null : nodeId;
+  render();
 }
 
 function onNodes(data) {
   clockOffset = data.now - Date.now();
   nodes.clear();
   for (const node of data.nodes) nodes.set(node.nodeId, node);
-  render(new Set());
+  render();
 }
 
 const changed = new Set();
@@ -63,13 +88,19 @@ function connect() {
 }
 
 async function start() {
+  document.querySelector('#filter button').addEventListener('click', () => pick(picked));
+  document.querySelector('#nodes tbody').addEventListener('click', (event) => {
+    const row = event.target.closest('tr');
+    if (row) select(row.dataset.nodeId);
+  });
+  onTimelineClick(document.getElementById('timeline'), select);
   connect();
   const response = await api('api/diagram');
   if (!response.ok) throw new Error(`api/diagram: HTTP ${response.status}`);
-  diagram = await drawDiagram(document.getElementById('diagram'), await response.json());
-  render(new Set());
-  // Countdown bars move between updates.
-  setInterval(() => renderNodeRows(document.querySelector('#nodes tbody'), [...nodes.values()], serverNow(), new Set()), 1000);
+  diagram = await drawDiagram(document.getElementById('diagram'), await response.json(), pick);
+  render();
+  // Countdown bars and the timeline's "now" move between updates.
+  setInterval(() => render(), 1000);
 }
 
 start().catch((error) => {

@@ -72,10 +72,13 @@ function fillRow(row, node, now) {
   cells[9].textContent = node.failure ?? (node.workLost ? 'work lost' : '');
 }
 
-/** Creates, updates and orders one row per node; the rows of `changedIds` flash. */
-export function renderNodeRows(tbody, nodes, now, changedIds) {
+/**
+ * Creates, updates and orders one row per node, in the order given (most at risk first); the rows
+ * of `changedIds` flash, those of `atRisk` are marked, the `selected` one highlighted.
+ */
+export function renderNodeRows(tbody, nodes, now, { changedIds, atRisk, selected }) {
   const rows = new Map([...tbody.rows].map((row) => [row.dataset.nodeId, row]));
-  for (const node of [...nodes].sort((a, b) => a.nodeId.localeCompare(b.nodeId))) {
+  for (const node of nodes) {
     let row = rows.get(node.nodeId);
     if (!row) {
       row = document.createElement('tr');
@@ -84,6 +87,8 @@ export function renderNodeRows(tbody, nodes, now, changedIds) {
     }
     rows.delete(node.nodeId);
     row.dataset.state = node.stateName;
+    row.classList.toggle('at-risk', atRisk.has(node.nodeId));
+    row.classList.toggle('selected', node.nodeId === selected);
     fillRow(row, node, now);
     tbody.appendChild(row);
     if (changedIds.has(node.nodeId)) {

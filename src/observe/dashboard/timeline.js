@@ -1,39 +1,24 @@
-// One line per node: revoked → drain steps → verified → released → deleted, with times from the start.
+// The timeline chart: one row per node on a shared time axis, most at risk first. The rows, the
+// geometry and the SVG come from the same modules `history --format svg` uses.
+import { timelineGeometry } from './timeline-chart/chart-geometry.js';
+import { timelineSvg } from './timeline-chart/chart-svg.js';
 
-const offset = (ms) => `+${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+// A screenful of rows; the rest are counted in one line below them.
+const MAX_ROWS = 40;
 
-/** Redraws the timelines; the lines keep their order (by node id). */
-export function renderTimelines(container, nodes) {
-  const lines = new Map([...container.children].map((line) => [line.dataset.nodeId, line]));
-  for (const node of [...nodes].sort((a, b) => a.nodeId.localeCompare(b.nodeId))) {
-    const entries = node.timeline ?? [];
-    let line = lines.get(node.nodeId);
-    lines.delete(node.nodeId);
-    if (entries.length === 0) {
-      line?.remove();
-      continue;
-    }
-    if (!line) {
-      line = document.createElement('div');
-      line.className = 'timeline';
-      line.dataset.nodeId = node.nodeId;
-    }
-    const who = document.createElement('span');
-    who.className = 'who';
-    who.textContent = node.nodeId;
-    const start = Math.min(...entries.map((entry) => entry.at));
-    const chips = entries.map((entry) => {
-      const chip = document.createElement('span');
-      chip.className = 'chip';
-      chip.dataset.kind = entry.kind;
-      const time = chip.appendChild(document.createElement('time'));
-      time.textContent = offset(entry.at - start);
-      time.title = new Date(entry.at).toLocaleTimeString();
-      chip.append(entry.text);
-      return chip;
-    });
-    line.replaceChildren(who, ...chips);
-    container.appendChild(line);
-  }
-  for (const stale of lines.values()) stale.remove();
+/** Redraws the chart of `chartNodes` (already filtered) at the container's width; returns the rows drawn. */
+export function renderTimeline(container, chartNodes, now) {
+  const width = Math.max(480, Math.floor(container.clientWidth));
+  const geometry = timelineGeometry(chartNodes, { now, width, maxRows: MAX_ROWS });
+  // Node ids and step names are escaped by timelineSvg.
+  container.innerHTML = chartNodes.length === 0 ? '<p class="empty">No nodes.</p>' : timelineSvg(geometry);
+  return geometry.rows;
+}
+
+/** Calls `onSelect(nodeId)` when a row of the chart is clicked. */
+export function onTimelineClick(container, onSelect) {
+  container.addEventListener('click', (event) => {
+    const row = event.target.closest?.('g.row');
+    if (row) onSelect(row.dataset.nodeId);
+  });
 }

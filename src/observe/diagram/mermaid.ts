@@ -21,7 +21,7 @@ function transitionLines(transitions: ChartTransition[], indent: string): string
     const key = `${mermaidId(t.source)} --> ${mermaidId(t.target ?? t.source)}`;
     arrows.set(key, [...(arrows.get(key) ?? []), escapeText(t.label)]);
   }
-  return [...arrows].map(([arrow, labels]) => `${indent}${arrow} : ${labels.join('<br/>')}`);
+  return [...arrows].map(([arrow, labels]) => `${indent}${arrow} : ${[...new Set(labels)].join('<br/>')}`);
 }
 
 /** Renders a chart as a Mermaid `stateDiagram-v2`, nested states as composite states. */

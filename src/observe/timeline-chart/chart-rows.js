@@ -43,6 +43,7 @@
  * @property {boolean} released
  * @property {number | null} releasedAt
  * @property {number | null} deletedAt
+ * @property {boolean} workLost deleted before its drain was verified
  * @property {StepBar[]} steps
  */
 
@@ -79,7 +80,7 @@ export function stepBars(marks) {
  * A node of the status API (with its timeline) as chart data. Only what happened since its
  * revocation is drawn: a node back in the slice starts a fresh row.
  * @param {{ nodeId: string, state: string, revokedAt: number | null, deadline: number | null, eta: number | null,
- *   released: boolean, releasedAt: number | null, deletedAt: number | null,
+ *   released: boolean, releasedAt: number | null, deletedAt: number | null, workLost?: boolean,
  *   timeline?: { at: number, kind: string, command?: { rung: string, stepIndex: number, step: string,
  *     phase: 'run' | 'verify', startedAt: number, finishedAt?: number, code?: number | null } }[] }} view
  * @returns {ChartNode}
@@ -106,6 +107,7 @@ export function chartNodeOfView(view) {
     released: view.released,
     releasedAt: view.releasedAt,
     deletedAt: view.deletedAt,
+    workLost: view.workLost ?? false,
     steps: stepBars(marks),
   };
 }
@@ -141,3 +143,34 @@ export function byRisk(nodes, now) {
     return a.node.nodeId < b.node.nodeId ? -1 : a.node.nodeId > b.node.nodeId ? 1 : 0;
   });
 }
+
+/**
+ * The wave in figures: nodes released before their deadline and the node-seconds that gave back
+ * to the cluster, nodes at risk now, nodes whose work was lost.
+ * @param {ChartNode[]} nodes
+ * @param {number} now
+ */
+export function waveSummary(nodes, now) {
+  let releasedEarly = 0;
+  let secondsBack = 0;
+  for (const n of nodes) {
+    if (n.releasedAt === null || n.deadline === null || n.releasedAt >= n.deadline) continue;
+    releasedEarly += 1;
+    secondsBack += (n.deadline - n.releasedAt) / 1000;
+  }
+  return {
+    nodes: nodes.length,
+    released: nodes.filter((n) => n.released).length,
+    releasedEarly,
+    secondsBack: Math.round(secondsBack),
+    atRisk: nodes.filter((n) => riskOf(n, now).atRisk).length,
+    workLost: nodes.filter((n) => n.workLost).length,
+  };
+}
+
+/**
+ * The summary line the dashboard and `status --watch` show.
+ * @param {ReturnType<typeof waveSummary>} s
+ */
+export const summaryLine = (s) =>
+  `${s.nodes} nodes · ${s.released} released (${s.releasedEarly} early, ${s.secondsBack} node-seconds back) · ${s.atRisk} at risk · ${s.workLost} work lost`;

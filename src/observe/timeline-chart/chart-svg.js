@@ -15,10 +15,10 @@ const STYLE = `
 .row.at-risk .row-bg { fill: #fbe3e1; }
 .row.at-risk .label { fill: #b3261e; font-weight: 700; }
 .track { stroke: #d5d9e0; }
-.bar.graceful { fill: #c77d12; }
-.bar.force { fill: #7d3fb0; }
-.bar.prepare { fill: #5b6b8c; }
-.bar.running { opacity: 0.7; }
+.step-bar.graceful { fill: #c77d12; }
+.step-bar.force { fill: #7d3fb0; }
+.step-bar.prepare { fill: #5b6b8c; }
+.step-bar.running { opacity: 0.7; }
 .marker { stroke-width: 2; }
 .marker.revoked { stroke: #5b6b8c; }
 .marker.verified { stroke: #1f8a4c; }
@@ -56,7 +56,7 @@ export function timelineSvg(g, options = {}) {
     out.push(`<text class="label" x="4" y="${mid + 4}">${id}${row.atRisk ? ' ⚠' : ''}</text>`);
     out.push(`<line class="track" x1="${g.labelWidth}" x2="${g.width - 8}" y1="${mid}" y2="${mid}"/>`);
     for (const bar of row.bars) {
-      const cls = `bar ${escapeXml(bar.rung)}${bar.running ? ' running' : ''}`;
+      const cls = `step-bar ${escapeXml(bar.rung)}${bar.running ? ' running' : ''}`;
       out.push(`<rect class="${cls}" x="${bar.x}" y="4" width="${bar.width}" height="${g.rowHeight - 8}" rx="2"><title>${escapeXml(bar.title)}</title></rect>`);
     }
     for (const m of row.markers) {

@@ -11,7 +11,7 @@ interface NodeTrace {
 }
 
 const freshTrace = (nodeId: string, incarnation: number): NodeTrace => ({
-  node: { nodeId, state: 'allocated', revokedAt: null, deadline: null, eta: null, verifiedAt: null, released: false, releasedAt: null, deletedAt: null },
+  node: { nodeId, state: 'allocated', revokedAt: null, deadline: null, eta: null, verifiedAt: null, released: false, releasedAt: null, deletedAt: null, workLost: false },
   incarnation,
   marks: [],
 });
@@ -29,7 +29,7 @@ export function chartNodesOfJournal(records: readonly JournalRecord[]): ChartNod
       const { node } = trace(record.nodeId, record.memory.incarnation ?? 1);
       const state = topState(record.state);
       if (state === 'drained' && node.verifiedAt === null) node.verifiedAt = record.t;
-      Object.assign(node, { state, revokedAt: record.memory.revokedAt, deadline: record.memory.deadline, deletedAt: record.memory.deletedAt });
+      Object.assign(node, { state, revokedAt: record.memory.revokedAt, deadline: record.memory.deadline, deletedAt: record.memory.deletedAt, workLost: record.memory.workLost });
     } else if (record.kind === 'command') {
       const { marks } = trace(record.nodeId, record.incarnation);
       const { rung, stepIndex, step, phase } = record;
