@@ -3,14 +3,15 @@ import { STATUS_DEFAULT_LISTEN } from '../config/observe-schema.js';
 import type { NodeView } from '../observe/node-view.js';
 import { statusTable } from '../observe/status-table.js';
 import type { JournalStatus } from '../store/journal-health.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { STATUS_TOKEN_ENV, statusRequest } from './status-request.js';
+import { watchStatus } from './status-watch.js';
 
-/** The environment variable `status` reads the status server's token from (never a flag: ps shows flags). */
-export const STATUS_TOKEN_ENV = 'DYNSLICE_STATUS_TOKEN';
+export { STATUS_TOKEN_ENV } from './status-request.js';
 
 interface StatusOptions {
   url: string;
   json?: boolean;
+  watch?: boolean;
 }
 
 interface NodesReply {
@@ -20,28 +21,31 @@ interface NodesReply {
 }
 
 async function fetchNodes(base: string, token: string | undefined): Promise<NodesReply> {
-  const url = `${base.replace(/\/+$/, '')}/api/nodes`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(10_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CliExit(EXIT.failure, `cannot reach the status server at ${base} (${cause})`);
-  }
-  if (response.status === 401) {
-    throw new CliExit(EXIT.failure, `the status server at ${base} wants a token: set ${STATUS_TOKEN_ENV}`);
-  }
-  if (!response.ok) throw new CliExit(EXIT.failure, `the status server at ${base} answered HTTP ${response.status}`);
+  const response = await statusRequest(base, '/api/nodes', token, AbortSignal.timeout(10_000));
   return (await response.json()) as NodesReply;
 }
 
-/** `status`: the nodes as the running agent sees them, as a table or JSON. */
+/** Follows the event stream until Ctrl-C or SIGTERM, which end the command normally. */
+async function watch(base: string, token: string | undefined, out: NodeJS.WritableStream): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    await watchStatus({ base, token, out, tty: (out as { isTTY?: boolean }).isTTY === true, signal: stop.signal });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+/** `status`: the nodes as the running agent sees them, as a table or JSON, or kept current with --watch. */
 export function statusCommand(out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Command {
   return new Command('status')
     .description(`show every node of a running agent (token from $${STATUS_TOKEN_ENV} when the server has one)`)
     .option('--url <url>', 'the status server', `http://${STATUS_DEFAULT_LISTEN}`)
     .option('--json', 'print the JSON the server sent')
+    .option('--watch', 'keep the table current from the event stream, most at risk first (Ctrl-C to stop)')
     .action(async (options: StatusOptions) => {
+      if (options.watch) return watch(options.url, env[STATUS_TOKEN_ENV], out);
       const reply = await fetchNodes(options.url, env[STATUS_TOKEN_ENV]);
       out.write(options.json ? `${JSON.stringify(reply.nodes, null, 2)}\n` : statusTable(reply.nodes, reply.now, reply.journal));
     });

@@ -3,14 +3,16 @@ import type { NodeView } from './node-view.js';
 
 const HEADERS = ['NODE', 'CLIENT', 'HOST', 'STATE', 'VALUE', 'LEFT', 'STEP', 'ETA', 'RELEASED', 'FAILURE'];
 
-const duration = (ms: number): string => {
+/** `42s`, `4m05s`, `1h02m`. */
+export const duration = (ms: number): string => {
   const s = Math.max(0, Math.round(ms / 1000));
   return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 };
 
 const clockTime = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
 
-function stepCell(node: NodeView): string {
+/** The drain command running now or last: `stop-jobs:verify#2 exit 1`. */
+export function stepCell(node: NodeView): string {
   const step = node.step;
   if (step === null) return '-';
   const attempt = step.attempt > 0 ? `#${step.attempt + 1}` : '';
