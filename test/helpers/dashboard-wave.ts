@@ -41,6 +41,6 @@ export async function startDashboardWave(token?: string): Promise<DashboardWave>
 export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
 }

@@ -18,7 +18,7 @@ const serverNow = () => Date.now() + clockOffset;
 const api = (path) => fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 const inState = (node, path) => path === null || node.stateName === path || node.stateName.startsWith(`${path}.`);
 
-function render(changedIds = new Set()) {
+function render(changedIds = new Set(), tick = false) {
   const now = serverNow();
   const list = [...nodes.values()];
   const charted = new Map(list.map((node) => [node.nodeId, chartNodeOfView(node)]));
@@ -28,7 +28,9 @@ function render(changedIds = new Set()) {
   const ordered = ranked.map((r) => nodes.get(r.node.nodeId));
   renderNodeRows(document.querySelector('#nodes tbody'), ordered, now, { changedIds, atRisk, selected });
   document.getElementById('no-nodes').hidden = visible.length > 0;
-  renderTimeline(document.getElementById('timeline'), ranked.map((r) => r.node), now);
+  const timeline = document.getElementById('timeline');
+  // The clock alone does not redraw the chart under the pointer: its tooltips would vanish.
+  if (!(tick && timeline.matches(':hover'))) renderTimeline(timeline, ranked.map((r) => r.node), now);
   if (diagram) showStateCounts(diagram, list, picked);
   renderDrainLadder(document.getElementById('ladder'), selected === null ? null : (nodes.get(selected) ?? null));
   document.getElementById('summary').textContent = summaryLine(waveSummary([...charted.values()], now));
@@ -100,7 +102,7 @@ async function start() {
   diagram = await drawDiagram(document.getElementById('diagram'), await response.json(), pick);
   render();
   // Countdown bars and the timeline's "now" move between updates.
-  setInterval(() => render(), 1000);
+  setInterval(() => render(new Set(), true), 1000);
 }
 
 start().catch((error) => {

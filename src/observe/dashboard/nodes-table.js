@@ -41,7 +41,9 @@ function countdownCell(cell, node, now) {
   const left = Math.max(0, (node.deadline - now) / 1000);
   const window = node.revokedAt === null ? left : Math.max(1, (node.deadline - node.revokedAt) / 1000);
   fill.style.width = `${Math.min(100, (left / window) * 100)}%`;
-  text.textContent = node.released ? `released ${seconds(left)} early` : `${seconds(left)} left`;
+  // How early it went does not shrink as time passes: measured at the release.
+  const early = node.releasedAt === null ? left : Math.max(0, (node.deadline - node.releasedAt) / 1000);
+  text.textContent = node.released ? `released ${seconds(early)} early` : `${seconds(left)} left`;
 }
 
 function stepText(node) {
