@@ -5,7 +5,7 @@ import { timelineSvg } from '../../src/observe/timeline-chart/chart-svg.js';
 
 const T0 = 1_800_000_000_000;
 const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => ({
-  nodeId, state: 'draining', revokedAt: T0, deadline: T0 + 300_000, eta: null, verifiedAt: null,
+  nodeId, state: 'draining', revokedAt: T0, deadline: T0 + 100_000, eta: null, verifiedAt: null,
   released: false, releasedAt: null, deletedAt: null, workLost: false, steps: [], ...extra,
 });
 const command = (stepIndex: number, phase: 'run' | 'verify', start: number, end: number | null, code: number | null = 0, rung = 'graceful') =>
@@ -76,6 +76,14 @@ describe('timeline chart geometry', () => {
     const svg = timelineSvg(g);
     expect(svg.match(/<g class="row/g)).toHaveLength(40);
     expect(svg).toContain('960 more nodes');
+  });
+
+  it('spans the axis over a very large slice without spreading it into one call', () => {
+    const nodes = Array.from({ length: 100_000 }, (_, i) => node(`pc${i}`, { deadline: T0 + 60_000 + i }));
+    const g = timelineGeometry(nodes, { now: T0 + 1_000 });
+    expect(g.start).toBe(T0);
+    expect(g.end).toBeGreaterThan(T0 + 60_000 + 99_999);
+    expect(g.more.count).toBe(100_000 - 40);
   });
 
   it('escapes node ids and draws an empty chart for no nodes', () => {

@@ -83,11 +83,14 @@ export function timelineGeometry(nodes, options) {
   const sorted = byRisk(nodes, now);
   const shown = sorted.slice(0, Math.max(0, maxRows));
   const hidden = sorted.slice(shown.length);
-  const moments = (/** @type {ChartNode} */ n) => [n.revokedAt, n.deadline, n.verifiedAt, n.releasedAt, n.deletedAt];
-  const times = nodes.flatMap(moments).filter((t) => t !== null).map(Number);
-  const revoked = nodes.map((n) => n.revokedAt).filter((t) => t !== null).map(Number);
-  const start = revoked.length > 0 ? Math.min(...revoked) : now - 60_000;
-  const last = Math.max(now, ...times);
+  // Loops, not Math.min(...list): a slice of many thousand nodes would overflow the call's arguments.
+  let first = Infinity;
+  let last = now;
+  for (const n of nodes) {
+    if (n.revokedAt !== null) first = Math.min(first, n.revokedAt);
+    for (const t of [n.revokedAt, n.deadline, n.verifiedAt, n.releasedAt, n.deletedAt]) if (t !== null) last = Math.max(last, t);
+  }
+  const start = first === Infinity ? now - 60_000 : first;
   const end = last > start ? last + (last - start) * 0.02 : start + 60_000;
   const x0 = labelWidth;
   const x1 = width - 8;

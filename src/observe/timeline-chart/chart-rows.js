@@ -71,7 +71,7 @@ export function stepBars(marks) {
   }
   for (const bar of bars) {
     const running = bar.attempts.some((a) => a.end === null);
-    bar.end = running ? null : Math.max(...bar.attempts.map((a) => /** @type {number} */ (a.end)));
+    bar.end = running ? null : bar.attempts.reduce((end, a) => Math.max(end, /** @type {number} */ (a.end)), bar.start);
   }
   return bars;
 }
