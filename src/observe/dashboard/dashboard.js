@@ -13,6 +13,9 @@ let clockOffset = 0;
 let diagram = null;
 let picked = null;
 let selected = null;
+// A table of a thousand rows takes the browser a second to lay out: past this, rows on request.
+const TABLE_ROWS = 100;
+let allRows = false;
 
 const serverNow = () => Date.now() + clockOffset;
 const api = (path) => fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -26,8 +29,12 @@ function render(changedIds = new Set(), tick = false) {
   const ranked = byRisk(visible.map((node) => charted.get(node.nodeId)), now);
   const atRisk = new Set(ranked.filter((r) => r.atRisk).map((r) => r.node.nodeId));
   const ordered = ranked.map((r) => nodes.get(r.node.nodeId));
-  renderNodeRows(document.querySelector('#nodes tbody'), ordered, now, { changedIds, atRisk, selected });
+  const shown = allRows ? ordered : ordered.slice(0, TABLE_ROWS);
+  renderNodeRows(document.querySelector('#nodes tbody'), shown, now, { changedIds, atRisk, selected });
   document.getElementById('no-nodes').hidden = visible.length > 0;
+  const more = document.getElementById('more-rows');
+  more.hidden = shown.length === ordered.length;
+  more.querySelector('span').textContent = `${ordered.length - shown.length} more nodes, less at risk (or pick a state in the diagram).`;
   const timeline = document.getElementById('timeline');
   // The clock alone does not redraw the chart under the pointer: its tooltips would vanish.
   if (!(tick && timeline.matches(':hover'))) renderTimeline(timeline, ranked.map((r) => r.node), now);
@@ -91,6 +98,10 @@ function connect() {
 
 async function start() {
   document.querySelector('#filter button').addEventListener('click', () => pick(picked));
+  document.querySelector('#more-rows button').addEventListener('click', () => {
+    allRows = true;
+    render();
+  });
   document.querySelector('#nodes tbody').addEventListener('click', (event) => {
     const row = event.target.closest('tr');
     if (row) select(row.dataset.nodeId);

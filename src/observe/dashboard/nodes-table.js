@@ -80,7 +80,8 @@ function fillRow(row, node, now) {
  */
 export function renderNodeRows(tbody, nodes, now, { changedIds, atRisk, selected }) {
   const rows = new Map([...tbody.rows].map((row) => [row.dataset.nodeId, row]));
-  for (const node of nodes) {
+  const flash = [];
+  nodes.forEach((node, i) => {
     let row = rows.get(node.nodeId);
     if (!row) {
       row = document.createElement('tr');
@@ -92,12 +93,13 @@ export function renderNodeRows(tbody, nodes, now, { changedIds, atRisk, selected
     row.classList.toggle('at-risk', atRisk.has(node.nodeId));
     row.classList.toggle('selected', node.nodeId === selected);
     fillRow(row, node, now);
-    tbody.appendChild(row);
-    if (changedIds.has(node.nodeId)) {
-      row.classList.remove('changed');
-      void row.offsetWidth; // restart the flash animation
-      row.classList.add('changed');
-    }
-  }
+    // Moved only when out of place: a thousand rows re-appended every second cost a layout each.
+    if (tbody.rows[i] !== row) tbody.insertBefore(row, tbody.rows[i] ?? null);
+    if (changedIds.has(node.nodeId)) flash.push(row);
+  });
   for (const stale of rows.values()) stale.remove();
+  // Restart the flash of every changed row with one layout, not one per row.
+  for (const row of flash) row.classList.remove('changed');
+  if (flash.length > 0) void tbody.offsetWidth;
+  for (const row of flash) row.classList.add('changed');
 }
