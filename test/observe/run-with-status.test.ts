@@ -40,6 +40,13 @@ describe('the built CLI with a status server', () => {
     const mermaid = await fetch(`${statusUrl}/vendor/mermaid.min.js`);
     expect(mermaid.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await mermaid.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+    // The timeline chart's modules, which the agent itself runs too, come from dist/ beside it.
+    for (const name of ['chart-rows.js', 'chart-geometry.js', 'chart-svg.js']) {
+      const chart = await fetch(`${statusUrl}/timeline-chart/${name}`);
+      expect(chart.status).toBe(200);
+      expect(chart.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await chart.text()).toMatch(/^export (function|const) /m);
+    }
     const nodes = await fetch(`${statusUrl}/api/nodes`, { headers: { Authorization: `Bearer ${token}` } });
     expect(((await nodes.json()) as { nodes: unknown[] }).nodes).toHaveLength(NODES.length);
     expect(JSON.stringify(agent.lines)).not.toContain(token);
