@@ -8,7 +8,7 @@ import {
   referenceDecodeMethodCall, referenceEncodeFault, referenceEncodeResponse,
 } from '../../src/protocol/xmlrpc-codec.js';
 import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
-import { Prng } from '../fuzz/prng.js';
+import { Prng } from '../helpers/prng.js';
 import { RecordingHandlers } from '../helpers/xmlrpc-fake-handlers.js';
 import { decodeWithPython } from '../helpers/xmlrpc-python.js';
 import { callFixtures } from './differential-fixtures.js';

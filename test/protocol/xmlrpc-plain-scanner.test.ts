@@ -4,7 +4,7 @@ import { fastDecodeMethodCall, saxesDecodeMethodCall } from '../../src/protocol/
 import { scanPlainXml, type XmlEventSink } from '../../src/protocol/xmlrpc-plain-scanner.js';
 import { countdownBody, valuesBody } from '../../bench/bodies.js';
 import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
-import { Prng } from '../fuzz/prng.js';
+import { Prng } from '../helpers/prng.js';
 import { callFixtures } from './differential-fixtures.js';
 import { sameValue } from './differential-oracle.js';
 
