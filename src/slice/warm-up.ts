@@ -17,7 +17,7 @@ const WARM_UP_LIMIT_MS = 2_000;
 
 /** Runs nothing: the phantom node's commands succeed at once. */
 const nowhere: SshRunner = {
-  run: async () => ({ code: 0, stdout: '', stderr: '' }),
+  run: async () => ({ kind: 'exited', code: 0, stdout: '', stderr: '' }),
   release: () => undefined,
   close: async () => undefined,
 };
