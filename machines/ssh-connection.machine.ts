@@ -84,7 +84,10 @@ export const sshConnectionMachine = setup({
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     recordFailure: assign({ failure: ({ event }) => failureOf((event as { output?: unknown }).output) }),
     recordError: assign({
-      failure: ({ event }) => ({ reason: 'network', detail: `handshake failed: ${String((event as { error?: unknown }).error)}` }),
+      failure: ({ event }) => {
+        const error = String((event as { error?: unknown }).error);
+        return { reason: 'network', detail: `handshake failed: ${error}` };
+      },
     }),
     markOpen: assign({ attempt: 0, failure: null, rewarming: false }),
     markRewarming: assign({ rewarming: true }),

@@ -72,7 +72,8 @@ export function createStepActors(deps: StepActorDeps) {
       const finishedAt = now();
       const failure = failureWord(result);
       const ms = finishedAt - started.startedAt;
-      log.info({ code: result.code, failure, truncated: result.truncated, ms, attempt: request.attempt }, 'drain command finished');
+      const { code, truncated } = result;
+      log.info({ code, failure, truncated, ms, attempt: request.attempt }, 'drain command finished');
       onCommand?.({ ...started, finishedAt, code: result.code, failure });
       return result;
     };

@@ -51,7 +51,8 @@ export class ConnectionPool {
 
   async retireAll(reason: string): Promise<void> {
     this.kept.clear();
-    await Promise.all([...[...this.pool.keys()].map((nodeId) => this.retire(nodeId, reason)), ...this.closing.values()]);
+    const retiring = [...this.pool.keys()].map((nodeId) => this.retire(nodeId, reason));
+    await Promise.all([...retiring, ...this.closing.values()]);
   }
 
   get openCount(): number {
@@ -71,7 +72,8 @@ export class ConnectionPool {
       complete: () => {
         if (this.pool.get(target.nodeId) === fresh) this.pool.delete(target.nodeId);
         // A reopen that failed: the node is no longer kept open.
-        if (fresh.actor.getSnapshot().output?.rewarming && fresh.state === 'unreachable') this.kept.delete(target.nodeId);
+        const reopenFailed = fresh.actor.getSnapshot().output?.rewarming === true && fresh.state === 'unreachable';
+        if (reopenFailed) this.kept.delete(target.nodeId);
       },
     });
     fresh.actor.start();

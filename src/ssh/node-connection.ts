@@ -7,7 +7,8 @@ import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
 import type { HostKeyCheck, HostKeyDecision } from './host-key-policy.js';
 import { RunningCommands } from './running-commands.js';
-import { aborted, disconnected, type Aborted, type Disconnected, type SshTarget, type Unreachable } from './ssh-runner.js';
+import { aborted, disconnected } from './ssh-runner.js';
+import type { Aborted, Disconnected, SshTarget, Unreachable } from './ssh-runner.js';
 
 /** xstate's timer source for the back-off and reopen waits: the system clock, or a SimulatedClock in tests. */
 export type ConnectionClock = NonNullable<ActorOptions<SshConnectionMachine>['clock']>;
@@ -106,7 +107,8 @@ export class NodeConnection {
     let decision: HostKeyDecision | undefined;
     const started = Date.now();
     try {
-      const [key, check] = await Promise.all([this.deps.loadPrivateKey(), this.deps.prepareHostKey(target.host, target.port)]);
+      const hostKey = this.deps.prepareHostKey(target.host, target.port);
+      const [key, check] = await Promise.all([this.deps.loadPrivateKey(), hostKey]);
       const config = connectConfig(target, key, check, this.deps.connectTimeoutMs, (d) => (decision = d));
       const connecting = ssh.connect(config);
       // ssh2 emits 'error' on the client after connect too; without a listener it would crash the daemon.

@@ -8,7 +8,8 @@ import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js'
 import { expandHome, privateKeySource } from './private-key-source.js';
 import { runRemoteCommand } from './remote-command.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import { aborted, disconnected, failureWord, unreachable, type RunOptions, type RunResult, type SshTarget } from './ssh-runner.js';
+import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
+import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
 
 export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 
@@ -42,7 +43,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   const runnerClosed = (): RunResult => disconnected('runner closed');
 
   /** Once the connection is open and a channel free: the command, stopped on the node if the caller gives up. */
-  function runOn(connection: NodeConnection, command: string, remoteCommand: string, opts: RunOptions): Promise<RunResult> {
+  function runOn(connection: NodeConnection, command: string, remote: string, opts: RunOptions): Promise<RunResult> {
     const { signal, timeoutMs, env } = opts;
     return connection.commands.track(signal, async (stop) => {
       const failure = await raceAbort(connection.ready(), signal);
@@ -54,10 +55,12 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       const { log, ssh } = connection;
       try {
         log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
-        const session = { exec: (line: string, handlers: ExecHandlers) => execStreaming(ssh.connection, line, handlers) };
-        const result = await runRemoteCommand(session, remoteCommand, { signal: stop, timeoutMs, ...output, log });
+        const exec = (line: string, handlers: ExecHandlers) => execStreaming(ssh.connection, line, handlers);
+        const session = { exec };
+        const result = await runRemoteCommand(session, remote, { signal: stop, timeoutMs, ...output, log });
         const ms = Date.now() - started;
-        log.debug({ code: result.code, failure: failureWord(result), truncated: result.truncated, ms }, 'ssh command finished');
+        const { code, truncated } = result;
+        log.debug({ code, failure: failureWord(result), truncated, ms }, 'ssh command finished');
         return result;
       } finally {
         release();

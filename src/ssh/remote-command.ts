@@ -113,7 +113,8 @@ function outcomeOfExit(exit: { code: number | null; signal: string | null }, pas
   if (isRemoteTimeoutExit(code) && pastDeadline) {
     return { kind: 'timedOut', code, detail: `remote timeout stopped the command (exit ${code})` };
   }
-  return exit.signal ? { kind: 'exited', code, detail: `remote command killed by signal ${exit.signal}` } : { kind: 'exited', code };
+  if (!exit.signal) return { kind: 'exited', code };
+  return { kind: 'exited', code, detail: `remote command killed by signal ${exit.signal}` };
 }
 
 /**

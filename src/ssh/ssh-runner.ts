@@ -78,7 +78,9 @@ export interface DryRun extends CommandOutput {
 export type RunResult = Exited | TimedOut | Aborted | Disconnected | Unreachable | DryRun;
 
 /** A result without its output, as the code deciding the outcome sees it. */
-export type RunOutcome = RunResult extends infer R ? (R extends RunResult ? Omit<R, keyof CommandOutput> : never) : never;
+export type RunOutcome = RunResult extends infer R
+  ? (R extends RunResult ? Omit<R, keyof CommandOutput> : never)
+  : never;
 
 /** The word logs, journal events and verify details use for a result that is not an exit. */
 export type CommandFailure = 'timeout' | 'aborted' | 'connection' | 'unreachable';
@@ -124,6 +126,7 @@ export interface SshRunner {
 
 /** Results of commands that produced no output. */
 export const aborted = (detail: string): Aborted => ({ kind: 'aborted', code: null, stdout: '', stderr: '', detail });
-export const disconnected = (detail: string): Disconnected => ({ kind: 'disconnected', code: null, stdout: '', stderr: '', detail });
+export const disconnected = (detail: string): Disconnected =>
+  ({ kind: 'disconnected', code: null, stdout: '', stderr: '', detail });
 export const unreachable = (reason: UnreachableReason, detail: string): Unreachable =>
   ({ kind: 'unreachable', code: null, stdout: '', stderr: '', reason, detail });

@@ -7,7 +7,11 @@ import { toDot } from './dot.js';
 import { toMermaid } from './mermaid.js';
 
 /** The charts `visualize` can draw, by the name used on the command line. */
-export const MACHINES: Record<string, AnyStateMachine> = { node: nodeMachine, drain: drainMachine, connection: sshConnectionMachine };
+export const MACHINES: Record<string, AnyStateMachine> = {
+  node: nodeMachine,
+  drain: drainMachine,
+  connection: sshConnectionMachine,
+};
 export const MACHINE_NAMES = Object.keys(MACHINES);
 
 export const DIAGRAM_FORMATS = ['mermaid', 'dot', 'json'] as const;
