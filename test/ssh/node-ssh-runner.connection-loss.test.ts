@@ -50,8 +50,11 @@ describe('node-ssh runner when nodes are down or connections die', () => {
       const result = retrying.run(targetOf(node), 'true', { timeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 200)); // the first try refused; the retry waits 400 ms
       retrying.release(node.nodeId);
+      const released = Date.now();
       await ssh.sshd.startNode(node.nodeId);
       expect(await result).toMatchObject({ kind: 'unreachable', reason: 'refused' });
+      // Answered as the connection closes, not when the stop of the node's commands gives up (15 s).
+      expect(Date.now() - released).toBeLessThan(10_000);
       expect(lines.filter((l) => l.msg === 'ssh connect failed')).toHaveLength(1);
       expect(retrying.stats()).toEqual({ connects: 0, open: 0 });
     } finally {
