@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { XmlRpcFaultError } from '../../src/protocol/codes.js';
 import { WireDouble, wireDouble, WireInt, wireInt, type WireValue } from '../../src/protocol/envelope.js';
-import type { DecodedCall } from '../../src/protocol/xmlrpc-codec.js';
+import type { DecodedCall } from '../../src/protocol/call-decoder.js';
 import type { Prng } from '../helpers/prng.js';
 import { PYTHON } from '../helpers/python.js';
 
