@@ -3,6 +3,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load-config.js';
+import { type DiagramFormat, renderDiagram } from '../../src/observe/diagram/machines.js';
+import { readDiagramBlock } from '../../src/observe/diagram/readme-block.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DOCS = join(ROOT, 'docs');
@@ -53,5 +55,19 @@ describe('the documentation', () => {
     const config = parseConfig(parse(block!), 'README.md', ROOT);
     expect(config.drain.graceful.length).toBeGreaterThan(0);
     expect(config.nodes).toMatchObject({ manifest: { command: 'geni-get manifest' } });
+  });
+
+  it('every generated diagram in README.md and docs/ is the machine as it is now (regenerate: npm run docs:diagram)', () => {
+    const blocks = pages.flatMap((page) => {
+      const text = readFileSync(page, 'utf8');
+      return [...text.matchAll(/<!-- generated: dynslice-agent visualize --machine (\S+) --format (\S+) -->/g)].map(
+        ([, machine, format]) => ({ page: relative(ROOT, page), machine: machine!, format: format as DiagramFormat, text }),
+      );
+    });
+    expect(blocks.length).toBeGreaterThan(0);
+    const stale = blocks
+      .filter((b) => readDiagramBlock(b.text, b.machine, b.format) !== renderDiagram(b.machine, b.format))
+      .map((b) => `${b.page}: ${b.machine} ${b.format}`);
+    expect(stale).toEqual([]);
   });
 });
