@@ -4,7 +4,12 @@ import { CliExit, EXIT } from './exit-codes.js';
 export const STATUS_TOKEN_ENV = 'DYNSLICE_STATUS_TOKEN';
 
 /** GET `path` of the status server; a server out of reach, wanting a token or failing ends the command with a message. */
-export async function statusRequest(base: string, path: string, token: string | undefined, signal: AbortSignal): Promise<Response> {
+export async function statusRequest(
+  base: string,
+  path: string,
+  token: string | undefined,
+  signal: AbortSignal,
+): Promise<Response> {
   const url = `${base.replace(/\/+$/, '')}${path}`;
   let response: Response;
   try {

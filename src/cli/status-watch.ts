@@ -24,7 +24,10 @@ interface Frame {
 }
 
 /** Reads one connection of the event stream until it ends; calls `onNodes` with every update. */
-async function follow(options: WatchOptions, onNodes: (nodes: NodeView[] | null, node: NodeView | null, now: number) => void): Promise<void> {
+async function follow(
+  options: WatchOptions,
+  onNodes: (nodes: NodeView[] | null, node: NodeView | null, now: number) => void,
+): Promise<void> {
   const response = await statusRequest(options.base, '/api/events', options.token, options.signal);
   const parser = createParser({
     onEvent(message) {
@@ -86,7 +89,9 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
       }
       if (options.signal.aborted) return;
       if (failures >= RECONNECTS) throw new CliExit(EXIT.failure, `lost the status server at ${options.base}`);
-      options.out.write(options.tty ? `${CLEAR}${last}\nstream ended: reconnecting…\n` : 'stream ended: reconnecting\n');
+      options.out.write(
+        options.tty ? `${CLEAR}${last}\nstream ended: reconnecting…\n` : 'stream ended: reconnecting\n',
+      );
       const retry = await sleep(RECONNECT_MS, true, { signal: options.signal }).catch(() => false);
       if (!retry) return;
     }

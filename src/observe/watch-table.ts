@@ -1,6 +1,6 @@
-import { alignColumns } from './text-table.js';
 import type { NodeView } from './node-view.js';
 import { duration, stepCell } from './status-table.js';
+import { alignColumns } from './text-table.js';
 import { byRisk, chartNodeOfView, summaryLine, waveSummary } from './timeline-chart/chart-rows.js';
 
 const BAR_WIDTH = 20;
@@ -14,7 +14,8 @@ export function countdownBar(node: NodeView, now: number): string {
   const window = node.revokedAt === null ? left : Math.max(1, node.deadline - node.revokedAt);
   const filled = node.released ? 0 : Math.round(Math.min(1, window === 0 ? 0 : left / window) * BAR_WIDTH);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`;
-  if (node.releasedAt !== null) return `${bar} released ${duration(Math.max(0, node.deadline - node.releasedAt))} early`;
+  if (node.releasedAt !== null)
+    return `${bar} released ${duration(Math.max(0, node.deadline - node.releasedAt))} early`;
   return `${bar} ${duration(left)} left`;
 }
 
@@ -28,10 +29,22 @@ export function watchFrame(nodes: readonly NodeView[], now: number, color: boole
   const rows = ranked.map(({ node: { nodeId } }) => {
     const node = byId.get(nodeId)!;
     const eta = node.eta === null ? '-' : `in ${duration(node.eta - now)}`;
-    return [nodeId, node.stateName, countdownBar(node, now), stepCell(node), eta, (node.failure ?? (node.workLost ? 'work lost' : '-')).split('\n')[0]!];
+    return [
+      nodeId,
+      node.stateName,
+      countdownBar(node, now),
+      stepCell(node),
+      eta,
+      (node.failure ?? (node.workLost ? 'work lost' : '-')).split('\n')[0]!,
+    ];
   });
   const lines = alignColumns([HEADERS, ...rows]).map((line) => line.trimEnd());
-  const summary = summaryLine(waveSummary(ranked.map((r) => r.node), now));
+  const summary = summaryLine(
+    waveSummary(
+      ranked.map((r) => r.node),
+      now,
+    ),
+  );
   if (!color) return `${summary}\n\n${lines.join('\n')}\n`;
   const paint = (line: string, i: number): string => {
     if (i === 0) return `${ANSI.bold}${line}${ANSI.reset}`;

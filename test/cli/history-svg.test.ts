@@ -9,7 +9,13 @@ import { BIN } from '../helpers/agent-process.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { NODES, startObservedAgent } from '../observe/observed-agent.js';
 
-interface Element { name: string; attributes: Record<string, string>; parent: Element | null; children: Element[]; text: string }
+interface Element {
+  name: string;
+  attributes: Record<string, string>;
+  parent: Element | null;
+  children: Element[];
+  text: string;
+}
 
 /** The SVG as a tree, read by an XML parser that rejects anything not well-formed. */
 function parseXml(text: string): Element {
@@ -20,7 +26,13 @@ function parseXml(text: string): Element {
     throw error;
   });
   parser.on('opentag', (tag) => {
-    const element: Element = { name: tag.name, attributes: tag.attributes as Record<string, string>, parent: current, children: [], text: '' };
+    const element: Element = {
+      name: tag.name,
+      attributes: tag.attributes as Record<string, string>,
+      parent: current,
+      children: [],
+      text: '',
+    };
     current.children.push(element);
     current = element;
   });
@@ -30,8 +42,10 @@ function parseXml(text: string): Element {
   return root.children[0]!;
 }
 
-const all = (element: Element, match: (e: Element) => boolean): Element[] =>
-  [...(match(element) ? [element] : []), ...element.children.flatMap((c) => all(c, match))];
+const all = (element: Element, match: (e: Element) => boolean): Element[] => [
+  ...(match(element) ? [element] : []),
+  ...element.children.flatMap((c) => all(c, match)),
+];
 const classes = (e: Element) => (e.attributes.class ?? '').split(' ');
 
 describe('history --format svg', () => {
@@ -40,15 +54,24 @@ describe('history --format svg', () => {
     const store = await Store.open({ dir: join(dir, 'state'), logger: captureLogger().logger });
     const observed = await startObservedAgent({}, undefined, store);
     // pc102's verify never passes: it is held until its deadline.
-    observed.runner.when((c) => c.target.nodeId === 'pc102' && c.command.startsWith('!'), { code: 1, stderr: 'my-job still running' });
+    observed.runner.when((c) => c.target.nodeId === 'pc102' && c.command.startsWith('!'), {
+      code: 1,
+      stderr: 'my-job still running',
+    });
     await observed.countdown(300, NODES.slice(0, 2));
-    await expect.poll(() => observed.agent.slice.get('pc102')?.actor.getSnapshot().value, { timeout: 10_000 }).toBe('held');
-    await expect.poll(async () => (await observed.countdown(290, NODES.slice(0, 1))).map((n) => n.max_wait_time)).toEqual([0]);
+    await expect
+      .poll(() => observed.agent.slice.get('pc102')?.actor.getSnapshot().value, { timeout: 10_000 })
+      .toBe('held');
+    await expect
+      .poll(async () => (await observed.countdown(290, NODES.slice(0, 1))).map((n) => n.max_wait_time))
+      .toEqual([0]);
     await observed.stop();
     await store.close();
     await writeFile(join(dir, 'agent.yaml'), 'state: { dir: ./state }\n');
 
-    const run = spawnSync(process.execPath, [BIN, 'history', '-c', join(dir, 'agent.yaml'), '--format', 'svg'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [BIN, 'history', '-c', join(dir, 'agent.yaml'), '--format', 'svg'], {
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const svg = parseXml(run.stdout);
@@ -57,7 +80,8 @@ describe('history --format svg', () => {
     expect(rows.map((r) => r.attributes['data-node-id'])).toEqual(['pc102', 'pc101']);
     expect(classes(rows[0]!)).toContain('at-risk');
     expect(rows[0]!.attributes['data-state']).toBe('held');
-    const markers = (row: Element, kind: string) => all(row, (e) => e.name === 'line' && classes(e).includes('marker') && classes(e).includes(kind));
+    const markers = (row: Element, kind: string) =>
+      all(row, (e) => e.name === 'line' && classes(e).includes('marker') && classes(e).includes(kind));
     expect(markers(rows[0]!, 'deadline')).toHaveLength(1);
     expect(markers(rows[1]!, 'deadline')).toHaveLength(1);
     expect(markers(rows[1]!, 'released')).toHaveLength(1);

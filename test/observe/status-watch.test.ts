@@ -11,8 +11,16 @@ import { callWithPython } from '../helpers/xmlrpc-python.js';
 const token = 'watch-status-token-0123456789abcdef';
 
 /** The frames a piped `status --watch` printed so far: each starts with the summary line. */
-const framesOf = (stdout: string) => stdout.split(/\n\n(?=\d+ nodes · )/).map((f) => f.trim()).filter((f) => f.length > 0);
-const rowsOf = (frame: string) => frame.split('\n').slice(3).map((line) => line.split(/\s{2,}/));
+const framesOf = (stdout: string) =>
+  stdout
+    .split(/\n\n(?=\d+ nodes · )/)
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
+const rowsOf = (frame: string) =>
+  frame
+    .split('\n')
+    .slice(3)
+    .map((line) => line.split(/\s{2,}/));
 
 describe('status --watch against a running agent, piped', () => {
   let scratch: string;
@@ -26,10 +34,26 @@ describe('status --watch against a running agent, piped', () => {
     const [first] = ssh.nodes;
     agent = await startAgentProcess(scratch, {
       endpoint: { listen: '127.0.0.1:0' },
-      ssh: { user: first!.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
+      ssh: {
+        user: first!.user,
+        privateKeyPath: ssh.privateKeyPath,
+        knownHostsPath: ssh.knownHostsPath,
+        hostKeyChecking: 'yes',
+      },
       nodes: ssh.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, host: n.host, port: n.port })),
       // pc002's verify never passes: it is held, at risk, until its deadline.
-      drain: { steps: [{ name: 'stop-jobs', run: 'true', verify: '[ "$DYNSLICE_NODE_ID" != pc002 ]', timeoutSeconds: 20, verifyAttempts: 2, verifyIntervalSeconds: 0.2 }] },
+      drain: {
+        steps: [
+          {
+            name: 'stop-jobs',
+            run: 'true',
+            verify: '[ "$DYNSLICE_NODE_ID" != pc002 ]',
+            timeoutSeconds: 20,
+            verifyAttempts: 2,
+            verifyIntervalSeconds: 0.2,
+          },
+        ],
+      },
       status: { listen: '127.0.0.1:0', token },
       state: { dir: join(scratch, 'state') },
     });
@@ -50,9 +74,15 @@ describe('status --watch against a running agent, piped', () => {
     await watch.waitFor(/^3 nodes · 0 released/m, 20_000);
     const firstFrame = framesOf(watch.stdout())[0]!;
     expect(firstFrame.split('\n')[2]).toMatch(/^NODE\s+STATE\s+COUNTDOWN\s+STEP\s+ETA\s+FAILURE$/);
-    expect(rowsOf(firstFrame).map((r) => [r[0], r[2]])).toEqual([['pc001', 'not revoked'], ['pc002', 'not revoked'], ['pc003', 'not revoked']]);
+    expect(rowsOf(firstFrame).map((r) => [r[0], r[2]])).toEqual([
+      ['pc001', 'not revoked'],
+      ['pc002', 'not revoked'],
+      ['pc003', 'not revoked'],
+    ]);
 
-    const nodelist = ssh.nodes.slice(0, 2).map((n) => ({ node_id: n.nodeId, client_id: n.clientId, max_wait_time: 300 }));
+    const nodelist = ssh.nodes
+      .slice(0, 2)
+      .map((n) => ({ node_id: n.nodeId, client_id: n.clientId, max_wait_time: 300 }));
     const [reply] = await callWithPython(agent.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
     expect(reply?.fault).toBeUndefined();
 
@@ -62,7 +92,11 @@ describe('status --watch against a running agent, piped', () => {
     const last = frames.at(-1)!;
     expect(last).toMatch(/^3 nodes · 1 released/);
     const rows = rowsOf(last);
-    expect(rows.map((r) => [r[0], r[1]])).toEqual([['pc002', 'held'], ['pc001', 'drained'], ['pc003', 'allocated.idle']]);
+    expect(rows.map((r) => [r[0], r[1]])).toEqual([
+      ['pc002', 'held'],
+      ['pc001', 'drained'],
+      ['pc003', 'allocated.idle'],
+    ]);
     expect(rows[0]![2]).toMatch(/^\[#{17,20}\.{0,3}\] [45]m\d\ds left$/);
     expect(rows[0]![5]).toMatch(/verify did not pass/);
     expect(rows[1]![2]).toMatch(/^\[\.{20}\] released [45]m\d\ds early$/);

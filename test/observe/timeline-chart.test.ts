@@ -5,11 +5,27 @@ import { timelineSvg } from '../../src/observe/timeline-chart/chart-svg.js';
 
 const T0 = 1_800_000_000_000;
 const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => ({
-  nodeId, state: 'draining', revokedAt: T0, deadline: T0 + 100_000, eta: null, verifiedAt: null,
-  released: false, releasedAt: null, deletedAt: null, workLost: false, steps: [], ...extra,
+  nodeId,
+  state: 'draining',
+  revokedAt: T0,
+  deadline: T0 + 100_000,
+  eta: null,
+  verifiedAt: null,
+  released: false,
+  releasedAt: null,
+  deletedAt: null,
+  workLost: false,
+  steps: [],
+  ...extra,
 });
-const command = (stepIndex: number, phase: 'run' | 'verify', start: number, end: number | null, code: number | null = 0, rung = 'graceful') =>
-  ({ rung, stepIndex, step: `step${stepIndex}`, phase, start, end, code });
+const command = (
+  stepIndex: number,
+  phase: 'run' | 'verify',
+  start: number,
+  end: number | null,
+  code: number | null = 0,
+  rung = 'graceful',
+) => ({ rung, stepIndex, step: `step${stepIndex}`, phase, start, end, code });
 
 describe('timeline chart rows', () => {
   it('collapses every attempt of a step into one bar, graceful and force apart', () => {
@@ -29,35 +45,59 @@ describe('timeline chart rows', () => {
   it('pairs a started command with its finish from the live timeline', () => {
     const cmd = { rung: 'graceful', stepIndex: 0, step: 'stop', phase: 'run' as const, attempt: 0, startedAt: T0 + 10 };
     const chart = chartNodeOfView({
-      nodeId: 'pc1', state: 'drained', revokedAt: T0, deadline: T0 + 60_000, eta: null, released: true, releasedAt: T0 + 600, deletedAt: null,
+      nodeId: 'pc1',
+      state: 'drained',
+      revokedAt: T0,
+      deadline: T0 + 60_000,
+      eta: null,
+      released: true,
+      releasedAt: T0 + 600,
+      deletedAt: null,
       timeline: [
         { at: T0 + 10, kind: 'step', command: cmd },
         { at: T0 + 500, kind: 'step', command: { ...cmd, finishedAt: T0 + 500, code: 0 } },
         { at: T0 + 550, kind: 'drained' },
       ],
     });
-    expect(chart.steps).toEqual([{ step: 'stop', rung: 'graceful', start: T0 + 10, end: T0 + 500, attempts: [{ phase: 'run', start: T0 + 10, end: T0 + 500, code: 0 }] }]);
+    expect(chart.steps).toEqual([
+      {
+        step: 'stop',
+        rung: 'graceful',
+        start: T0 + 10,
+        end: T0 + 500,
+        attempts: [{ phase: 'run', start: T0 + 10, end: T0 + 500, code: 0 }],
+      },
+    ]);
     expect(chart.verifiedAt).toBe(T0 + 550);
   });
 
   it('puts held nodes first, then the least slack; done nodes last', () => {
     const now = T0 + 10_000;
-    const order = byRisk([
-      node('done', { state: 'drained', released: true }),
-      node('roomy', { eta: T0 + 20_000 }),
-      node('tight', { eta: T0 + 295_000 }),
-      node('held', { state: 'held' }),
-      node('idle', { state: 'allocated', revokedAt: null, deadline: null }),
-    ], now);
+    const order = byRisk(
+      [
+        node('done', { state: 'drained', released: true }),
+        node('roomy', { eta: T0 + 20_000 }),
+        node('tight', { eta: T0 + 295_000 }),
+        node('held', { state: 'held' }),
+        node('idle', { state: 'allocated', revokedAt: null, deadline: null }),
+      ],
+      now,
+    );
     expect(order.map((r) => [r.node.nodeId, r.atRisk])).toEqual([
-      ['held', true], ['tight', true], ['roomy', false], ['done', false], ['idle', false],
+      ['held', true],
+      ['tight', true],
+      ['roomy', false],
+      ['done', false],
+      ['idle', false],
     ]);
   });
 });
 
 describe('timeline chart geometry', () => {
   it('draws rows on one axis with a deadline marker each, and aggregates past maxRows', () => {
-    const nodes = Array.from({ length: 1000 }, (_, i) => node(`pc${String(i).padStart(4, '0')}`, { deadline: T0 + 60_000 + i * 100 }));
+    const nodes = Array.from({ length: 1000 }, (_, i) =>
+      node(`pc${String(i).padStart(4, '0')}`, { deadline: T0 + 60_000 + i * 100 }),
+    );
     nodes[500] = node('pc-held', { state: 'held', steps: stepBars([command(0, 'verify', T0 + 1000, T0 + 2000, 1)]) });
     const g = timelineGeometry(nodes, { now: T0 + 30_000, width: 1000, maxRows: 40 });
     expect(g.rows).toHaveLength(40);

@@ -4,16 +4,39 @@ import { countdownBar, watchFrame } from '../../src/observe/watch-table.js';
 
 const NOW = 1_800_000_000_000;
 const view = (nodeId: string, extra: Partial<NodeView> = {}): NodeView => ({
-  nodeId, incarnation: 1, clientId: null, host: 'h', state: 'allocated', subState: 'idle', stateName: 'allocated.idle', value: null,
-  revokedAt: null, deadline: null, secondsLeft: null, maxWaitTime: null, step: null, eta: null, etaBasis: null, released: false,
-  releasedAt: null, failure: null, forcedReason: null, workLost: false, deletedAt: null, ...extra,
+  nodeId,
+  incarnation: 1,
+  clientId: null,
+  host: 'h',
+  state: 'allocated',
+  subState: 'idle',
+  stateName: 'allocated.idle',
+  value: null,
+  revokedAt: null,
+  deadline: null,
+  secondsLeft: null,
+  maxWaitTime: null,
+  step: null,
+  eta: null,
+  etaBasis: null,
+  released: false,
+  releasedAt: null,
+  failure: null,
+  forcedReason: null,
+  workLost: false,
+  deletedAt: null,
+  ...extra,
 });
 const revoked = { revokedAt: NOW - 60_000, deadline: NOW + 60_000 };
 
 describe('status --watch frames', () => {
   it('draws the time left as a bar, and a released node by how early it went', () => {
-    expect(countdownBar(view('a', { ...revoked, state: 'draining', stateName: 'draining.countdown' }), NOW)).toBe('[##########..........] 1m00s left');
-    expect(countdownBar(view('b', { ...revoked, state: 'drained', released: true, releasedAt: NOW - 30_000 }), NOW + 20_000)).toBe('[....................] released 1m30s early');
+    expect(countdownBar(view('a', { ...revoked, state: 'draining', stateName: 'draining.countdown' }), NOW)).toBe(
+      '[##########..........] 1m00s left',
+    );
+    expect(
+      countdownBar(view('b', { ...revoked, state: 'drained', released: true, releasedAt: NOW - 30_000 }), NOW + 20_000),
+    ).toBe('[....................] released 1m30s early');
     expect(countdownBar(view('c'), NOW)).toBe('not revoked');
   });
 

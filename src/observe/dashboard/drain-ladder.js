@@ -1,7 +1,14 @@
 // The drain of one selected node, step by step: graceful steps, then force; the step it is in marked.
 import { chartNodeOfView } from './timeline-chart/chart-rows.js';
 
-const outcome = (attempt) => (attempt.end === null ? 'running' : attempt.code === 0 ? 'ok' : attempt.code === null ? 'no exit code' : `exit ${attempt.code}`);
+const outcome = (attempt) =>
+  attempt.end === null
+    ? 'running'
+    : attempt.code === 0
+      ? 'ok'
+      : attempt.code === null
+        ? 'no exit code'
+        : `exit ${attempt.code}`;
 
 /** Draws the ladder of `node` (or a hint when none is selected) into `container`. */
 export function renderDrainLadder(container, node) {
@@ -20,12 +27,15 @@ export function renderDrainLadder(container, node) {
   chart.steps.forEach((bar, i) => {
     const item = list.appendChild(document.createElement('li'));
     item.dataset.rung = bar.rung;
-    const isCurrent = current !== null && i === chart.steps.length - 1 && current.step === bar.step && current.rung === bar.rung;
+    const isCurrent =
+      current !== null && i === chart.steps.length - 1 && current.step === bar.step && current.rung === bar.rung;
     if (isCurrent && bar.end === null) item.classList.add('current');
     const last = bar.attempts.at(-1);
     const head = item.appendChild(document.createElement('strong'));
     head.textContent = `${bar.rung} · ${bar.step}`;
-    item.append(` — ${bar.attempts.length} command${bar.attempts.length === 1 ? '' : 's'}, last: ${last.phase} ${outcome(last)}`);
+    item.append(
+      ` — ${bar.attempts.length} command${bar.attempts.length === 1 ? '' : 's'}, last: ${last.phase} ${outcome(last)}`,
+    );
     if (isCurrent && bar.end === null) item.append(' ◀ now');
   });
 }

@@ -2,7 +2,10 @@
 
 /** Makes `svg` fill its container's width and adds zoom and pan; returns { fit, zoom }. */
 export function panZoom(svg, controls) {
-  const [x0, y0, w0, h0] = svg.getAttribute('viewBox').split(/[\s,]+/).map(Number);
+  const [x0, y0, w0, h0] = svg
+    .getAttribute('viewBox')
+    .split(/[\s,]+/)
+    .map(Number);
   let box = { x: x0, y: y0, w: w0, h: h0 };
   svg.removeAttribute('style');
   svg.setAttribute('width', '100%');
@@ -19,20 +22,28 @@ export function panZoom(svg, controls) {
     box = { x: x0, y: y0, w: w0, h: h0 };
     apply();
   };
-  svg.addEventListener('wheel', (event) => {
-    if (!event.ctrlKey && !event.metaKey) return; // a plain wheel scrolls the page
-    event.preventDefault();
-    const rect = svg.getBoundingClientRect();
-    const cx = box.x + ((event.clientX - rect.left) / rect.width) * box.w;
-    const cy = box.y + ((event.clientY - rect.top) / rect.height) * box.h;
-    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, cx, cy);
-  }, { passive: false });
+  svg.addEventListener(
+    'wheel',
+    (event) => {
+      if (!event.ctrlKey && !event.metaKey) return; // a plain wheel scrolls the page
+      event.preventDefault();
+      const rect = svg.getBoundingClientRect();
+      const cx = box.x + ((event.clientX - rect.left) / rect.width) * box.w;
+      const cy = box.y + ((event.clientY - rect.top) / rect.height) * box.h;
+      zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, cx, cy);
+    },
+    { passive: false },
+  );
   let drag = null;
   let dragged = false;
   // A drag is not a click on the state under the pointer.
-  svg.addEventListener('click', (event) => {
-    if (dragged) event.stopPropagation();
-  }, { capture: true });
+  svg.addEventListener(
+    'click',
+    (event) => {
+      if (dragged) event.stopPropagation();
+    },
+    { capture: true },
+  );
   svg.addEventListener('pointerdown', (event) => {
     dragged = false;
     drag = { x: event.clientX, y: event.clientY, box: { ...box }, moved: false };

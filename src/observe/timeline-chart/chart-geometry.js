@@ -66,10 +66,14 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
  */
 function barTitle(bar, origin) {
   const lines = bar.attempts.map((a, i) => {
-    const outcome = a.end === null ? 'running' : a.code === 0 ? 'ok' : a.code === null ? 'no exit code' : `exit ${a.code}`;
+    const outcome =
+      a.end === null ? 'running' : a.code === 0 ? 'ok' : a.code === null ? 'no exit code' : `exit ${a.code}`;
     return `${a.phase} #${i + 1} at +${seconds(a.start - origin)}: ${outcome}`;
   });
-  return [`${bar.step} (${bar.rung}), ${bar.attempts.length} command${bar.attempts.length === 1 ? '' : 's'}`, ...lines].join('\n');
+  return [
+    `${bar.step} (${bar.rung}), ${bar.attempts.length} command${bar.attempts.length === 1 ? '' : 's'}`,
+    ...lines,
+  ].join('\n');
 }
 
 /**
@@ -88,7 +92,8 @@ export function timelineGeometry(nodes, options) {
   let last = now;
   for (const n of nodes) {
     if (n.revokedAt !== null) first = Math.min(first, n.revokedAt);
-    for (const t of [n.revokedAt, n.deadline, n.verifiedAt, n.releasedAt, n.deletedAt]) if (t !== null) last = Math.max(last, t);
+    for (const t of [n.revokedAt, n.deadline, n.verifiedAt, n.releasedAt, n.deletedAt])
+      if (t !== null) last = Math.max(last, t);
   }
   const start = first === Infinity ? now - 60_000 : first;
   const end = last > start ? last + (last - start) * 0.02 : start + 60_000;
@@ -98,13 +103,20 @@ export function timelineGeometry(nodes, options) {
   const spanS = (end - start) / 1000;
   const step = STEPS_S.find((s) => spanS / s <= 10) ?? Math.ceil(spanS / 10);
   const ticks = [];
-  for (let s = 0; s <= spanS && ticks.length < 50; s += step) ticks.push({ x: x(start + s * 1000), label: offsetLabel(s) });
+  for (let s = 0; s <= spanS && ticks.length < 50; s += step)
+    ticks.push({ x: x(start + s * 1000), label: offsetLabel(s) });
   const rows = shown.map(({ node, slackMs, atRisk }, i) => {
     const stop = node.deletedAt ?? now;
     const bars = node.steps.map((bar) => {
       const left = x(bar.start);
       const right = x(bar.end ?? Math.max(stop, bar.start));
-      return { x: left, width: Math.max(2, right - left), rung: bar.rung, running: bar.end === null, title: barTitle(bar, start) };
+      return {
+        x: left,
+        width: Math.max(2, right - left),
+        rung: bar.rung,
+        running: bar.end === null,
+        title: barTitle(bar, start),
+      };
     });
     /** @type {Marker[]} */
     const markers = [];

@@ -6,7 +6,10 @@
 
 /** @param {string | number} text */
 export const escapeXml = (text) =>
-  String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c,
+  );
 
 const STYLE = `
 .axis text, .label, .more { font: 11px system-ui, sans-serif; fill: #4a5263; }
@@ -51,16 +54,22 @@ export function timelineSvg(g, options = {}) {
   const mid = g.rowHeight / 2;
   for (const row of g.rows) {
     const id = escapeXml(row.nodeId);
-    out.push(`<g class="row${row.atRisk ? ' at-risk' : ''}" data-node-id="${id}" data-state="${escapeXml(row.state)}" transform="translate(0 ${row.y})">`);
+    out.push(
+      `<g class="row${row.atRisk ? ' at-risk' : ''}" data-node-id="${id}" data-state="${escapeXml(row.state)}" transform="translate(0 ${row.y})">`,
+    );
     out.push(`<rect class="row-bg" x="0" y="0" width="${g.width}" height="${g.rowHeight}"/>`);
     out.push(`<text class="label" x="4" y="${mid + 4}">${id}${row.atRisk ? ' ⚠' : ''}</text>`);
     out.push(`<line class="track" x1="${g.labelWidth}" x2="${g.width - 8}" y1="${mid}" y2="${mid}"/>`);
     for (const bar of row.bars) {
       const cls = `step-bar ${escapeXml(bar.rung)}${bar.running ? ' running' : ''}`;
-      out.push(`<rect class="${cls}" x="${bar.x}" y="4" width="${bar.width}" height="${g.rowHeight - 8}" rx="2"><title>${escapeXml(bar.title)}</title></rect>`);
+      out.push(
+        `<rect class="${cls}" x="${bar.x}" y="4" width="${bar.width}" height="${g.rowHeight - 8}" rx="2"><title>${escapeXml(bar.title)}</title></rect>`,
+      );
     }
     for (const m of row.markers) {
-      out.push(`<line class="marker ${m.kind}" x1="${m.x}" x2="${m.x}" y1="1" y2="${g.rowHeight - 1}"><title>${escapeXml(m.title)}</title></line>`);
+      out.push(
+        `<line class="marker ${m.kind}" x1="${m.x}" x2="${m.x}" y1="1" y2="${g.rowHeight - 1}"><title>${escapeXml(m.title)}</title></line>`,
+      );
     }
     out.push('</g>');
   }
@@ -69,7 +78,10 @@ export function timelineSvg(g, options = {}) {
     const risk = g.more.atRisk > 0 ? `, ${g.more.atRisk} at risk` : '';
     out.push(`<text class="more" x="4" y="${y}">${g.more.count} more nodes${risk}</text>`);
   }
-  if (g.nowX !== null && options.showNow !== false) out.push(`<line class="now" x1="${g.nowX}" x2="${g.nowX}" y1="${g.axisHeight - 6}" y2="${g.height}"><title>now</title></line>`);
+  if (g.nowX !== null && options.showNow !== false)
+    out.push(
+      `<line class="now" x1="${g.nowX}" x2="${g.nowX}" y1="${g.axisHeight - 6}" y2="${g.height}"><title>now</title></line>`,
+    );
   out.push('</g></svg>');
   return out.join('\n');
 }

@@ -1,7 +1,7 @@
 import type { JournalRecord } from '../../store/records.js';
 import { topState } from '../node-events.js';
-import { type ChartNode, type CommandMark, stepBars } from './chart-rows.js';
 import { timelineGeometry } from './chart-geometry.js';
+import { type ChartNode, type CommandMark, stepBars } from './chart-rows.js';
 import { timelineSvg } from './chart-svg.js';
 
 interface NodeTrace {
@@ -11,7 +11,18 @@ interface NodeTrace {
 }
 
 const freshTrace = (nodeId: string, incarnation: number): NodeTrace => ({
-  node: { nodeId, state: 'allocated', revokedAt: null, deadline: null, eta: null, verifiedAt: null, released: false, releasedAt: null, deletedAt: null, workLost: false },
+  node: {
+    nodeId,
+    state: 'allocated',
+    revokedAt: null,
+    deadline: null,
+    eta: null,
+    verifiedAt: null,
+    released: false,
+    releasedAt: null,
+    deletedAt: null,
+    workLost: false,
+  },
   incarnation,
   marks: [],
 });
@@ -20,26 +31,46 @@ const freshTrace = (nodeId: string, incarnation: number): NodeTrace => ({
 export function chartNodesOfJournal(records: readonly JournalRecord[]): ChartNode[] {
   const traces = new Map<string, NodeTrace>();
   const trace = (nodeId: string, incarnation: number): NodeTrace => {
-    let found = traces.get(nodeId);
-    if (!found || incarnation > found.incarnation) traces.set(nodeId, (found = freshTrace(nodeId, incarnation)));
-    return found;
+    const found = traces.get(nodeId);
+    if (found && incarnation <= found.incarnation) return found;
+    const fresh = freshTrace(nodeId, incarnation);
+    traces.set(nodeId, fresh);
+    return fresh;
   };
   for (const record of records) {
     if (record.kind === 'node') {
       const { node } = trace(record.nodeId, record.memory.incarnation ?? 1);
       const state = topState(record.state);
       if (state === 'drained' && node.verifiedAt === null) node.verifiedAt = record.t;
-      Object.assign(node, { state, revokedAt: record.memory.revokedAt, deadline: record.memory.deadline, deletedAt: record.memory.deletedAt, workLost: record.memory.workLost });
+      Object.assign(node, {
+        state,
+        revokedAt: record.memory.revokedAt,
+        deadline: record.memory.deadline,
+        deletedAt: record.memory.deletedAt,
+        workLost: record.memory.workLost,
+      });
     } else if (record.kind === 'command') {
       const { marks } = trace(record.nodeId, record.incarnation);
       const { rung, stepIndex, step, phase } = record;
-      const open = marks.findLast((m) => m.end === null && m.rung === rung && m.stepIndex === stepIndex && m.phase === phase);
+      const open = marks.findLast(
+        (m) => m.end === null && m.rung === rung && m.stepIndex === stepIndex && m.phase === phase,
+      );
       if (record.state === 'finished' && open) Object.assign(open, { end: record.t, code: record.code ?? null });
-      else marks.push({ rung, stepIndex, step, phase, start: record.t, end: record.state === 'finished' ? record.t : null, code: null });
+      else
+        marks.push({
+          rung,
+          stepIndex,
+          step,
+          phase,
+          start: record.t,
+          end: record.state === 'finished' ? record.t : null,
+          code: null,
+        });
     } else if (record.kind === 'reply') {
       for (const nodeId of record.released) {
         const node = traces.get(nodeId)?.node;
-        if (node && !node.released && node.revokedAt !== null) Object.assign(node, { released: true, releasedAt: record.t });
+        if (node && !node.released && node.revokedAt !== null)
+          Object.assign(node, { released: true, releasedAt: record.t });
       }
     }
   }
