@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { timelineGeometry } from '../../src/observe/timeline-chart/chart-geometry.js';
-import { byRisk, type ChartNode, chartNodeOfView, stepBars } from '../../src/observe/timeline-chart/chart-rows.js';
+import {
+  byRisk,
+  type ChartNode,
+  chartNodeOfView,
+  idleChartNode,
+  stepBars,
+} from '../../src/observe/timeline-chart/chart-rows.js';
 import { timelineSvg } from '../../src/observe/timeline-chart/chart-svg.js';
 
 const T0 = 1_800_000_000_000;
 const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => ({
-  nodeId,
+  ...idleChartNode(nodeId),
   state: 'draining',
   revokedAt: T0,
-  deadline: T0 + 100_000,
-  eta: null,
-  verifiedAt: null,
-  released: false,
-  releasedAt: null,
-  deletedAt: null,
-  workLost: false,
-  steps: [],
+  deadline: T0 + 300_000,
   ...extra,
 });
 const command = (

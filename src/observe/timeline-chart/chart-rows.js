@@ -48,6 +48,25 @@
  */
 
 /**
+ * A node nothing has happened to yet: allocated, not revoked, no drain.
+ * @param {string} nodeId
+ * @returns {ChartNode}
+ */
+export const idleChartNode = (nodeId) => ({
+  nodeId,
+  state: 'allocated',
+  revokedAt: null,
+  deadline: null,
+  eta: null,
+  verifiedAt: null,
+  released: false,
+  releasedAt: null,
+  deletedAt: null,
+  workLost: false,
+  steps: [],
+});
+
+/**
  * Commands (in time order) → one bar per step; a finished command closes the open attempt it ends.
  * @param {CommandMark[]} marks
  * @returns {StepBar[]}

@@ -1,7 +1,7 @@
 import type { JournalRecord } from '../../store/records.js';
 import { topState } from '../node-events.js';
 import { timelineGeometry } from './chart-geometry.js';
-import { type ChartNode, type CommandMark, stepBars } from './chart-rows.js';
+import { type ChartNode, type CommandMark, idleChartNode, stepBars } from './chart-rows.js';
 import { timelineSvg } from './chart-svg.js';
 
 interface NodeTrace {
@@ -11,18 +11,7 @@ interface NodeTrace {
 }
 
 const freshTrace = (nodeId: string, incarnation: number): NodeTrace => ({
-  node: {
-    nodeId,
-    state: 'allocated',
-    revokedAt: null,
-    deadline: null,
-    eta: null,
-    verifiedAt: null,
-    released: false,
-    releasedAt: null,
-    deletedAt: null,
-    workLost: false,
-  },
+  node: idleChartNode(nodeId),
   incarnation,
   marks: [],
 });
