@@ -23,8 +23,15 @@ process.once('exit', () => {
   for (const child of started) child.kill('SIGKILL');
 });
 
-export function startCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Where the CLI runs: its working directory and environment (default: the test's). */
+export interface CliPlace {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startCli(args: string[], place: CliPlace = {}, command: string[] = [process.execPath, BIN]): CliRun {
+  const [file, ...before] = command as [string, ...string[]];
+  const child = spawn(file, [...before, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: place.cwd, env: place.env });
   started.add(child);
   const text = { stdout: '', stderr: '' };
   const wake = new Set<() => void>();
@@ -80,9 +87,14 @@ export function startCli(args: string[]): CliRun {
 }
 
 /** Runs the CLI to its end; kills it after `timeoutMs`. */
-export async function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export async function runCli(
+  args: string[],
+  timeoutMs = 60_000,
+  place: CliPlace = {},
+  command?: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
-  const run = startCli(args);
+  const run = startCli(args, place, command);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const code = await run.exited;
   clearTimeout(timer);
