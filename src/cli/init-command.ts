@@ -21,6 +21,7 @@ interface InitOptions {
   passphraseFile?: string;
   sliceCredential?: string;
   sliceUrn?: string;
+  clusterUrl?: string;
   force?: boolean;
 }
 
@@ -47,7 +48,7 @@ function request(options: InitOptions): InitRequest {
       privateKeyCommand: options.sshKeyCommand,
       knownHostsPath: abs(options.knownHosts) ?? resolve(stateDir, 'known_hosts'),
     },
-    cluster: { sliceUrn: options.sliceUrn, credentialPem: abs(options.credential), passphraseFile: abs(options.passphraseFile), credentialPath: abs(options.sliceCredential) },
+    cluster: { url: options.clusterUrl, sliceUrn: options.sliceUrn, credentialPem: abs(options.credential), passphraseFile: abs(options.passphraseFile), credentialPath: abs(options.sliceCredential) },
     force: options.force === true,
     self: thisMachine,
     // Questions only when a person is there; scripts pass flags.
@@ -82,6 +83,7 @@ export function initCommand(): Command {
     .option('--passphrase-file <file>', "file holding the credential key's passphrase")
     .option('--slice-credential <file>', 'the slice credential (signed XML), for register')
     .option('--slice-urn <urn>', 'the slice (default: what `geni-get slice_urn` prints)')
+    .option('--cluster-url <url>', "the cluster's API, when it is not https://<boss host>:12369/protogeni/xmlrpc/dynslice")
     .option('--force', 'replace an existing configuration file')
     .action(async (options: InitOptions) => {
       if (options.sshKey !== undefined && options.sshKeyCommand !== undefined) throw new CliExit(EXIT.config, '--ssh-key and --ssh-key-command: give one, not both');

@@ -24,7 +24,7 @@ export interface InitRequest {
   port: number;
   stateDir: string;
   ssh: AgentYamlInput['ssh'];
-  cluster: { sliceUrn?: string; credentialPem?: string; passphraseFile?: string; credentialPath?: string };
+  cluster: { url?: string; sliceUrn?: string; credentialPem?: string; passphraseFile?: string; credentialPath?: string };
   force: boolean;
   /** This machine, to find it in the manifest (default: its hostname and `geni-get client_id`). */
   self: () => Promise<SelfIdentity>;
@@ -60,10 +60,11 @@ async function sliceUrnHere(): Promise<string | null> {
 export async function initAgent(request: InitRequest): Promise<InitResult> {
   const { configFile, stateDir } = request;
   if (!request.force && (await exists(configFile))) throw usage(configFile, 'exists: init does not overwrite it (--force replaces it)');
-  for (const [key, file] of Object.entries(request.cluster)) {
-    if (key !== 'sliceUrn' && file !== undefined && !(await exists(file))) throw usage(`--${key}`, `${file}: no such file`);
+  const { credentialPem, passphraseFile, credentialPath } = request.cluster;
+  for (const [key, file] of [['cluster.credentialPem', credentialPem], ['cluster.passphraseFile', passphraseFile], ['cluster.credentialPath', credentialPath]] as const) {
+    if (file !== undefined && !(await exists(file))) throw usage(key, `${file}: no such file`);
   }
-  if (request.cluster.credentialPem !== undefined) await checkPortalCredential(request.cluster.credentialPem, request.cluster.passphraseFile);
+  if (credentialPem !== undefined) await checkPortalCredential(credentialPem, passphraseFile);
   const label = typeof request.manifest === 'string' ? request.manifest : `command ${JSON.stringify(request.manifest.command)}`;
   const site = manifestSite(parseManifest(await readManifestText(request.manifest, label), label), await request.self(), label);
   const publicHost = request.host ?? (request.askHost ? await request.askHost(site.publicHost) : site.publicHost);
