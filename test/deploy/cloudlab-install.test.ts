@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_PATH } from '../../src/config/cluster-schema.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createServerApi, type ServerApi } from '../../src/sim/server-api.js';
-import { BIN } from '../helpers/cli-process.js';
+import { writeCliOnPath } from '../helpers/cli-process.js';
+import { documentedAllowScripts } from '../helpers/doc-commands.js';
 import { writeFakeGeniGet } from '../helpers/fake-geni-get.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 import { PYTHON } from '../helpers/python.js';
@@ -46,8 +47,7 @@ describe('the CloudLab profile and its startup script', () => {
     const bin = join(dir, 'bin');
     await mkdir(bin);
     await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
-    await writeFile(join(bin, 'dynslice-agent'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
-    await chmod(join(bin, 'dynslice-agent'), 0o755);
+    await writeCliOnPath(bin);
     await writeFile(join(dir, 'slice.credential'), '<signed-credential>test</signed-credential>\n');
     env = {
       ...process.env,
@@ -71,6 +71,8 @@ describe('the CloudLab profile and its startup script', () => {
   it('install.sh is valid bash and profile.py compiles', async () => {
     await exec('bash', ['-n', join(EXAMPLES, 'install.sh')]);
     await exec(PYTHON, ['-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', join(EXAMPLES, 'profile.py'), join(dir, 'profile.pyc')]);
+    // It installs the agent as the docs say.
+    expect(await readFile(join(EXAMPLES, 'install.sh'), 'utf8')).toContain(`ALLOWED_SCRIPTS=${await documentedAllowScripts()}\n`);
     // The profile runs the script from the profile's repository, as root, at boot.
     expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain('pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/install.sh');
   });

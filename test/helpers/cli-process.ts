@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The built CLI, as `npm start` and users run it (rebuild with `npm run build` first). */
@@ -99,4 +100,11 @@ export async function runCli(
   const code = await run.exited;
   clearTimeout(timer);
   return { code, stdout: run.stdout(), stderr: run.stderr(), ms: Date.now() - t0 };
+}
+
+/** Puts `dynslice-agent` into `binDir` as a global install does: the built CLI under this node. */
+export async function writeCliOnPath(binDir: string): Promise<void> {
+  const path = join(binDir, 'dynslice-agent');
+  await writeFile(path, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
+  await chmod(path, 0o755);
 }
