@@ -71,10 +71,19 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
   if (!publicHost) throw usage('--host', `no node of ${label} is this machine: pass its public host name with --host`);
   if (!HOSTNAME.test(publicHost) && isIP(publicHost) === 0) throw usage('--host', `${JSON.stringify(publicHost)} is not a host name or address`);
 
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const tokenFile = join(stateDir, 'endpoint.token');
   const certFile = join(stateDir, 'tls', 'agent.crt');
   const keyFile = join(stateDir, 'tls', 'agent.key');
+  const sliceUrn = request.cluster.sliceUrn ?? (await sliceUrnHere());
+  const text = agentYaml({
+    manifest: request.manifest, publicHost, port: request.port, stateDir, tokenFile, certFile, keyFile, ssh: request.ssh,
+    cluster: { ...request.cluster, bossHost: site.bossHost, sliceUrn },
+    writtenBy: `written by \`dynslice-agent init\` for ${publicHost}`,
+  }).replaceAll('THIS_FILE', configFile);
+  // What is written must load as the agent will load it; checked before anything is written.
+  const config = parseConfig(parseYaml(text), configFile, dirname(configFile));
+
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   let token = await readTokenFile(tokenFile);
   const made = { token: token === null, certificate: !(await certificateFits(certFile, publicHost)) };
   if (token === null) {
@@ -82,15 +91,6 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
     token = await writeNewTokenFile(tokenFile);
   }
   if (made.certificate) await makeSelfSignedCertificate(publicHost, certFile, keyFile);
-
-  const sliceUrn = request.cluster.sliceUrn ?? (await sliceUrnHere());
-  const text = agentYaml({
-    manifest: request.manifest, publicHost, port: request.port, stateDir, tokenFile, certFile, keyFile, ssh: request.ssh,
-    cluster: { ...request.cluster, bossHost: site.bossHost, sliceUrn },
-    writtenBy: `written by \`dynslice-agent init\` for ${publicHost}`,
-  }).replaceAll('THIS_FILE', configFile);
-  // What is written must load as the agent will load it.
-  const config = parseConfig(parseYaml(text), configFile, dirname(configFile));
   await mkdir(dirname(configFile), { recursive: true });
   await writeFile(`${configFile}.part`, text, { mode: 0o644 });
   await chmod(`${configFile}.part`, 0o644);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,16 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(join(other, 'gone.pem'));
     for (const run of [bad, missing]) noStackTrace(run.stderr);
+  });
+
+  it('a value the configuration would refuse (here --slice-urn) stops init before anything is written', async () => {
+    const other = join(dir, 'urn');
+    await mkdir(other);
+    const refused = await init(['--manifest', manifest, '--slice-urn', 'myexp', '--state-dir', 'state'], other);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('cluster.sliceUrn: expected urn:publicid:IDN+');
+    noStackTrace(refused.stderr);
+    await expect(readdir(other)).resolves.toEqual([]);
   });
 
   it('an unreachable node: check --ssh on the written configuration exits 1 naming it', async () => {
