@@ -11,7 +11,7 @@ const CAMPAIGNS = [
   'test/e2e/npm-install.test.ts',
   'test/e2e/output-flood.test.ts',
   'test/fuzz/fuzz-campaign.test.ts',
-  'test/fuzz/load.test.ts',
+  'test/load/load.test.ts',
   'test/model/agent-model.campaign.test.ts',
   'test/model/agent-process.campaign.test.ts',
 ];

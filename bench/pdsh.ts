@@ -40,7 +40,11 @@ export async function runPdsh(run: PdshRun): Promise<{ startedAt: number; endedA
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('exit', resolve);
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? new Error('pdsh is not installed (apt-get install pdsh): the fan-out compares against it') : error));
+  });
   clearTimeout(timer);
   const endedAt = Date.now();
   if (code !== 0) throw new Error(`pdsh exited with ${code}: ${stderr.slice(0, 500)}`);

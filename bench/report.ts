@@ -25,7 +25,7 @@ const ratio = (value: number): string => `${n(value, value < 10 ? 2 : 1)}×`;
 const ms = (value: number): string => (value < 1 ? '<1' : n(value));
 const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
 
-/** The generated part of the README's Benchmarks section: tables, targets, machine and command. */
+/** The generated part of docs/benchmarks.md: tables, targets, machine and command. */
 export function renderReport(results: BenchResults): string {
   const { machine } = results;
   const loads = Object.entries(machine.loadAtStart ?? {});
@@ -137,14 +137,25 @@ function targets(results: BenchResults): string[] {
   return lines;
 }
 
-/** Replaces the generated block of README.md's Benchmarks section (adding the section if missing). */
-export function updateReadme(path: string, report: string): void {
-  const readme = readFileSync(path, 'utf8');
-  const block = `${BEGIN}\n${report}\n${END}`;
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
+/** The README's short form of a run: when and where, and each target met or missed. */
+export function renderSummary(results: BenchResults): string {
+  const { machine } = results;
+  return [
+    `Measured ${results.date} UTC with \`${results.command}\` on ${machine.nproc} cores (${machine.cpu}), Node ${machine.node};` +
+      ' the tables, the method and what bounds the figures: [docs/benchmarks.md](docs/benchmarks.md).',
+    '',
+    ...targets(results),
+  ].join('\n').trimEnd();
+}
+
+/** Replaces a document's generated benchmark block (adding it under `heading` if missing). */
+export function updateGeneratedBlock(path: string, text: string, heading: string): void {
+  const doc = readFileSync(path, 'utf8');
+  const block = `${BEGIN}\n${text}\n${END}`;
+  const start = doc.indexOf(BEGIN);
+  const end = doc.indexOf(END);
   const next = start !== -1 && end > start
-    ? readme.slice(0, start) + block + readme.slice(end + END.length)
-    : `${readme.trimEnd()}\n\n## Benchmarks\n\n${block}\n`;
+    ? doc.slice(0, start) + block + doc.slice(end + END.length)
+    : `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
   writeFileSync(path, next);
 }

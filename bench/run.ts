@@ -1,13 +1,14 @@
 // `npm run bench`: the endpoint, the drain fan-out and the scale of a slice, measured side by side in
-// one run, written into README.md. `npm run bench -- --quick` is a smoke test with small counts
-// (README untouched unless --readme); `--only endpoint,fanout,scale` runs a subset.
+// one run, written into docs/benchmarks.md (and its targets into README.md). `npm run bench -- --quick`
+// is a smoke test with small counts (documents untouched unless --readme); `--only endpoint,fanout,scale`
+// runs a subset.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchEndpoint, type EndpointRow } from './endpoint-bench.js';
 import { benchFanout, type FanoutTrial } from './fanout-bench.js';
 import { describeMachine, journalDisk, loadNow, settleLoad } from './machine.js';
 import { compileServers } from './processes.js';
-import { renderReport, updateReadme, type BenchResults } from './report.js';
+import { renderReport, renderSummary, updateGeneratedBlock, type BenchResults } from './report.js';
 import { benchScale, type ScaleResult } from './scale-bench.js';
 
 const args = process.argv.slice(2);
@@ -55,8 +56,9 @@ console.info(`\n${report}`);
 if (writeReadme) {
   // The raw figures behind the README's tables, from the same run.
   writeFileSync(fileURLToPath(new URL('./last-results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
-  updateReadme(fileURLToPath(new URL('../README.md', import.meta.url)), report);
-  console.info('README.md: Benchmarks section and bench/last-results.json updated');
+  updateGeneratedBlock(fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)), report, '## Figures');
+  updateGeneratedBlock(fileURLToPath(new URL('../README.md', import.meta.url)), renderSummary(results), '## Performance');
+  console.info('docs/benchmarks.md, README.md (its summary) and bench/last-results.json updated');
 }
 // autocannon and ssh2 may leave sockets winding down: every server has been stopped.
 process.exit(0);

@@ -9,6 +9,7 @@ export {
   type DrainActionContext,
   type ExitMeaning,
   type RemoteHost,
+  type Exited,
   type RunResult,
   type SshRunOptions,
   type StatusMeaning,

@@ -6,7 +6,7 @@ export class NoopSshRunner implements SshRunner {
 
   async run(): Promise<RunResult> {
     this.commands += 1;
-    return { code: 0, stdout: '', stderr: '' };
+    return { kind: 'exited', code: 0, stdout: '', stderr: '' };
   }
 
   release(): void {}

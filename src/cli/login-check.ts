@@ -14,12 +14,20 @@ export interface LoginCheck {
 
 /** What one login attempt says about a node. */
 export function loginOutcome(result: RunResult): { outcome: LoginOutcome; detail: string } {
+  // A status of any kind (even the remote `timeout`'s) means the login worked.
   if (result.code !== null) return { outcome: 'reachable', detail: '' };
-  const detail = (result.detail ?? result.failure ?? '').split('\n')[0] ?? '';
-  if (result.unreachable === 'host-key-unknown') return { outcome: 'host key unknown', detail };
-  if (result.unreachable === 'host-key-mismatch') return { outcome: 'host key mismatch', detail };
-  if (result.unreachable === 'auth-failed') return { outcome: 'auth failed', detail };
-  return { outcome: 'unreachable', detail };
+  const detail = result.detail.split('\n')[0] ?? '';
+  if (result.kind !== 'unreachable') return { outcome: 'unreachable', detail };
+  switch (result.reason) {
+    case 'host-key-unknown':
+      return { outcome: 'host key unknown', detail };
+    case 'host-key-mismatch':
+      return { outcome: 'host key mismatch', detail };
+    case 'auth-failed':
+      return { outcome: 'auth failed', detail };
+    default:
+      return { outcome: 'unreachable', detail };
+  }
 }
 
 /** Logs in to every node once (`true`), all at once within the runner's connect limit. */

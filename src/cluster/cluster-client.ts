@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ProtoGeniCode } from '../protocol/codes.js';
 import { wireInt, type WireStruct } from '../protocol/envelope.js';
-import { decodeMethodResponse, encodeMethodCall, XmlRpcFaultReply } from '../protocol/xmlrpc-codec.js';
+import { decodeMethodResponse, encodeMethodCall, XmlRpcFaultReply } from './cluster-codec.js';
 import { ClusterError } from './cluster-error.js';
 import { readProtoGeniReply, wholeNumber, type ProtoGeniResult } from './protogeni-reply.js';
 import { postXml, type TlsIdentity } from './xml-post.js';

@@ -48,7 +48,7 @@ export const endpointSchema = z
     minBodyBytesPerSecond: z.number().int().nonnegative().default(32 * 1024),
     /** Open connections at most, checked as they are accepted (before TLS). */
     maxConnections: z.number().int().positive().default(512),
-    /** Open connections from one source address at most. */
+    /** Open connections from one source at most (an IPv4 address, or an IPv6 /64). */
     maxConnectionsPerSource: z.number().int().positive().default(128),
     /** Serve HTTPS with this certificate. */
     tls: tlsSchema.optional(),

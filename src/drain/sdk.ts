@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { VerifyResult } from '../../machines/drain.types.js';
-import type { RunResult } from '../ssh/ssh-runner.js';
+import { failureWord, type RunResult } from '../ssh/ssh-runner.js';
 
 export type { VerifyResult } from '../../machines/drain.types.js';
-export type { RunResult } from '../ssh/ssh-runner.js';
+export type { Exited, RunResult } from '../ssh/ssh-runner.js';
 export { passesOnExit, passesWhenZero, type ExitMeaning, type StatusMeaning, type VerifyFailure } from './verify-status.js';
 
 /** Where a command runs when it is not the node itself (e.g. a Slurm controller). */
@@ -35,7 +35,7 @@ export interface DrainActionContext<Options> {
   /** 0 on the first verify, then 1, 2, … */
   attempt: number;
   ssh: {
-    /** Never throws: every failure is in the result (`code: null` with `failure`). */
+    /** Never throws: every failure is in the result (its `kind` says how the command ended). */
     run(command: string, options?: SshRunOptions): Promise<RunResult>;
   };
 }
@@ -71,10 +71,19 @@ export function isDrainAction(value: unknown): value is DrainAction {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
-/** For `run`: a command that could not reach the node is a failure of the step. */
+/**
+ * For `run`: a command that could not reach the node, or did not get to its end for another reason
+ * than its time running out, is a failure of the step.
+ */
 export function mustReach(result: RunResult): RunResult {
-  if (result.code === null && result.failure !== 'timeout') {
-    throw new Error(`${result.failure ?? 'failed'}${result.detail ? `: ${result.detail}` : ''}`);
+  switch (result.kind) {
+    case 'exited':
+    case 'timedOut':
+    case 'dryRun':
+      return result;
+    case 'aborted':
+    case 'disconnected':
+    case 'unreachable':
+      throw new Error(`${failureWord(result)}: ${result.detail}`);
   }
-  return result;
 }

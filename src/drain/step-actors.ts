@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { fromPromise } from 'xstate';
 import type { StepPhase, StepRequest, VerifyResult } from '../../machines/drain.types.js';
-import type { RunResult, SshRunner, SshTarget } from '../ssh/ssh-runner.js';
+import { failureWord, type CommandFailure, type RunResult, type SshRunner, type SshTarget } from '../ssh/ssh-runner.js';
 import type { DrainPlan, PlanStep } from './plan.js';
 import type { DrainActionContext, RemoteHost, SshRunOptions } from './sdk.js';
 
@@ -18,7 +18,7 @@ export interface DrainCommandEvent {
   /** Set when the command has finished. */
   finishedAt?: number;
   code?: number | null;
-  failure?: RunResult['failure'];
+  failure?: CommandFailure | undefined;
 }
 
 export interface StepActorDeps {
@@ -70,8 +70,11 @@ export function createStepActors(deps: StepActorDeps) {
         env: { ...stepEnvironment(request), ...options.env },
       });
       const finishedAt = now();
-      log.info({ code: result.code, failure: result.failure, truncated: result.truncated, ms: finishedAt - started.startedAt, attempt: request.attempt }, 'drain command finished');
-      onCommand?.({ ...started, finishedAt, code: result.code, failure: result.failure });
+      const failure = failureWord(result);
+      const ms = finishedAt - started.startedAt;
+      const { code, truncated } = result;
+      log.info({ code, failure, truncated, ms, attempt: request.attempt }, 'drain command finished');
+      onCommand?.({ ...started, finishedAt, code: result.code, failure });
       return result;
     };
     const ctx: DrainActionContext<unknown> = {

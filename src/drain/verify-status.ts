@@ -1,6 +1,6 @@
 import type { VerifyResult } from '../../machines/drain.types.js';
 import { outputExcerpt } from '../ssh/captured-output.js';
-import type { RunResult } from '../ssh/ssh-runner.js';
+import { failureWord, type Exited, type RunResult } from '../ssh/ssh-runner.js';
 
 /**
  * Why a verify did not pass: a short stable word (`bad-user`, `tool-missing`, …) and what happened.
@@ -12,7 +12,7 @@ export interface VerifyFailure {
 }
 
 /** A reason word (the text is the status and stderr), or the failure worked out from the result. */
-export type StatusMeaning = string | ((result: RunResult) => VerifyFailure);
+export type StatusMeaning = string | ((result: Exited) => VerifyFailure);
 
 /** How to read a check's exit status: only `pass` means "nothing left"; everything else fails, named. */
 export interface ExitMeaning {
@@ -27,7 +27,7 @@ export interface ExitMeaning {
   /** stderr that names the cause whatever the status (checked first): `[pattern, reason]`. */
   stderr?: ReadonlyArray<readonly [RegExp, string]>;
   /** A passing status can still fail on what it printed (e.g. rows listed). */
-  whenPassed?: (result: RunResult) => VerifyFailure | undefined;
+  whenPassed?: (result: Exited) => VerifyFailure | undefined;
 }
 
 /** For `verify`: passes only on a status that means "nothing left"; any other outcome says why not. */
@@ -43,13 +43,23 @@ export function passesWhenZero(result: RunResult): VerifyResult {
 
 /** The failure a run result stands for, or undefined when it is a pass. */
 export function failureOf(result: RunResult, meaning: ExitMeaning): VerifyFailure | undefined {
-  // Nothing ran: a dry run answers "what if every command did its job" (see RunResult.dryRun).
-  if (result.dryRun) return undefined;
-  const { code } = result;
-  // No status, or the remote `timeout` stopped the check (124/137): the check never answered.
-  if (code === null || result.failure) {
-    return { reason: result.failure ?? 'connection', text: result.detail ?? 'the check gave no exit status' };
+  switch (result.kind) {
+    case 'exited':
+      return failureOfExit(result, meaning);
+    // Nothing ran: a dry run answers "what if every command did its job" (see DryRun).
+    case 'dryRun':
+      return undefined;
+    // No status, or the remote `timeout` stopped the check (124/137): the check never answered.
+    case 'timedOut':
+    case 'aborted':
+    case 'disconnected':
+    case 'unreachable':
+      return { reason: failureWord(result) ?? 'connection', text: result.detail };
   }
+}
+
+function failureOfExit(result: Exited, meaning: ExitMeaning): VerifyFailure | undefined {
+  const { code } = result;
   // Before the pass check: some tools report a refusal with a passing status (BusyBox pgrep exits 1).
   for (const [pattern, reason] of meaning.stderr ?? []) {
     const line = result.stderr.split('\n').find((l) => pattern.test(l));

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Refusal } from './refusal-log.js';
 import { createSourceAllowList } from './source-allow-list.js';
+import { sourceKey } from './source-key.js';
 
 export const DEFAULT_MAX_CONNECTIONS = 512;
 export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 128;
@@ -9,13 +10,12 @@ export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 128;
 export interface ConnectionLimits {
   /** Open connections at most; Node closes any more as it accepts them. */
   maxConnections?: number;
-  /** Open connections from one source address at most. */
+  /** Open connections from one source at most: an IPv4 address, or an IPv6 /64. */
   maxConnectionsPerSource?: number;
   /** CIDRs a connection's source address must lie in. */
   allow?: readonly string[];
 }
 
-const IPV4_MAPPED_PREFIX = /^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i;
 const rawAnswer = (status: string): string => `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 const FORBIDDEN = rawAnswer('403 Forbidden');
 const BUSY = rawAnswer('503 Service Unavailable');
@@ -43,7 +43,7 @@ export function limitConnections(server: Server, limits: ConnectionLimits, optio
     if (allowed !== undefined && !allowed(remoteAddress)) {
       return refuse(socket, FORBIDDEN, { status: 403, reason: 'source-not-allowed', remoteAddress });
     }
-    const source = remoteAddress.replace(IPV4_MAPPED_PREFIX, '');
+    const source = sourceKey(remoteAddress);
     const open = perSource.get(source) ?? 0;
     if (open >= maxConnectionsPerSource) {
       return refuse(socket, BUSY, { status: 503, reason: 'too-many-connections-from-source', remoteAddress });

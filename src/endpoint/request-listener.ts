@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { createClientEndpoint, nodelistLength, type ClientEndpointOptions } from '../protocol/client-endpoint.js';
 import { isFault, XmlRpcFaultCode, XmlRpcFaultError, type Fault } from '../protocol/codes.js';
 import type { ProtoGeniReply } from '../protocol/envelope.js';
-import { decodeMethodCall, encodeFault, encodeResponse } from '../protocol/xmlrpc-codec.js';
+import { decodeMethodCall } from '../protocol/call-decoder.js';
+import { encodeFault, encodeResponse } from '../protocol/reply-encoder.js';
 import {
   BodyAbortedError,
   BodyTooLargeError,

@@ -1,6 +1,6 @@
 import { ClusterError } from '../cluster/cluster-error.js';
 import { readProtoGeniReply } from '../cluster/protogeni-reply.js';
-import { decodeMethodResponse, XmlRpcFaultReply } from '../protocol/xmlrpc-codec.js';
+import { decodeMethodResponse, XmlRpcFaultReply } from '../cluster/cluster-codec.js';
 import { lwpPost, type LwpPostOptions } from './lwp-post.js';
 import { perlCall, type PerlData } from './perl-xml.js';
 

@@ -8,7 +8,7 @@ import type { Policy } from '../cluster/cluster-client.js';
 import { DEFAULT_CLUSTER_PATH } from '../config/cluster-schema.js';
 import { readBody } from '../endpoint/body-reader.js';
 import { ProtoGeniCode, XmlRpcFaultCode, XmlRpcFaultError } from '../protocol/codes.js';
-import { decodeMethodCall } from '../protocol/xmlrpc-codec.js';
+import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { perlFault, perlResponse, protoGeniReply } from './perl-xml.js';
 import { handleServerCall, type MethodOutcome, type ServerApiState, type SimRegistration } from './server-api-methods.js';
 

@@ -6,7 +6,8 @@ import { createStepActors } from '../drain/step-actors.js';
 import { countdownReplyValue } from '../protocol/countdown-reply.js';
 import { successReply } from '../protocol/envelope.js';
 import { decodeNodelist } from '../protocol/lenient-params.js';
-import { decodeMethodCall, encodeResponse } from '../protocol/xmlrpc-codec.js';
+import { decodeMethodCall } from '../protocol/call-decoder.js';
+import { encodeResponse } from '../protocol/reply-encoder.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
 import { startNodeActor, stateName } from './node-actor.js';
 import { provideNodeMachine } from './provide-machine.js';
@@ -16,7 +17,7 @@ const WARM_UP_LIMIT_MS = 2_000;
 
 /** Runs nothing: the phantom node's commands succeed at once. */
 const nowhere: SshRunner = {
-  run: async () => ({ code: 0, stdout: '', stderr: '' }),
+  run: async () => ({ kind: 'exited', code: 0, stdout: '', stderr: '' }),
   release: () => undefined,
   close: async () => undefined,
 };

@@ -1,5 +1,5 @@
 import type { HostKeyDecision } from './host-key-policy.js';
-import type { RunResult, UnreachableReason } from './ssh-runner.js';
+import { unreachable, type Unreachable, type UnreachableReason } from './ssh-runner.js';
 
 /** ssh2 tags its errors with `level` (where it failed) and socket errors keep their errno `code`. */
 interface Ssh2Error extends Error {
@@ -23,9 +23,9 @@ export function classifyConnectError(err: unknown, hostKey: HostKeyDecision | un
   return 'network';
 }
 
-export function unreachableResult(err: unknown, hostKey: HostKeyDecision | undefined): RunResult {
+export function unreachableResult(err: unknown, hostKey: HostKeyDecision | undefined): Unreachable {
   const reason = classifyConnectError(err, hostKey);
   const message = err instanceof Error ? err.message : String(err);
   const detail = hostKey?.rejected ? hostKey.detail : `${reason}: ${message}`;
-  return { code: null, stdout: '', stderr: '', failure: 'unreachable', unreachable: reason, detail };
+  return unreachable(reason, detail);
 }

@@ -25,7 +25,7 @@ export class DryRunSshRunner implements SshRunner {
       { nodeId: target.nodeId, host: target.host, port: target.port, user: target.user, command, envNames: Object.keys(env), timeoutMs: options.timeoutMs },
       'dry run: would run command',
     );
-    return { code: 0, stdout: '', stderr: '', dryRun: true };
+    return { kind: 'dryRun', code: 0, stdout: '', stderr: '' };
   }
 
   release(nodeId: string): void {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { HostKeyChecking } from './host-key-policy.js';
+import type { ConnectionClock } from './node-connection.js';
 import type { SshRunner } from './ssh-runner.js';
 
 export interface NodeSshRunnerOptions {
@@ -20,6 +21,10 @@ export interface NodeSshRunnerOptions {
   connectBackoffMs?: number;
   /** Commands in flight per node; below sshd's default MaxSessions 10 so an abort's kill channel fits. */
   maxChannelsPerNode?: number;
+  /** How long a kept connection that dropped waits before it is opened again (default 2 s). */
+  rewarmMs?: number;
+  /** Timer source of the back-off and reopen waits (default: the system clock). */
+  clock?: ConnectionClock;
   logger: Logger;
 }
 

@@ -5,7 +5,7 @@ import { CappedOutput, PidMarkedStderr, type OutputKeep } from './captured-outpu
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
 import { ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunResult } from './ssh-runner.js';
+import type { RunOutcome, RunResult } from './ssh-runner.js';
 
 /** The slice of a connection this module needs; node-ssh-runner adapts `execStreaming` to it. */
 export interface ExecSession {
@@ -28,8 +28,6 @@ const PID_WAIT_MS = 2_000;
 const KILL_WAIT_MS = 5_000;
 /** After the kill, how long the channel gets to close by itself so in-flight output is not lost. */
 const SETTLE_WAIT_MS = 1_000;
-
-type Outcome = Pick<RunResult, 'code' | 'failure' | 'detail'>;
 
 /** Runs an already wrapped command (see buildRemoteCommand); never rejects. */
 export function runRemoteCommand(session: ExecSession, remoteCommand: string, options: RemoteCommandOptions): Promise<RunResult> {
@@ -54,7 +52,7 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
     const onAbort = (): void => void stop('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    function finish(outcome: Outcome): void {
+    function finish(outcome: RunOutcome): void {
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -75,7 +73,8 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
       channel?.close();
       log.warn({ why, pid, killed }, 'ssh command stopped');
       const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : abortReason(signal);
-      finish({ code: null, failure: why, detail: `${reason}; ${killed}` });
+      const detail = `${reason}; ${killed}`;
+      finish(why === 'timeout' ? { kind: 'timedOut', code: null, detail } : { kind: 'aborted', code: null, detail });
     }
 
     const execution = session.exec(remoteCommand, {
@@ -98,23 +97,24 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
         if (!stopping) finish(outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000));
       },
       (err: Error) => {
-        if (!stopping) finish({ code: null, failure: 'connection', detail: `exec failed: ${err.message}` });
+        if (!stopping) finish({ kind: 'disconnected', code: null, detail: `exec failed: ${err.message}` });
       },
     );
   });
 }
 
-function outcomeOfExit(exit: { code: number | null; signal: string | null }, pastDeadline: boolean): Outcome {
+function outcomeOfExit(exit: { code: number | null; signal: string | null }, pastDeadline: boolean): RunOutcome {
   const code = exit.code ?? shellCodeOfSignal(exit.signal);
   if (code === null) {
     const signal = exit.signal ? ` (signal ${exit.signal})` : '';
-    return { code: null, failure: 'connection', detail: `connection closed before the command finished${signal}` };
+    return { kind: 'disconnected', code: null, detail: `connection closed before the command finished${signal}` };
   }
   // Without the deadline check, a command that itself exits 124 or is KILLed would read as a timeout.
   if (isRemoteTimeoutExit(code) && pastDeadline) {
-    return { code, failure: 'timeout', detail: `remote timeout stopped the command (exit ${code})` };
+    return { kind: 'timedOut', code, detail: `remote timeout stopped the command (exit ${code})` };
   }
-  return exit.signal ? { code, detail: `remote command killed by signal ${exit.signal}` } : { code };
+  if (!exit.signal) return { kind: 'exited', code };
+  return { kind: 'exited', code, detail: `remote command killed by signal ${exit.signal}` };
 }
 
 /**

@@ -16,24 +16,86 @@ export interface RunOptions {
   env?: Record<string, string>;
 }
 
-export interface RunResult {
-  /** Exit code; null when the command did not finish (connection dropped, aborted, timed out). */
-  code: number | null;
+/** What a command printed, as far as the runner kept it (empty when nothing ran). */
+export interface CommandOutput {
   stdout: string;
   stderr: string;
-  /** Why `code` is null, or 'timeout' when the remote `timeout` wrapper killed the command (exit 124/137). */
-  failure?: 'timeout' | 'aborted' | 'connection' | 'unreachable';
-  /** Human readable detail for `failure`. */
-  detail?: string;
-  /** Stable code for why a node was unreachable (tests and callers branch on this, not on `detail`). */
-  unreachable?: UnreachableReason;
-  /**
-   * Set by the dry-run runner: nothing ran. Verifies read it as passed ("if every command did its
-   * job"); dry runs never release a node early (shadow mode), so this only ever answers what-if.
-   */
-  dryRun?: true;
   /** Bytes dropped from the middle of each stream when it outgrew what the runner keeps (its head and its tail). */
   truncated?: { stdout: number; stderr: number };
+}
+
+/** The command ran to its end. */
+export interface Exited extends CommandOutput {
+  kind: 'exited';
+  code: number;
+  /** Set when a signal ended the command (`code` is then the shell's 128+n). */
+  detail?: string;
+}
+
+/**
+ * The command's time ran out: the remote `timeout` wrapper stopped it (`code` 124 or 137, past its
+ * deadline), or no result came within the client's own deadline (`code` null).
+ */
+export interface TimedOut extends CommandOutput {
+  kind: 'timedOut';
+  code: number | null;
+  detail: string;
+}
+
+/** The caller gave up (its signal fired, the node was released, the runner closed): stopped on the node. */
+export interface Aborted extends CommandOutput {
+  kind: 'aborted';
+  code: null;
+  detail: string;
+}
+
+/** The connection failed while the command ran, or could not be used (the runner closed). */
+export interface Disconnected extends CommandOutput {
+  kind: 'disconnected';
+  code: null;
+  detail: string;
+}
+
+/** No connection to the node: nothing ran. */
+export interface Unreachable extends CommandOutput {
+  kind: 'unreachable';
+  code: null;
+  /** Stable code for why (tests and callers branch on this, not on `detail`). */
+  reason: UnreachableReason;
+  detail: string;
+}
+
+/**
+ * From the dry-run runner: nothing ran. Verifies read it as passed ("if every command did its job");
+ * dry runs never release a node early (shadow mode), so this only ever answers what-if.
+ */
+export interface DryRun extends CommandOutput {
+  kind: 'dryRun';
+  code: 0;
+}
+
+/** How a command ended; `code` is its exit status where it has one, null otherwise. */
+export type RunResult = Exited | TimedOut | Aborted | Disconnected | Unreachable | DryRun;
+
+/** A result without its output, as the code deciding the outcome sees it. */
+export type RunOutcome = RunResult extends infer R
+  ? (R extends RunResult ? Omit<R, keyof CommandOutput> : never)
+  : never;
+
+/** The word logs, journal events and verify details use for a result that is not an exit. */
+export type CommandFailure = 'timeout' | 'aborted' | 'connection' | 'unreachable';
+
+const FAILURE_WORDS: Record<RunResult['kind'], CommandFailure | undefined> = {
+  exited: undefined,
+  dryRun: undefined,
+  timedOut: 'timeout',
+  aborted: 'aborted',
+  disconnected: 'connection',
+  unreachable: 'unreachable',
+};
+
+export function failureWord(result: Pick<RunResult, 'kind'>): CommandFailure | undefined {
+  return FAILURE_WORDS[result.kind];
 }
 
 export type UnreachableReason =
@@ -61,3 +123,10 @@ export interface SshRunner {
   /** Stops every command still running, on its node, then closes every connection. */
   close(): Promise<void>;
 }
+
+/** Results of commands that produced no output. */
+export const aborted = (detail: string): Aborted => ({ kind: 'aborted', code: null, stdout: '', stderr: '', detail });
+export const disconnected = (detail: string): Disconnected =>
+  ({ kind: 'disconnected', code: null, stdout: '', stderr: '', detail });
+export const unreachable = (reason: UnreachableReason, detail: string): Unreachable =>
+  ({ kind: 'unreachable', code: null, stdout: '', stderr: '', reason, detail });

@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/config/load-config.js';
 import { compilePlan, type PlanStep } from '../../src/drain/plan.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import type { DrainActionContext, SshRunOptions } from '../../src/drain/sdk.js';
-import type { RunResult } from '../../src/ssh/ssh-runner.js';
+import { runResult, type ResultParts } from '../helpers/fake-ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
 interface Recorded {
@@ -13,7 +13,7 @@ interface Recorded {
 }
 
 /** Compiles one step from YAML-shaped config, then runs its action against a recording ssh. */
-async function exercise(step: Record<string, unknown>, answer: Partial<RunResult> = { code: 0 }) {
+async function exercise(step: Record<string, unknown>, answer: ResultParts = { code: 0 }) {
   const plan = compilePlan(drainSchema.parse({ graceful: [step] }), new ActionRegistry());
   const compiled = plan.steps.graceful[0] as PlanStep;
   const calls: Recorded[] = [];
@@ -27,7 +27,7 @@ async function exercise(step: Record<string, unknown>, answer: Partial<RunResult
     ssh: {
       run: async (command, options = {}) => {
         calls.push({ command, options });
-        return { code: 0, stdout: '', stderr: '', ...answer };
+        return runResult(answer);
       },
     },
   };

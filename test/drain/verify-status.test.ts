@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { passesOnExit, passesWhenZero, type ExitMeaning } from '../../src/index.js';
-import type { RunResult } from '../../src/ssh/ssh-runner.js';
+import { runResult as result, type ResultParts } from '../helpers/fake-ssh-runner.js';
 
-const result = (r: Partial<RunResult>): RunResult => ({ code: 0, stdout: '', stderr: '', ...r });
 const PGREP: ExitMeaning = { tool: 'pgrep', pass: [1], stderr: [[/unknown user/, 'bad-user']], meaning: { 0: 'still-running' } };
 
 describe('passesOnExit', () => {
@@ -12,16 +11,17 @@ describe('passesOnExit', () => {
   });
 
   it('passes a dry run, which ran nothing: it answers what would happen if every command did its job', () => {
-    expect(passesOnExit(result({ code: 0, dryRun: true }), PGREP)).toEqual({ passed: true });
-    expect(passesWhenZero(result({ code: 0, dryRun: true }))).toEqual({ passed: true });
+    expect(passesOnExit(result({ kind: 'dryRun' }), PGREP)).toEqual({ passed: true });
+    expect(passesWhenZero(result({ kind: 'dryRun' }))).toEqual({ passed: true });
   });
 
   it('fails when the check gave no answer, naming why', () => {
-    const cases: Array<[Partial<RunResult>, string]> = [
-      [{ code: null, failure: 'connection', detail: 'connection closed before the command finished' }, 'connection: connection closed before the command finished'],
-      [{ code: 124, failure: 'timeout', detail: 'remote timeout stopped the command (exit 124)' }, 'timeout: remote timeout stopped the command (exit 124)'],
-      [{ code: null, failure: 'unreachable', detail: 'refused' }, 'unreachable: refused'],
-      [{ code: null }, 'connection: the check gave no exit status'],
+    const cases: Array<[ResultParts, string]> = [
+      [{ kind: 'disconnected', detail: 'connection closed before the command finished' }, 'connection: connection closed before the command finished'],
+      [{ kind: 'timedOut', code: 124, detail: 'remote timeout stopped the command (exit 124)' }, 'timeout: remote timeout stopped the command (exit 124)'],
+      [{ kind: 'timedOut', code: null, detail: 'no result 9000 ms after the remote command started' }, 'timeout: no result 9000 ms after the remote command started'],
+      [{ kind: 'unreachable', reason: 'refused', detail: 'refused' }, 'unreachable: refused'],
+      [{ kind: 'aborted', detail: 'node released' }, 'aborted: node released'],
     ];
     for (const [r, detail] of cases) expect(passesOnExit(result(r), PGREP)).toEqual({ passed: false, detail });
   });

@@ -10,21 +10,10 @@ import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.j
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
+import { Prng } from '../helpers/prng.js';
 
 const RUNS = Number(process.env.DYNSLICE_CRASH_RUNS ?? 10);
 const NODES = 20;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Entry {
   node_id: string;
@@ -67,7 +56,8 @@ describe(`crash campaign: kill -9 at random moments, ${RUNS} seeds`, () => {
   });
 
   it.each(Array.from({ length: RUNS }, (_, i) => 1000 + i))('seed %i: every node ends deleted, released for good once released, never before its verify', async (seed) => {
-    const random = prng(seed);
+    const prng = new Prng(seed);
+    const random = () => prng.next();
     const dir = join(scratch, `seed-${seed}`);
     const marks = join(dir, 'marks');
     const nodeIds = Array.from({ length: NODES }, (_, i) => `pc${String(i + 1).padStart(3, '0')}`);

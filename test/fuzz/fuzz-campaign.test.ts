@@ -4,7 +4,7 @@ import { startGuardedAgent } from '../endpoint/guarded-agent.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { type FuzzContext, type FuzzRequest, generateRequest, type Mutation } from './mutations.js';
-import { Prng } from './prng.js';
+import { Prng } from '../helpers/prng.js';
 import { exchange } from './raw-exchange.js';
 
 // FUZZ_REQUESTS=50000 FUZZ_SEED=123 npx vitest run test/fuzz/fuzz-campaign.test.ts replays or widens a campaign.

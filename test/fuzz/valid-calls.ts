@@ -1,4 +1,4 @@
-import type { Prng } from './prng.js';
+import type { Prng } from '../helpers/prng.js';
 import { array, scalar, struct, type WireCall, type WireTree } from './xmlrpc-tree.js';
 
 export interface CallContext {

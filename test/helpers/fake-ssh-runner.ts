@@ -1,4 +1,4 @@
-import type { RunOptions, RunResult, SshRunner, SshTarget } from '../../src/ssh/ssh-runner.js';
+import { aborted as abortedResult, disconnected, type RunOptions, type RunResult, type SshRunner, type SshTarget } from '../../src/ssh/ssh-runner.js';
 
 export interface FakeCall {
   target: SshTarget;
@@ -11,7 +11,11 @@ export interface FakeCall {
 /** Settles only when the call's AbortSignal fires (failure 'aborted') or the runner is closed. */
 export const HANG = 'hang' as const;
 
-export type FakeAnswer = Partial<RunResult> | typeof HANG;
+/** A result by its parts: an exit (`code`, default 0) unless `kind` says otherwise. */
+export type ResultParts = { [K in RunResult['kind']]: Partial<Extract<RunResult, { kind: K }>> & { kind: K } }[RunResult['kind']]
+  | (Partial<Omit<Extract<RunResult, { kind: 'exited' }>, 'kind'>> & { kind?: undefined });
+
+export type FakeAnswer = ResultParts | typeof HANG;
 export type FakeAnswerSource = FakeAnswer | ((call: FakeCall) => FakeAnswer | Promise<FakeAnswer>);
 
 interface Rule {
@@ -58,7 +62,7 @@ export class FakeSshRunner implements SshRunner {
     if (rule) rule.times -= 1;
     const source = rule ? rule.answer : this.defaultAnswer;
     const answer = typeof source === 'function' ? await source(call) : source;
-    return answer === HANG ? this.hang(options.signal) : normalize(answer);
+    return answer === HANG ? this.hang(options.signal) : runResult(answer);
   }
 
   release(nodeId: string): void {
@@ -67,7 +71,7 @@ export class FakeSshRunner implements SshRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const settle of [...this.hanging]) settle({ code: null, stdout: '', stderr: '', failure: 'connection', detail: 'runner closed' });
+    for (const settle of [...this.hanging]) settle(disconnected('runner closed'));
   }
 
   private hang(signal: AbortSignal | undefined): Promise<RunResult> {
@@ -84,11 +88,24 @@ export class FakeSshRunner implements SshRunner {
   }
 }
 
-function normalize(answer: Partial<RunResult>): RunResult {
-  const code = answer.code !== undefined ? answer.code : answer.failure ? null : 0;
-  return { stdout: '', stderr: '', ...answer, code };
+/** The whole result the parts describe. */
+export function runResult(parts: ResultParts): RunResult {
+  const output = { stdout: '', stderr: '' };
+  switch (parts.kind) {
+    case undefined:
+    case 'exited':
+      return { ...output, code: 0, ...parts, kind: 'exited' };
+    case 'dryRun':
+      return { ...output, ...parts, code: 0 };
+    case 'timedOut':
+      return { ...output, code: null, detail: 'timed out', ...parts };
+    case 'unreachable':
+      return { ...output, reason: 'refused', detail: 'unreachable', ...parts, code: null };
+    default:
+      return { ...output, detail: parts.kind, ...parts, code: null };
+  }
 }
 
 function aborted(): RunResult {
-  return { code: null, stdout: '', stderr: '', failure: 'aborted', detail: 'aborted by caller' };
+  return abortedResult('aborted by caller');
 }

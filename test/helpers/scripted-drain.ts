@@ -36,6 +36,10 @@ export function scriptedDrain(script: { run?: (r: StepRequest) => Answer; verify
 }
 
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A few turns of the event loop: enough for actors, their invoked steps and the runner to settle. */
+export const settle = async (turns = 5): Promise<void> => {
+  for (let i = 0; i < turns; i += 1) await flush();
+};
 
 export const STEP = { name: 'stop-jobs', estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 3, verifyIntervalSeconds: 2 };
 

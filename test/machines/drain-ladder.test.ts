@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { stateName } from '../../src/slice/node-actor.js';
-import { flush, outline, simulatedNode, STEP } from '../helpers/scripted-drain.js';
+import { outline, simulatedNode, STEP, settle } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 const FORCE = { ...STEP, name: 'kill-9', estimateSeconds: 20 };
 // Deadline 300 s away, force needs 20 s + a 10 s reserve: the switch point is 270 s in.
 const ladder = outline({ force: [FORCE], reserveSeconds: 10 });
-const settle = async () => {
-  for (let i = 0; i < 4; i += 1) await flush();
-};
 const drainState = (n: ReturnType<typeof simulatedNode>) => {
   const child = n.state().children.drain;
   return child ? stateName(child.getSnapshot().value) : null;

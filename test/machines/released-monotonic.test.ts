@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { flush, simulatedNode, STEP } from '../helpers/scripted-drain.js';
+import { simulatedNode, STEP, settle } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 type Node = ReturnType<typeof simulatedNode>;
-const settle = async () => {
-  for (let i = 0; i < 4; i += 1) await flush();
-};
 
 /** What the cluster can do to a node while its drain runs, and time passing. */
 const MOVES: Record<string, (n: Node) => void> = {

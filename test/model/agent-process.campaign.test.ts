@@ -38,11 +38,26 @@ class JobChanges implements fc.AsyncCommand<ClusterModel, Harness> {
   toString = () => `job(${this.nodeId}, ${this.job})`;
 }
 
+/** A node's sshd stops or starts again. */
+class Reachable implements fc.AsyncCommand<ClusterModel, Harness> {
+  constructor(
+    readonly nodeId: string,
+    readonly reachable: boolean,
+  ) {}
+  check = () => true;
+  async run(_: ClusterModel, h: Harness) {
+    await h.world.setReachable(this.nodeId, this.reachable);
+    await h.after();
+  }
+  toString = () => `${this.reachable ? 'sshdStarts' : 'sshdStops'}(${this.nodeId})`;
+}
+
 const node = fc.constantFrom('pc1', 'pc2');
 const processMoves = [
   ...clusterMoves([0, 3, 10, 60]),
   fc.constantFrom(300, 1_500, 2_500).map((ms) => new Wait(ms)),
   fc.tuple(node, fc.constantFrom('stuck' as const, 'ended' as const)).map(([id, job]) => new JobChanges(id, job)),
+  fc.tuple(node, fc.boolean()).map(([id, reachable]) => new Reachable(id, reachable)),
 ];
 
 describe('the built agent as a process, as a stateful property (Python caller, real sshd nodes)', () => {

@@ -38,6 +38,7 @@ export class ProcessWorld implements CampaignWorld {
   readonly onFailure = 'hold' as const;
   private agent!: AgentProcess;
   private statusUrl = '';
+  private readonly down = new Set<string>();
   /** A job being set up on a node given back; calls wait for it. */
   private settingUp: Promise<void> = Promise.resolve();
   private constructor(
@@ -118,6 +119,15 @@ export class ProcessWorld implements CampaignWorld {
     if (job === 'stuck') await mkdir(mark).then(() => writeFile(join(mark, 'pid'), '4242\n'));
   }
 
+  /** The node's sshd stops (connections refused, sessions cut) or starts again. */
+  async setReachable(nodeId: string, reachable: boolean): Promise<void> {
+    if (this.down.has(nodeId) !== reachable) return;
+    const sshNode = this.ssh.nodes[this.nodeIds.indexOf(nodeId)]!;
+    await (reachable ? this.ssh.startNode(sshNode.nodeId) : this.ssh.stopNode(sshNode.nodeId));
+    if (reachable) this.down.delete(nodeId);
+    else this.down.add(nodeId);
+  }
+
   jobOf(nodeId: string): Job {
     return existsSync(this.markOf(nodeId)) ? 'running' : 'ended';
   }
@@ -146,6 +156,7 @@ export class ProcessWorld implements CampaignWorld {
 
   async close(): Promise<void> {
     await this.agent?.stop();
+    for (const id of this.nodeIds) await this.setReachable(id, true);
     await rm(this.dir, { recursive: true, force: true });
   }
 

@@ -1,4 +1,4 @@
-import type { RunOptions, RunResult, SshRunner, SshTarget } from '../../src/ssh/ssh-runner.js';
+import { aborted as abortedResult, disconnected, type RunOptions, type RunResult, type SshRunner, type SshTarget } from '../../src/ssh/ssh-runner.js';
 
 /**
  * How a node answers the drain's commands:
@@ -18,7 +18,7 @@ interface Held {
   settle: (result: RunResult) => void;
 }
 
-const result = (code: number | null, more: Partial<RunResult> = {}): RunResult => ({ code, stdout: '', stderr: '', ...more });
+const result = (code: number, more: { stdout?: string; stderr?: string } = {}): RunResult => ({ kind: 'exited', code, stdout: '', stderr: '', ...more });
 
 /**
  * The SSH runner of the model campaigns: answers each node's commands by its behaviour, holds
@@ -109,7 +109,7 @@ const passes = (command: string, outcome: RunResult) =>
   outcome.stderr === '' && (command.includes('pgrep ') ? outcome.code === 1 : outcome.code === 0);
 
 function answerFor(command: string, behaviour: Exclude<NodeBehaviour, 'hang'>): RunResult {
-  if (behaviour === 'drop') return result(null, { failure: 'connection', detail: 'connection lost mid-command' });
+  if (behaviour === 'drop') return disconnected('connection lost mid-command');
   if (!isVerify(command)) return result(behaviour === 'exit127' ? 127 : 0);
   const pgrep = command.includes('pgrep ');
   switch (behaviour) {
@@ -125,5 +125,5 @@ function answerFor(command: string, behaviour: Exclude<NodeBehaviour, 'hang'>): 
 }
 
 function aborted(): RunResult {
-  return result(null, { failure: 'aborted', detail: 'aborted by caller' });
+  return abortedResult('aborted by caller');
 }

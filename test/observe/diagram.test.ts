@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 import { drainMachine } from '../../machines/drain.machine.js';
+import { sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
 import { nodeMachine } from '../../machines/node.machine.js';
 import { renderDiagram } from '../../src/observe/diagram/machines.js';
 import { mermaidId } from '../../src/observe/diagram/mermaid.js';
@@ -40,6 +41,7 @@ function arrows(mermaid: string): Map<string, string[]> {
 describe.each([
   ['node', nodeMachine],
   ['drain', drainMachine],
+  ['connection', sshConnectionMachine],
 ] as const)('the %s machine diagram', (name, machine) => {
   const { states, transitions } = definition(machine);
   const mermaid = renderDiagram(name, 'mermaid');

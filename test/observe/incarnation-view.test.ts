@@ -2,12 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Observer } from '../../src/observe/observer.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { makeSlice } from '../helpers/fake-slice.js';
-import { flush } from '../helpers/scripted-drain.js';
+import { settle } from '../helpers/scripted-drain.js';
 
 const entry = (node_id: string, max_wait_time: number) => ({ node_id, client_id: 'node1', max_wait_time });
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await flush();
-};
 
 describe('the status view of a node given back to the slice', () => {
   it('shows the new incarnation, keeps the old timeline above a marker, and reports its release again', async () => {

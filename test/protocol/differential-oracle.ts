@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { XmlRpcFaultError } from '../../src/protocol/codes.js';
 import { WireDouble, wireDouble, WireInt, wireInt, type WireValue } from '../../src/protocol/envelope.js';
-import type { DecodedCall } from '../../src/protocol/xmlrpc-codec.js';
-import type { Prng } from '../fuzz/prng.js';
+import type { DecodedCall } from '../../src/protocol/call-decoder.js';
+import type { Prng } from '../helpers/prng.js';
 import { PYTHON } from '../helpers/python.js';
 
 export type Outcome = { accepted: true; call: DecodedCall } | { accepted: false; code: number; reason: string };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtoGeniCode, ProtocolError } from '../../src/protocol/codes.js';
 import { decodeNodelist } from '../../src/protocol/lenient-params.js';
 import { checkNesting } from '../../src/protocol/params-shape.js';
-import { fastDecodeMethodCall } from '../../src/protocol/xmlrpc-fast-decoder.js';
+import { decodeCallText } from '../../src/protocol/call-decoder.js';
 
 function protocolErrorOf(run: () => unknown): ProtocolError {
   try {
@@ -148,7 +148,7 @@ describe('params nesting', () => {
       // The param's struct, the nodelist and its entry are 3 levels; `extra` adds `depth` more.
       const entry = `<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>extra</name>${arrays(depth)}</member></struct></value>`;
       const text = `<methodCall><methodName>SetResourceValues</methodName><params><param><value><struct><member><name>nodelist</name><value><array><data>${entry}</data></array></value></member></struct></value></param></params></methodCall>`;
-      return fastDecodeMethodCall(text).params;
+      return decodeCallText(text).params;
     };
     for (const [depth, limit, refused] of [[29, 32, false], [30, 32, true], [2, 4, true], [1, 4, false]] as const) {
       const params = call(depth);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { XmlRpcFaultCode, XmlRpcFaultError } from '../../src/protocol/codes.js';
 import { successReply, wireDouble, wireInt, WireDouble, WireInt } from '../../src/protocol/envelope.js';
-import { decodeMethodCall, encodeFault, encodeResponse } from '../../src/protocol/xmlrpc-codec.js';
+import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
+import { encodeFault, encodeResponse } from '../../src/protocol/reply-encoder.js';
 import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
 // One list of bad bodies for this test and the differential one (fast decoder against the reference).
 import { GET_VERSION, MALFORMED, NOT_XML_RPC } from './differential-fixtures.js';

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createClientEndpoint } from '../../src/protocol/client-endpoint.js';
 import { isFault } from '../../src/protocol/codes.js';
 import { WireDouble, WireInt, type WireValue } from '../../src/protocol/envelope.js';
-import {
-  decodeMethodCall, decodeMethodResponse, encodeFault, encodeResponse,
-  referenceDecodeMethodCall, referenceEncodeFault, referenceEncodeResponse,
-} from '../../src/protocol/xmlrpc-codec.js';
+import { decodeMethodResponse } from '../../src/cluster/cluster-codec.js';
+import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
+import { encodeFault, encodeResponse } from '../../src/protocol/reply-encoder.js';
+import { referenceDecodeMethodCall, referenceEncodeFault, referenceEncodeResponse } from '../helpers/reference-codec.js';
 import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
-import { Prng } from '../fuzz/prng.js';
+import { Prng } from '../helpers/prng.js';
 import { RecordingHandlers } from '../helpers/xmlrpc-fake-handlers.js';
 import { decodeWithPython } from '../helpers/xmlrpc-python.js';
 import { callFixtures } from './differential-fixtures.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XmlRpcFaultCode, XmlRpcFaultError } from '../../src/protocol/codes.js';
-import { decodeMethodCall, decodeMethodResponse, XmlRpcFaultReply } from '../../src/protocol/xmlrpc-codec.js';
+import { decodeMethodResponse, XmlRpcFaultReply } from '../../src/cluster/cluster-codec.js';
+import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
 import { perlCall, perlFault, perlResponse, protoGeniReply } from '../../src/sim/perl-xml.js';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;

@@ -6,12 +6,9 @@ import { lifoValues } from '../../src/sim/wave-plan.js';
 import { stateName, type StateChange } from '../../src/slice/node-actor.js';
 import { HANG } from '../helpers/fake-ssh-runner.js';
 import { makeSlice } from '../helpers/fake-slice.js';
-import { flush } from '../helpers/scripted-drain.js';
+import { settle } from '../helpers/scripted-drain.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await flush();
-};
 const GRACE_MS = 120_000;
 
 /** A slice where pc1 was revoked, drained and deleted; changes as the journal would see them. */

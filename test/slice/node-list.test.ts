@@ -8,14 +8,11 @@ import type { Slice } from '../../src/slice/slice.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { HANG } from '../helpers/fake-ssh-runner.js';
 import { makeSlice } from '../helpers/fake-slice.js';
-import { flush } from '../helpers/scripted-drain.js';
+import { flush, settle } from '../helpers/scripted-drain.js';
 
 const listed = (nodeId: string, clientId: string, host = `${clientId}.example`): ListedNode => ({ nodeId, clientId, host, port: 22, user: 'root', source: 'm.xml' });
 const list = (...nodes: ListedNode[]): ManifestNodeList => ({ nodes, excluded: [], skipped: [] });
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await flush();
-};
 const state = (slice: Slice, nodeId: string) => {
   const node = slice.get(nodeId);
   return node === undefined ? 'absent' : node.started ? stateName(node.actor.getSnapshot().value) : 'unstarted';

@@ -3,12 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { stateName } from '../../src/slice/node-actor.js';
 import { HANG } from '../helpers/fake-ssh-runner.js';
 import { makeSlice } from '../helpers/fake-slice.js';
-import { flush } from '../helpers/scripted-drain.js';
+import { settle } from '../helpers/scripted-drain.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
-const settle = async () => {
-  for (let i = 0; i < 5; i += 1) await flush();
-};
 
 describe('slice', () => {
   it('releases a node only in a countdown reply after its drain verified', async () => {

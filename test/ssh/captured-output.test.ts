@@ -113,6 +113,6 @@ describe('outputExcerpt', () => {
 
   it('is what a failed verify says about a truncated stderr: the end survives', () => {
     const stderr = `${'a'.repeat(1024)}\n[dynslice: output truncated, 9000 bytes dropped]\nfatal: still running`;
-    expect(passesWhenZero({ code: 1, stdout: '', stderr }).detail).toMatch(/^check-failed: exit 1: a+ … .*; fatal: still running$/);
+    expect(passesWhenZero({ kind: 'exited', code: 1, stdout: '', stderr }).detail).toMatch(/^check-failed: exit 1: a+ … .*; fatal: still running$/);
   });
 });

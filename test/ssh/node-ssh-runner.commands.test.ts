@@ -8,13 +8,12 @@ describe('node-ssh runner running commands on a real sshd', () => {
   it('returns the exit code, stdout and stderr of a command', async () => {
     const [node] = ssh.sshd.nodes;
     const result = await ssh.runner.run(targetOf(node!), 'echo out; echo err >&2; exit 0', { timeoutMs: 10_000 });
-    expect(result).toEqual({ code: 0, stdout: 'out\n', stderr: 'err\n' });
+    expect(result).toEqual({ kind: 'exited', code: 0, stdout: 'out\n', stderr: 'err\n' });
   }, 20_000);
 
   it('reports a non-zero exit as a code, not as a failure', async () => {
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'echo partial; echo broken >&2; exit 3', { timeoutMs: 10_000 });
-    expect(result.code).toBe(3);
-    expect(result.failure).toBeUndefined();
+    expect(result).toMatchObject({ kind: 'exited', code: 3 });
     expect(result.stdout).toBe('partial\n');
     expect(result.stderr).toBe('broken\n');
   }, 20_000);
@@ -39,7 +38,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
 
   it('refuses an env name that is not a shell identifier without connecting', async () => {
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000, env: { 'A;B': 'x' } });
-    expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'config' });
+    expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'config' });
   });
 
   it('reuses one connection per node across commands', async () => {
@@ -74,7 +73,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
     const target = targetOf(ssh.sshd.nodes[0]!);
     const command = 'head -c 20000000 /dev/zero; echo done';
     const paced = await ssh.runner.run(target, command, { timeoutMs: 3_000 }); // the default: 1 MiB/s
-    expect(paced).toMatchObject({ code: 124, failure: 'timeout' });
+    expect(paced).toMatchObject({ code: 124, kind: 'timedOut' });
     expect(paced.truncated!.stdout).toBeLessThan(10_000_000);
     const unpacedRunner = ssh.ownRunner({ unkeptBytesPerSecond: Infinity, outputHeadBytes: 16, outputTailBytes: 16 });
     try {
@@ -93,7 +92,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
       timeoutMs: 10_000,
       signal: AbortSignal.abort(),
     });
-    expect(result).toMatchObject({ code: null, failure: 'aborted' });
+    expect(result).toMatchObject({ code: null, kind: 'aborted' });
     // Far below a connect attempt (10 s timeout); a loaded machine may still take a scheduler slice or two.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(ssh.runner.stats().connects).toBe(before);

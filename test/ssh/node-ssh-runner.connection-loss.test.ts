@@ -19,7 +19,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     const target = { nodeId: 'down', host: '127.0.0.1', port: await freePort(), user: 'root' };
     const started = Date.now();
     const result = await ssh.runner.run(target, 'true', { timeoutMs: 10_000 });
-    expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'refused' });
+    expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'refused' });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
@@ -50,8 +50,11 @@ describe('node-ssh runner when nodes are down or connections die', () => {
       const result = retrying.run(targetOf(node), 'true', { timeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 200)); // the first try refused; the retry waits 400 ms
       retrying.release(node.nodeId);
+      const released = Date.now();
       await ssh.sshd.startNode(node.nodeId);
-      expect(await result).toMatchObject({ failure: 'unreachable', unreachable: 'refused' });
+      expect(await result).toMatchObject({ kind: 'unreachable', reason: 'refused' });
+      // Answered as the connection closes, not when the stop of the node's commands gives up (15 s).
+      expect(Date.now() - released).toBeLessThan(10_000);
       expect(lines.filter((l) => l.msg === 'ssh connect failed')).toHaveLength(1);
       expect(retrying.stats()).toEqual({ connects: 0, open: 0 });
     } finally {
@@ -67,7 +70,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
       const port = (silent.address() as { port: number }).port;
       const started = Date.now();
       const result = await ssh.runner.run({ nodeId: 'silent', host: '127.0.0.1', port, user: 'root' }, 'true', { timeoutMs: 10_000 });
-      expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'connect-timeout' });
+      expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'connect-timeout' });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       for (const s of sockets) s.destroy();
@@ -82,7 +85,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     const { running } = await ssh.startSleeper(targetOf(node), { seconds: 120 });
     await ssh.sshd.dropConnections(node.nodeId);
     const result = await running;
-    expect(result).toMatchObject({ code: null, failure: 'connection' });
+    expect(result).toMatchObject({ code: null, kind: 'disconnected' });
     const next = await ssh.runner.run(targetOf(node), 'echo back', { timeoutMs: 10_000 });
     expect(next).toMatchObject({ code: 0, stdout: 'back\n' });
     expect(ssh.runner.stats().connects).toBe(connects + 1);
@@ -92,9 +95,9 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     const node = ssh.sshd.nodes[1]!;
     const { running } = await ssh.startSleeper(targetOf(node), { seconds: 120 });
     await ssh.sshd.stopNode(node.nodeId);
-    expect(await running).toMatchObject({ code: null, failure: 'connection' });
+    expect(await running).toMatchObject({ code: null, kind: 'disconnected' });
     const whileDown = await ssh.runner.run(targetOf(node), 'true', { timeoutMs: 10_000 });
-    expect(whileDown).toMatchObject({ failure: 'unreachable', unreachable: 'refused' });
+    expect(whileDown).toMatchObject({ kind: 'unreachable', reason: 'refused' });
     await ssh.sshd.startNode(node.nodeId);
     const after = await ssh.runner.run(targetOf(node), 'echo up', { timeoutMs: 10_000 });
     expect(after).toMatchObject({ code: 0, stdout: 'up\n' });
@@ -115,7 +118,7 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     expect(own.stats()).toEqual({ connects: 2, open: 2 });
     await own.close();
     expect(own.stats().open).toBe(0);
-    expect(await own.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({ failure: 'connection' });
+    expect(await own.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({ kind: 'disconnected' });
     expect(own.stats().connects).toBe(2);
   }, 20_000);
 });

@@ -50,7 +50,7 @@ describe('node-ssh runner host key checking and client authentication', () => {
 
   it("'yes' refuses a host missing from known_hosts", async () => {
     const { runner } = runnerWith(join(dir, 'absent', 'known_hosts'), 'yes');
-    expect(await echo(runner, 0)).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'host-key-unknown' });
+    expect(await echo(runner, 0)).toMatchObject({ code: null, kind: 'unreachable', reason: 'host-key-unknown' });
   }, 20_000);
 
   it('refuses a node whose key differs from known_hosts and says it is a mismatch', async () => {
@@ -58,8 +58,8 @@ describe('node-ssh runner host key checking and client authentication', () => {
     for (const mode of ['yes', 'accept-new'] as const) {
       const { runner } = runnerWith(path, mode);
       const result = await echo(runner, 0);
-      expect(result).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'host-key-mismatch' });
-      expect(result.detail).toMatch(/host key mismatch/);
+      expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'host-key-mismatch' });
+      expect(result).toMatchObject({ detail: expect.stringMatching(/host key mismatch/) });
     }
     expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
   }, 20_000);
@@ -68,7 +68,7 @@ describe('node-ssh runner host key checking and client authentication', () => {
     const key = sshd.hostPublicKey(node(0).nodeId);
     const path = knownHosts('revoked', `[127.0.0.1]:${node(0).port} ${key}\n@revoked * ${key}\n`);
     const { runner } = runnerWith(path, 'yes');
-    expect(await echo(runner, 0)).toMatchObject({ failure: 'unreachable', unreachable: 'host-key-mismatch' });
+    expect(await echo(runner, 0)).toMatchObject({ kind: 'unreachable', reason: 'host-key-mismatch' });
   }, 20_000);
 
   it("accepts a hashed known_hosts entry written by ssh-keygen -H", async () => {
@@ -101,11 +101,11 @@ describe('node-ssh runner host key checking and client authentication', () => {
     const otherKey = join(dir, 'stranger_ed25519');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey], { stdio: 'ignore' });
     const { runner } = runnerWith(sshd.knownHostsPath, 'yes', { privateKeyPath: otherKey });
-    expect(await echo(runner, 0)).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'auth-failed' });
+    expect(await echo(runner, 0)).toMatchObject({ code: null, kind: 'unreachable', reason: 'auth-failed' });
   }, 20_000);
 
   it('a missing private key file is a configuration failure, not a crash', async () => {
     const { runner } = runnerWith(sshd.knownHostsPath, 'yes', { privateKeyPath: join(dir, 'no-such-key') });
-    expect(await echo(runner, 0)).toMatchObject({ code: null, failure: 'unreachable', unreachable: 'config' });
+    expect(await echo(runner, 0)).toMatchObject({ code: null, kind: 'unreachable', reason: 'config' });
   }, 20_000);
 });

@@ -15,7 +15,7 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     // The node is deleted: its drain is aborted and its connection released in the same turn.
     controller.abort();
     ssh.runner.release(node.nodeId);
-    expect(await running).toMatchObject({ code: null, failure: 'aborted' });
+    expect(await running).toMatchObject({ code: null, kind: 'aborted' });
     expect(await waitForPids(duration, false, 5_000)).toBe(true);
   }, 45_000);
 
@@ -24,8 +24,8 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     const { duration, running } = await ssh.startSleeper(targetOf(node));
     ssh.runner.release(node.nodeId);
     const result = await running;
-    expect(result).toMatchObject({ code: null, failure: 'aborted' });
-    expect(result.detail).toMatch(/^node released; sent TERM/);
+    expect(result).toMatchObject({ code: null, kind: 'aborted' });
+    expect(result).toMatchObject({ detail: expect.stringMatching(/^node released; sent TERM/) });
     expect(await waitForPids(duration, false, 5_000)).toBe(true);
   }, 45_000);
 
@@ -39,7 +39,7 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     });
     expect(next).toMatchObject({ code: 0, stdout: 'gone\n' });
     expect(ssh.runner.stats().connects).toBe(connects + 1);
-    expect(await running).toMatchObject({ failure: 'aborted' });
+    expect(await running).toMatchObject({ kind: 'aborted' });
   }, 45_000);
 
   it('close stops the commands of every node before it closes their connections', async () => {
@@ -47,6 +47,6 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     const sleepers = await Promise.all(ssh.sshd.nodes.map((node) => ssh.startSleeper(targetOf(node), { runner })));
     await runner.close();
     for (const { duration } of sleepers) expect(await waitForPids(duration, false, 2_000)).toBe(true);
-    for (const { running } of sleepers) expect(await running).toMatchObject({ failure: 'aborted', detail: expect.stringMatching(/^runner closed/) });
+    for (const { running } of sleepers) expect(await running).toMatchObject({ kind: 'aborted', detail: expect.stringMatching(/^runner closed/) });
   }, 45_000);
 });

@@ -18,8 +18,8 @@ describe('node-ssh runner stopping remote commands', () => {
     controller.abort();
     const result = await running;
     const resolvedMs = Date.now() - abortedAt;
-    expect(result).toMatchObject({ code: null, failure: 'aborted', stdout: 'started\n' });
-    expect(result.detail).toMatch(/sent TERM to remote pid \d+/);
+    expect(result).toMatchObject({ code: null, kind: 'aborted', stdout: 'started\n' });
+    expect(result).toMatchObject({ detail: expect.stringMatching(/sent TERM to remote pid \d+/) });
     expect(resolvedMs).toBeLessThan(7_000); // pid wait (2 s) + kill wait (5 s) at worst; ~0.3 s idle
     expect(await waitForPids(duration, false, 10_000)).toBe(true);
   }, 20_000);
@@ -28,7 +28,7 @@ describe('node-ssh runner stopping remote commands', () => {
     const duration = ssh.sleeper(30);
     const started = Date.now();
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 1_000 });
-    expect(result).toMatchObject({ code: 124, failure: 'timeout' });
+    expect(result).toMatchObject({ code: 124, kind: 'timedOut' });
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(await waitForPids(duration, false, 10_000)).toBe(true);
   }, 20_000);
@@ -36,14 +36,13 @@ describe('node-ssh runner stopping remote commands', () => {
   it('a command that ignores TERM is killed 5 s later and reported as a timeout with exit 137', async () => {
     const duration = ssh.sleeper(30);
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `trap "" TERM; sleep ${duration}`, { timeoutMs: 1_000 });
-    expect(result).toMatchObject({ code: 137, failure: 'timeout' });
+    expect(result).toMatchObject({ code: 137, kind: 'timedOut' });
     expect(await waitForPids(duration, false, 10_000)).toBe(true);
   }, 20_000);
 
   it('a command killed by a signal before its deadline reports 128+n, not a timeout', async () => {
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'kill -KILL $$', { timeoutMs: 10_000 });
-    expect(result.code).toBe(137);
-    expect(result.failure).toBeUndefined();
+    expect(result).toMatchObject({ kind: 'exited', code: 137 });
   }, 20_000);
 
   it('the client gives up 7 s after the remote deadline when the remote side never answers', async () => {
@@ -52,7 +51,7 @@ describe('node-ssh runner stopping remote commands', () => {
     // Stopping the remote `timeout` process freezes its own deadline: only the client timer is left.
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `kill -STOP $PPID; sleep ${duration}`, { timeoutMs: 1_000 });
     const elapsed = Date.now() - started;
-    expect(result).toMatchObject({ code: null, failure: 'timeout' });
+    expect(result).toMatchObject({ code: null, kind: 'timedOut' });
     expect(elapsed).toBeGreaterThanOrEqual(8_000);
     // 8 s deadline, then the kill (at most 5 s) and the wait for the channel to close (1 s).
     expect(elapsed).toBeLessThan(15_000);

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASED_TAG, type NodeMemory } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { flush, simulatedNode } from '../helpers/scripted-drain.js';
+import { simulatedNode, settle } from '../helpers/scripted-drain.js';
 
 const NOW = 1_000_000;
 const memory = (deadline: number | null): NodeMemory => ({
   value: 0.4, revokedAt: NOW - 60_000, deadline, maxWaitTime: 120, failure: null, forcedReason: null,
   deletedAt: null, workLost: false, escalation: null, prepareFailure: null,
 });
-const settle = async () => {
-  for (let i = 0; i < 4; i += 1) await flush();
-};
 
 describe('a node rebuilt after a restart', () => {
   it('resumes a drain by verifying first and skips a step already done', async () => {

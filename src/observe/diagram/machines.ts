@@ -1,12 +1,17 @@
 import type { AnyStateMachine } from 'xstate';
 import { drainMachine } from '../../../machines/drain.machine.js';
 import { nodeMachine } from '../../../machines/node.machine.js';
+import { sshConnectionMachine } from '../../../machines/ssh-connection.machine.js';
 import { chartModel } from './chart-model.js';
 import { toDot } from './dot.js';
 import { toMermaid } from './mermaid.js';
 
 /** The charts `visualize` can draw, by the name used on the command line. */
-export const MACHINES: Record<string, AnyStateMachine> = { node: nodeMachine, drain: drainMachine };
+export const MACHINES: Record<string, AnyStateMachine> = {
+  node: nodeMachine,
+  drain: drainMachine,
+  connection: sshConnectionMachine,
+};
 export const MACHINE_NAMES = Object.keys(MACHINES);
 
 export const DIAGRAM_FORMATS = ['mermaid', 'dot', 'json'] as const;

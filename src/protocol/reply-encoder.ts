@@ -21,11 +21,12 @@ export class UnencodableTextError extends Error {
   readonly code = 'XMLRPC_UNENCODABLE_TEXT';
 }
 
-export function fastEncodeResponse(value: WireValue): string {
+/** Throws for a bare number or a string XML cannot carry (a control character). */
+export function encodeResponse(value: WireValue): string {
   return `${DECLARATION}<methodResponse><params><param>${valueXml(value)}</param></params></methodResponse>`;
 }
 
-export function fastEncodeFault(code: number, message: string): string {
+export function encodeFault(code: number, message: string): string {
   const fault = { faultCode: new WireInt(code), faultString: message };
   return `${DECLARATION}<methodResponse><fault>${valueXml(fault)}</fault></methodResponse>`;
 }

@@ -1,4 +1,4 @@
-// Types for the deep imports of xmlrpc's codec (the package ships no exports map and no types for them).
+// Types for the deep imports of xmlrpc's codec and for sax (the packages ship no exports map and no types).
 
 declare module 'xmlrpc/lib/deserializer.js' {
   import type { EventEmitter } from 'node:events';
@@ -43,4 +43,20 @@ declare module 'xmlrpc/lib/customtype.js' {
     serialize(xml: unknown): unknown;
   }
   export = CustomType;
+}
+
+// sax 1.2's parser API, as far as the strict deserializer uses it (the package ships no types).
+declare module 'sax' {
+  export interface SAXParser {
+    onopentag: (tag: { name: string }) => void;
+    onclosetag: (name: string) => void;
+    ontext: (text: string) => void;
+    oncdata: (text: string) => void;
+    onend: () => void;
+    onerror: (error: Error) => void;
+    error: Error | null;
+    write(text: string): SAXParser;
+    close(): SAXParser;
+  }
+  export function parser(strict: boolean, options?: { strictEntities?: boolean }): SAXParser;
 }

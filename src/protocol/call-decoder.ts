@@ -1,12 +1,37 @@
 import { SaxesParser } from 'saxes';
 import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
 import { noteNesting } from './params-shape.js';
-import type { DecodedCall } from './xmlrpc-codec.js';
-import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-fast-grammar.js';
-import { scanPlainXml, type XmlEventSink } from './xmlrpc-plain-scanner.js';
-import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-fast-scalars.js';
+import { refuseDocumentType, requireEnding } from './document-guards.js';
+import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-grammar.js';
+import { scanPlainXml, type XmlEventSink } from './plain-scanner.js';
+import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-scalars.js';
+
+export interface DecodedCall {
+  method: string;
+  params: unknown[];
+}
 
 const NON_WHITESPACE = /\S/;
+const METHOD_CALL_END = /<\/methodCall\s*>$/i;
+
+/**
+ * Decodes an XML-RPC methodCall. Structs come back with a null prototype, so a member named
+ * `__proto__` is an ordinary member. `<i8>` values arrive as digit strings. Rejects with
+ * XmlRpcFaultError: -32700 for unreadable XML, -32600 for XML that is not an XML-RPC call.
+ */
+export async function decodeMethodCall(body: Buffer): Promise<DecodedCall> {
+  return decodeCallText(callText(body));
+}
+
+/** The body as text, once it passes the checks every decoder of calls needs first. */
+export function callText(body: Buffer): string {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw new XmlRpcFaultError(XmlRpcFaultCode.PARSE_ERROR, 'empty request body');
+  refuseDocumentType(text);
+  // Besides the strict parser: a cut-off body must never pass for a call (stock sax auto-closes).
+  requireEnding(text, METHOD_CALL_END, '</methodCall>');
+  return text;
+}
 const WHITESPACE_CHAR = /^\s$/;
 
 /**
@@ -16,14 +41,14 @@ const WHITESPACE_CHAR = /^\s$/;
  * otherwise -32600 when it is not an XML-RPC call. Plain documents (what callers send) are read by
  * the indexOf scanner; anything else by saxes, which has the last word on XML.
  */
-export function fastDecodeMethodCall(text: string): DecodedCall {
+export function decodeCallText(text: string): DecodedCall {
   const plain = new CallDecoder();
   if (scanPlainXml(text, plain)) return plain.result();
-  return saxesDecodeMethodCall(text);
+  return decodeCallTextWithSaxes(text);
 }
 
-/** fastDecodeMethodCall on saxes alone, for every document: the scanner is checked against it. */
-export function saxesDecodeMethodCall(text: string): DecodedCall {
+/** decodeCallText on saxes alone, for every document: the scanner is checked against it. */
+export function decodeCallTextWithSaxes(text: string): DecodedCall {
   const decoder = new CallDecoder();
   const parser = new SaxesParser({ position: false });
   parser.on('opentag', (tag) => decoder.open(tag.name));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { XmlRpcFaultError } from '../../src/protocol/codes.js';
-import { fastDecodeMethodCall, saxesDecodeMethodCall } from '../../src/protocol/xmlrpc-fast-decoder.js';
-import { scanPlainXml, type XmlEventSink } from '../../src/protocol/xmlrpc-plain-scanner.js';
+import { decodeCallText, decodeCallTextWithSaxes } from '../../src/protocol/call-decoder.js';
+import { scanPlainXml, type XmlEventSink } from '../../src/protocol/plain-scanner.js';
 import { countdownBody, valuesBody } from '../../bench/bodies.js';
 import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
-import { Prng } from '../fuzz/prng.js';
+import { Prng } from '../helpers/prng.js';
 import { callFixtures } from './differential-fixtures.js';
 import { sameValue } from './differential-oracle.js';
 
@@ -34,7 +34,7 @@ const agreesWithSaxes = (plain: boolean) => (name: string, text: string) => {
 /** The scanner may only decline: whatever it accepts must decode exactly as saxes decodes it. */
 function mismatches(texts: ReadonlyArray<[string, string]>): Array<{ name: string; plain: Result; saxes: Result }> {
   return texts
-    .map(([name, text]) => ({ name, plain: outcome(fastDecodeMethodCall, text), saxes: outcome(saxesDecodeMethodCall, text) }))
+    .map(([name, text]) => ({ name, plain: outcome(decodeCallText, text), saxes: outcome(decodeCallTextWithSaxes, text) }))
     .filter(({ plain, saxes }) =>
       'value' in plain && 'value' in saxes
         ? !sameValue(plain.value, saxes.value)

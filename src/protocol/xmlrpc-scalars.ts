@@ -1,4 +1,4 @@
-// Scalar conversions of the fast decoder: the values the xmlrpc package's deserializer produces,
+// Scalar conversions of the call decoder: the values the xmlrpc package's deserializer produces,
 // with number syntax checked first (it would read `<int>0x7f</int>` as 0 and `<int>1_000</int>` as 1).
 
 /** A scalar element's text could not be read as its type: the call is not valid XML-RPC. */

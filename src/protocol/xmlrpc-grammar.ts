@@ -1,4 +1,4 @@
-// The XML-RPC call grammar the fast decoder enforces, element by element.
+// The XML-RPC call grammar the call decoder enforces, element by element.
 
 export const Tag = {
   Root: 0, MethodCall: 1, MethodName: 2, Params: 3, Param: 4, Value: 5, Array: 6, Data: 7, Struct: 8, Member: 9,

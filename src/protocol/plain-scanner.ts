@@ -1,6 +1,6 @@
-import { tagOf } from './xmlrpc-fast-grammar.js';
+import { tagOf } from './xmlrpc-grammar.js';
 
-/** What the scanner reports, in document order (the fast decoder's CallDecoder). */
+/** What the scanner reports, in document order (the call decoder's CallDecoder). */
 export interface XmlEventSink {
   open(name: string): void;
   close(): void;
