@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ManifestError } from '../cluster/manifest-rspec.js';
 import { thisMachine } from '../cluster/node-list-source.js';
+import { type InitRequest, type InitResult, initAgent } from '../deploy/init-setup.js';
 import { CertificateError } from '../deploy/self-signed-certificate.js';
-import { initAgent, type InitRequest, type InitResult } from '../deploy/init-setup.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { ask, onTerminal } from './terminal-prompt.js';
 
@@ -48,11 +48,20 @@ function request(options: InitOptions): InitRequest {
       privateKeyCommand: options.sshKeyCommand,
       knownHostsPath: abs(options.knownHosts) ?? resolve(stateDir, 'known_hosts'),
     },
-    cluster: { url: options.clusterUrl, sliceUrn: options.sliceUrn, credentialPem: abs(options.credential), passphraseFile: abs(options.passphraseFile), credentialPath: abs(options.sliceCredential) },
+    cluster: {
+      url: options.clusterUrl,
+      sliceUrn: options.sliceUrn,
+      credentialPem: abs(options.credential),
+      passphraseFile: abs(options.passphraseFile),
+      credentialPath: abs(options.sliceCredential),
+    },
     force: options.force === true,
     self: thisMachine,
     // Questions only when a person is there; scripts pass flags.
-    askHost: onTerminal() && options.host === undefined ? (offered) => ask('Public host name of this node: ', { default: offered ?? undefined }) : undefined,
+    askHost:
+      onTerminal() && options.host === undefined
+        ? (offered) => ask('Public host name of this node: ', { default: offered ?? undefined })
+        : undefined,
   };
 }
 
@@ -69,7 +78,9 @@ const summary = (r: InitResult): string =>
 /** `init`: a complete agent.yaml for the node it runs on, its token and a certificate. */
 export function initCommand(): Command {
   return new Command('init')
-    .description('write agent.yaml for this node: nodes from the manifest, an HTTPS endpoint with a token and a self-signed certificate, a drain plan to fill in, the cluster section')
+    .description(
+      'write agent.yaml for this node: nodes from the manifest, an HTTPS endpoint with a token and a self-signed certificate, a drain plan to fill in, the cluster section',
+    )
     .option('-c, --config <file>', 'the configuration to write', 'agent.yaml')
     .option('--manifest <file>', 'read the manifest from this file (default: the output of `geni-get manifest`)')
     .option('--host <name>', "this node's public host name (default: the manifest's <host name> of this node)")
@@ -83,17 +94,22 @@ export function initCommand(): Command {
     .option('--passphrase-file <file>', "file holding the credential key's passphrase")
     .option('--slice-credential <file>', 'the slice credential (signed XML), for register')
     .option('--slice-urn <urn>', 'the slice (default: what `geni-get slice_urn` prints)')
-    .option('--cluster-url <url>', "the cluster's API, when it is not https://<boss host>:12369/protogeni/xmlrpc/dynslice")
+    .option(
+      '--cluster-url <url>',
+      "the cluster's API, when it is not https://<boss host>:12369/protogeni/xmlrpc/dynslice",
+    )
     .option('--force', 'replace an existing configuration file')
     .action(async (options: InitOptions) => {
-      if (options.sshKey !== undefined && options.sshKeyCommand !== undefined) throw new CliExit(EXIT.config, '--ssh-key and --ssh-key-command: give one, not both');
+      if (options.sshKey !== undefined && options.sshKeyCommand !== undefined)
+        throw new CliExit(EXIT.config, '--ssh-key and --ssh-key-command: give one, not both');
       try {
         process.stdout.write(summary(await initAgent(request(options))));
       } catch (error) {
         if (error instanceof ManifestError) throw new CliExit(EXIT.config, `manifest: ${error.message}`);
         if (error instanceof CertificateError) throw new CliExit(EXIT.failure, error.message);
         const { code, path } = error as NodeJS.ErrnoException;
-        if (typeof code === 'string' && path !== undefined) throw new CliExit(EXIT.failure, `cannot write ${path}: ${code}`);
+        if (typeof code === 'string' && path !== undefined)
+          throw new CliExit(EXIT.failure, `cannot write ${path}: ${code}`);
         throw error;
       }
     });

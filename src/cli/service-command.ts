@@ -26,10 +26,14 @@ export function serviceCommand(): Command {
     .option('--bin <path>', "the agent's bin/dynslice-agent.js (default: this install's)")
     .action((options: ServiceOptions) => {
       if (!options.print) throw new CliExit(EXIT.config, 'service: nothing to do (--print writes the unit to stdout)');
-      if (!USER.test(options.user)) throw new CliExit(EXIT.config, `--user: ${JSON.stringify(options.user)} is not an account name`);
+      if (!USER.test(options.user))
+        throw new CliExit(EXIT.config, `--user: ${JSON.stringify(options.user)} is not an account name`);
       const node = options.node ?? process.execPath;
       const bin = options.bin ?? realpathSync(join(packageRoot(), 'bin', 'dynslice-agent.js'));
-      for (const [flag, path] of [['--node', node], ['--bin', bin]] as const) {
+      for (const [flag, path] of [
+        ['--node', node],
+        ['--bin', bin],
+      ] as const) {
         if (!isAbsolute(path)) throw new CliExit(EXIT.config, `${flag}: ${path} is not an absolute path`);
       }
       process.stdout.write(serviceUnit({ node, bin, config: resolve(options.config), user: options.user }));

@@ -9,7 +9,14 @@ export interface AgentYamlInput {
   certFile: string;
   keyFile: string;
   ssh: { user: string; privateKeyPath?: string; privateKeyCommand?: string; knownHostsPath: string };
-  cluster: { bossHost: string | null; url?: string; sliceUrn: string | null; credentialPem?: string; passphraseFile?: string; credentialPath?: string };
+  cluster: {
+    bossHost: string | null;
+    url?: string;
+    sliceUrn: string | null;
+    credentialPem?: string;
+    passphraseFile?: string;
+    credentialPath?: string;
+  };
   /** Shown in the header: what wrote the file. */
   writtenBy: string;
 }
@@ -29,7 +36,10 @@ const optional = (key: string, value: string | null | undefined, placeholder: st
 export function agentYaml(input: AgentYamlInput): string {
   const { ssh, cluster } = input;
   const manifest = typeof input.manifest === 'string' ? q(input.manifest) : `{ command: ${q(input.manifest.command)} }`;
-  const key = ssh.privateKeyCommand !== undefined ? `  privateKeyCommand: ${q(ssh.privateKeyCommand)}` : `  privateKeyPath: ${q(ssh.privateKeyPath ?? '~/.ssh/id_ed25519')}`;
+  const key =
+    ssh.privateKeyCommand !== undefined
+      ? `  privateKeyCommand: ${q(ssh.privateKeyCommand)}`
+      : `  privateKeyPath: ${q(ssh.privateKeyPath ?? '~/.ssh/id_ed25519')}`;
   return `# dynslice-agent configuration, ${input.writtenBy}.
 # Check it:     dynslice-agent check -c THIS_FILE --ssh
 # Register it:  dynslice-agent register -c THIS_FILE
@@ -87,7 +97,7 @@ log:
 cluster:
   # true: \`run\` registers the endpoint each time it starts (else: dynslice-agent register -c THIS_FILE).
   register: false
-${optional('bossHost', cluster.bossHost, 'boss.utah.cloudlab.us', '# from the manifest\'s component_manager_id')}
+${optional('bossHost', cluster.bossHost, 'boss.utah.cloudlab.us', "# from the manifest's component_manager_id")}
 ${optional('url', cluster.url, 'https://boss.utah.cloudlab.us:12369/protogeni/xmlrpc/dynslice', '# default: from bossHost')}
 ${optional('sliceUrn', cluster.sliceUrn, 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp', '# geni-get slice_urn prints it')}
 ${optional('credentialPem', cluster.credentialPem, '/root/cloudlab.pem', '# the credential file the portal gives (certificate and key)')}

@@ -18,12 +18,21 @@ const readOrFail = async (key: string, file: string): Promise<string> => {
  */
 export async function checkPortalCredential(credentialPem: string, passphraseFile: string | undefined): Promise<void> {
   const { cert, key } = splitPortalCredential(await readOrFail('cluster.credentialPem', credentialPem), credentialPem);
-  const names = { cert: { key: 'cluster.credentialPem', file: credentialPem }, key: { key: 'cluster.credentialPem', file: credentialPem } };
+  const names = {
+    cert: { key: 'cluster.credentialPem', file: credentialPem },
+    key: { key: 'cluster.credentialPem', file: credentialPem },
+  };
   if (passphraseFile === undefined) {
     // An encrypted key without its passphrase file is checked when `register` asks for the passphrase.
     if (!isEncryptedKey(key)) checkClientIdentity(cert, key, undefined, { ...names, passphrase: null }, Date.now());
     return;
   }
   const passphrase = (await readOrFail('cluster.passphraseFile', passphraseFile)).replace(/\r?\n$/, '');
-  checkClientIdentity(cert, key, passphrase, { ...names, passphrase: { key: 'cluster.passphraseFile', from: `in ${passphraseFile}` } }, Date.now());
+  checkClientIdentity(
+    cert,
+    key,
+    passphrase,
+    { ...names, passphrase: { key: 'cluster.passphraseFile', from: `in ${passphraseFile}` } },
+    Date.now(),
+  );
 }

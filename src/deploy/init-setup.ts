@@ -5,12 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import type { SelfIdentity } from '../cluster/manifest-nodes.js';
 import { parseManifest } from '../cluster/manifest-rspec.js';
 import { readManifestText } from '../cluster/node-list-source.js';
-import { runLocalCommand } from '../config/local-command.js';
 import { ConfigError, parseConfig } from '../config/load-config.js';
-import { readTokenFile, writeNewTokenFile } from '../endpoint/token-file.js';
+import { runLocalCommand } from '../config/local-command.js';
 import { registeredUrl } from '../endpoint/registered-url.js';
+import { readTokenFile, writeNewTokenFile } from '../endpoint/token-file.js';
 import { HOSTNAME } from '../slice/host-template.js';
-import { agentYaml, type AgentYamlInput } from './agent-yaml.js';
+import { type AgentYamlInput, agentYaml } from './agent-yaml.js';
 import { checkPortalCredential } from './credential-check.js';
 import { manifestSite } from './manifest-site.js';
 import { certificateFits, makeSelfSignedCertificate } from './self-signed-certificate.js';
@@ -24,7 +24,13 @@ export interface InitRequest {
   port: number;
   stateDir: string;
   ssh: AgentYamlInput['ssh'];
-  cluster: { url?: string; sliceUrn?: string; credentialPem?: string; passphraseFile?: string; credentialPath?: string };
+  cluster: {
+    url?: string;
+    sliceUrn?: string;
+    credentialPem?: string;
+    passphraseFile?: string;
+    credentialPath?: string;
+  };
   force: boolean;
   /** This machine, to find it in the manifest (default: its hostname and `geni-get client_id`). */
   self: () => Promise<SelfIdentity>;
@@ -45,7 +51,11 @@ export interface InitResult {
   sliceUrn: string | null;
 }
 
-const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+const exists = (file: string): Promise<boolean> =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 const usage = (key: string, message: string): ConfigError => new ConfigError(`${key}: ${message}`, key);
 
@@ -59,24 +69,42 @@ async function sliceUrnHere(): Promise<string | null> {
 /** Writes agent.yaml, a token and a certificate; throws ConfigError (exit 2) or ManifestError naming the file. */
 export async function initAgent(request: InitRequest): Promise<InitResult> {
   const { configFile, stateDir } = request;
-  if (!request.force && (await exists(configFile))) throw usage(configFile, 'exists: init does not overwrite it (--force replaces it)');
+  if (!request.force && (await exists(configFile)))
+    throw usage(configFile, 'exists: init does not overwrite it (--force replaces it)');
   const { credentialPem, passphraseFile, credentialPath } = request.cluster;
-  for (const [key, file] of [['cluster.credentialPem', credentialPem], ['cluster.passphraseFile', passphraseFile], ['cluster.credentialPath', credentialPath]] as const) {
+  for (const [key, file] of [
+    ['cluster.credentialPem', credentialPem],
+    ['cluster.passphraseFile', passphraseFile],
+    ['cluster.credentialPath', credentialPath],
+  ] as const) {
     if (file !== undefined && !(await exists(file))) throw usage(key, `${file}: no such file`);
   }
   if (credentialPem !== undefined) await checkPortalCredential(credentialPem, passphraseFile);
-  const label = typeof request.manifest === 'string' ? request.manifest : `command ${JSON.stringify(request.manifest.command)}`;
-  const site = manifestSite(parseManifest(await readManifestText(request.manifest, label), label), await request.self(), label);
+  const label =
+    typeof request.manifest === 'string' ? request.manifest : `command ${JSON.stringify(request.manifest.command)}`;
+  const site = manifestSite(
+    parseManifest(await readManifestText(request.manifest, label), label),
+    await request.self(),
+    label,
+  );
   const publicHost = request.host ?? (request.askHost ? await request.askHost(site.publicHost) : site.publicHost);
   if (!publicHost) throw usage('--host', `no node of ${label} is this machine: pass its public host name with --host`);
-  if (!HOSTNAME.test(publicHost) && isIP(publicHost) === 0) throw usage('--host', `${JSON.stringify(publicHost)} is not a host name or address`);
+  if (!HOSTNAME.test(publicHost) && isIP(publicHost) === 0)
+    throw usage('--host', `${JSON.stringify(publicHost)} is not a host name or address`);
 
   const tokenFile = join(stateDir, 'endpoint.token');
   const certFile = join(stateDir, 'tls', 'agent.crt');
   const keyFile = join(stateDir, 'tls', 'agent.key');
   const sliceUrn = request.cluster.sliceUrn ?? (await sliceUrnHere());
   const text = agentYaml({
-    manifest: request.manifest, publicHost, port: request.port, stateDir, tokenFile, certFile, keyFile, ssh: request.ssh,
+    manifest: request.manifest,
+    publicHost,
+    port: request.port,
+    stateDir,
+    tokenFile,
+    certFile,
+    keyFile,
+    ssh: request.ssh,
     cluster: { ...request.cluster, bossHost: site.bossHost, sliceUrn },
     writtenBy: `written by \`dynslice-agent init\` for ${publicHost}`,
   }).replaceAll('THIS_FILE', configFile);
@@ -98,4 +126,3 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
   const shownUrl = registeredUrl(config.endpoint, { host: publicHost, port: request.port }, { token, redact: true });
   return { configFile, publicHost, shownUrl, tokenFile, certFile, made, bossHost: site.bossHost, sliceUrn };
 }
-

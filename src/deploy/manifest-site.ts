@@ -26,10 +26,14 @@ export function bossHostOf(componentManagerId: string | null): string | null {
  * Throws ManifestError naming `source` for a manifest without nodes.
  */
 export function manifestSite(manifest: readonly ManifestNode[], me: SelfIdentity, source: string): ManifestSite {
-  if (manifest.length === 0) throw new ManifestError(source, null, 'lists no <node>: is it the manifest of a running experiment?');
+  if (manifest.length === 0)
+    throw new ManifestError(source, null, 'lists no <node>: is it the manifest of a running experiment?');
   const self = manifest.find((node) => isSelf(node, me)) ?? null;
   const named = self?.hostName ?? self?.logins.find((login) => login.hostname !== null)?.hostname ?? null;
   const publicHost = named !== null && HOSTNAME.test(named) ? named : null;
-  const bossHost = bossHostOf(self?.componentManagerId ?? null) ?? manifest.map((node) => bossHostOf(node.componentManagerId)).find((host) => host !== null) ?? null;
+  const bossHost =
+    bossHostOf(self?.componentManagerId ?? null) ??
+    manifest.map((node) => bossHostOf(node.componentManagerId)).find((host) => host !== null) ??
+    null;
   return { publicHost, bossHost, self };
 }

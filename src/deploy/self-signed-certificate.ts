@@ -35,16 +35,34 @@ export async function makeSelfSignedCertificate(host: string, certFile: string, 
   await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
   const [certPart, keyPart] = [`${certFile}.part`, `${keyFile}.part`];
   const args = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-days', String(CERTIFICATE_DAYS), '-subj', `/CN=${host}`,
-    '-addext', `subjectAltName=${isIp(host) ? 'IP' : 'DNS'}:${host}`,
-    '-keyout', keyPart, '-out', certPart,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    String(CERTIFICATE_DAYS),
+    '-subj',
+    `/CN=${host}`,
+    '-addext',
+    `subjectAltName=${isIp(host) ? 'IP' : 'DNS'}:${host}`,
+    '-keyout',
+    keyPart,
+    '-out',
+    certPart,
   ];
   try {
     await run('openssl', args, { timeout: 30_000, env: { ...process.env, OPENSSL_CONF: '/dev/null' } });
   } catch (error) {
     const { code, stderr } = error as { code?: string | number; stderr?: string };
-    const why = code === 'ENOENT' ? 'the openssl command is not installed (apt-get install openssl)' : String(stderr ?? error).trim().split('\n')[0];
+    const why =
+      code === 'ENOENT'
+        ? 'the openssl command is not installed (apt-get install openssl)'
+        : String(stderr ?? error)
+            .trim()
+            .split('\n')[0];
     throw new CertificateError(`cannot make a certificate for ${host} in ${certFile}: ${why}`);
   }
   await chmod(keyPart, 0o600);

@@ -28,11 +28,14 @@ describe('a TypeScript plugin in a folder of its own', () => {
     await mkdir(join(dir, 'my-plugins'));
     await writeFile(join(dir, 'my-plugins/package.json'), JSON.stringify({ private: true, type: 'module' }));
     await writeFile(join(dir, 'my-plugins/flush.ts'), PLUGIN);
-    await writeFile(join(dir, 'agent.yaml'), stringify({
-      plugins: ['my-plugins/flush.ts'],
-      drain: { graceful: [{ action: 'flush-disks', path: '/data' }] },
-      state: { dir: 'state' },
-    }));
+    await writeFile(
+      join(dir, 'agent.yaml'),
+      stringify({
+        plugins: ['my-plugins/flush.ts'],
+        drain: { graceful: [{ action: 'flush-disks', path: '/data' }] },
+        state: { dir: 'state' },
+      }),
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -35,10 +35,18 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-doc-'));
     ssh = await startSshNodes(1);
-    cluster = createServerApi({ maxwaittime: 600, policy: 'LIFO', sliceUrn: SLICE, logger: createLogger({ level: 'silent' }) });
+    cluster = createServerApi({
+      maxwaittime: 600,
+      policy: 'LIFO',
+      sliceUrn: SLICE,
+      logger: createLogger({ level: 'silent' }),
+    });
     clusterUrl = await cluster.listen(0, '127.0.0.1');
     const manifest = join(dir, 'manifest.xml');
-    await writeFile(manifest, manifestXml([{ clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME }, { ...ssh.nodes[0]! }]));
+    await writeFile(
+      manifest,
+      manifestXml([{ clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME }, { ...ssh.nodes[0]! }]),
+    );
     const bin = join(dir, 'bin');
     await mkdir(bin);
     await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
@@ -46,9 +54,31 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
     // Home: the portal credential (a key and its certificate in one file) and the slice credential.
     const home = join(dir, 'home');
     await mkdir(home);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30', '-subj', '/CN=experimenter',
-      '-keyout', join(home, 'key.pem'), '-out', join(home, 'cert.pem')], { stdio: 'ignore' });
-    await writeFile(join(home, 'cloudlab.pem'), (await readFile(join(home, 'key.pem'), 'utf8')) + (await readFile(join(home, 'cert.pem'), 'utf8')));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=experimenter',
+        '-keyout',
+        join(home, 'key.pem'),
+        '-out',
+        join(home, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await writeFile(
+      join(home, 'cloudlab.pem'),
+      (await readFile(join(home, 'key.pem'), 'utf8')) + (await readFile(join(home, 'cert.pem'), 'utf8')),
+    );
     await writeFile(join(home, 'slice.credential'), '<signed-credential/>\n');
     await mkdir(join(dir, 'etc/systemd/system'), { recursive: true });
     env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
@@ -74,13 +104,26 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
         .replaceAll('~/', `${dir}/home/`)
         // The cluster is the simulator on this machine.
         .replace(/^dynslice-agent init /, `dynslice-agent init --cluster-url ${clusterUrl} `);
-      const result = await exec('bash', ['-euo', 'pipefail', '-c', moved], { env, timeout: 60_000 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+      const result = await exec('bash', ['-euo', 'pipefail', '-c', moved], { env, timeout: 60_000 }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
       expect({ command, code: 'code' in result ? result.code : 0 }).toEqual({ command, code: 0 });
       ran.push(command.split(' ').slice(0, 2).join(' '));
     }
-    expect(ran).toEqual(['install -D', 'dynslice-agent init', 'dynslice-agent check', 'dynslice-agent register', 'dynslice-agent service']);
+    expect(ran).toEqual([
+      'install -D',
+      'dynslice-agent init',
+      'dynslice-agent check',
+      'dynslice-agent register',
+      'dynslice-agent service',
+    ]);
     const token = (await readFile(join(dir, 'var/lib/dynslice-agent/endpoint.token'), 'utf8')).trim();
-    expect(await cluster.waitForRegistration(10_000)).toMatchObject({ sliceUrn: SLICE, url: `https://${HEAD_NAME}:8001/dynslice/${token}` });
-    expect(await readFile(join(dir, 'etc/systemd/system/dynslice-agent.service'), 'utf8')).toContain(`run -c ${dir}/etc/dynslice-agent/agent.yaml`);
+    expect(await cluster.waitForRegistration(10_000)).toMatchObject({
+      sliceUrn: SLICE,
+      url: `https://${HEAD_NAME}:8001/dynslice/${token}`,
+    });
+    expect(await readFile(join(dir, 'etc/systemd/system/dynslice-agent.service'), 'utf8')).toContain(
+      `run -c ${dir}/etc/dynslice-agent/agent.yaml`,
+    );
   });
 });

@@ -20,7 +20,10 @@ const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp';
 const HEAD_NAME = 'head.myexp.myproj.utah.cloudlab.us';
 
 /** install.sh as the profile runs it, with the given steps; its exit status and output. */
-async function installSh(steps: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+async function installSh(
+  steps: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec('bash', [join(EXAMPLES, 'install.sh'), ...steps], { env, timeout: 120_000 });
     return { code: 0, stdout, stderr };
@@ -39,10 +42,21 @@ describe('the CloudLab profile and its startup script', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-cloudlab-'));
     ssh = await startSshNodes(2);
-    cluster = createServerApi({ maxwaittime: 600, policy: 'LIFO', sliceUrn: SLICE, logger: createLogger({ level: 'silent' }) });
+    cluster = createServerApi({
+      maxwaittime: 600,
+      policy: 'LIFO',
+      sliceUrn: SLICE,
+      logger: createLogger({ level: 'silent' }),
+    });
     const clusterUrl = await cluster.listen(0, '127.0.0.1');
     const manifest = join(dir, 'manifest.xml');
-    await writeFile(manifest, manifestXml([{ clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME }, ...ssh.nodes.map((n) => ({ ...n }))]));
+    await writeFile(
+      manifest,
+      manifestXml([
+        { clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME },
+        ...ssh.nodes.map((n) => ({ ...n })),
+      ]),
+    );
     // On PATH: geni-get as on a node, and the agent as `npm install -g` puts it there.
     const bin = join(dir, 'bin');
     await mkdir(bin);
@@ -70,11 +84,20 @@ describe('the CloudLab profile and its startup script', () => {
 
   it('install.sh is valid bash and profile.py compiles', async () => {
     await exec('bash', ['-n', join(EXAMPLES, 'install.sh')]);
-    await exec(PYTHON, ['-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', join(EXAMPLES, 'profile.py'), join(dir, 'profile.pyc')]);
+    await exec(PYTHON, [
+      '-c',
+      'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
+      join(EXAMPLES, 'profile.py'),
+      join(dir, 'profile.pyc'),
+    ]);
     // It installs the agent as the docs say.
-    expect(await readFile(join(EXAMPLES, 'install.sh'), 'utf8')).toContain(`ALLOWED_SCRIPTS=${await documentedAllowScripts()}\n`);
+    expect(await readFile(join(EXAMPLES, 'install.sh'), 'utf8')).toContain(
+      `ALLOWED_SCRIPTS=${await documentedAllowScripts()}\n`,
+    );
     // The profile runs the script from the profile's repository, as root, at boot.
-    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain('pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/install.sh');
+    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain(
+      'pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/install.sh',
+    );
   });
 
   it('its key, init, check and register steps: a configuration check --ssh accepts, registered with the cluster', async () => {
@@ -86,7 +109,11 @@ describe('the CloudLab profile and its startup script', () => {
     expect(run.stdout).toMatch(/^pc\d+ .*\breachable\b/m);
     const registration = await cluster.waitForRegistration(10_000);
     const token = (await readFile(join(dir, 'var/lib/dynslice-agent/endpoint.token'), 'utf8')).trim();
-    expect(registration).toMatchObject({ sliceUrn: SLICE, url: `https://${HEAD_NAME}:8001/dynslice/${token}`, credentials: ['<signed-credential>test</signed-credential>\n'] });
+    expect(registration).toMatchObject({
+      sliceUrn: SLICE,
+      url: `https://${HEAD_NAME}:8001/dynslice/${token}`,
+      credentials: ['<signed-credential>test</signed-credential>\n'],
+    });
   });
 
   it('a second boot keeps the configuration; an unknown step is refused with exit 2', async () => {

@@ -25,10 +25,13 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-init-'));
     manifest = join(dir, 'manifest.xml');
     // The head node (this machine, known by its client_id) and two workers on real sshd.
-    await writeFile(manifest, manifestXml([
-      { clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME },
-      ...ssh.nodes.map((n) => ({ ...n })),
-    ]));
+    await writeFile(
+      manifest,
+      manifestXml([
+        { clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME },
+        ...ssh.nodes.map((n) => ({ ...n })),
+      ]),
+    );
     await mkdir(join(dir, 'bin'));
     await writeFakeGeniGet(join(dir, 'bin'), { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
     env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
@@ -47,7 +50,10 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     expect(out.stdout).toContain(`dynslice-agent check -c ${join(dir, 'agent.yaml')} --ssh`);
     const config = await loadConfig(join(dir, 'agent.yaml'));
     expect(config.nodes).toEqual({ manifest: { command: 'geni-get manifest' }, exclude: ['self'], reloadSeconds: 300 });
-    expect(config.endpoint).toMatchObject({ listen: `${HEAD_NAME}:8001`, tokenFile: join(dir, 'state/endpoint.token') });
+    expect(config.endpoint).toMatchObject({
+      listen: `${HEAD_NAME}:8001`,
+      tokenFile: join(dir, 'state/endpoint.token'),
+    });
     expect(config.cluster).toMatchObject({ bossHost: 'boss.utah.cloudlab.us', sliceUrn: SLICE, register: false });
     const cert = await readFile(join(dir, 'state/tls/agent.crt'), 'utf8');
     expect(cert).toContain('BEGIN CERTIFICATE');
@@ -81,7 +87,10 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
   it('bad manifests: not XML, missing, not this machine: exit 2 naming the file, never a stack trace', async () => {
     const other = join(dir, 'other');
     await mkdir(other);
-    await writeFile(join(other, 'broken.xml'), '<?xml version="1.0"?>\n<rspec xmlns="http://www.geni.net/resources/rspec/3">\n<node>\n</rspec>\n');
+    await writeFile(
+      join(other, 'broken.xml'),
+      '<?xml version="1.0"?>\n<rspec xmlns="http://www.geni.net/resources/rspec/3">\n<node>\n</rspec>\n',
+    );
     const broken = await init(['--manifest', 'broken.xml'], other);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain(`${join(other, 'broken.xml')}:4: not well-formed XML`);

@@ -12,14 +12,22 @@ describe('what init learns from a manifest', () => {
   });
 
   it("this machine's <host name> is the public host; another node's is never taken for it", () => {
-    const nodes = parseManifest(manifestXml([
-      { clientId: 'head', nodeId: 'pc900', host: 'h', hostName: 'head.exp.proj.utah.cloudlab.us' },
-      { clientId: 'w1', nodeId: 'pc901', host: 'w1.exp.proj.utah.cloudlab.us', user: 'root' },
-    ]), 'm.xml');
+    const nodes = parseManifest(
+      manifestXml([
+        { clientId: 'head', nodeId: 'pc900', host: 'h', hostName: 'head.exp.proj.utah.cloudlab.us' },
+        { clientId: 'w1', nodeId: 'pc901', host: 'w1.exp.proj.utah.cloudlab.us', user: 'root' },
+      ]),
+      'm.xml',
+    );
     expect(manifestSite(nodes, { hostnames: ['elsewhere'], clientId: 'head' }, 'm.xml')).toMatchObject({
-      publicHost: 'head.exp.proj.utah.cloudlab.us', bossHost: 'boss.utah.cloudlab.us',
+      publicHost: 'head.exp.proj.utah.cloudlab.us',
+      bossHost: 'boss.utah.cloudlab.us',
     });
-    expect(manifestSite(nodes, { hostnames: ['elsewhere'], clientId: null }, 'm.xml')).toMatchObject({ publicHost: null, bossHost: 'boss.utah.cloudlab.us', self: null });
+    expect(manifestSite(nodes, { hostnames: ['elsewhere'], clientId: null }, 'm.xml')).toMatchObject({
+      publicHost: null,
+      bossHost: 'boss.utah.cloudlab.us',
+      self: null,
+    });
   });
 
   it('a manifest without nodes is refused naming it', () => {

@@ -46,11 +46,26 @@ describe('installed as users install it: npm pack, then npm install -g from the 
     prefix = join(scratch, 'prefix');
     work = join(scratch, 'work');
     await mkdir(work);
-    const packed = await exec('npm', ['pack', '--pack-destination', scratch, '--silent'], { cwd: REPO, timeout: 300_000 });
+    const packed = await exec('npm', ['pack', '--pack-destination', scratch, '--silent'], {
+      cwd: REPO,
+      timeout: 300_000,
+    });
     tarball = join(scratch, packed.stdout.trim().split('\n').at(-1)!);
     // The install line of docs/cloudlab.md, with a prefix of its own and the packed tarball.
-    const installed = await exec('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', `--allow-scripts=${await documentedAllowScripts()}`, tarball],
-      { cwd: scratch, timeout: 540_000 });
+    const installed = await exec(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        `--allow-scripts=${await documentedAllowScripts()}`,
+        tarball,
+      ],
+      { cwd: scratch, timeout: 540_000 },
+    );
     installWarnings = installed.stderr;
     bin = join(prefix, 'bin', 'dynslice-agent');
     ssh = await startSshNodes(1);
@@ -64,9 +79,18 @@ describe('installed as users install it: npm pack, then npm install -g from the 
   it('the tarball holds the built CLI, the examples and the docs, and no tests or sources', async () => {
     const { stdout } = await exec('tar', ['tzf', tarball]);
     const files = stdout.split('\n');
-    for (const file of ['package/bin/dynslice-agent.js', 'package/dist/src/main.js', 'package/dist/src/index.d.ts', 'package/examples/systemd/dynslice-agent.service',
-      'package/examples/cloudlab/install.sh', 'package/docs/cloudlab.md']) expect(files).toContain(file);
-    expect(files.filter((file) => /^package\/(test|src\/(?!observe\/dashboard))|\.test\.|tsconfig/.test(file))).toEqual([]);
+    for (const file of [
+      'package/bin/dynslice-agent.js',
+      'package/dist/src/main.js',
+      'package/dist/src/index.d.ts',
+      'package/examples/systemd/dynslice-agent.service',
+      'package/examples/cloudlab/install.sh',
+      'package/docs/cloudlab.md',
+    ])
+      expect(files).toContain(file);
+    expect(files.filter((file) => /^package\/(test|src\/(?!observe\/dashboard))|\.test\.|tsconfig/.test(file))).toEqual(
+      [],
+    );
     // npm 11 names install scripts its allow list leaves out (a later npm skips them): only the
     // package's own prepare remains, which npm runs for a git checkout, never for a tarball.
     const uncovered = [...installWarnings.matchAll(/^npm warn install-scripts\s+(\S+)@\S+ \(/gm)].map((m) => m[1]);
@@ -80,19 +104,34 @@ describe('installed as users install it: npm pack, then npm install -g from the 
     expect(version.stdout.trim()).toBe(JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')).version);
 
     const [node] = ssh.nodes;
-    await writeFile(join(work, 'manifest.xml'), manifestXml([
-      { clientId: 'head', nodeId: 'pc900', host: '127.0.0.1', hostName: hostname() },
-      { ...node! },
-    ]));
+    await writeFile(
+      join(work, 'manifest.xml'),
+      manifestXml([{ clientId: 'head', nodeId: 'pc900', host: '127.0.0.1', hostName: hostname() }, { ...node! }]),
+    );
     const port = await freePort();
-    const init = await agent(['init', '--manifest', 'manifest.xml', '--host', '127.0.0.1', '--port', String(port), '--ssh-key', ssh.privateKeyPath, '--ssh-user', node!.user]);
+    const init = await agent([
+      'init',
+      '--manifest',
+      'manifest.xml',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ssh-key',
+      ssh.privateKeyPath,
+      '--ssh-user',
+      node!.user,
+    ]);
     expect(init.stderr).toBe('');
     expect(init.code).toBe(0);
 
     // The plugin: an ES module in a folder of its own, with nothing installed there.
     const plugins = join(scratch, 'my-plugins');
     await mkdir(plugins);
-    await writeFile(join(plugins, 'package.json'), JSON.stringify({ name: 'my-plugins', private: true, type: 'module' }));
+    await writeFile(
+      join(plugins, 'package.json'),
+      JSON.stringify({ name: 'my-plugins', private: true, type: 'module' }),
+    );
     await writeFile(join(plugins, 'plugin.ts'), PLUGIN);
     const mark = join(scratch, 'marked');
     const doc = parseDocument(await readFile(join(work, 'agent.yaml'), 'utf8'));
@@ -112,9 +151,18 @@ describe('installed as users install it: npm pack, then npm install -g from the 
       const url = `https://127.0.0.1:${port}/dynslice/${token}`;
       let released = false;
       for (let i = 0; i < 30 && !released; i += 1) {
-        const [outcome] = await callWithPython(url, [{ method: 'NotifyDeletePending', params: [{ nodelist: [{ node_id: node!.nodeId, client_id: node!.clientId, max_wait_time: 300 - i }] }] }],
-          { cafile: join(work, 'state/tls/agent.crt') });
-        released = (outcome?.result as { value: Array<{ max_wait_time: number }> }).value[0]!.max_wait_time === 0;
+        const [outcome] = await callWithPython(
+          url,
+          [
+            {
+              method: 'NotifyDeletePending',
+              params: [{ nodelist: [{ node_id: node!.nodeId, client_id: node!.clientId, max_wait_time: 300 - i }] }],
+            },
+          ],
+          { cafile: join(work, 'state/tls/agent.crt') },
+        );
+        const reply = outcome?.result as { value: Array<{ max_wait_time: number }> } | undefined;
+        released = reply?.value[0]?.max_wait_time === 0;
         if (!released) await new Promise((r) => setTimeout(r, 1_000));
       }
       expect(released).toBe(true);

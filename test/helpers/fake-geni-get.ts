@@ -14,14 +14,17 @@ export interface GeniGetAnswers {
  */
 export async function writeFakeGeniGet(binDir: string, answers: GeniGetAnswers): Promise<string> {
   const path = join(binDir, 'geni-get');
-  await writeFile(path, `#!/bin/sh
+  await writeFile(
+    path,
+    `#!/bin/sh
 case "$1" in
   manifest) exec cat '${answers.manifestFile}' ;;
   client_id) echo '${answers.clientId}' ;;
   slice_urn) echo '${answers.sliceUrn}' ;;
   *) echo "geni-get: unknown command $1" >&2; exit 1 ;;
 esac
-`);
+`,
+  );
   await chmod(path, 0o755);
   return path;
 }
