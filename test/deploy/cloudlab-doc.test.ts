@@ -1,9 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSelfSignedCertificate } from '../../src/deploy/self-signed-certificate.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createServerApi, type ServerApi } from '../../src/sim/server-api.js';
 import { writeCliOnPath } from '../helpers/cli-process.js';
@@ -54,27 +55,8 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
     // Home: the portal credential (a key and its certificate in one file) and the slice credential.
     const home = join(dir, 'home');
     await mkdir(home);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '30',
-        '-subj',
-        '/CN=experimenter',
-        '-keyout',
-        join(home, 'key.pem'),
-        '-out',
-        join(home, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    // A certificate and its key, as the portal's credential holds them.
+    await makeSelfSignedCertificate('experimenter', join(home, 'cert.pem'), join(home, 'key.pem'));
     await writeFile(
       join(home, 'cloudlab.pem'),
       (await readFile(join(home, 'key.pem'), 'utf8')) + (await readFile(join(home, 'cert.pem'), 'utf8')),
