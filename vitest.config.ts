@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const CAMPAIGNS = [
   'test/e2e/crash-campaign.test.ts',
   'test/e2e/hostile-peers-campaign.test.ts',
+  'test/e2e/npm-install.test.ts',
   'test/e2e/output-flood.test.ts',
   'test/fuzz/fuzz-campaign.test.ts',
   'test/load/load.test.ts',

@@ -17,6 +17,8 @@ export {
   type VerifyFailure,
   type VerifyResult,
 } from './drain/sdk.js';
+// The zod the agent validates options with: a plugin needs nothing installed beside the agent.
+export { z } from 'zod';
 export { createAgent, type Agent, type AgentDeps } from './agent.js';
 export { loadConfig, parseConfig, ConfigError } from './config/load-config.js';
 export type { AgentConfig } from './config/schema.js';

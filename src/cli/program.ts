@@ -10,6 +10,8 @@ import { visualizeCommand } from './visualize-command.js';
 import { demoCommand } from './demo-command.js';
 import { drillCommand } from './drill-command.js';
 import { registerCommands } from './register-command.js';
+import { initCommand } from './init-command.js';
+import { serviceCommand } from './service-command.js';
 import { packageVersion } from '../package-info.js';
 
 export interface CliHooks {
@@ -34,6 +36,8 @@ export function buildProgram(hooks: CliHooks): Command {
       hooks.onStarted(() => agent.stop(), () => agent.reloadNodes());
     });
 
+  program.addCommand(initCommand().copyInheritedSettings(program));
+  program.addCommand(serviceCommand().copyInheritedSettings(program));
   program.addCommand(checkCommand().copyInheritedSettings(program));
   program.addCommand(nodesCommand().copyInheritedSettings(program));
   program.addCommand(historyCommand().copyInheritedSettings(program));

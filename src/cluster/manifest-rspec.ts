@@ -18,6 +18,8 @@ export interface ManifestLogin {
 export interface ManifestNode {
   clientId: string | null;
   componentId: string | null;
+  /** The aggregate that holds the node, e.g. `urn:publicid:IDN+utah.cloudlab.us+authority+cm`. */
+  componentManagerId: string | null;
   /** `<host name>`: the node's name on the control network. */
   hostName: string | null;
   logins: ManifestLogin[];
@@ -98,7 +100,7 @@ function manifestReader(source: string): { write(chunk: string): void; finish():
     open.push(inRspec ? tag.local : null);
     if (!inRspec) return;
     if (path === 'rspec' && tag.local === 'node') {
-      node = { clientId: attribute(tag, 'client_id'), componentId: attribute(tag, 'component_id'), hostName: null, logins: [], line: tagLine };
+      node = { clientId: attribute(tag, 'client_id'), componentId: attribute(tag, 'component_id'), componentManagerId: attribute(tag, 'component_manager_id'), hostName: null, logins: [], line: tagLine };
       nodes.push(node);
     } else if (node && path === 'rspec/node' && tag.local === 'host') {
       node.hostName ??= attribute(tag, 'name');

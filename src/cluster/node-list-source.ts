@@ -61,7 +61,8 @@ export function nodeListSource(config: AgentConfig, options: NodeListSourceOptio
   };
 }
 
-async function readManifestText(manifest: string | { command: string }, label: string): Promise<string> {
+/** The manifest's text, from its file or command; ManifestError names `label` when it cannot be read. */
+export async function readManifestText(manifest: string | { command: string }, label: string): Promise<string> {
   if (typeof manifest !== 'string') {
     const result = await runLocalCommand(manifest.command, { timeoutMs: MANIFEST_COMMAND_TIMEOUT_MS, maxBytes: MAX_MANIFEST_BYTES });
     if (!result.ok) throw new ManifestError(label, null, `the command failed: ${result.why}`);

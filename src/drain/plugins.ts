@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/load-config.js';
 import type { ActionRegistry } from './registry.js';
+import { resolvePluginSdkToThisInstall } from './plugin-sdk-resolution.js';
 import { isDrainAction } from './sdk.js';
 
 let tsLoaderRegistered = false;
@@ -16,6 +17,7 @@ async function enableTypeScript(): Promise<void> {
 /** Imports each plugin module (absolute paths) and registers every drain action it exports. */
 export async function loadPlugins(paths: string[], registry: ActionRegistry): Promise<string[]> {
   const loaded: string[] = [];
+  if (paths.length > 0) resolvePluginSdkToThisInstall();
   for (const [index, file] of paths.entries()) {
     const key = `plugins[${index}]`;
     if (/\.[cm]?ts$/.test(file)) await enableTypeScript();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The built CLI, as `npm start` and users run it (rebuild with `npm run build` first). */
@@ -23,8 +24,15 @@ process.once('exit', () => {
   for (const child of started) child.kill('SIGKILL');
 });
 
-export function startCli(args: string[]): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Where the CLI runs: its working directory and environment (default: the test's). */
+export interface CliPlace {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startCli(args: string[], place: CliPlace = {}, command: string[] = [process.execPath, BIN]): CliRun {
+  const [file, ...before] = command as [string, ...string[]];
+  const child = spawn(file, [...before, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: place.cwd, env: place.env });
   started.add(child);
   const text = { stdout: '', stderr: '' };
   const wake = new Set<() => void>();
@@ -80,11 +88,23 @@ export function startCli(args: string[]): CliRun {
 }
 
 /** Runs the CLI to its end; kills it after `timeoutMs`. */
-export async function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export async function runCli(
+  args: string[],
+  timeoutMs = 60_000,
+  place: CliPlace = {},
+  command?: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
-  const run = startCli(args);
+  const run = startCli(args, place, command);
   const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
   const code = await run.exited;
   clearTimeout(timer);
   return { code, stdout: run.stdout(), stderr: run.stderr(), ms: Date.now() - t0 };
+}
+
+/** Puts `dynslice-agent` into `binDir` as a global install does: the built CLI under this node. */
+export async function writeCliOnPath(binDir: string): Promise<void> {
+  const path = join(binDir, 'dynslice-agent');
+  await writeFile(path, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
+  await chmod(path, 0o755);
 }

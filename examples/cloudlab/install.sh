@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Startup script of the head node in examples/cloudlab/profile.py: installs Node.js 20 and
+# dynslice-agent, writes its configuration, runs it as a systemd service and registers it.
+# CloudLab runs it as root at every boot; each step does nothing when its work is already done.
+#
+#   install.sh                 every step, in order
+#   install.sh init check      only these steps (node agent user key init check service register)
+#
+# Settings (environment):
+#   DYNSLICE_PACKAGE           what npm installs (default: dynslice-agent; a version or a tarball)
+#   DYNSLICE_CONFIG            default /etc/dynslice-agent/agent.yaml
+#   DYNSLICE_STATE_DIR         default /var/lib/dynslice-agent (the service's StateDirectory)
+#   DYNSLICE_SSH_KEY           the key that logs in to the workers (default: root's, /root/.ssh/id_rsa)
+#   DYNSLICE_CREDENTIAL        your cloudlab.pem, uploaded to the node: without it, no registration
+#   DYNSLICE_PASSPHRASE_FILE   its passphrase
+#   DYNSLICE_SLICE_CREDENTIAL  the slice credential (signed XML)
+#   DYNSLICE_INIT_FLAGS        more flags for `dynslice-agent init` (e.g. --port 8443)
+#   DYNSLICE_CHECK_SSH=1       the check step also logs in to every worker
+set -euo pipefail
+
+CONFIG="${DYNSLICE_CONFIG:-/etc/dynslice-agent/agent.yaml}"
+STATE_DIR="${DYNSLICE_STATE_DIR:-/var/lib/dynslice-agent}"
+SSH_KEY="${DYNSLICE_SSH_KEY:-/root/.ssh/id_rsa}"
+PACKAGE="${DYNSLICE_PACKAGE:-dynslice-agent}"
+SERVICE_USER=dynslice
+# The install scripts the agent needs: fs-ext (the state lock, a native addon) and ssh2's.
+ALLOWED_SCRIPTS=fs-ext,ssh2,cpu-features,esbuild
+
+say() { printf 'install.sh: %s\n' "$*" >&2; }
+
+step_node() {
+  if command -v node >/dev/null && [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ]; then return; fi
+  say "installing Node.js 20"
+  apt-get update -qq
+  apt-get install -y -qq ca-certificates curl gnupg openssl python3 make g++ >/dev/null
+  curl -fsSL https://deb.nodesource.com/setup_20.x | bash - >/dev/null
+  apt-get install -y -qq nodejs >/dev/null
+}
+
+step_agent() {
+  say "installing ${PACKAGE}"
+  npm install -g --no-audit --no-fund --allow-scripts="${ALLOWED_SCRIPTS}" "${PACKAGE}"
+}
+
+step_user() {
+  id -u "${SERVICE_USER}" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir "${STATE_DIR}" --shell /usr/sbin/nologin "${SERVICE_USER}"
+}
+
+# The service cannot read root's home: it logs in with a copy kept in its state directory.
+step_key() {
+  mkdir -p "${STATE_DIR}"
+  chmod 0700 "${STATE_DIR}"
+  install -m 0600 "${SSH_KEY}" "${STATE_DIR}/ssh_key"
+}
+
+step_init() {
+  if [ -f "${CONFIG}" ]; then say "${CONFIG} exists: kept"; return; fi
+  mkdir -p "$(dirname "${CONFIG}")"
+  local flags=(-c "${CONFIG}" --state-dir "${STATE_DIR}" --ssh-key "${STATE_DIR}/ssh_key")
+  [ -n "${DYNSLICE_CREDENTIAL:-}" ] && flags+=(--credential "${DYNSLICE_CREDENTIAL}")
+  [ -n "${DYNSLICE_PASSPHRASE_FILE:-}" ] && flags+=(--passphrase-file "${DYNSLICE_PASSPHRASE_FILE}")
+  [ -n "${DYNSLICE_SLICE_CREDENTIAL:-}" ] && flags+=(--slice-credential "${DYNSLICE_SLICE_CREDENTIAL}")
+  # shellcheck disable=SC2206 # the extra flags are words on purpose
+  flags+=(${DYNSLICE_INIT_FLAGS:-})
+  dynslice-agent init "${flags[@]}"
+}
+
+step_check() {
+  if [ "${DYNSLICE_CHECK_SSH:-0}" = 1 ]; then dynslice-agent check -c "${CONFIG}" --ssh; else dynslice-agent check -c "${CONFIG}"; fi
+}
+
+step_service() {
+  chown -R "${SERVICE_USER}:" "${STATE_DIR}"
+  dynslice-agent service --print -c "${CONFIG}" --user "${SERVICE_USER}" >/etc/systemd/system/dynslice-agent.service
+  systemctl daemon-reload
+  systemctl enable dynslice-agent
+  # restart: an upgrade by a re-run of this script takes effect; the state directory is kept.
+  systemctl restart dynslice-agent
+}
+
+step_register() {
+  if [ -z "${DYNSLICE_SLICE_CREDENTIAL:-}" ]; then
+    say "not registered: set DYNSLICE_CREDENTIAL and DYNSLICE_SLICE_CREDENTIAL, or run: dynslice-agent register -c ${CONFIG}"
+    return
+  fi
+  dynslice-agent register -c "${CONFIG}"
+}
+
+main() {
+  local steps=("$@")
+  [ ${#steps[@]} -eq 0 ] && steps=(node agent user key init check service register)
+  for step in "${steps[@]}"; do
+    case "${step}" in
+      node | agent | user | key | init | check | service | register) "step_${step}" ;;
+      *) say "unknown step ${step} (node agent user key init check service register)"; exit 2 ;;
+    esac
+  done
+}
+
+main "$@"

@@ -1,0 +1,46 @@
+"""dynslice-agent on a CloudLab experiment: a head node runs the agent, the workers are the nodes it drains.
+
+Instructions:
+The head node installs Node.js 20 and dynslice-agent at boot (install.sh, log in
+/var/tmp/dynslice-install.log), writes /etc/dynslice-agent/agent.yaml and starts the
+dynslice-agent service. Put your drain plan under `drain:` in that file, then run
+`sudo systemctl restart dynslice-agent` (a reload only re-reads the node list).
+To register, upload your cloudlab.pem and the slice credential to the head node and run
+`sudo dynslice-agent register -c /etc/dynslice-agent/agent.yaml`.
+"""
+
+import geni.portal as portal
+import geni.rspec.pg as pg
+
+pc = portal.Context()
+pc.defineParameter("workers", "Number of worker nodes", portal.ParameterType.INTEGER, 2,
+                   longDescription="Nodes the cluster may take back; the agent drains them first.")
+pc.defineParameter("hardware", "Hardware type (empty: any)", portal.ParameterType.STRING, "")
+pc.defineParameter("image", "Disk image", portal.ParameterType.STRING,
+                   "urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD")
+params = pc.bindParameters()
+if params.workers < 1 or params.workers > 64:
+    pc.reportError(portal.ParameterError("Choose between 1 and 64 workers.", ["workers"]))
+pc.verifyParameters()
+
+request = pc.makeRequestRSpec()
+lan = request.LAN("lan")
+
+
+def add_node(name):
+    node = request.RawPC(name)
+    node.disk_image = params.image
+    if params.hardware:
+        node.hardware_type = params.hardware
+    lan.addInterface(node.addInterface("if-" + name))
+    return node
+
+
+head = add_node("head")
+# The profile's repository holds install.sh beside this file; CloudLab clones it to /local/repository.
+head.addService(pg.Execute(shell="bash",
+                           command="sudo bash /local/repository/install.sh > /var/tmp/dynslice-install.log 2>&1"))
+for i in range(params.workers):
+    add_node("worker%d" % i)
+
+pc.printRequestRSpec(request)

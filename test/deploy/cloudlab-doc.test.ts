@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSelfSignedCertificate } from '../../src/deploy/self-signed-certificate.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createServerApi, type ServerApi } from '../../src/sim/server-api.js';
+import { writeCliOnPath } from '../helpers/cli-process.js';
+import { firstShellBlock } from '../helpers/doc-commands.js';
+import { writeFakeGeniGet } from '../helpers/fake-geni-get.js';
+import { manifestXml } from '../helpers/manifest-xml.js';
+import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+
+const exec = promisify(execFile);
+const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp';
+const HEAD_NAME = 'head.myexp.myproj.utah.cloudlab.us';
+
+/** Commands this test cannot run here, and the test that covers each instead. */
+const ELSEWHERE: Array<[RegExp, string]> = [
+  [/^npm install -g /, 'test/e2e/npm-install.test.ts installs the packed tarball with these flags'],
+  [/^useradd /, 'a system account: not made on a test machine'],
+  [/^\$EDITOR /, 'the person edits the drain plan'],
+  [/^chown -R dynslice: /, 'needs the account'],
+  [/^systemctl /, 'needs a running systemd: test/deploy/service-unit.test.ts verifies the unit with systemd-analyze'],
+];
+
+describe('docs/cloudlab.md: the commands from a fresh node to a registered agent', () => {
+  let dir: string;
+  let ssh: SshTestNodes;
+  let cluster: ServerApi;
+  let env: NodeJS.ProcessEnv;
+  let clusterUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dynslice-doc-'));
+    ssh = await startSshNodes(1);
+    cluster = createServerApi({
+      maxwaittime: 600,
+      policy: 'LIFO',
+      sliceUrn: SLICE,
+      logger: createLogger({ level: 'silent' }),
+    });
+    clusterUrl = await cluster.listen(0, '127.0.0.1');
+    const manifest = join(dir, 'manifest.xml');
+    await writeFile(
+      manifest,
+      manifestXml([{ clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME }, { ...ssh.nodes[0]! }]),
+    );
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
+    await writeCliOnPath(bin);
+    // Home: the portal credential (a key and its certificate in one file) and the slice credential.
+    const home = join(dir, 'home');
+    await mkdir(home);
+    // A certificate and its key, as the portal's credential holds them.
+    await makeSelfSignedCertificate('experimenter', join(home, 'cert.pem'), join(home, 'key.pem'));
+    await writeFile(
+      join(home, 'cloudlab.pem'),
+      (await readFile(join(home, 'key.pem'), 'utf8')) + (await readFile(join(home, 'cert.pem'), 'utf8')),
+    );
+    await writeFile(join(home, 'slice.credential'), '<signed-credential/>\n');
+    await mkdir(join(dir, 'etc/systemd/system'), { recursive: true });
+    env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  });
+
+  afterAll(async () => {
+    await cluster?.close();
+    await ssh?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs as written, with the system paths moved into a scratch directory', async () => {
+    const commands = await firstShellBlock();
+    expect(commands.length).toBeLessThanOrEqual(15);
+    const ran: string[] = [];
+    for (const command of commands) {
+      if (ELSEWHERE.some(([pattern]) => pattern.test(command))) continue;
+      expect(command).toMatch(/^(install|dynslice-agent) /);
+      const moved = command
+        .replaceAll('/etc/', `${dir}/etc/`)
+        .replaceAll('/var/lib/', `${dir}/var/lib/`)
+        .replaceAll('/root/.ssh/id_rsa', ssh.privateKeyPath)
+        .replaceAll('~/', `${dir}/home/`)
+        // The cluster is the simulator on this machine.
+        .replace(/^dynslice-agent init /, `dynslice-agent init --cluster-url ${clusterUrl} `);
+      const result = await exec('bash', ['-euo', 'pipefail', '-c', moved], { env, timeout: 60_000 }).catch(
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect({ command, code: 'code' in result ? result.code : 0 }).toEqual({ command, code: 0 });
+      ran.push(command.split(' ').slice(0, 2).join(' '));
+    }
+    expect(ran).toEqual([
+      'install -D',
+      'dynslice-agent init',
+      'dynslice-agent check',
+      'dynslice-agent register',
+      'dynslice-agent service',
+    ]);
+    const token = (await readFile(join(dir, 'var/lib/dynslice-agent/endpoint.token'), 'utf8')).trim();
+    expect(await cluster.waitForRegistration(10_000)).toMatchObject({
+      sliceUrn: SLICE,
+      url: `https://${HEAD_NAME}:8001/dynslice/${token}`,
+    });
+    expect(await readFile(join(dir, 'etc/systemd/system/dynslice-agent.service'), 'utf8')).toContain(
+      `run -c ${dir}/etc/dynslice-agent/agent.yaml`,
+    );
+  });
+});

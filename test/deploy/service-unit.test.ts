@@ -1,0 +1,105 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_UNIT_PATHS } from '../../src/deploy/service-unit.js';
+import { BIN, runCli } from '../helpers/cli-process.js';
+
+const EXAMPLE = join(import.meta.dirname, '../../examples/systemd/dynslice-agent.service');
+
+/** Why systemd-analyze cannot run here, or null (a missing one fails under DYNSLICE_REQUIRE_SYSTEMD=1). */
+function systemdAnalyzeMissing(): string | null {
+  const found = spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (found || process.env.DYNSLICE_REQUIRE_SYSTEMD === '1') return null;
+  return 'systemd-analyze not installed: the unit is not verified (apt-get install -y systemd; DYNSLICE_REQUIRE_SYSTEMD=1 makes this a failure)';
+}
+
+/** `systemd-analyze verify` on a unit: its exit status and what it said about the file. */
+function verify(dir: string, unit: string): { status: number | null; said: string } {
+  const result = spawnSync('systemd-analyze', ['verify', unit], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  // It also speaks of the host's own units; only lines about ours count.
+  const said = `${result.stdout}${result.stderr}`
+    .split('\n')
+    .filter((line) => line.includes('dynslice-agent'))
+    .join('\n');
+  return { status: result.status, said };
+}
+
+describe('dynslice-agent service --print', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dynslice-unit-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints exactly the example unit for the example paths', async () => {
+    const printed = await runCli([
+      'service',
+      '--print',
+      '--node',
+      EXAMPLE_UNIT_PATHS.node,
+      '--bin',
+      EXAMPLE_UNIT_PATHS.bin,
+    ]);
+    expect(printed.stderr).toBe('');
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toBe(await readFile(EXAMPLE, 'utf8'));
+  });
+
+  it('runs this install as a dedicated user, restarts on failure, reloads with SIGHUP, is hardened', async () => {
+    const { stdout, code } = await runCli(['service', '--print', '-c', join(dir, 'agent.yaml')]);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines).toContain(
+      `ExecStart=${process.execPath} ${execFileSync('realpath', [BIN], { encoding: 'utf8' }).trim()} run -c ${join(dir, 'agent.yaml')}`,
+    );
+    for (const line of [
+      'User=dynslice',
+      'Restart=on-failure',
+      'StateDirectory=dynslice-agent',
+      'KillSignal=SIGTERM',
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ProtectHome=read-only',
+      'PrivateTmp=yes',
+      'WantedBy=multi-user.target',
+    ])
+      expect(lines).toContain(line);
+    // Longer than the agent takes to stop its commands on the nodes (15 s at most) and close.
+    expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(stdout)?.[1])).toBeGreaterThanOrEqual(30);
+  });
+
+  it('refuses a relative node path or a bad account name with exit 2', async () => {
+    const relative = await runCli(['service', '--print', '--node', 'node']);
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toContain('--node: node is not an absolute path');
+    const user = await runCli(['service', '--print', '--user', 'Bad User']);
+    expect(user.code).toBe(2);
+    expect(user.stderr).toContain('--user');
+    expect(`${relative.stderr}${user.stderr}`).not.toMatch(/\n\s+at /);
+  });
+
+  const missing = systemdAnalyzeMissing();
+  it.skipIf(missing !== null)(
+    `systemd-analyze verify accepts the unit of this install${missing ? ` (${missing})` : ''}`,
+    async () => {
+      const { stdout } = await runCli(['service', '--print', '-c', join(dir, 'agent.yaml')]);
+      await writeFile(join(dir, 'dynslice-agent.service'), stdout);
+      const result = verify(dir, 'dynslice-agent.service');
+      expect(result.said).toBe('');
+      expect(result.status).toBe(0);
+      // The same check sees a broken unit: a bad directive value and a missing executable.
+      const broken = stdout
+        .replace('Restart=on-failure', 'Restart=sometimes')
+        .replace(process.execPath, join(dir, 'no-such-node'));
+      await writeFile(join(dir, 'dynslice-agent.service'), broken);
+      const refused = verify(dir, 'dynslice-agent.service');
+      expect(refused.said).toMatch(/restart specifier/i);
+      expect(refused.status).not.toBe(0);
+    },
+  );
+});
