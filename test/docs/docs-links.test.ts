@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load-config.js';
 import { type DiagramFormat, renderDiagram } from '../../src/observe/diagram/machines.js';
 import { readDiagramBlock } from '../../src/observe/diagram/readme-block.js';
+import { CLOUDLAB_DOC, firstShellBlock } from '../helpers/doc-commands.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DOCS = join(ROOT, 'docs');
@@ -69,5 +70,16 @@ describe('the documentation', () => {
       .filter((b) => readDiagramBlock(b.text, b.machine, b.format) !== renderDiagram(b.machine, b.format))
       .map((b) => `${b.page}: ${b.machine} ${b.format}`);
     expect(stale).toEqual([]);
+  });
+
+  it("the README's On CloudLab commands are docs/cloudlab.md's, which test/deploy/cloudlab-doc.test.ts runs", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### On CloudLab'));
+    expect(section.length).toBeLessThan(readme.length);
+    const fromReadme = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+    const fromDoc = /```sh\n([\s\S]*?)```/.exec(readFileSync(CLOUDLAB_DOC, 'utf8'))?.[1];
+    expect(fromReadme).toBeDefined();
+    expect(fromReadme).toBe(fromDoc);
+    expect((await firstShellBlock()).length).toBeGreaterThan(5);
   });
 });
