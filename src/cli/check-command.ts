@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import type { StepOutline } from '../../machines/drain.types.js';
 import type { AgentConfig } from '../config/schema.js';
+import { ConfigError } from '../config/load-config.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
+import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { createLogger } from '../log/logger.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import { CliExit, EXIT } from './exit-codes.js';
@@ -28,13 +30,18 @@ export function checkCommand(): Command {
     .option('--ssh', 'also log in to every node once and report, per node, whether it is reachable (exit 1 if one is not)')
     .action(async (options: { config: string; ssh?: boolean }) => {
       const config = await loadConfigOrExit(options.config);
+      // The files run reads before it listens: a missing certificate or token fails here, not at start.
+      const secrets = await readEndpointSecrets(config.endpoint).catch((error: unknown) => {
+        throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
+      });
       const plan = await loadDrainPlan(config);
       const { source, list } = await readNodeListOrExit(config);
       const { graceful, force, prepare, reserveSeconds } = plan.outline;
       const from = source.label === 'config' ? '' : ` from ${source.label}`;
       process.stdout.write(
         `${options.config}: valid\n` +
-          `  endpoint  ${config.endpoint.listen}${config.endpoint.path}\n` +
+          `  endpoint  ${secrets.tls ? 'https' : 'http'}://${config.endpoint.listen}${config.endpoint.path}` +
+          `${secrets.token === null ? '' : '/[token]'}${secrets.tls?.clientCa ? ' (client certificates checked)' : ''}\n` +
           `  nodes     ${list.nodes.length}${from}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
           `  graceful  ${graceful.length === 0 && force.length === 0 ? '(no steps: nodes never verify)' : rung(graceful)}\n` +
           `  force     ${rung(force)}${force.length > 0 ? ` — starts ${reserveSeconds}s + estimates before the deadline` : ''}\n` +
