@@ -1,7 +1,6 @@
 import type { NodeInput } from '../../machines/node.types.js';
-import { RELEASED_TAG } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import type { NodeActor, NodeSnapshot } from './node-actor.js';
+import type { NodeActor } from './node-actor.js';
 
 export interface SliceNode {
   nodeId: string;
@@ -55,7 +54,3 @@ export function isIdle(node: LazyNode): boolean {
   return snapshot.status === 'active' && snapshot.matches({ allocated: 'idle' });
 }
 
-/** Whether the cluster may take the node now: deleted, or in a state tagged released. */
-export function givenBack(snapshot: NodeSnapshot): boolean {
-  return snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG);
-}

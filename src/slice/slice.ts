@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { NodeEvent, NodeRestore } from '../../machines/node.types.js';
-import { COUNTDOWN_INERT_STATES } from '../../machines/node.types.js';
+import { ignoresCountdown, isReleased } from '../../machines/node.chart.js';
 import { createStepActors } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { DeferredEvents } from './deferred-events.js';
 import type { NamedBy } from './incarnation.js';
-import { givenBack, isIdle, type LazyNode, type SliceNode } from './lazy-node.js';
+import { isIdle, type LazyNode, type SliceNode } from './lazy-node.js';
 import type { ListedNode } from './listed-node.js';
 import { applyNodeList, type NodeListChange } from './node-list.js';
 import { type AddOptions, NodeRegistry } from './node-registry.js';
@@ -179,7 +179,7 @@ export class Slice implements ClientEndpointHandlers {
       }
       let snapshot = node.actor.getSnapshot();
       // A node already given back (drained, forced) keeps its state: most of a countdown's nodes after the first.
-      if (snapshot.status === 'active' && !COUNTDOWN_INERT_STATES.has(snapshot.value as string)) {
+      if (!ignoresCountdown(snapshot)) {
         const startsDrain = event.maxWaitTime > 0 && snapshot.matches('allocated');
         if (startsDrain && started >= startBeforeReply) {
           this.later.push(node, event);
@@ -189,7 +189,7 @@ export class Slice implements ClientEndpointHandlers {
         node.actor.send(event);
         snapshot = node.actor.getSnapshot();
       }
-      if (givenBack(snapshot)) released.add(entry.node_id);
+      if (isReleased(snapshot)) released.add(entry.node_id);
     }
     if (this.later.size > 0) this.log.info({ startingAfterReply: this.later.size }, 'drains start after the reply');
     this.unknown.report(this.deps.unknownNodes);
@@ -211,7 +211,7 @@ export class Slice implements ClientEndpointHandlers {
     const node = this.nodes.get(nodeId);
     if (node === undefined || !node.started) return false;
     const snapshot = node.actor.getSnapshot();
-    return snapshot !== undefined && givenBack(snapshot);
+    return snapshot !== undefined && isReleased(snapshot);
   }
 
   stop(): void {

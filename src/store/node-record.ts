@@ -5,7 +5,8 @@ import type { NodeSnapshot } from '../slice/node-actor.js';
 import { stateName } from '../slice/node-actor.js';
 import type { SliceNode } from '../slice/slice.js';
 import type { InterruptedSteps } from './interrupted-steps.js';
-import { type CommandRecord, isRestorable, type NodeRecord, pickMemory } from './records.js';
+import { isRestorable } from '../../machines/node.chart.js';
+import { type CommandRecord, type NodeRecord, pickMemory } from './records.js';
 
 /** The journal's view of a node after a state change. */
 export function nodeRecordOf(node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target'>, snapshot: NodeSnapshot): NodeRecord {
