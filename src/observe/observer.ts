@@ -63,7 +63,7 @@ export class Observer {
     const { events, entries } = this.tracker.onChange(change, at);
     if (topState(change.from) === 'draining' && topState(change.to) !== 'draining' && startedAt !== null) {
       this.metricsSink?.onDrainEnded(topState(change.to), (at - startedAt) / 1000);
-      if (topState(change.to) === 'drained') this.durations.add(at - startedAt);
+      if (events.includes('drained')) this.durations.add(at - startedAt);
     }
     const { deadline, forcedReason } = change.snapshot.context;
     for (const name of events) this.metricsSink?.onNodeEvent({ name, at, deadline, forcedReason });

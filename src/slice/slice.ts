@@ -237,7 +237,7 @@ export class Slice implements ClientEndpointHandlers {
   private changed(change: StateChange): void {
     if (change.to === 'deleted') {
       this.deps.runner.release(change.nodeId);
-      if (change.snapshot.context.workLost) {
+      if (change.signals.some((signal) => signal.type === 'workLost')) {
         this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
       }
     }
