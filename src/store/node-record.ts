@@ -18,7 +18,7 @@ export function nodeRecordOf(node: Pick<SliceNode, 'nodeId' | 'clientId' | 'targ
 /** The journal's view of a drain command starting or finishing, in the node's current incarnation. */
 export function commandRecordOf(event: DrainCommandEvent, slice: { get(nodeId: string): SliceNode | undefined }): CommandRecord {
   const node = slice.get(event.nodeId);
-  const incarnation = node?.started ? node.actor.getSnapshot().context.incarnation : 1;
+  const incarnation = node?.actor?.getSnapshot().context.incarnation ?? 1;
   const { nodeId, rung, stepIndex, step, phase } = event;
   const finished = event.finishedAt !== undefined;
   return { nodeId, incarnation, rung, stepIndex, step, phase, state: finished ? 'finished' : 'started', ...(finished ? { code: event.code ?? null } : {}) };

@@ -124,7 +124,7 @@ export class AgentWorld implements CampaignWorld {
   view(nodeId: string): NodeView | undefined {
     const node = this.agent.slice.get(nodeId);
     if (!node?.started) return undefined;
-    const snapshot = node.actor.getSnapshot();
+    const snapshot = node.ensureStarted().getSnapshot();
     const { context } = snapshot;
     return { nodeId, incarnation: context.incarnation, state: stateName(snapshot.value), tagged: snapshot.hasTag(RELEASED_TAG), context };
   }

@@ -24,8 +24,8 @@ async function startAgent(dir: string, read: () => ManifestNodeList) {
   const agent: Agent = createAgent({ config, logger, runner, store, nodeList: { list: read(), source } });
   return {
     agent, lines,
-    state: (nodeId: string) => stateName(agent.slice.get(nodeId)!.actor.getSnapshot().value),
-    incarnation: (nodeId: string) => agent.slice.get(nodeId)!.actor.getSnapshot().context.incarnation,
+    state: (nodeId: string) => stateName(agent.slice.get(nodeId)!.ensureStarted().getSnapshot().value),
+    incarnation: (nodeId: string) => agent.slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation,
     async stop() {
       await agent.close();
       await store.close();
