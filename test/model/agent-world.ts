@@ -204,6 +204,7 @@ export class AgentWorld implements CampaignWorld {
       store: this.store,
       onChange: (change) => this.changes.push(change),
     });
+    this.agent.restore();
     this.endpoint = createClientEndpoint({ handlers: this.agent.handlers, logger, handlerTimeoutMs: HANDLER_BUDGET_MS });
   }
 

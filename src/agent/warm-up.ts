@@ -8,8 +8,8 @@ import { successReply } from '../protocol/envelope.js';
 import { decodeNodelist } from '../protocol/lenient-params.js';
 import { decodeMethodCall, encodeResponse } from '../protocol/xmlrpc-codec.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
-import { startNodeActor, stateName } from './node-actor.js';
-import { provideNodeMachine } from './provide-machine.js';
+import { startNodeActor, stateName } from '../slice/node-actor.js';
+import { provideNodeMachine } from '../slice/provide-machine.js';
 
 const PHANTOM = 'warm-up';
 const WARM_UP_LIMIT_MS = 2_000;
