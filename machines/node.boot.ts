@@ -20,7 +20,8 @@ export function taggedPaths(states: Record<string, TaggedConfig>, tag: NodeTag, 
  * tags, so a state tagged restorable is one a node can be rebuilt in, with nothing else to keep in step.
  */
 export function withBooting<S>(states: S): S {
-  const restorable = taggedPaths(states as Record<string, TaggedConfig>, 'restorable').filter((path) => path !== FRESH_NODE_STATE);
+  const tagged = taggedPaths(states as Record<string, TaggedConfig>, 'restorable');
+  const restorable = tagged.filter((path) => path !== FRESH_NODE_STATE);
   const booting = {
     description: 'A new node starts allocated; one rebuilt after a restart returns to its journaled state.',
     always: [

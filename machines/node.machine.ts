@@ -3,7 +3,9 @@ import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
 import { withBooting } from './node.boot.js';
 import { type Announce, announceWith } from './node.signals.js';
-import type { ForcedReason, NodeContext, NodeEvent, NodeInput, NodeSignal, NodeTag, RestorableState } from './node.types.js';
+import type {
+  ForcedReason, NodeContext, NodeEvent, NodeInput, NodeSignal, NodeTag, RestorableState,
+} from './node.types.js';
 
 const forced = (reason: ForcedReason) => ({ type: 'markForced', params: { reason } }) as const;
 const announce = (params: Announce) => ({ type: 'announce', params }) as const;
@@ -132,7 +134,10 @@ export const nodeMachine = setup({
           },
         },
         prepared: { description: 'Prepared: a later drain finds the node almost drained.', tags: ['restorable'] },
-        prepareFailed: { description: 'The prepare steps failed; the drain will still run in full.', tags: ['restorable'] },
+        prepareFailed: {
+          description: 'The prepare steps failed; the drain will still run in full.',
+          tags: ['restorable'],
+        },
       },
       on: {
         DELETE_PENDING: [

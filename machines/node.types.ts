@@ -35,14 +35,15 @@ export const FRESH_NODE_STATE = 'allocated.idle';
  * `incarnation` is absent from records written before incarnations were recorded: those are a node's first.
  */
 export const MEMORY_KEYS = [
-  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost', 'escalation', 'prepareFailure',
-  'incarnation',
+  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost',
+  'escalation', 'prepareFailure', 'incarnation',
 ] as const satisfies readonly (keyof NodeContext)[];
 
 type MemoryKey = (typeof MEMORY_KEYS)[number];
 
 /** The journaled part of a node's context (MEMORY_KEYS). */
-export type NodeMemory = Pick<NodeContext, Exclude<MemoryKey, 'incarnation'>> & Partial<Pick<NodeContext, 'incarnation'>>;
+export type NodeMemory = Pick<NodeContext, Exclude<MemoryKey, 'incarnation'>> &
+  Partial<Pick<NodeContext, 'incarnation'>>;
 
 export interface NodeRestore {
   state: RestorableState;

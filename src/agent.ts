@@ -55,8 +55,9 @@ export interface Agent {
    */
   restore(): void;
   /**
-   * Restores the nodes (restore), reads the endpoint's TLS files and token, then serves it; resolves with the bound address,
-   * the URL to register (it holds the token) and the same URL redacted for logs.
+   * Restores the nodes (restore), reads the endpoint's TLS files and token, then serves it;
+   * resolves with the bound address, the URL to register (it holds the token) and the same URL
+   * redacted for logs.
    */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string; redactedUrl: string }>;
   /** Re-reads the node list (SIGHUP); false when it cannot change or the read failed (the list is unchanged). */
@@ -110,7 +111,8 @@ export function createAgent(deps: AgentDeps): Agent {
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    restoreNodes({ slice, listed, store, stepCrashLimit: config.drain.stepCrashLimit, listIsManifest: reloader !== undefined, logger });
+    const { stepCrashLimit } = config.drain;
+    restoreNodes({ slice, listed, store, stepCrashLimit, listIsManifest: reloader !== undefined, logger });
   };
 
   return {

@@ -29,7 +29,8 @@ export function restoreNodes(deps: RestoreDeps): string[] {
   const restoreOf = (record: NodeRecord | undefined): NodeRestore | undefined =>
     record && store && restoreFromJournal(record, store.interrupted, deps.stepCrashLimit, logger);
   for (const node of listed) {
-    slice.addNode({ nodeId: node.nodeId, clientId: node.clientId, target: targetOfListed(node) }, restoreOf(recovered.get(node.nodeId)));
+    const { nodeId, clientId } = node;
+    slice.addNode({ nodeId, clientId, target: targetOfListed(node) }, restoreOf(recovered.get(nodeId)));
   }
   // Nodes learned from calls before the restart come back with the host they had.
   const unlisted = [...recovered.values()].filter((record) => !slice.get(record.nodeId));
@@ -40,8 +41,13 @@ export function restoreNodes(deps: RestoreDeps): string[] {
     slice.replayValues([...values]);
     logger.info({ nodes: values.length }, 'resource values restored');
   }
-  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a re-read takes them out.
-  const departed = deps.listIsManifest ? unlisted.filter((record) => slice.removeNode(record.nodeId)).map((record) => record.nodeId) : [];
-  if (departed.length > 0) logger.info({ count: departed.length, nodeIds: departed.slice(0, 20) }, 'journaled idle nodes the manifest does not list: out of the slice');
+  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a
+  // re-read takes them out.
+  if (!deps.listIsManifest) return [];
+  const departed = unlisted.filter((record) => slice.removeNode(record.nodeId)).map((record) => record.nodeId);
+  if (departed.length > 0) {
+    const message = 'journaled idle nodes the manifest does not list: out of the slice';
+    logger.info({ count: departed.length, nodeIds: departed.slice(0, 20) }, message);
+  }
   return departed;
 }

@@ -55,7 +55,8 @@ export class NodeMailbox {
       return;
     }
     const snapshot = node.ensureStarted().getSnapshot();
-    if (!this.later.holds(node) && snapshot.context.value === event.value && !snapshot.matches({ allocated: 'idle' })) return;
+    const unchanged = snapshot.context.value === event.value && !snapshot.matches({ allocated: 'idle' });
+    if (unchanged && !this.later.holds(node)) return;
     this.send(node, event);
   }
 

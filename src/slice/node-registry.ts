@@ -106,7 +106,8 @@ export class NodeRegistry {
     this.deps.log.info({ nodeId, clientId, host: target.host, incarnation, namedBy }, 'deleted node is back in the slice: a new incarnation');
     const fresh = this.add({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
     const snapshot = fresh.ensureStarted().getSnapshot();
-    this.deps.changed({ nodeId, from: stateName(previous.value), to: stateName(snapshot.value), snapshot, signals: [] });
+    const from = stateName(previous.value);
+    this.deps.changed({ nodeId, from, to: stateName(snapshot.value), snapshot, signals: [] });
     return fresh;
   }
 }

@@ -98,7 +98,8 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   private async warm(node: SliceNode): Promise<boolean> {
-    if ((node.actor !== undefined && node.actor.getSnapshot().status !== 'active') || !this.deps.runner.warm) return false;
+    const ended = node.actor !== undefined && node.actor.getSnapshot().status !== 'active';
+    if (ended || !this.deps.runner.warm) return false;
     return this.deps.runner.warm(node.target);
   }
 
@@ -151,7 +152,8 @@ export class Slice implements ClientEndpointHandlers {
       if (node !== null) deliver(node, { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
       if (node === null || releasedNow(node)) released.add(entry.node_id);
     }
-    if (this.mailbox.waiting > 0) this.log.info({ startingAfterReply: this.mailbox.waiting }, 'drains start after the reply');
+    const { waiting } = this.mailbox;
+    if (waiting > 0) this.log.info({ startingAfterReply: waiting }, 'drains start after the reply');
     this.unknown.report(this.deps.unknownNodes);
     return released;
   }
