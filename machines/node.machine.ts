@@ -1,13 +1,14 @@
-import { assign, sendTo, setup } from 'xstate';
+import { assertEvent, assign, sendTo, setup } from 'xstate';
 import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
-import type { ForcedReason, NodeContext, NodeEvent, NodeInput, RestorableState } from './node.types.js';
-import { RELEASED_TAG } from './node.types.js';
-
-type Pending = Extract<NodeEvent, { type: 'DELETE_PENDING' }>;
+import { withBooting } from './node.boot.js';
+import { type Announce, announceWith } from './node.signals.js';
+import type {
+  ForcedReason, NodeContext, NodeEvent, NodeInput, NodeSignal, NodeTag, RestorableState,
+} from './node.types.js';
 
 const forced = (reason: ForcedReason) => ({ type: 'markForced', params: { reason } }) as const;
-const restored = (...states: RestorableState[]) => ({ type: 'restoredIn', params: { states } }) as const;
+const announce = (params: Announce) => ({ type: 'announce', params }) as const;
 
 /**
  * One node of the slice: allocated → draining → drained → deleted.
@@ -18,6 +19,8 @@ export const nodeMachine = setup({
     context: {} as NodeContext,
     events: {} as NodeEvent,
     input: {} as NodeInput,
+    emitted: {} as NodeSignal,
+    tags: {} as NodeTag,
   },
   actors: {
     // Its runStep/verifyStep leaves are provided by src/drain.
@@ -29,7 +32,10 @@ export const nodeMachine = setup({
     bestEffortWindow: ({ context }) => context.bestEffortSeconds * 1000,
   },
   guards: {
-    cannotWait: ({ event }) => (event as Pending).maxWaitTime <= 0,
+    cannotWait: ({ event }) => {
+      assertEvent(event, 'DELETE_PENDING');
+      return event.maxWaitTime <= 0;
+    },
     drainVerified: (_, output: DrainOutput) => output.verified,
     clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
     releaseOnFailure: ({ context }) => context.onFailure === 'release',
@@ -43,7 +49,8 @@ export const nodeMachine = setup({
   },
   actions: {
     recordCountdown: assign(({ context, event }) => {
-      const { maxWaitTime, at } = event as Pending;
+      assertEvent(event, 'DELETE_PENDING');
+      const { maxWaitTime, at } = event;
       return {
         revokedAt: context.revokedAt ?? at,
         maxWaitTime,
@@ -54,12 +61,17 @@ export const nodeMachine = setup({
       value: ({ context, event }) => (event.type === 'VALUE_SET' ? event.value : context.value),
     }),
     recordDeleted: assign({
-      deletedAt: ({ event }) => (event as Extract<NodeEvent, { type: 'DELETE_COMPLETE' }>).at,
+      deletedAt: ({ event }) => {
+        assertEvent(event, 'DELETE_COMPLETE');
+        return event.at;
+      },
     }),
     recordWorkLost: assign({ workLost: true }),
     tellDrainTheDeadline: sendTo('drain', ({ context }) => ({ type: 'DEADLINE_MOVED' as const, deadline: context.deadline ?? 0 })),
     markForced: assign((_, params: { reason: ForcedReason }) => ({ forcedReason: params.reason })),
     markReleased: assign({ released: true }),
+    // Provided from src with the agent's clock; this default is the system clock.
+    announce: announceWith(Date.now),
   },
 }).createMachine({
   id: 'node',
@@ -92,31 +104,18 @@ export const nodeMachine = setup({
   on: {
     VALUE_SET: { actions: 'recordValue' },
   },
-  states: {
-    booting: {
-      description: 'A new node starts allocated; one rebuilt after a restart returns to its journaled state.',
-      always: [
-        { guard: restored('deleted'), target: 'deleted' },
-        { guard: restored('drained'), target: 'drained' },
-        { guard: restored('forced'), target: 'forced' },
-        { guard: restored('held'), target: 'held' },
-        { guard: restored('draining.bestEffort'), target: 'draining.bestEffort' },
-        { guard: restored('draining.countdown'), target: 'draining.countdown' },
-        { guard: restored('allocated.preparing'), target: 'allocated.preparing' },
-        { guard: restored('allocated.prepared'), target: 'allocated.prepared' },
-        { guard: restored('allocated.prepareFailed'), target: 'allocated.prepareFailed' },
-        { target: 'allocated' },
-      ],
-    },
+  states: withBooting({
     allocated: {
       description: 'In the slice, running its jobs; no revocation announced.',
       initial: 'idle',
       states: {
         idle: {
+          tags: ['restorable'],
           on: { VALUE_SET: { guard: 'valueCallsForPrepare', target: 'preparing', actions: 'recordValue' } },
         },
         preparing: {
           description: 'The value crossed prepareAt: the prepare steps run before any revocation.',
+          tags: ['restorable'],
           invoke: {
             id: 'prepare',
             src: 'drainPlan',
@@ -134,8 +133,11 @@ export const nodeMachine = setup({
             onError: { target: 'prepareFailed', actions: assign({ prepareFailure: ({ event }) => String(event.error) }) },
           },
         },
-        prepared: { description: 'Prepared: a later drain finds the node almost drained.' },
-        prepareFailed: { description: 'The prepare steps failed; the drain will still run in full.' },
+        prepared: { description: 'Prepared: a later drain finds the node almost drained.', tags: ['restorable'] },
+        prepareFailed: {
+          description: 'The prepare steps failed; the drain will still run in full.',
+          tags: ['restorable'],
+        },
       },
       on: {
         DELETE_PENDING: [
@@ -147,6 +149,7 @@ export const nodeMachine = setup({
     },
     draining: {
       description: 'The drain plan runs on the node over SSH; a later countdown call only moves the deadline.',
+      entry: announce({ type: 'drainStarted' }),
       invoke: {
         id: 'drain',
         src: 'drainPlan',
@@ -177,6 +180,7 @@ export const nodeMachine = setup({
       states: {
         countdown: {
           description: 'Draining before the deadline; at the deadline the drain is cut off.',
+          tags: ['restorable'],
           after: { untilDeadline: { target: '#node.forced', actions: forced('deadline') } },
           on: {
             DELETE_PENDING: [
@@ -187,8 +191,8 @@ export const nodeMachine = setup({
         },
         bestEffort: {
           description: 'The cluster cannot wait: the node is released now, the drain gets a short window.',
-          tags: [RELEASED_TAG],
-          entry: 'markReleased',
+          tags: ['released', 'restorable'],
+          entry: [announce({ type: 'released', reason: 'no-wait' }), 'markReleased'],
           after: { bestEffortWindow: { target: '#node.forced', actions: forced('no-wait') } },
           on: { DELETE_PENDING: { actions: ['recordCountdown', 'tellDrainTheDeadline'] } },
         },
@@ -199,6 +203,7 @@ export const nodeMachine = setup({
     },
     drainFailed: {
       description: 'The drain could not be verified: release it if the cluster cannot wait or policy says so, else hold it.',
+      entry: announce({ type: 'failed' }),
       always: [
         // Released while the cluster could not wait (bestEffort): it stays released.
         { guard: 'alreadyReleased', target: 'forced', actions: forced('no-wait') },
@@ -209,6 +214,7 @@ export const nodeMachine = setup({
     },
     held: {
       description: 'The drain failed: the node is kept from the cluster until the deadline so an operator can act.',
+      tags: ['restorable'],
       after: { untilDeadline: { target: 'forced', actions: forced('deadline') } },
       on: {
         DELETE_PENDING: [
@@ -220,16 +226,16 @@ export const nodeMachine = setup({
     },
     drained: {
       description: 'Jobs stopped and verified: the cluster may take the node now. Later countdowns change nothing.',
-      tags: [RELEASED_TAG],
-      entry: 'markReleased',
+      tags: ['released', 'ignoresCountdown', 'restorable'],
+      entry: [announce({ type: 'drained' }), announce({ type: 'released', reason: 'drained' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
       },
     },
     forced: {
       description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
-      tags: [RELEASED_TAG],
-      entry: 'markReleased',
+      tags: ['released', 'ignoresCountdown', 'restorable'],
+      entry: [announce({ type: 'forced' }), announce({ type: 'released' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
       },
@@ -237,6 +243,8 @@ export const nodeMachine = setup({
     deleted: {
       description: 'The cluster removed the node from the slice. Given back later, it is a new incarnation (a new actor).',
       type: 'final',
+      tags: ['ignoresCountdown', 'restorable'],
+      entry: announce({ type: 'workLost' }),
     },
-  },
+  }),
 });

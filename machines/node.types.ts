@@ -14,38 +14,35 @@ export type ValueMeaning = 'reclaim-likelihood' | 'keep-worth';
 /** Why a node was given back without a verified drain. */
 export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
 
-/** States a node can be restored into after a restart (what the journal records). */
-export const RESTORABLE_STATES = [
-  'allocated.idle',
-  'allocated.preparing',
-  'allocated.prepared',
-  'allocated.prepareFailed',
-  'draining.countdown',
-  'draining.bestEffort',
-  'held',
-  'drained',
-  'forced',
-  'deleted',
-] as const;
-export type RestorableState = (typeof RESTORABLE_STATES)[number];
-
 /**
- * Released states where a countdown changes nothing: the node keeps the deadline it was released
- * under, and its reply (max_wait_time 0) is read from state. The slice does not send them the event.
+ * What a state means, declared on the state itself (never in a list beside the chart):
+ * - `released`: the cluster may take the node now; the next countdown reply says max_wait_time 0.
+ * - `ignoresCountdown`: a countdown changes nothing (the node keeps the deadline it was released
+ *   under), so the slice does not send it.
+ * - `restorable`: the journal records the state and a restart rebuilds the node in it (booting's
+ *   transitions are made from this tag: see node.chart.ts).
  */
-export const COUNTDOWN_INERT_STATES: ReadonlySet<string> = new Set<RestorableState>(['drained', 'forced']);
+export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable';
+
+/** A state name as the journal and the status API write it: `draining.countdown`. */
+export type RestorableState = string;
 
 /** Where a new node settles when its actor starts (booting's default target). */
-export const FRESH_NODE_STATE: RestorableState = 'allocated.idle';
+export const FRESH_NODE_STATE = 'allocated.idle';
 
 /**
- * What of a node's context survives a restart. `incarnation` is absent from records written before
- * incarnations were recorded: those are a node's first.
+ * What of a node's context survives a restart: the journal keeps these keys and no other.
+ * `incarnation` is absent from records written before incarnations were recorded: those are a node's first.
  */
-export type NodeMemory = Pick<
-  NodeContext,
-  'value' | 'revokedAt' | 'deadline' | 'maxWaitTime' | 'failure' | 'forcedReason' | 'deletedAt' | 'workLost' | 'escalation' | 'prepareFailure'
-> &
+export const MEMORY_KEYS = [
+  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost',
+  'escalation', 'prepareFailure', 'incarnation',
+] as const satisfies readonly (keyof NodeContext)[];
+
+type MemoryKey = (typeof MEMORY_KEYS)[number];
+
+/** The journaled part of a node's context (MEMORY_KEYS). */
+export type NodeMemory = Pick<NodeContext, Exclude<MemoryKey, 'incarnation'>> &
   Partial<Pick<NodeContext, 'incarnation'>>;
 
 export interface NodeRestore {
@@ -113,5 +110,21 @@ export interface NodeContext {
   suspectSteps: StepRef[];
 }
 
-/** Tags the slice reads from snapshots. */
-export const RELEASED_TAG = 'released';
+/** The tag of states the cluster may take the node in (see isReleased in node.chart.ts). */
+export const RELEASED_TAG = 'released' satisfies NodeTag;
+
+/** Why the cluster may take the node: its drain was verified, or a forced reason. */
+export type ReleaseReason = 'drained' | ForcedReason;
+
+/**
+ * What the chart tells observers has happened to a node (xstate `emit`, read with `actor.on`), in the
+ * order it happened; `at` is epoch ms on the agent's clock. Nothing is announced again when a node is
+ * rebuilt after a restart: these are news, not state.
+ */
+export type NodeSignal =
+  | { type: 'drainStarted'; at: number; maxWaitTime: number | null }
+  | { type: 'drained'; at: number }
+  | { type: 'failed'; at: number; failure: string }
+  | { type: 'forced'; at: number; reason: ForcedReason }
+  | { type: 'released'; at: number; reason: ReleaseReason; deadline: number | null }
+  | { type: 'workLost'; at: number };

@@ -9,15 +9,13 @@ import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
 import type { EndpointServer } from './endpoint/http-server.js';
 import type { DrainCommandEvent } from './drain/step-actors.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
-import { targetOfListed } from './slice/node-list.js';
 import { NodeListReloader } from './slice/node-list-reloader.js';
 import { NodeLookupHandlers } from './slice/node-lookup-handlers.js';
 import { Slice } from './slice/slice.js';
-import { warmUpCallPath, warmUpDrainPath } from './slice/warm-up.js';
+import { warmUpCallPath, warmUpDrainPath } from './agent/warm-up.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
-import { commandRecordOf, nodeRecordOf, restoreFromJournal } from './store/node-record.js';
-import type { NodeRecord } from './store/records.js';
-import type { NodeRestore } from '../machines/node.types.js';
+import { restoreNodes } from './agent/restore-nodes.js';
+import { commandRecordOf, nodeRecordOf } from './store/node-record.js';
 import type { Store } from './store/store.js';
 import { Observer } from './observe/observer.js';
 import type { ClientEndpointHandlers } from './protocol/client-methods.js';
@@ -51,8 +49,15 @@ export interface Agent {
   /** What the endpoint serves: the slice's handlers, journaled when there is a store. */
   handlers: ClientEndpointHandlers;
   /**
-   * Reads the endpoint's TLS files and token, then serves it; resolves with the bound address,
-   * the URL to register (it holds the token) and the same URL redacted for logs.
+   * Puts the slice's nodes in, rebuilding the journaled ones (their actors start: deadlines re-arm,
+   * interrupted drains resume over SSH); once, and before anything reads or changes the slice.
+   * `listen` does it first.
+   */
+  restore(): void;
+  /**
+   * Restores the nodes (restore), reads the endpoint's TLS files and token, then serves it;
+   * resolves with the bound address, the URL to register (it holds the token) and the same URL
+   * redacted for logs.
    */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string; redactedUrl: string }>;
   /** Re-reads the node list (SIGHUP); false when it cannot change or the read failed (the list is unchanged). */
@@ -60,7 +65,7 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-/** Wires the parts together; does no I/O until `listen`. */
+/** Wires the parts together; does no I/O and starts no node until `restore` (`listen` calls it). */
 export function createAgent(deps: AgentDeps): Agent {
   const { config, logger, runner, store } = deps;
   const observer: Observer = new Observer({
@@ -93,39 +98,30 @@ export function createAgent(deps: AgentDeps): Agent {
   });
   const listed = deps.nodeList?.list.nodes ?? configuredNodes(config);
   if (listed === null) throw new ConfigError('nodes: the manifest must be read before the agent starts (nodeListSource)', 'nodes');
-  const recovered = deps.store?.recovered ?? new Map<string, NodeRecord>();
-  const restoreOf = (record: NodeRecord | undefined): NodeRestore | undefined =>
-    record && deps.store && restoreFromJournal(record, deps.store.interrupted, config.drain.stepCrashLimit, logger);
-  for (const node of listed) {
-    slice.addNode({ nodeId: node.nodeId, clientId: node.clientId, target: targetOfListed(node) }, restoreOf(recovered.get(node.nodeId)));
-  }
-  // Nodes learned from calls before the restart come back with the host they had.
-  const unlisted = [...recovered.values()].filter((record) => !slice.get(record.nodeId));
-  for (const record of unlisted) slice.addNode(record, restoreOf(record), { adopted: true });
-  // Node records hold the value as of their last state change; the cluster's later values come back here.
-  const values = deps.store?.recoveredValues ?? [];
-  if (values.length > 0) {
-    slice.replayValues([...values]);
-    logger.info({ nodes: values.length }, 'resource values restored');
-  }
   const source = deps.nodeList?.source;
   const reloader = source?.reloadSeconds == null ? undefined : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
   if (reloader && deps.nodeList) reloader.noteRead('start', deps.nodeList.list, { added: listed.map((node) => node.nodeId), removed: [], moved: [], busy: [] });
-  // A manifest is the node list: journaled idle nodes it does not list are out of the slice, as a re-read takes them out.
-  const departed = reloader ? unlisted.filter((record) => slice.removeNode(record.nodeId)).map((record) => record.nodeId) : [];
-  if (departed.length > 0) logger.info({ count: departed.length, nodeIds: departed.slice(0, 20) }, 'journaled idle nodes the manifest does not list: out of the slice');
   const lookup = reloader && new NodeLookupHandlers(slice, { lookUp: () => reloader.reload('unknown-node'), logger, now: deps.now ?? Date.now, max: config.unknownNodes.max });
   const served = deps.wrapHandlers?.(lookup ?? slice) ?? lookup ?? slice;
   // The journal records what the cluster was actually told.
   const handlers = deps.store ? new JournaledHandlers(served, deps.store) : served;
   const endpointDeps = { handlers, logger, onCallAnswered: observer.onCallAnswered };
   let endpoint: EndpointServer | undefined;
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    const { stepCrashLimit } = config.drain;
+    restoreNodes({ slice, listed, store, stepCrashLimit, listIsManifest: reloader !== undefined, logger });
+  };
 
   return {
     slice,
     observer,
     handlers,
+    restore,
     async listen(port, host) {
+      restore();
       // Before the first call can arrive: the first real drain then starts on compiled code.
       await warmUpCallPath().catch(() => undefined);
       const warmed = await warmUpDrainPath(logger, deps.now ?? Date.now).catch(() => false);

@@ -49,7 +49,7 @@ export class NodeTracker {
     // A deleted node back in the slice: a new incarnation, whose drain and release are its own. The
     // timeline goes on, so the earlier incarnation's stays readable above the marker.
     if (change.from === 'deleted') return this.newIncarnation(record, change, at);
-    const events = nodeEventsOf(change, { released: record.releasedAt !== null, failure: record.failure });
+    const events = nodeEventsOf(change);
     const entries: TimelineEntry[] = [];
     const { maxWaitTime, failure } = change.snapshot.context;
     if (events.includes('drain-started')) {

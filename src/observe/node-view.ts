@@ -45,7 +45,8 @@ export interface ViewContext {
 const withoutNodeId = ({ nodeId: _, ...rest }: DrainCommandEvent): Omit<DrainCommandEvent, 'nodeId'> => rest;
 
 export function nodeView(node: SliceNode, record: NodeRecord, view: ViewContext): NodeView {
-  const { context, value } = node.actor.getSnapshot();
+  // A view shows the node's context: its actor starts if nothing had needed it yet.
+  const { context, value } = node.ensureStarted().getSnapshot();
   const name = stateName(value);
   const state = topState(name);
   const eta =

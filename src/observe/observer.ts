@@ -63,7 +63,7 @@ export class Observer {
     const { events, entries } = this.tracker.onChange(change, at);
     if (topState(change.from) === 'draining' && topState(change.to) !== 'draining' && startedAt !== null) {
       this.metricsSink?.onDrainEnded(topState(change.to), (at - startedAt) / 1000);
-      if (topState(change.to) === 'drained') this.durations.add(at - startedAt);
+      if (events.includes('drained')) this.durations.add(at - startedAt);
     }
     const { deadline, forcedReason } = change.snapshot.context;
     for (const name of events) this.metricsSink?.onNodeEvent({ name, at, deadline, forcedReason });
@@ -114,7 +114,7 @@ export class Observer {
     const counts = new Map(nodeStateNames().map((name) => [name, 0]));
     for (const node of this.deps.slice().list()) {
       // A node whose actor has not started is allocated and idle: counting it must not start it.
-      const name = node.started ? stateName(node.actor.getSnapshot().value) : FRESH_NODE_STATE;
+      const name = node.actor ? stateName(node.actor.getSnapshot().value) : FRESH_NODE_STATE;
       counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     return counts;

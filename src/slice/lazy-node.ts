@@ -1,16 +1,21 @@
 import type { NodeInput } from '../../machines/node.types.js';
-import { RELEASED_TAG } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import type { NodeActor, NodeSnapshot } from './node-actor.js';
+import { isReleased } from '../../machines/node.chart.js';
+import type { NodeActor } from './node-actor.js';
 
 export interface SliceNode {
   nodeId: string;
   clientId: string | null;
   target: SshTarget;
-  /** The node's state machine, started on first use: an idle node that nothing asked about has none yet. */
-  readonly actor: NodeActor;
-  /** Whether the actor exists; an unstarted node is allocated and idle. */
+  /**
+   * The node's state machine once started; undefined before: an idle node that nothing needed has
+   * none, and is allocated and idle. Reading it never starts it.
+   */
+  readonly actor: NodeActor | undefined;
+  /** Whether the actor exists. */
   readonly started: boolean;
+  /** Starts the actor if it has not started (the events' delivery decides when: see node-mailbox.ts). */
+  ensureStarted(): NodeActor;
 }
 
 /** A node whose actor starts on first use (see SliceNode). */
@@ -29,7 +34,11 @@ export class LazyNode implements SliceNode {
     public adopted: boolean,
   ) {}
 
-  get actor(): NodeActor {
+  get actor(): NodeActor | undefined {
+    return this.started_;
+  }
+
+  ensureStarted(): NodeActor {
     return (this.started_ ??= this.start(this.input));
   }
 
@@ -45,17 +54,17 @@ export class LazyNode implements SliceNode {
 
 /** Which life of its node_id in the slice the node is (see incarnation.ts). */
 export function incarnationOf(node: LazyNode): number {
-  return node.started ? node.actor.getSnapshot().context.incarnation : (node.input.incarnation ?? 1);
+  return node.actor?.getSnapshot().context.incarnation ?? node.input.incarnation ?? 1;
 }
 
 /** Allocated and idle: nothing runs on the node and nothing about it is under way. */
 export function isIdle(node: LazyNode): boolean {
-  if (!node.started) return true;
+  if (node.actor === undefined) return true;
   const snapshot = node.actor.getSnapshot();
   return snapshot.status === 'active' && snapshot.matches({ allocated: 'idle' });
 }
 
-/** Whether the cluster may take the node now: deleted, or in a state tagged released. */
-export function givenBack(snapshot: NodeSnapshot): boolean {
-  return snapshot.status === 'done' || snapshot.hasTag(RELEASED_TAG);
+/** Whether the cluster may take the node now (an unstarted node is allocated: it may not). */
+export function releasedNow(node: SliceNode): boolean {
+  return node.actor !== undefined && isReleased(node.actor.getSnapshot());
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type ActorOptions, type AnyStateMachine, createActor } from 'xstate';
-import type { NodeInput } from '../../machines/node.types.js';
+import type { NodeInput, NodeSignal } from '../../machines/node.types.js';
 import type { nodeMachine } from '../../machines/node.machine.js';
 
 export type NodeMachine = typeof nodeMachine;
@@ -21,6 +21,8 @@ export interface StateChange {
   from: string;
   to: string;
   snapshot: NodeSnapshot;
+  /** What the chart announced on the way (drained, forced, released, …), in order. */
+  signals: NodeSignal[];
 }
 
 /** Starts one node's actor, logging every state change through the node's child logger. */
@@ -35,13 +37,19 @@ export function startNodeActor(
   // An explicit `clock: undefined` would replace xstate's system clock.
   const actor = createActor(machine as NodeMachine, options.clock ? { input, clock: options.clock } : { input }) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
+  // xstate hands emitted events to these listeners just before it tells subscribers of the snapshot
+  // the transition led to: they go out with that change.
+  let signals: NodeSignal[] = [];
+  actor.on('*', (signal) => void signals.push(signal));
   actor.subscribe({
     next: (snapshot) => {
+      const announced = signals;
+      signals = [];
       const to = stateName(snapshot.value);
       if (to === previous) return;
       const { failure, forcedReason, workLost, deadline, incarnation } = snapshot.context;
       log().info({ from: previous, to, incarnation, failure, forcedReason, workLost, deadline }, 'node state changed');
-      options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot });
+      options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot, signals: announced });
       previous = to;
     },
     // An actor error must never reach xstate's global rethrow (it would end the daemon).

@@ -59,7 +59,7 @@ export class NodeRegistry {
 
   /** Takes a node out (the caller checked that nothing runs or waits for it). */
   remove(node: LazyNode): void {
-    if (node.started) node.actor.stop();
+    node.actor?.stop();
     this.nodes.delete(node.nodeId);
     this.departed.set(node.nodeId, incarnationOf(node));
   }
@@ -94,7 +94,7 @@ export class NodeRegistry {
    * host template says (as for any node).
    */
   private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
-    const previous = deleted.actor.getSnapshot();
+    const previous = deleted.ensureStarted().getSnapshot();
     const graceMs = (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
     if (!backInSlice(namedBy, previous.context.deletedAt, this.deps.now(), graceMs)) return deleted;
     const nodeId = entry.node_id;
@@ -105,8 +105,9 @@ export class NodeRegistry {
     const incarnation = previous.context.incarnation + 1;
     this.deps.log.info({ nodeId, clientId, host: target.host, incarnation, namedBy }, 'deleted node is back in the slice: a new incarnation');
     const fresh = this.add({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
-    const snapshot = fresh.actor.getSnapshot();
-    this.deps.changed({ nodeId, from: stateName(previous.value), to: stateName(snapshot.value), snapshot });
+    const snapshot = fresh.ensureStarted().getSnapshot();
+    const from = stateName(previous.value);
+    this.deps.changed({ nodeId, from, to: stateName(snapshot.value), snapshot, signals: [] });
     return fresh;
   }
 }

@@ -1,5 +1,6 @@
 import { drainMachine, isPastSwitchPoint, MAX_TIMER_MS, msUntilSwitch } from '../../machines/drain.machine.js';
 import { nodeMachine } from '../../machines/node.machine.js';
+import { announceWith } from '../../machines/node.signals.js';
 import type { NodeMachine } from './node-actor.js';
 
 type DrainLeaves = Parameters<typeof drainMachine.provide>[0]['actors'];
@@ -19,6 +20,7 @@ export function provideDrainMachine(leaves: DrainLeaves, now: () => number): typ
 export function provideNodeMachine(leaves: DrainLeaves, now: () => number): NodeMachine {
   return nodeMachine.provide({
     actors: { drainPlan: provideDrainMachine(leaves, now) },
+    actions: { announce: announceWith(now) },
     delays: {
       untilDeadline: ({ context }) => timer((context.deadline ?? now()) - now()),
     },

@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
-import type { NodeEvent, NodeRestore } from '../../machines/node.types.js';
-import { COUNTDOWN_INERT_STATES } from '../../machines/node.types.js';
+import type { NodeRestore } from '../../machines/node.types.js';
 import { createStepActors } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import { DeferredEvents } from './deferred-events.js';
 import type { NamedBy } from './incarnation.js';
-import { givenBack, isIdle, type LazyNode, type SliceNode } from './lazy-node.js';
+import { isIdle, type LazyNode, releasedNow, type SliceNode } from './lazy-node.js';
 import type { ListedNode } from './listed-node.js';
 import { applyNodeList, type NodeListChange } from './node-list.js';
+import { NodeMailbox } from './node-mailbox.js';
 import { type AddOptions, NodeRegistry } from './node-registry.js';
 import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
 import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
@@ -27,11 +26,12 @@ export class Slice implements ClientEndpointHandlers {
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
   private preconnecting = false;
-  /** Drains a large countdown starts after its reply, and any later event for those nodes. */
-  private readonly later = new DeferredEvents<SliceNode>((node, event) => this.deliver(node, event));
+  /** When each event reaches its node: now, after the reply, or not at all. */
+  private readonly mailbox: NodeMailbox;
 
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
+    this.mailbox = new NodeMailbox(deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY);
     this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger);
     const leaves = createStepActors({
       plan: deps.plan,
@@ -53,7 +53,7 @@ export class Slice implements ClientEndpointHandlers {
       startActor: (input) => startNodeActor(this.machine, input, { logger: this.log, clock: deps.clock, onChange: (change) => this.changed(change) }),
       added: (node, restore) => {
         // A restored drain's first step looks its node's SSH target up at once: the node is in the map by now.
-        if (restore) void node.actor;
+        if (restore) node.ensureStarted();
         if (this.preconnecting) void this.warm(node);
       },
       changed: (change) => this.changed(change),
@@ -76,7 +76,7 @@ export class Slice implements ClientEndpointHandlers {
    */
   removeNode(nodeId: string): boolean {
     const node = this.nodes.get(nodeId);
-    if (!node || !isIdle(node) || this.later.holds(node)) return false;
+    if (!node || !isIdle(node) || this.mailbox.holds(node)) return false;
     this.registry.remove(node);
     this.deps.runner.release(nodeId);
     return true;
@@ -98,7 +98,8 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   private async warm(node: SliceNode): Promise<boolean> {
-    if ((node.started && node.actor.getSnapshot().status !== 'active') || !this.deps.runner.warm) return false;
+    const ended = node.actor !== undefined && node.actor.getSnapshot().status !== 'active';
+    if (ended || !this.deps.runner.warm) return false;
     return this.deps.runner.warm(node.target);
   }
 
@@ -134,16 +135,7 @@ export class Slice implements ClientEndpointHandlers {
         outside += 1;
         continue;
       }
-      const value = entry.value ?? 1;
-      // An unstarted node takes the value as its starting value, unless the value may start its prepare steps.
-      if (!node.started && !this.mayPrepare()) {
-        node.input.value = value;
-        continue;
-      }
-      const snapshot = node.actor.getSnapshot();
-      // The same value again changes nothing, except where it may start the prepare steps.
-      if (!this.later.holds(node) && snapshot.context.value === value && !snapshot.matches({ allocated: 'idle' })) continue;
-      this.send(node, { type: 'VALUE_SET', value, at });
+      this.mailbox.value(node, { type: 'VALUE_SET', value: entry.value ?? 1, at }, this.mayPrepare());
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
     this.unknown.report(this.deps.unknownNodes);
@@ -152,46 +144,16 @@ export class Slice implements ClientEndpointHandlers {
   async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
     this.unknown.admit(entries, (entry) => !this.nodes.has(entry.node_id));
     const at = this.deps.now();
-    const startBeforeReply = this.deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY;
-    let started = 0;
+    const deliver = this.mailbox.countdown();
     // The reply is read from state that exists once each node has had its event: it never waits for a drain.
     const released = new Set<string>();
     for (const entry of entries) {
       const node = this.registry.resolve(entry, 'countdown');
-      if (node === null) {
-        released.add(entry.node_id);
-        continue;
-      }
-      const event: NodeEvent = { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at };
-      // A node whose drain waits to start is allocated, so not released: its countdown queues behind,
-      // unless the cluster cannot wait: then its waiting events go now, and this reply releases it.
-      if (this.later.holds(node)) {
-        if (event.maxWaitTime > 0) {
-          this.later.push(node, event);
-          continue;
-        }
-        this.later.deliverNow(node);
-      }
-      // An unstarted node is allocated: a countdown that waits for it needs no actor before the reply.
-      if (!node.started && event.maxWaitTime > 0 && started >= startBeforeReply) {
-        this.later.push(node, event);
-        continue;
-      }
-      let snapshot = node.actor.getSnapshot();
-      // A node already given back (drained, forced) keeps its state: most of a countdown's nodes after the first.
-      if (snapshot.status === 'active' && !COUNTDOWN_INERT_STATES.has(snapshot.value as string)) {
-        const startsDrain = event.maxWaitTime > 0 && snapshot.matches('allocated');
-        if (startsDrain && started >= startBeforeReply) {
-          this.later.push(node, event);
-          continue;
-        }
-        if (startsDrain) started += 1;
-        node.actor.send(event);
-        snapshot = node.actor.getSnapshot();
-      }
-      if (givenBack(snapshot)) released.add(entry.node_id);
+      if (node !== null) deliver(node, { type: 'DELETE_PENDING', maxWaitTime: entry.max_wait_time ?? 0, at });
+      if (node === null || releasedNow(node)) released.add(entry.node_id);
     }
-    if (this.later.size > 0) this.log.info({ startingAfterReply: this.later.size }, 'drains start after the reply');
+    const { waiting } = this.mailbox;
+    if (waiting > 0) this.log.info({ startingAfterReply: waiting }, 'drains start after the reply');
     this.unknown.report(this.deps.unknownNodes);
     return released;
   }
@@ -200,7 +162,7 @@ export class Slice implements ClientEndpointHandlers {
     const at = this.deps.now();
     for (const entry of entries) {
       const node = this.nodes.get(entry.node_id);
-      if (node) this.send(node, { type: 'DELETE_COMPLETE', at });
+      if (node) this.mailbox.send(node, { type: 'DELETE_COMPLETE', at });
       else this.log.debug({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
       this.unknown.forget(entry.node_id);
     }
@@ -209,14 +171,12 @@ export class Slice implements ClientEndpointHandlers {
   isReleased(nodeId: string): boolean {
     if (this.unknown.isReleased(nodeId)) return true;
     const node = this.nodes.get(nodeId);
-    if (node === undefined || !node.started) return false;
-    const snapshot = node.actor.getSnapshot();
-    return snapshot !== undefined && givenBack(snapshot);
+    return node !== undefined && releasedNow(node);
   }
 
   stop(): void {
-    this.later.clear();
-    for (const node of this.nodes.values()) if (node.started) node.actor.stop();
+    this.mailbox.clear();
+    for (const node of this.nodes.values()) node.actor?.stop();
   }
 
   /** Whether a value could start a node's prepare steps (then it goes through the node's machine). */
@@ -224,20 +184,10 @@ export class Slice implements ClientEndpointHandlers {
     return (this.deps.prepareAt ?? null) !== null && this.deps.plan.outline.prepare.length > 0;
   }
 
-  /** Delivers now, or behind the node's events still waiting. */
-  private send(node: SliceNode, event: NodeEvent): void {
-    if (this.later.holds(node)) this.later.push(node, event);
-    else this.deliver(node, event);
-  }
-
-  private deliver(node: SliceNode, event: NodeEvent): void {
-    if (node.actor.getSnapshot().status === 'active') node.actor.send(event);
-  }
-
   private changed(change: StateChange): void {
     if (change.to === 'deleted') {
       this.deps.runner.release(change.nodeId);
-      if (change.snapshot.context.workLost) {
+      if (change.signals.some((signal) => signal.type === 'workLost')) {
         this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
       }
     }

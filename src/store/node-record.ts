@@ -5,7 +5,8 @@ import type { NodeSnapshot } from '../slice/node-actor.js';
 import { stateName } from '../slice/node-actor.js';
 import type { SliceNode } from '../slice/slice.js';
 import type { InterruptedSteps } from './interrupted-steps.js';
-import { type CommandRecord, isRestorable, type NodeRecord, pickMemory } from './records.js';
+import { isRestorable } from '../../machines/node.chart.js';
+import { type CommandRecord, type NodeRecord, pickMemory } from './records.js';
 
 /** The journal's view of a node after a state change. */
 export function nodeRecordOf(node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target'>, snapshot: NodeSnapshot): NodeRecord {
@@ -17,7 +18,7 @@ export function nodeRecordOf(node: Pick<SliceNode, 'nodeId' | 'clientId' | 'targ
 /** The journal's view of a drain command starting or finishing, in the node's current incarnation. */
 export function commandRecordOf(event: DrainCommandEvent, slice: { get(nodeId: string): SliceNode | undefined }): CommandRecord {
   const node = slice.get(event.nodeId);
-  const incarnation = node?.started ? node.actor.getSnapshot().context.incarnation : 1;
+  const incarnation = node?.actor?.getSnapshot().context.incarnation ?? 1;
   const { nodeId, rung, stepIndex, step, phase } = event;
   const finished = event.finishedAt !== undefined;
   return { nodeId, incarnation, rung, stepIndex, step, phase, state: finished ? 'finished' : 'started', ...(finished ? { code: event.code ?? null } : {}) };

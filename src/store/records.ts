@@ -1,6 +1,6 @@
 import type { StepPhase } from '../../machines/drain.types.js';
 import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
-import { RESTORABLE_STATES } from '../../machines/node.types.js';
+import { MEMORY_KEYS } from '../../machines/node.types.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 
@@ -50,16 +50,7 @@ export interface CommandRecord {
 
 export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'seq' | 't'> : never) : never;
 
-const MEMORY_KEYS: (keyof NodeMemory)[] = [
-  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost', 'escalation', 'prepareFailure',
-  'incarnation',
-];
-
 /** Only the known memory fields, so a record never overrides anything else of the machine. */
 export function pickMemory(context: NodeMemory): NodeMemory {
   return Object.fromEntries(MEMORY_KEYS.map((key) => [key, context[key]])) as unknown as NodeMemory;
-}
-
-export function isRestorable(state: string): state is RestorableState {
-  return (RESTORABLE_STATES as readonly string[]).includes(state);
 }

@@ -68,7 +68,7 @@ describe('on a connection where a refusal or an HTTP error came first, nothing l
     });
     expect([statusesIn(response.text), replyCodesIn(response.text)]).toEqual([[200, 200], [0, 0]]);
     expect(guarded.states()).not.toBe(before);
-    expect(guarded.agent.slice.get('pc1')!.actor.getSnapshot().context).toMatchObject({ value: 0.9 });
+    expect(guarded.agent.slice.get('pc1')!.ensureStarted().getSnapshot().context).toMatchObject({ value: 0.9 });
   });
 });
 

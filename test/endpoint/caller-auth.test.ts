@@ -66,7 +66,7 @@ describe('a token in the URL path', () => {
     const response = await postXml(guarded.port, countdown, { path: `/dynslice/${token}` });
     expect([response.status, replyCodeIn(response.body)]).toEqual([200, 0]);
     expect(guarded.states()).not.toBe(before);
-    expect(guarded.agent.slice.list().map((node) => node.actor.getSnapshot().matches('draining'))).toEqual([true, true, true]);
+    expect(guarded.agent.slice.list().map((node) => node.ensureStarted().getSnapshot().matches('draining'))).toEqual([true, true, true]);
   });
 });
 

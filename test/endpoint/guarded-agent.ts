@@ -50,7 +50,7 @@ export async function startGuardedAgent(
     states: () =>
       JSON.stringify(
         agent.slice.list().map((node) => {
-          const snapshot = node.actor.getSnapshot();
+          const snapshot = node.ensureStarted().getSnapshot();
           return [node.nodeId, snapshot.status, snapshot.value, snapshot.context];
         }),
       ),

@@ -28,7 +28,7 @@ interface Violation {
 /** The machines' state and context, for the nodes given (a deleted node stays in the fingerprint). */
 const fingerprint = (nodes: readonly SliceNode[]): string =>
   JSON.stringify(nodes.map((node) => {
-    const snapshot = node.actor.getSnapshot();
+    const snapshot = node.ensureStarted().getSnapshot();
     return [node.nodeId, snapshot.status, snapshot.value, snapshot.context];
   }));
 
@@ -45,7 +45,7 @@ describe('fuzz campaign against the running agent', () => {
     let live: SliceNode[] = slice.list();
     // Accepted NotifyDeleteComplete calls end machines for good: keep three running so later checks mean something.
     const replenish = (): void => {
-      live = live.filter((node) => node.actor.getSnapshot().status === 'active');
+      live = live.filter((node) => node.ensureStarted().getSnapshot().status === 'active');
       while (live.length < 3) {
         const nodeId = `fz${(freshNodes += 1)}`;
         live.push(slice.addNode({ nodeId, clientId: null, target: { nodeId, host: `${nodeId}.test`, port: 22, user: 'root' } }));

@@ -35,7 +35,7 @@ export function realSlice(
   });
   const targets = options.targets ?? ssh.nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, user: n.user }));
   for (const target of targets) slice.addNode({ nodeId: target.nodeId, clientId: null, target });
-  const state = (nodeId: string) => stateName(slice.get(nodeId)!.actor.getSnapshot().value);
+  const state = (nodeId: string) => stateName(slice.get(nodeId)!.ensureStarted().getSnapshot().value);
   /** Resolves once every named node has left `draining` (bounded). */
   async function settled(nodeIds: string[], ms = 30_000): Promise<Record<string, string>> {
     const deadline = Date.now() + ms;
@@ -50,7 +50,7 @@ export function realSlice(
     lines,
     state,
     settled,
-    context: (nodeId: string) => slice.get(nodeId)!.actor.getSnapshot().context,
+    context: (nodeId: string) => slice.get(nodeId)!.ensureStarted().getSnapshot().context,
     async stop() {
       slice.stop();
       await runner.close();

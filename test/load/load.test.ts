@@ -63,6 +63,6 @@ describe('load', () => {
     );
     expect(errors.slice(0, 5)).toEqual([]);
     expect(handled).toHaveBeenCalledTimes(latencies.length);
-    expect(guarded.agent.slice.list().every((node) => node.actor.getSnapshot().matches('draining'))).toBe(true);
+    expect(guarded.agent.slice.list().every((node) => node.ensureStarted().getSnapshot().matches('draining'))).toBe(true);
   });
 });

@@ -126,7 +126,7 @@ export class AgentWorld implements CampaignWorld {
   view(nodeId: string): NodeView | undefined {
     const node = this.agent.slice.get(nodeId);
     if (!node?.started) return undefined;
-    const snapshot = node.actor.getSnapshot();
+    const snapshot = node.ensureStarted().getSnapshot();
     const { context } = snapshot;
     return { nodeId, incarnation: context.incarnation, state: stateName(snapshot.value), tagged: snapshot.hasTag(RELEASED_TAG), context };
   }
@@ -206,6 +206,7 @@ export class AgentWorld implements CampaignWorld {
       store: this.store,
       onChange: (change) => this.changes.push(change),
     });
+    this.agent.restore();
     this.endpoint = createClientEndpoint({ handlers: this.agent.handlers, logger, handlerTimeoutMs: HANDLER_BUDGET_MS });
   }
 

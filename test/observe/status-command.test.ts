@@ -20,7 +20,7 @@ describe('dynslice-agent status', () => {
     observed = await startObservedAgent({}, token);
     observed.runner.when((c) => c.target.nodeId === 'pc103', HANG);
     await observed.countdown(300, NODES.slice(1));
-    await vi.waitFor(() => expect(observed.agent.slice.get('pc102')?.actor.getSnapshot().value).toBe('drained'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(observed.agent.slice.get('pc102')?.ensureStarted().getSnapshot().value).toBe('drained'), { timeout: 5_000 });
   });
   afterAll(async () => observed?.stop());
 

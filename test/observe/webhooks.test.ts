@@ -83,7 +83,7 @@ describe('webhooks', () => {
     observed.runner.when((c) => c.target.nodeId === 'pc103', HANG);
     await observed.countdown(300, NODES.slice(0, 2));
     await observed.countdown(0, NODES.slice(2));
-    await vi.waitFor(() => expect(observed.agent.slice.get('pc103')?.actor.getSnapshot().value).toBe('forced'), { timeout: 5_000 });
+    await vi.waitFor(() => expect(observed.agent.slice.get('pc103')?.ensureStarted().getSnapshot().value).toBe('forced'), { timeout: 5_000 });
     await observed.call('NotifyDeleteComplete', { nodelist: NODES.map((n) => ({ ...n, max_wait_time: 0 })) });
     await vi.waitFor(() => expect(r.received.some((x) => x.body.event === 'work-lost' && x.body.node.nodeId === 'pc102')).toBe(true), { timeout: 5_000 });
     const byNode = (id: string) => r.received.filter((x) => x.body.node.nodeId === id).map((x) => x.body.event);

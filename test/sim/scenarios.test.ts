@@ -44,7 +44,7 @@ describe('the simulator plays each example scenario against the agent over real 
     expect(record.events.filter((e) => e.type === 'deleted').map((e) => e.type === 'deleted' && e.nodes)).toEqual([
       ['pc8', 'pc7', 'pc6', 'pc5', 'pc4'], ['pc3', 'pc2', 'pc1'],
     ]);
-    expect(rehearsal.agent.slice.list().every((n) => n.actor.getSnapshot().value === 'deleted')).toBe(true);
+    expect(rehearsal.agent.slice.list().every((n) => n.ensureStarted().getSnapshot().value === 'deleted')).toBe(true);
     expect((runner as FakeSshRunner).commands().filter((c) => c.startsWith('pkill'))).toHaveLength(8);
     expect(summarize(record)).toMatchObject({ nodes: 8, releasedEarly: 8, givenBackSeconds: 8 * 6 });
   });

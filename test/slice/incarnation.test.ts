@@ -20,8 +20,8 @@ async function afterDeletion(overrides: Parameters<typeof makeSlice>[0] = {}) {
   await settle();
   expect([...(await slice.notifyDeletePending([entry('pc1', 240, 'node1')]))]).toEqual(['pc1']);
   await slice.notifyDeleteComplete([entry('pc1', 0, 'node1')]);
-  expect(slice.get('pc1')!.actor.getSnapshot().value).toBe('deleted');
-  const snapshot = () => slice.get('pc1')!.actor.getSnapshot();
+  expect(slice.get('pc1')!.ensureStarted().getSnapshot().value).toBe('deleted');
+  const snapshot = () => slice.get('pc1')!.ensureStarted().getSnapshot();
   return { ...made, changes, snapshot };
 }
 
@@ -88,7 +88,7 @@ describe('a deleted node named again', () => {
     const node = slice.get('pc7')!;
     expect(node.clientId).toBe('worker-9');
     expect(node.target.host).toBe('worker-9.exp.example');
-    expect(node.actor.getSnapshot().context.incarnation).toBe(2);
+    expect(node.ensureStarted().getSnapshot().context.incarnation).toBe(2);
   });
 
   it('keeps a configured node’s host across incarnations', async () => {

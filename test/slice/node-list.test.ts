@@ -15,9 +15,9 @@ const list = (...nodes: ListedNode[]): ManifestNodeList => ({ nodes, excluded: [
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
 const state = (slice: Slice, nodeId: string) => {
   const node = slice.get(nodeId);
-  return node === undefined ? 'absent' : node.started ? stateName(node.actor.getSnapshot().value) : 'unstarted';
+  return node === undefined ? 'absent' : node.started ? stateName(node.ensureStarted().getSnapshot().value) : 'unstarted';
 };
-const incarnation = (slice: Slice, nodeId: string) => slice.get(nodeId)!.actor.getSnapshot().context.incarnation;
+const incarnation = (slice: Slice, nodeId: string) => slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation;
 
 /** A read the test settles by hand. */
 function manualSource() {
@@ -153,7 +153,7 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
     expect(state(slice, 'pc7')).toBe('drained');
     expect(runner.calls.some((c) => c.target.host === 'pc7.example')).toBe(true);
     // Its deadline is the cluster's (to the second, never later): the seconds it waited for the read are taken off.
-    const deadline = slice.get('pc7')!.actor.getSnapshot().context.deadline!;
+    const deadline = slice.get('pc7')!.ensureStarted().getSnapshot().context.deadline!;
     expect(deadline).toBeLessThanOrEqual(5_000_000 + 300_000);
     expect(deadline).toBeGreaterThan(5_000_000 + 300_000 - 1_000);
     expect([...(await handlers.notifyDeletePending([entry('pc7', 240, 'node7')]))]).toEqual(['pc7']);
@@ -195,7 +195,7 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
     expect(reads).toHaveLength(1);
     reads[0]!.resolve(list(listed('pc7', 'node7')));
     await settle();
-    expect(slice.get('pc7')!.actor.getSnapshot().context.value).toBe(0.25);
+    expect(slice.get('pc7')!.ensureStarted().getSnapshot().context.value).toBe(0.25);
     expect(slice.get('pc99')).toBeUndefined();
   });
 

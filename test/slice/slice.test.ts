@@ -72,8 +72,8 @@ describe('slice', () => {
       { node_id: 'pc2', client_id: 'node2' },
       { node_id: 'pc500', value: 0.9 },
     ]);
-    expect(slice.get('pc1')?.actor.getSnapshot().context.value).toBe(0.3);
-    expect(slice.get('pc2')?.actor.getSnapshot().context.value).toBe(1);
+    expect(slice.get('pc1')?.ensureStarted().getSnapshot().context.value).toBe(0.3);
+    expect(slice.get('pc2')?.ensureStarted().getSnapshot().context.value).toBe(1);
     expect(slice.get('pc500')).toBeUndefined();
   });
 
@@ -82,7 +82,7 @@ describe('slice', () => {
     runner.when(() => true, HANG);
     await slice.notifyDeletePending([entry('pc1', 120)]);
     await slice.notifyDeleteComplete([entry('pc1', 0), entry('pc404', 0)]);
-    expect(slice.get('pc1')?.actor.getSnapshot().value).toBe('deleted');
+    expect(slice.get('pc1')?.ensureStarted().getSnapshot().value).toBe('deleted');
     expect(runner.released).toEqual(['pc1']);
     expect(runner.calls[0]?.signal?.aborted).toBe(true);
     expect([...(await slice.notifyDeletePending([entry('pc1', 60)]))]).toEqual(['pc1']);
@@ -93,7 +93,7 @@ describe('slice', () => {
     runner.when(() => true, HANG);
     await slice.notifyDeletePending([entry('pc1', 60)]);
     clock.increment(60_000);
-    expect(stateName(slice.get('pc1')!.actor.getSnapshot().value)).toBe('forced');
+    expect(stateName(slice.get('pc1')!.ensureStarted().getSnapshot().value)).toBe('forced');
     expect([...(await slice.notifyDeletePending([entry('pc1', 0)]))]).toEqual(['pc1']);
   });
 
@@ -104,7 +104,7 @@ describe('slice', () => {
     await settle();
     clock.increment(1_000);
     await settle();
-    const snapshot = slice.get('pc1')!.actor.getSnapshot();
+    const snapshot = slice.get('pc1')!.ensureStarted().getSnapshot();
     expect(snapshot.value).toBe('held');
     expect(snapshot.context.failure).toContain('exit 1: job still running');
     expect([...(await slice.notifyDeletePending([entry('pc1', 100)]))]).toEqual([]);
@@ -114,15 +114,15 @@ describe('slice', () => {
     const { slice, clock } = makeSlice();
     await slice.notifyDeletePending([entry('pc1', 120)]);
     await settle();
-    const drained = slice.get('pc1')!.actor.getSnapshot();
+    const drained = slice.get('pc1')!.ensureStarted().getSnapshot();
     expect(drained.value).toBe('drained');
     let snapshots = 0;
-    slice.get('pc1')!.actor.subscribe(() => (snapshots += 1));
+    slice.get('pc1')!.ensureStarted().subscribe(() => (snapshots += 1));
     clock.increment(60_000);
     expect([...(await slice.notifyDeletePending([entry('pc1', 600), entry('pc2', 600)]))]).toEqual(['pc1']);
     expect(snapshots).toBe(0);
-    expect(slice.get('pc1')!.actor.getSnapshot().context.deadline).toBe(drained.context.deadline);
-    expect(stateName(slice.get('pc2')!.actor.getSnapshot().value)).toBe('draining.countdown');
+    expect(slice.get('pc1')!.ensureStarted().getSnapshot().context.deadline).toBe(drained.context.deadline);
+    expect(stateName(slice.get('pc2')!.ensureStarted().getSnapshot().value)).toBe('draining.countdown');
   });
 
   it('skips a resource value the node already has, and applies a new one', async () => {
@@ -130,19 +130,19 @@ describe('slice', () => {
     runner.when(() => true, HANG);
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
     let snapshots = 0;
-    slice.get('pc1')!.actor.subscribe(() => (snapshots += 1));
+    slice.get('pc1')!.ensureStarted().subscribe(() => (snapshots += 1));
     await slice.notifyDeletePending([entry('pc1', 120)]);
     const afterCountdown = snapshots;
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
     expect(snapshots).toBe(afterCountdown);
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.7 }]);
-    expect(slice.get('pc1')!.actor.getSnapshot().context.value).toBe(0.7);
+    expect(slice.get('pc1')!.ensureStarted().getSnapshot().context.value).toBe(0.7);
   });
 
   it('starts the drains past startBeforeReply after the reply, in call order, with later events queued behind', async () => {
     const { slice, runner } = makeSlice({ startBeforeReply: 1 });
     runner.when(() => true, HANG);
-    const state = (nodeId: string) => stateName(slice.get(nodeId)!.actor.getSnapshot().value);
+    const state = (nodeId: string) => stateName(slice.get(nodeId)!.ensureStarted().getSnapshot().value);
     expect([...(await slice.notifyDeletePending([entry('pc1', 120), entry('pc2', 120)]))]).toEqual([]);
     expect([state('pc1'), state('pc2')]).toEqual(['draining.countdown', 'allocated.idle']);
     // pc2's completion must not overtake its countdown.
@@ -151,7 +151,7 @@ describe('slice', () => {
     // Delivered a slice of the event loop at a time: on a loaded machine, one turn may hold only one event.
     for (let turn = 0; turn < 20 && state('pc2') !== 'deleted'; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(state('pc2')).toBe('deleted');
-    expect(slice.get('pc2')!.actor.getSnapshot().context.workLost).toBe(true);
+    expect(slice.get('pc2')!.ensureStarted().getSnapshot().context.workLost).toBe(true);
   });
 
   it('drops the drains still waiting to start when the slice stops', async () => {
@@ -170,8 +170,11 @@ describe('slice', () => {
     expect(slice.isReleased('pc1')).toBe(false);
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.4 }]);
     expect(node.started).toBe(false);
-    expect(node.actor.getSnapshot().context.value).toBe(0.4);
-    expect(stateName(node.actor.getSnapshot().value)).toBe('allocated.idle');
+    // Reading a node never starts its actor: only ensureStarted does.
+    expect(node.actor).toBeUndefined();
+    expect(node.started).toBe(false);
+    expect(node.ensureStarted().getSnapshot().context.value).toBe(0.4);
+    expect(stateName(node.ensureStarted().getSnapshot().value)).toBe('allocated.idle');
     expect(FRESH_NODE_STATE).toBe('allocated.idle');
     expect(node.started).toBe(true);
   });

@@ -43,7 +43,7 @@ async function statusText(observed: ObservedAgent): Promise<string> {
 const replyRows = async (dir: string) => (await readHistory(dir)).filter((r) => r.kind === 'reply').map((r) => r.detail);
 
 const allDrained = (observed: ObservedAgent, ids: string[]) =>
-  vi.waitFor(() => expect(ids.map((id) => observed.agent.slice.get(id)!.actor.getSnapshot().value)).toEqual(ids.map(() => 'drained')), { timeout: 10_000 });
+  vi.waitFor(() => expect(ids.map((id) => observed.agent.slice.get(id)!.ensureStarted().getSnapshot().value)).toEqual(ids.map(() => 'drained')), { timeout: 10_000 });
 
 describe('countdown replies while the journal cannot be written', () => {
   it('answer SERVERERROR at once, then SUCCESS with the released node once the disk takes writes again; history shows what the cluster got', async () => {

@@ -22,10 +22,11 @@ async function startAgent(dir: string, read: () => ManifestNodeList) {
   const runner = new FakeSshRunner().when((call) => call.target.nodeId === 'pc2', HANG);
   const source = { label: 'm.xml', reloadSeconds: 300, read: async () => read() };
   const agent: Agent = createAgent({ config, logger, runner, store, nodeList: { list: read(), source } });
+  agent.restore();
   return {
     agent, lines,
-    state: (nodeId: string) => stateName(agent.slice.get(nodeId)!.actor.getSnapshot().value),
-    incarnation: (nodeId: string) => agent.slice.get(nodeId)!.actor.getSnapshot().context.incarnation,
+    state: (nodeId: string) => stateName(agent.slice.get(nodeId)!.ensureStarted().getSnapshot().value),
+    incarnation: (nodeId: string) => agent.slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation,
     async stop() {
       await agent.close();
       await store.close();

@@ -64,8 +64,8 @@ describe('state formats across releases', () => {
     const agent = createAgent({ config, logger, runner, store });
     try {
       const { url } = await agent.listen(0, '127.0.0.1');
-      expect(stateName(agent.slice.get('pc101')!.actor.getSnapshot().value)).toBe('drained');
-      expect(stateName(agent.slice.get('pc103')!.actor.getSnapshot().value)).toBe('held');
+      expect(stateName(agent.slice.get('pc101')!.ensureStarted().getSnapshot().value)).toBe('drained');
+      expect(stateName(agent.slice.get('pc103')!.ensureStarted().getSnapshot().value)).toBe('held');
       const nodelist = [1, 2, 3].map((i) => ({ node_id: `pc10${i}`, client_id: `node${i}`, max_wait_time: 300 }));
       const [outcome] = await callWithPython(url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
       expect(outcome?.result).toMatchObject({

@@ -38,7 +38,7 @@ async function call(url: string, method: string, nodelist: unknown[]): Promise<{
   return outcome.result as { code: number; value: unknown };
 }
 
-const valueOf = (agent: Agent, nodeId: string): unknown => agent.slice.get(nodeId)!.actor.getSnapshot().context.value;
+const valueOf = (agent: Agent, nodeId: string): unknown => agent.slice.get(nodeId)!.ensureStarted().getSnapshot().context.value;
 
 describe('resource values across a restart', () => {
   it('come back from the journal, for idle nodes and for nodes rebuilt from their records', async () => {
@@ -55,7 +55,7 @@ describe('resource values across a restart', () => {
     try {
       expect(valueOf(second.agent, 'pc101')).toBe(0.25);
       expect(valueOf(second.agent, 'pc103')).toBe(0.1);
-      expect(second.agent.slice.get('pc103')!.actor.getSnapshot().value).toBe('drained');
+      expect(second.agent.slice.get('pc103')!.ensureStarted().getSnapshot().value).toBe('drained');
       expect(valueOf(second.agent, 'pc102')).toBe(valueOf(first.agent, 'pc102')); // never valued: the default
     } finally {
       await second.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { warmUpCallPath, warmUpDrainPath } from '../../src/slice/warm-up.js';
+import { warmUpCallPath, warmUpDrainPath } from '../../src/agent/warm-up.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
 describe('warming the drain and call paths before the endpoint listens', () => {

@@ -9,8 +9,8 @@ import { decodeNodelist } from '../protocol/lenient-params.js';
 import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { encodeResponse } from '../protocol/reply-encoder.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
-import { startNodeActor, stateName } from './node-actor.js';
-import { provideNodeMachine } from './provide-machine.js';
+import { startNodeActor, stateName } from '../slice/node-actor.js';
+import { provideNodeMachine } from '../slice/provide-machine.js';
 
 const PHANTOM = 'warm-up';
 const WARM_UP_LIMIT_MS = 2_000;
