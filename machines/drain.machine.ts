@@ -1,4 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
+import { isPastSwitchPoint, MAX_TIMER_MS, msUntilSwitch, phaseSteps } from './drain.ladder.js';
 import type {
   DrainContext,
   DrainEvent,
@@ -8,27 +9,6 @@ import type {
   StepRequest,
   VerifyResult,
 } from './drain.types.js';
-
-/** Steps of the current phase; a prepare run has no force phase. */
-export function phaseSteps(context: Pick<DrainContext, 'purpose' | 'plan'>, phase: DrainContext['phase']): StepOutline[] {
-  if (context.purpose === 'prepare') return phase === 'graceful' ? context.plan.prepare : [];
-  return context.plan[phase];
-}
-
-/** Time left before the force steps must start: deadline − (force estimates + reserve). */
-export function msUntilSwitch(context: Pick<DrainContext, 'purpose' | 'plan' | 'node'>, now: number): number {
-  if (context.node.deadline === null) return Number.POSITIVE_INFINITY;
-  const force = phaseSteps(context, 'force').reduce((sum, step) => sum + step.estimateSeconds, 0);
-  return context.node.deadline - now - (force + context.plan.reserveSeconds) * 1000;
-}
-
-/** The force steps must start now (there are force steps, and no time is left for graceful ones). */
-export function isPastSwitchPoint(context: Pick<DrainContext, 'purpose' | 'plan' | 'node'>, now: number): boolean {
-  return phaseSteps(context, 'force').length > 0 && msUntilSwitch(context, now) <= 0;
-}
-
-// Timers longer than this fire at once in Node; a later deadline re-arms the switch anyway.
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const currentStep = (context: DrainContext): StepOutline => {
   const step = phaseSteps(context, context.phase)[context.stepIndex];
@@ -89,7 +69,9 @@ const drainSetup = setup({
   actions: {
     recordDeadline: assign(({ context, event }) => ({ node: { ...context.node, deadline: event.deadline } })),
     escalate: assign((_, params: { because: 'time' | 'failure' }) => ({ escalation: params.because })),
-    recordStepFailure: assign(({ context, event }) => ({ failure: `${currentStep(context).name}: ${detailOf(event)}` })),
+    recordStepFailure: assign(({ context, event }) => ({
+      failure: `${currentStep(context).name}: ${detailOf(event)}`,
+    })),
     recordCrashedStep: assign(({ context }) => ({
       failure: `${currentStep(context).name}: agent-crashed-during-step (the agent died while it ran; not run again)`,
     })),
@@ -112,7 +94,8 @@ function stepSequence(allVerified: string, failed: string): StatesConfig {
       always: [{ guard: 'resuming', target: 'probing' }, { target: 'running' }],
     },
     probing: {
-      description: 'Resuming after a restart: a step whose verify already passes is not run again; one the agent died in too often fails.',
+      description:
+        'Resuming after a restart: a step whose verify already passes is not run again; one the agent died in too often fails.',
       invoke: {
         id: 'probe',
         src: 'verifyStep',
@@ -151,7 +134,9 @@ function stepSequence(allVerified: string, failed: string): StatesConfig {
     },
     waitingToVerify: {
       description: 'Processes take a moment to exit: verify again after a pause.',
-      after: { verifyInterval: { target: 'verifying', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) } },
+      after: {
+        verifyInterval: { target: 'verifying', actions: assign({ attempt: ({ context }) => context.attempt + 1 }) },
+      },
     },
     stepVerified: {
       always: [
@@ -187,7 +172,10 @@ export const drainMachine = drainSetup.createMachine({
   output: ({ context }) => ({
     verified: context.verified,
     failure: context.verified ? null : context.failure,
-    failedStep: context.verified || context.failure === null ? null : (phaseSteps(context, context.phase)[context.stepIndex]?.name ?? null),
+    failedStep:
+      context.verified || context.failure === null
+        ? null
+        : (phaseSteps(context, context.phase)[context.stepIndex]?.name ?? null),
     escalation: context.escalation,
   }),
   states: {
@@ -211,7 +199,12 @@ export const drainMachine = drainSetup.createMachine({
             deciding: { always: [{ guard: 'canEscalateInTime', target: 'armed' }, { target: 'none' }] },
             armed: {
               description: 'At the switch point the force steps take over.',
-              after: { untilSwitchPoint: { target: '#drain.force', actions: { type: 'escalate', params: { because: 'time' } } } },
+              after: {
+                untilSwitchPoint: {
+                  target: '#drain.force',
+                  actions: { type: 'escalate', params: { because: 'time' } },
+                },
+              },
               on: { DEADLINE_MOVED: { target: 'armed', reenter: true, actions: 'recordDeadline' } },
             },
             none: { on: { DEADLINE_MOVED: { target: 'deciding', actions: 'recordDeadline' } } },
@@ -233,7 +226,11 @@ export const drainMachine = drainSetup.createMachine({
       states: stepSequence('#drain.verified', '#drain.failed'),
       on: { DEADLINE_MOVED: { actions: 'recordDeadline' } },
     },
-    verified: { type: 'final', description: 'Every step of the finishing rung ran and verified.', entry: assign({ verified: true }) },
+    verified: {
+      type: 'final',
+      description: 'Every step of the finishing rung ran and verified.',
+      entry: assign({ verified: true }),
+    },
     failed: { type: 'final', description: 'A step could not be run or never verified.' },
   },
 });

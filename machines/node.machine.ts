@@ -2,9 +2,16 @@ import { assertEvent, assign, sendTo, setup } from 'xstate';
 import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
 import { withBooting } from './node.boot.js';
+import { initialNodeContext } from './node.context.js';
 import { type Announce, announceWith } from './node.signals.js';
 import type {
-  ForcedReason, NodeContext, NodeEvent, NodeInput, NodeSignal, NodeTag, RestorableState,
+  ForcedReason,
+  NodeContext,
+  NodeEvent,
+  NodeInput,
+  NodeSignal,
+  NodeTag,
+  RestorableState,
 } from './node.types.js';
 
 const forced = (reason: ForcedReason) => ({ type: 'markForced', params: { reason } }) as const;
@@ -44,7 +51,9 @@ export const nodeMachine = setup({
       context.restoredAs !== null && params.states.includes(context.restoredAs),
     valueCallsForPrepare: ({ context, event }) => {
       if (event.type !== 'VALUE_SET' || context.prepareAt === null || context.plan.prepare.length === 0) return false;
-      return context.valueMeans === 'reclaim-likelihood' ? event.value >= context.prepareAt : event.value <= context.prepareAt;
+      return context.valueMeans === 'reclaim-likelihood'
+        ? event.value >= context.prepareAt
+        : event.value <= context.prepareAt;
     },
   },
   actions: {
@@ -67,7 +76,10 @@ export const nodeMachine = setup({
       },
     }),
     recordWorkLost: assign({ workLost: true }),
-    tellDrainTheDeadline: sendTo('drain', ({ context }) => ({ type: 'DEADLINE_MOVED' as const, deadline: context.deadline ?? 0 })),
+    tellDrainTheDeadline: sendTo('drain', ({ context }) => ({
+      type: 'DEADLINE_MOVED' as const,
+      deadline: context.deadline ?? 0,
+    })),
     markForced: assign((_, params: { reason: ForcedReason }) => ({ forcedReason: params.reason })),
     markReleased: assign({ released: true }),
     // Provided from src with the agent's clock; this default is the system clock.
@@ -76,30 +88,7 @@ export const nodeMachine = setup({
 }).createMachine({
   id: 'node',
   description: 'The life of one node of the slice, driven by the cluster’s calls.',
-  context: ({ input }) => ({
-    nodeId: input.nodeId,
-    incarnation: input.incarnation ?? 1,
-    clientId: input.clientId,
-    value: input.value ?? null,
-    plan: input.plan,
-    bestEffortSeconds: input.bestEffortSeconds,
-    onFailure: input.onFailure,
-    prepareAt: input.prepareAt ?? null,
-    valueMeans: input.valueMeans ?? 'keep-worth',
-    prepareFailure: null,
-    escalation: null,
-    revokedAt: null,
-    deadline: null,
-    maxWaitTime: null,
-    failure: null,
-    forcedReason: null,
-    deletedAt: null,
-    workLost: false,
-    released: false,
-    ...input.restore?.memory,
-    restoredAs: input.restore?.state ?? null,
-    suspectSteps: input.restore?.suspectSteps ?? [],
-  }),
+  context: ({ input }) => initialNodeContext(input),
   initial: 'booting',
   on: {
     VALUE_SET: { actions: 'recordValue' },
@@ -130,7 +119,10 @@ export const nodeMachine = setup({
               { guard: { type: 'drainVerified', params: ({ event }) => event.output }, target: 'prepared' },
               { target: 'prepareFailed', actions: assign({ prepareFailure: ({ event }) => event.output.failure }) },
             ],
-            onError: { target: 'prepareFailed', actions: assign({ prepareFailure: ({ event }) => String(event.error) }) },
+            onError: {
+              target: 'prepareFailed',
+              actions: assign({ prepareFailure: ({ event }) => String(event.error) }),
+            },
           },
         },
         prepared: { description: 'Prepared: a later drain finds the node almost drained.', tags: ['restorable'] },
@@ -168,7 +160,10 @@ export const nodeMachine = setup({
           },
           {
             target: 'drainFailed',
-            actions: assign({ failure: ({ event }) => event.output.failure, escalation: ({ event }) => event.output.escalation }),
+            actions: assign({
+              failure: ({ event }) => event.output.failure,
+              escalation: ({ event }) => event.output.escalation,
+            }),
           },
         ],
         onError: {
@@ -202,7 +197,8 @@ export const nodeMachine = setup({
       },
     },
     drainFailed: {
-      description: 'The drain could not be verified: release it if the cluster cannot wait or policy says so, else hold it.',
+      description:
+        'The drain could not be verified: release it if the cluster cannot wait or policy says so, else hold it.',
       entry: announce({ type: 'failed' }),
       always: [
         // Released while the cluster could not wait (bestEffort): it stays released.
@@ -233,7 +229,8 @@ export const nodeMachine = setup({
       },
     },
     forced: {
-      description: 'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
+      description:
+        'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
       tags: ['released', 'ignoresCountdown', 'restorable'],
       entry: [announce({ type: 'forced' }), announce({ type: 'released' }), 'markReleased'],
       on: {
@@ -241,7 +238,8 @@ export const nodeMachine = setup({
       },
     },
     deleted: {
-      description: 'The cluster removed the node from the slice. Given back later, it is a new incarnation (a new actor).',
+      description:
+        'The cluster removed the node from the slice. Given back later, it is a new incarnation (a new actor).',
       type: 'final',
       tags: ['ignoresCountdown', 'restorable'],
       entry: announce({ type: 'workLost' }),

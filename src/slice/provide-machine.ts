@@ -1,4 +1,5 @@
-import { drainMachine, isPastSwitchPoint, MAX_TIMER_MS, msUntilSwitch } from '../../machines/drain.machine.js';
+import { isPastSwitchPoint, MAX_TIMER_MS, msUntilSwitch } from '../../machines/drain.ladder.js';
+import { drainMachine } from '../../machines/drain.machine.js';
 import { nodeMachine } from '../../machines/node.machine.js';
 import { announceWith } from '../../machines/node.signals.js';
 import type { NodeMachine } from './node-actor.js';

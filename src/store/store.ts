@@ -1,15 +1,15 @@
-import { mkdir, truncate, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import type { InterruptedSteps } from './interrupted-steps.js';
 import { JournalHealth, type JournalStatus, JournalUnwritableError } from './journal-health.js';
-import { readJournal } from './journal-reader.js';
 import { JournalWriter, type JournalWriterOptions, type OpenJournalFile } from './journal-writer.js';
-import { InterruptedSteps } from './interrupted-steps.js';
 import type { CommandRecord, JournalEntry, JournalRecord, NodeRecord } from './records.js';
-import { journalSegments, pruneSegments, readSnapshot, writeFileAtomic } from './snapshot-file.js';
-import { lockStateDir } from './state-lock.js';
+import { recoverState } from './recover-state.js';
+import { pruneSegments, writeFileAtomic } from './snapshot-file.js';
 import { STATE_FORMAT } from './state-format.js';
+import { lockStateDir } from './state-lock.js';
 
 export interface StoreOptions {
   dir: string;
@@ -72,7 +72,13 @@ export class Store {
     this.seq = lastSeq;
     this.now = options.now ?? Date.now;
     const { logger, retryMs = { first: 1_000, max: 30_000 } } = options;
-    this.health = new JournalHealth({ logger, now: this.now, retry: () => this.flush(), unwritten: () => this.writer.pending, retryMs });
+    this.health = new JournalHealth({
+      logger,
+      now: this.now,
+      retry: () => this.flush(),
+      unwritten: () => this.writer.pending,
+      retryMs,
+    });
     this.writerOptions = { openFile: options.openFile, onAttempt: this.health.onAttempt };
   }
 
@@ -89,31 +95,8 @@ export class Store {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = await lockStateDir(dir);
     try {
-      const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
-      const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));
-      const values = new Map((snapshot?.values ?? []).map((entry) => [entry.node_id, entry]));
-      let lastSeq = snapshot?.seq ?? 0;
-      const interrupted = new InterruptedSteps();
-      const segments = await journalSegments(dir);
-      for (const file of segments) {
-        const read = await readJournal(file);
-        if (read.tornTail) {
-          logger.warn({ file, keptBytes: read.validBytes }, 'journal ends with a torn record from a crash: dropped');
-          await truncate(file, read.validBytes);
-        }
-        for (const record of read.records) {
-          lastSeq = Math.max(lastSeq, record.seq);
-          interrupted.read(record);
-          if (record.seq <= (snapshot?.seq ?? 0)) continue;
-          if (record.kind === 'node') {
-            const { v: _v, seq: _s, t: _t, kind: _k, ...node } = record;
-            nodes.set(node.nodeId, node);
-          } else if (record.kind === 'call' && record.method === 'SetResourceValues') {
-            for (const entry of record.nodes) values.set(entry.node_id, entry);
-          }
-        }
-      }
-      const store = new Store(settings, unlock, nodes, values, lastSeq, interrupted.finish());
+      const { nodes, values, lastSeq, interrupted, segments } = await recoverState(dir, logger);
+      const store = new Store(settings, unlock, nodes, values, lastSeq, interrupted);
       store.writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1), store.writerOptions);
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
       await store.writer.flush().catch(async (error: unknown) => {
@@ -209,7 +192,11 @@ export class Store {
     this.append({ kind: 'stop' });
     await this.flush().catch(() => undefined);
     const lost = await this.writer.close();
-    if (lost > 0) this.options.logger.error({ records: lost, lastError: this.health.status.lastError }, 'journal records lost at stop: the disk did not take them');
+    if (lost > 0)
+      this.options.logger.error(
+        { records: lost, lastError: this.health.status.lastError },
+        'journal records lost at stop: the disk did not take them',
+      );
     await this.unlock();
   }
 
@@ -227,7 +214,10 @@ export class Store {
     const values = [...this.values.values()];
     this.sinceSnapshot = 0;
     await this.writer.flush();
-    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify({ version: STATE_FORMAT, seq, t: this.now(), nodes, values }));
+    await writeFileAtomic(
+      join(dir, 'snapshot.json'),
+      JSON.stringify({ version: STATE_FORMAT, seq, t: this.now(), nodes, values }),
+    );
     const nextFile = segmentName(dir, this.seq + 1);
     const next = await JournalWriter.open(nextFile, this.writerOptions);
     const old = this.writer;

@@ -1,14 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
-import { msUntilSwitch, phaseSteps } from '../../machines/drain.machine.js';
-import type { DrainContext, DrainEvent, DrainInput, PlanOutline, StepRequest, VerifyResult } from '../../machines/drain.types.js';
+import { msUntilSwitch, phaseSteps } from '../../machines/drain.ladder.js';
+import type {
+  DrainContext,
+  DrainEvent,
+  DrainInput,
+  PlanOutline,
+  StepRequest,
+  VerifyResult,
+} from '../../machines/drain.types.js';
 import { provideDrainMachine } from '../../src/slice/provide-machine.js';
 import { arrivesIn, ChartCoverage } from './chart-coverage.js';
 import { InvariantViolation } from './invariants.js';
 
 const T0 = 1_800_000_000_000;
-const step = (name: string) => ({ name, estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 2, verifyIntervalSeconds: 1 });
+const step = (name: string) => ({
+  name,
+  estimateSeconds: 5,
+  timeoutSeconds: 30,
+  verifyAttempts: 2,
+  verifyIntervalSeconds: 1,
+});
 const never = () => new Promise<never>(() => undefined);
 let clock = new SimulatedClock();
 // The leaves never settle: the walk decides each run, verify and probe with done/error events.
@@ -67,12 +80,27 @@ const INPUTS: DrainInput[] = [
   { node: node(FAR), purpose: 'drain', plan: plan(0, 1) },
   { node: node(FAR), purpose: 'drain', plan: plan(0, 0) },
   { node: node(null), purpose: 'prepare', plan: plan(1, 1, 2) },
-  { node: node(FAR), purpose: 'drain', plan: plan(1, 1), resume: true, suspectSteps: [{ rung: 'graceful', stepIndex: 0 }] },
-  { node: node(FAR), purpose: 'drain', plan: plan(1, 2), resume: true, suspectSteps: [{ rung: 'force', stepIndex: 0 }] },
+  {
+    node: node(FAR),
+    purpose: 'drain',
+    plan: plan(1, 1),
+    resume: true,
+    suspectSteps: [{ rung: 'graceful', stepIndex: 0 }],
+  },
+  {
+    node: node(FAR),
+    purpose: 'drain',
+    plan: plan(1, 2),
+    resume: true,
+    suspectSteps: [{ rung: 'force', stepIndex: 0 }],
+  },
 ];
 
 /** The ladder reports verified only when every step of the rung that finished had a verify (or probe) that passed. */
-function checkOutcome(snapshot: { status: string; output?: { verified: boolean; failure: string | null }; context: DrainContext }, passed: Set<string>): void {
+function checkOutcome(
+  snapshot: { status: string; output?: { verified: boolean; failure: string | null }; context: DrainContext },
+  passed: Set<string>,
+): void {
   if (snapshot.status !== 'done' || !snapshot.output) return;
   const { context, output } = snapshot;
   if (!output.verified) {
@@ -83,7 +111,10 @@ function checkOutcome(snapshot: { status: string; output?: { verified: boolean; 
   const steps = phaseSteps(context, context.phase);
   const unverified = steps.filter((_, i) => !passed.has(`${rung}:${i}`));
   if (steps.length === 0 || unverified.length > 0) {
-    throw new InvariantViolation('a drain is verified only by verifies that passed', `${rung} steps without a passing verify: ${unverified.map((s) => s.name).join(', ') || '(none in the rung)'}`);
+    throw new InvariantViolation(
+      'a drain is verified only by verifies that passed',
+      `${rung} steps without a passing verify: ${unverified.map((s) => s.name).join(', ') || '(none in the rung)'}`,
+    );
   }
 }
 
@@ -104,9 +135,14 @@ function walk(input: DrainInput, events: ChartEvent[], coverage: ChartCoverage):
     if (snapshot.status !== 'active') break;
     const { context } = snapshot;
     const stepKey = `${context.purpose === 'prepare' ? 'prepare' : context.phase}:${context.stepIndex}`;
-    if ((event.type === 'xstate.done.actor.verify' || event.type === 'xstate.done.actor.probe') && (event as { output: VerifyResult }).output.passed) passed.add(stepKey);
+    if (
+      (event.type === 'xstate.done.actor.verify' || event.type === 'xstate.done.actor.probe') &&
+      (event as { output: VerifyResult }).output.passed
+    )
+      passed.add(stepKey);
     if (event.type.startsWith('xstate.after.verifyInterval')) clock.increment(1_000);
-    else if (event.type.startsWith('xstate.after.untilSwitchPoint')) clock.increment(Math.max(1, msUntilSwitch(context, clock.now())));
+    else if (event.type.startsWith('xstate.after.untilSwitchPoint'))
+      clock.increment(Math.max(1, msUntilSwitch(context, clock.now())));
     else actor.send(event as DrainEvent);
     check();
   }
@@ -115,7 +151,15 @@ function walk(input: DrainInput, events: ChartEvent[], coverage: ChartCoverage):
 }
 
 const serialize = (s: { value: unknown; status: string; context: DrainContext }) =>
-  JSON.stringify([s.value, s.status, s.context.phase, s.context.stepIndex, s.context.attempt, s.context.escalation, s.context.node.deadline]);
+  JSON.stringify([
+    s.value,
+    s.status,
+    s.context.phase,
+    s.context.stepIndex,
+    s.context.attempt,
+    s.context.escalation,
+    s.context.node.deadline,
+  ]);
 
 describe('the drain ladder chart, exhaustively', () => {
   it('every shortest path to every state, followed by every event, keeps every invariant', () => {
