@@ -24,8 +24,14 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: CAMPAIGNS, sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: 'campaigns', include: CAMPAIGNS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: CAMPAIGNS, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'campaigns', include: CAMPAIGNS, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

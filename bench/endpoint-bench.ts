@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { countdownBody, post, replyCode, valuesBody } from './bodies.js';
-import { startAgent, startBareServer, startPythonStub, type ServerProcess } from './processes.js';
+import { type ServerProcess, startAgent, startBareServer, startPythonStub } from './processes.js';
 
 export type ServerName = 'agent' | 'python' | 'bare';
 
@@ -51,13 +51,16 @@ export async function benchEndpoint(options: EndpointBenchOptions): Promise<Endp
         await load(url, body, 1, options.connections);
         const result = await load(url, body, options.seconds, options.connections);
         rows.push({
-          call, server,
+          call,
+          server,
           requestsPerSecond: result['2xx'] / result.duration,
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
           failures: result.non2xx + result.errors + result.timeouts,
         });
-        console.info(`  ${call} → ${server}: ${rows.at(-1)!.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+        console.info(
+          `  ${call} → ${server}: ${rows.at(-1)!.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+        );
       }
     }
   } finally {
@@ -68,6 +71,12 @@ export async function benchEndpoint(options: EndpointBenchOptions): Promise<Endp
 
 function load(url: string, body: string, seconds: number, connections: number): Promise<autocannon.Result> {
   return autocannon({
-    url, method: 'POST', headers: { 'content-type': 'text/xml' }, body, connections, duration: seconds, timeout: 30,
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body,
+    connections,
+    duration: seconds,
+    timeout: 30,
   });
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { countdownBody, post, replyCode, valuesBody } from './bodies.js';
-import { startLoopbackSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd.js';
 import { runPdsh, stampTimes } from './pdsh.js';
 import { startAgent } from './processes.js';
 
@@ -38,7 +38,9 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutTrial[]
     const record = (trial: FanoutTrial): void => {
       trials.push(trial);
       const dispatch = trial.dispatchMs === undefined ? '' : `, first command sent ${trial.dispatchMs} ms`;
-      console.info(`  ${trial.nodes} nodes, ${trial.contender}: makespan ${trial.makespanMs} ms, reaction ${trial.reactionMs} ms${dispatch}`);
+      console.info(
+        `  ${trial.nodes} nodes, ${trial.contender}: makespan ${trial.makespanMs} ms, reaction ${trial.reactionMs} ms${dispatch}`,
+      );
     };
     for (const nodes of options.sizes) {
       // Connecting on demand is shown once per size, for scale; the held connections and pdsh every trial.
@@ -54,12 +56,35 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutTrial[]
   return trials;
 }
 
-async function agentTrial(nodes: number, preconnect: boolean, sshd: LoopbackSshd, fanout: number): Promise<FanoutTrial> {
+async function agentTrial(
+  nodes: number,
+  preconnect: boolean,
+  sshd: LoopbackSshd,
+  fanout: number,
+): Promise<FanoutTrial> {
   const dir = mkdtempSync(join(sshd.workDir, 'agent-'));
   const agent = await startAgent({
-    nodes, runner: 'ssh', host: '127.0.0.1', port: sshd.port, logLevel: 'warn', reportDrains: true, preconnect: false,
-    ssh: { user: sshd.user, privateKeyPath: sshd.privateKeyPath, knownHostsPath: sshd.knownHostsPath, concurrency: fanout },
-    steps: [{ name: 'stamp', run: `date +%s%N > ${dir}/"$DYNSLICE_NODE_ID"`, verify: `test -s ${dir}/"$DYNSLICE_NODE_ID"`, verifyIntervalSeconds: 0 }],
+    nodes,
+    runner: 'ssh',
+    host: '127.0.0.1',
+    port: sshd.port,
+    logLevel: 'warn',
+    reportDrains: true,
+    preconnect: false,
+    ssh: {
+      user: sshd.user,
+      privateKeyPath: sshd.privateKeyPath,
+      knownHostsPath: sshd.knownHostsPath,
+      concurrency: fanout,
+    },
+    steps: [
+      {
+        name: 'stamp',
+        run: `date +%s%N > ${dir}/"$DYNSLICE_NODE_ID"`,
+        verify: `test -s ${dir}/"$DYNSLICE_NODE_ID"`,
+        verifyIntervalSeconds: 0,
+      },
+    ],
   });
   try {
     if (preconnect) {
@@ -84,8 +109,11 @@ async function agentTrial(nodes: number, preconnect: boolean, sshd: LoopbackSshd
     await withTimeout(allDrained, 600_000, `${nodes - drained.length} of ${nodes} nodes never drained`);
     const starts = stampTimes(dir, nodes).map((at) => at - sent);
     return {
-      nodes, contender: preconnect ? 'agent, connections held' : 'agent, connecting on demand',
-      makespanMs: Math.max(...drained) - sent, reactionMs: Math.min(...starts), nodeStartP50Ms: median(starts),
+      nodes,
+      contender: preconnect ? 'agent, connections held' : 'agent, connecting on demand',
+      makespanMs: Math.max(...drained) - sent,
+      reactionMs: Math.min(...starts),
+      nodeStartP50Ms: median(starts),
       dispatchMs: Math.min(...dispatched) - sent,
     };
   } finally {
@@ -99,7 +127,13 @@ async function pdshTrial(nodes: number, sshd: LoopbackSshd, fanout: number): Pro
   try {
     const { startedAt, endedAt } = await runPdsh({ ...sshd, nodes, fanout, dir });
     const starts = stampTimes(dir, nodes).map((at) => at - startedAt);
-    return { nodes, contender: 'pdsh -R ssh', makespanMs: endedAt - startedAt, reactionMs: Math.min(...starts), nodeStartP50Ms: median(starts) };
+    return {
+      nodes,
+      contender: 'pdsh -R ssh',
+      makespanMs: endedAt - startedAt,
+      reactionMs: Math.min(...starts),
+      nodeStartP50Ms: median(starts),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

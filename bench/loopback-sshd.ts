@@ -28,30 +28,52 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   mkdirSync(home);
   mkdirSync(workDir);
   mkdirSync('/run/sshd', { recursive: true });
-  const keygen = (path: string): void => void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path], { stdio: 'ignore' });
+  const keygen = (path: string): void =>
+    void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path], { stdio: 'ignore' });
   const privateKeyPath = join(dir, 'client_ed25519');
   keygen(privateKeyPath);
   keygen(join(dir, 'host_ed25519'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${privateKeyPath}.pub`));
   const port = await freePort();
-  writeFileSync(join(dir, 'sshd_config'), [
-    'ListenAddress 127.0.0.1', `Port ${port}`, `HostKey ${join(dir, 'host_ed25519')}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'UsePAM no', 'StrictModes no', 'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'MaxStartups 300:30:600', 'MaxSessions 100',
-    'PrintMotd no', 'PrintLastLog no', `SetEnv HOME=${home}`, '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      'ListenAddress 127.0.0.1',
+      `Port ${port}`,
+      `HostKey ${join(dir, 'host_ed25519')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'UsePAM no',
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'MaxStartups 300:30:600',
+      'MaxSessions 100',
+      'PrintMotd no',
+      'PrintLastLog no',
+      `SetEnv HOME=${home}`,
+      '',
+    ].join('\n'),
+  );
   const knownHostsPath = join(dir, 'known_hosts');
   const hostKey = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
   writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
-  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   let exited: string | undefined;
   sshd.stderr.setEncoding('utf8').on('data', (text: string) => (log = (log + text).slice(-4096)));
   sshd.once('exit', (code) => (exited = `sshd exited (${code}): ${log}`));
   await waitForPort(port, 10_000, () => exited);
   return {
-    port, user: loginUser(), privateKeyPath, knownHostsPath, workDir,
+    port,
+    user: loginUser(),
+    privateKeyPath,
+    knownHostsPath,
+    workDir,
     async stop() {
       if (exited === undefined) {
         const gone = once(sshd, 'exit');

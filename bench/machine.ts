@@ -13,7 +13,12 @@ export interface Machine {
 }
 
 export function describeMachine(): Machine {
-  return { nproc: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, loadBefore: loadavg()[0] ?? 0 };
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    loadBefore: loadavg()[0] ?? 0,
+  };
 }
 
 export const loadNow = (): number => loadavg()[0] ?? 0;
@@ -21,7 +26,9 @@ export const loadNow = (): number => loadavg()[0] ?? 0;
 /** A one-line summary of the kernel's view of the disk the journal writes to (the fdatasync cost). */
 export function journalDisk(): string {
   try {
-    const line = readFileSync('/proc/mounts', 'utf8').split('\n').find((l) => l.split(' ')[1] === '/');
+    const line = readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .find((l) => l.split(' ')[1] === '/');
     return line ? line.split(' ').slice(0, 3).join(' ') : 'unknown';
   } catch {
     return 'unknown';

@@ -1,4 +1,4 @@
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { AgentServerOptions, AgentServerReport } from './servers/agent-protocol.js';
@@ -13,7 +13,9 @@ const COMPILED = here('../node_modules/.cache/dynslice-bench/bench/servers/');
  * thread in their memory or on their CPU. Compiles them and the src they import.
  */
 export function compileServers(): void {
-  execFileSync(process.execPath, [here('../node_modules/typescript/bin/tsc'), '-p', here('./tsconfig.servers.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [here('../node_modules/typescript/bin/tsc'), '-p', here('./tsconfig.servers.json')], {
+    stdio: 'inherit',
+  });
 }
 
 export interface ServerProcess {
@@ -24,7 +26,10 @@ export interface ServerProcess {
 export interface AgentProcess extends ServerProcess {
   ready: Extract<AgentServerReport, { type: 'ready' }>;
   /** Waits for the next report of this type. */
-  next<T extends AgentServerReport['type']>(type: T, timeoutMs?: number): Promise<Extract<AgentServerReport, { type: T }>>;
+  next<T extends AgentServerReport['type']>(
+    type: T,
+    timeoutMs?: number,
+  ): Promise<Extract<AgentServerReport, { type: T }>>;
   send(message: { type: 'memory' | 'preconnect' | 'released' }): void;
   onReport(listener: (report: AgentServerReport) => void): void;
 }
@@ -42,11 +47,13 @@ export function startBareServer(): Promise<ServerProcess> {
 export async function startAgent(options: AgentServerOptions): Promise<AgentProcess> {
   const child = fork(`${COMPILED}agent-server.js`, [JSON.stringify(options)], {
     // BENCH_PROFILE_DIR=/tmp/prof npm run bench: a V8 CPU profile of each agent process, for finding what bounds it.
-    execArgv: process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_PROFILE_DIR']] : [],
+    execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const listeners = new Set<(report: AgentServerReport) => void>();
-  child.on('message', (report: AgentServerReport) => listeners.forEach((listener) => listener(report)));
+  child.on('message', (report: AgentServerReport) => {
+    for (const listener of listeners) listener(report);
+  });
   const next = <T extends AgentServerReport['type']>(type: T, timeoutMs = STARTUP_MS) =>
     new Promise<Extract<AgentServerReport, { type: T }>>((resolve, reject) => {
       const timer = setTimeout(() => done(new Error(`agent sent no '${type}' within ${timeoutMs} ms`)), timeoutMs);

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_START_BEFORE_REPLY as START_BEFORE_REPLY } from '../src/slice/slice.js';
 import type { EndpointRow } from './endpoint-bench.js';
-import { median, type Contender, type FanoutTrial } from './fanout-bench.js';
+import { type Contender, type FanoutTrial, median } from './fanout-bench.js';
 import type { Machine } from './machine.js';
 import type { ScaleResult } from './scale-bench.js';
-import { DEFAULT_START_BEFORE_REPLY as START_BEFORE_REPLY } from '../src/slice/slice.js';
 
 export interface BenchResults {
   command: string;
@@ -19,7 +19,8 @@ const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
 const END = '<!-- bench:end -->';
 const QUIET_LOAD = 2;
 
-const n = (value: number, digits = 0): string => value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const n = (value: number, digits = 0): string =>
+  value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (value: number): string => `${n(value, value < 10 ? 2 : 1)}×`;
 /** autocannon's latencies are whole milliseconds. */
 const ms = (value: number): string => (value < 1 ? '<1' : n(value));
@@ -29,12 +30,23 @@ const verdict = (met: boolean): string => (met ? '**met**' : '**missed**');
 export function renderReport(results: BenchResults): string {
   const { machine } = results;
   const loads = Object.entries(machine.loadAtStart ?? {});
-  const loaded = machine.loadBefore > QUIET_LOAD || (machine.loadAfter ?? 0) > QUIET_LOAD || loads.some(([, load]) => load > QUIET_LOAD);
-  const perPart = loads.length > 0 ? ` (as each part started: ${loads.map(([part, load]) => `${part} ${n(load, 2)}`).join(', ')})` : '';
+  const loaded =
+    machine.loadBefore > QUIET_LOAD ||
+    (machine.loadAfter ?? 0) > QUIET_LOAD ||
+    loads.some(([, load]) => load > QUIET_LOAD);
+  const perPart =
+    loads.length > 0
+      ? ` (as each part started: ${loads.map(([part, load]) => `${part} ${n(load, 2)}`).join(', ')})`
+      : '';
   const lines = [
     `Measured ${results.date} UTC with \`${results.command}\` on ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}; journal on \`${results.disk}\`; ` +
       `1-minute load average ${n(machine.loadBefore, 2)} before${perPart}, ${n(machine.loadAfter ?? 0, 2)} after.`,
-    ...(loaded ? ['', `**Partly taken under load** (the load average was above ${QUIET_LOAD} on ${machine.nproc} cores at some point of the run — other work on this shared machine; the load averages above say when): absolute figures taken then are inflated and noisy; the ratios, measured side by side, less so.`] : []),
+    ...(loaded
+      ? [
+          '',
+          `**Partly taken under load** (the load average was above ${QUIET_LOAD} on ${machine.nproc} cores at some point of the run — other work on this shared machine; the load averages above say when): absolute figures taken then are inflated and noisy; the ratios, measured side by side, less so.`,
+        ]
+      : []),
     '',
     ...endpointTable(results.endpoint),
     ...fanoutTable(results.fanout),
@@ -48,7 +60,9 @@ function endpointTable(rows: readonly EndpointRow[]): string[] {
   if (rows.length === 0) return [];
   const calls = [...new Set(rows.map((row) => row.call))];
   const cell = (row: EndpointRow | undefined): string =>
-    row ? `${n(row.requestsPerSecond)} (${ms(row.p50Ms)} / ${ms(row.p99Ms)})${row.failures > 0 ? ` ⚠ ${row.failures} failed` : ''}` : '—';
+    row
+      ? `${n(row.requestsPerSecond)} (${ms(row.p50Ms)} / ${ms(row.p99Ms)})${row.failures > 0 ? ` ⚠ ${row.failures} failed` : ''}`
+      : '—';
   const lines = [
     'Endpoint, one autocannon connection (keep-alive), 10 s per cell: requests/s (p50 / p99 latency in ms). The nodes named were already drained (as in every countdown call after the first); each call is journaled.',
     '',
@@ -58,7 +72,8 @@ function endpointTable(rows: readonly EndpointRow[]): string[] {
   for (const call of calls) {
     const of = (server: EndpointRow['server']) => rows.find((row) => row.call === call && row.server === server);
     const [agent, python, bare] = [of('agent'), of('python'), of('bare')];
-    const over = (other: EndpointRow | undefined) => (agent && other ? ratio(agent.requestsPerSecond / other.requestsPerSecond) : '—');
+    const over = (other: EndpointRow | undefined) =>
+      agent && other ? ratio(agent.requestsPerSecond / other.requestsPerSecond) : '—';
     lines.push(`| ${call} | ${cell(agent)} | ${cell(python)} | ${cell(bare)} | ${over(python)} | ${over(bare)} |`);
   }
   return [...lines, ''];
@@ -96,7 +111,11 @@ function fanoutTable(trials: readonly FanoutTrial[]): string[] {
         `${ms(held?.reactionMs)} / ${ms(pdsh?.reactionMs)} | ${ms(held?.nodeStartP50Ms)} / ${ms(pdsh?.nodeStartP50Ms)} | ${ms(held?.dispatchMs)} |`,
     );
   }
-  return [...lines, `(${Math.max(...sizes.map((s) => fanoutSummary(trials, s, 'pdsh -R ssh')?.trials ?? 0))} trials of each; on-demand once per size.)`, ''];
+  return [
+    ...lines,
+    `(${Math.max(...sizes.map((s) => fanoutSummary(trials, s, 'pdsh -R ssh')?.trials ?? 0))} trials of each; on-demand once per size.)`,
+    '',
+  ];
 }
 
 function scaleTable(scale: ScaleResult | undefined): string[] {
@@ -117,7 +136,8 @@ function targets(results: BenchResults): string[] {
   const lines = ['Targets (measured, not asserted):', ''];
   const calls = [...new Set(results.endpoint.map((row) => row.call))];
   for (const call of calls) {
-    const rps = (server: EndpointRow['server']) => results.endpoint.find((r) => r.call === call && r.server === server)?.requestsPerSecond ?? 0;
+    const rps = (server: EndpointRow['server']) =>
+      results.endpoint.find((r) => r.call === call && r.server === server)?.requestsPerSecond ?? 0;
     const over = rps('agent') / rps('python');
     lines.push(`- endpoint ≥ 3× the Python stub, ${call}: ${ratio(over)}, ${verdict(over >= 3)}`);
   }
@@ -125,14 +145,22 @@ function targets(results: BenchResults): string[] {
     const held = fanoutSummary(results.fanout, nodes, 'agent, connections held');
     const pdsh = fanoutSummary(results.fanout, nodes, 'pdsh -R ssh');
     if (!held || !pdsh) continue;
-    lines.push(`- fan-out makespan ≤ ½ pdsh's, ${nodes} nodes: ${ratio(held.makespanMs / pdsh.makespanMs)}, ${verdict(held.makespanMs <= pdsh.makespanMs / 2)}`);
+    lines.push(
+      `- fan-out makespan ≤ ½ pdsh's, ${nodes} nodes: ${ratio(held.makespanMs / pdsh.makespanMs)}, ${verdict(held.makespanMs <= pdsh.makespanMs / 2)}`,
+    );
     lines.push(`- reaction p50 < 50 ms, ${nodes} nodes: ${n(held.reactionMs)} ms, ${verdict(held.reactionMs < 50)}`);
   }
   const { scale } = results;
   if (scale) {
-    lines.push(`- ${n(scale.nodes)} nodes in < 150 MB RSS, the slice at rest: ${n(scale.rssAfterBuildMb)} MB, ${verdict(scale.rssAfterBuildMb < 150)}`);
-    lines.push(`- ${n(scale.nodes)} nodes in < 150 MB RSS, after every node drained: ${n(scale.rssAfterCallsMb)} MB, ${verdict(scale.rssAfterCallsMb < 150)}`);
-    lines.push(`- a ${n(scale.nodes)}-node call answered in < 1 s: repeated countdown ${n(scale.repeatCallMs)} ms, ${verdict(scale.repeatCallMs < 1000)}; the first one, which starts every drain, ${n(scale.firstCallMs)} ms, ${verdict(scale.firstCallMs < 1000)}`);
+    lines.push(
+      `- ${n(scale.nodes)} nodes in < 150 MB RSS, the slice at rest: ${n(scale.rssAfterBuildMb)} MB, ${verdict(scale.rssAfterBuildMb < 150)}`,
+    );
+    lines.push(
+      `- ${n(scale.nodes)} nodes in < 150 MB RSS, after every node drained: ${n(scale.rssAfterCallsMb)} MB, ${verdict(scale.rssAfterCallsMb < 150)}`,
+    );
+    lines.push(
+      `- a ${n(scale.nodes)}-node call answered in < 1 s: repeated countdown ${n(scale.repeatCallMs)} ms, ${verdict(scale.repeatCallMs < 1000)}; the first one, which starts every drain, ${n(scale.firstCallMs)} ms, ${verdict(scale.firstCallMs < 1000)}`,
+    );
   }
   return lines;
 }
@@ -145,7 +173,9 @@ export function renderSummary(results: BenchResults): string {
       ' the tables, the method and what bounds the figures: [docs/benchmarks.md](docs/benchmarks.md).',
     '',
     ...targets(results),
-  ].join('\n').trimEnd();
+  ]
+    .join('\n')
+    .trimEnd();
 }
 
 /** Replaces a document's generated benchmark block (adding it under `heading` if missing). */
@@ -154,8 +184,9 @@ export function updateGeneratedBlock(path: string, text: string, heading: string
   const block = `${BEGIN}\n${text}\n${END}`;
   const start = doc.indexOf(BEGIN);
   const end = doc.indexOf(END);
-  const next = start !== -1 && end > start
-    ? doc.slice(0, start) + block + doc.slice(end + END.length)
-    : `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
+  const next =
+    start !== -1 && end > start
+      ? doc.slice(0, start) + block + doc.slice(end + END.length)
+      : `${doc.trimEnd()}\n\n${heading}\n\n${block}\n`;
   writeFileSync(path, next);
 }

@@ -8,22 +8,35 @@ import { benchEndpoint, type EndpointRow } from './endpoint-bench.js';
 import { benchFanout, type FanoutTrial } from './fanout-bench.js';
 import { describeMachine, journalDisk, loadNow, settleLoad } from './machine.js';
 import { compileServers } from './processes.js';
-import { renderReport, renderSummary, updateGeneratedBlock, type BenchResults } from './report.js';
+import { type BenchResults, renderReport, renderSummary, updateGeneratedBlock } from './report.js';
 import { benchScale, type ScaleResult } from './scale-bench.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',') ?? ['endpoint', 'fanout', 'scale'];
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',') ?? ['endpoint', 'fanout', 'scale'];
 const writeReadme = args.includes('--readme') || (!quick && only.length === 3);
 
 const plan = quick
-  ? { endpoint: { seconds: 2, sizes: [10, 100, 100] as [number, number, number] }, fanout: { sizes: [4, 8], trials: 1 }, scale: 500 }
-  : { endpoint: { seconds: 10, sizes: [10, 1000, 1000] as [number, number, number] }, fanout: { sizes: [50, 200], trials: 3 }, scale: 10_000 };
+  ? {
+      endpoint: { seconds: 2, sizes: [10, 100, 100] as [number, number, number] },
+      fanout: { sizes: [4, 8], trials: 1 },
+      scale: 500,
+    }
+  : {
+      endpoint: { seconds: 10, sizes: [10, 1000, 1000] as [number, number, number] },
+      fanout: { sizes: [50, 200], trials: 3 },
+      scale: 10_000,
+    };
 
 const QUIET_LOAD = 2;
 const machine = describeMachine();
 const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
-console.info(`${command}: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`);
+console.info(
+  `${command}: ${machine.nproc} cores (${machine.cpu}), Node ${machine.node}, load average ${machine.loadBefore.toFixed(2)}`,
+);
 
 compileServers();
 const loadAtStart: Record<string, number> = {};
@@ -31,7 +44,7 @@ let endpoint: EndpointRow[] = [];
 let fanout: FanoutTrial[] = [];
 let scale: ScaleResult | undefined;
 if (only.includes('endpoint')) {
-  loadAtStart['endpoint'] = loadNow();
+  loadAtStart.endpoint = loadNow();
   console.info('endpoint throughput and latency (autocannon, 1 connection)');
   endpoint = await benchEndpoint({ ...plan.endpoint, connections: 1 });
 }
@@ -41,23 +54,37 @@ if (only.includes('fanout')) {
   fanout = await benchFanout({ ...plan.fanout, fanout: 32 });
 }
 if (only.includes('scale')) {
-  loadAtStart['scale'] = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
+  loadAtStart.scale = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
   console.info(`scale: ${plan.scale.toLocaleString('en')} nodes in one slice`);
   scale = await benchScale(plan.scale);
-  console.info(`  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`);
+  console.info(
+    `  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`,
+  );
 }
 
 const results: BenchResults = {
-  command, machine: { ...machine, loadAfter: loadNow(), loadAtStart }, disk: journalDisk(), date: new Date().toISOString().slice(0, 16).replace('T', ' '),
-  endpoint, fanout, scale,
+  command,
+  machine: { ...machine, loadAfter: loadNow(), loadAtStart },
+  disk: journalDisk(),
+  date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+  endpoint,
+  fanout,
+  scale,
 };
 const report = renderReport(results);
 console.info(`\n${report}`);
 if (writeReadme) {
   // The raw figures behind the README's tables, from the same run.
-  writeFileSync(fileURLToPath(new URL('./last-results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    fileURLToPath(new URL('./last-results.json', import.meta.url)),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   updateGeneratedBlock(fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)), report, '## Figures');
-  updateGeneratedBlock(fileURLToPath(new URL('../README.md', import.meta.url)), renderSummary(results), '## Performance');
+  updateGeneratedBlock(
+    fileURLToPath(new URL('../README.md', import.meta.url)),
+    renderSummary(results),
+    '## Performance',
+  );
   console.info('docs/benchmarks.md, README.md (its summary) and bench/last-results.json updated');
 }
 // autocannon and ssh2 may leave sockets winding down: every server has been stopped.

@@ -1,6 +1,6 @@
 import { countdownBody, post, replyCode } from './bodies.js';
 import { median } from './fanout-bench.js';
-import { startAgent, type AgentProcess } from './processes.js';
+import { type AgentProcess, startAgent } from './processes.js';
 
 export interface ScaleResult {
   nodes: number;
@@ -30,7 +30,10 @@ export async function benchScale(nodes: number): Promise<ScaleResult> {
   await baseline.stop();
   const body = countdownBody(nodes);
   const agent = await startAgent({
-    nodes, runner: 'noop', maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)), maxNodesPerCall: 2 * nodes,
+    nodes,
+    runner: 'noop',
+    maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)),
+    maxNodesPerCall: 2 * nodes,
   });
   try {
     const timed = async (): Promise<{ ms: number; code: number }> => {
@@ -47,8 +50,16 @@ export async function benchScale(nodes: number): Promise<ScaleResult> {
     agent.send({ type: 'memory' });
     const memory = await agent.next('memory');
     return {
-      nodes, bodyBytes: Buffer.byteLength(body), buildMs: agent.ready.buildMs, rssAfterBuildMb: agent.ready.rssBytes / MB, rssOneNodeMb,
-      firstCallMs: first.ms, firstCallCode: first.code, drainsSettledMs: settledIn, repeatCallMs: median(repeats.map((repeat) => repeat.ms)), rssAfterCallsMb: memory.rssBytes / MB,
+      nodes,
+      bodyBytes: Buffer.byteLength(body),
+      buildMs: agent.ready.buildMs,
+      rssAfterBuildMb: agent.ready.rssBytes / MB,
+      rssOneNodeMb,
+      firstCallMs: first.ms,
+      firstCallCode: first.code,
+      drainsSettledMs: settledIn,
+      repeatCallMs: median(repeats.map((repeat) => repeat.ms)),
+      rssAfterCallsMb: memory.rssBytes / MB,
     };
   } finally {
     await agent.stop();
@@ -62,7 +73,8 @@ async function untilReleased(agent: AgentProcess, nodes: number, timeoutMs: numb
     agent.send({ type: 'released' });
     const { released } = await agent.next('released');
     if (released >= nodes) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) throw new Error(`only ${released} of ${nodes} nodes given back after ${timeoutMs} ms`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`only ${released} of ${nodes} nodes given back after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

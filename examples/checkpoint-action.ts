@@ -31,9 +31,12 @@ export const checkpoint = defineDrainAction({
     // Verified: the checkpoint matches the job's last state and the job is gone. Only pgrep's 1
     // means "no process matched"; `! pgrep` would also pass when pgrep itself fails (status 2, 127).
     const { job, stateFile, sharedDir } = ctx.options;
-    const result = await ctx.ssh.run('cmp -s -- "$STATE" "$SHARED/$DYNSLICE_NODE_ID.ckpt" || exit 10; pgrep -f -- "$JOB"', {
-      env: { JOB: job, STATE: stateFile, SHARED: sharedDir },
-    });
+    const result = await ctx.ssh.run(
+      'cmp -s -- "$STATE" "$SHARED/$DYNSLICE_NODE_ID.ckpt" || exit 10; pgrep -f -- "$JOB"',
+      {
+        env: { JOB: job, STATE: stateFile, SHARED: sharedDir },
+      },
+    );
     return passesOnExit(result, {
       tool: 'pgrep',
       pass: [1],

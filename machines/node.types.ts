@@ -35,8 +35,17 @@ export const FRESH_NODE_STATE = 'allocated.idle';
  * `incarnation` is absent from records written before incarnations were recorded: those are a node's first.
  */
 export const MEMORY_KEYS = [
-  'value', 'revokedAt', 'deadline', 'maxWaitTime', 'failure', 'forcedReason', 'deletedAt', 'workLost',
-  'escalation', 'prepareFailure', 'incarnation',
+  'value',
+  'revokedAt',
+  'deadline',
+  'maxWaitTime',
+  'failure',
+  'forcedReason',
+  'deletedAt',
+  'workLost',
+  'escalation',
+  'prepareFailure',
+  'incarnation',
 ] as const satisfies readonly (keyof NodeContext)[];
 
 type MemoryKey = (typeof MEMORY_KEYS)[number];

@@ -1,25 +1,25 @@
 import type { Logger } from 'pino';
-import { ConfigError } from './config/load-config.js';
-import type { AgentConfig } from './config/schema.js';
+import { restoreNodes } from './agent/restore-nodes.js';
+import { warmUpCallPath, warmUpDrainPath } from './agent/warm-up.js';
 import type { ManifestNodeList } from './cluster/manifest-nodes.js';
 import { configuredNodes, type NodeListSource } from './cluster/node-list-source.js';
+import { ConfigError } from './config/load-config.js';
+import type { AgentConfig } from './config/schema.js';
 import { compilePlan, type DrainPlan } from './drain/plan.js';
 import { ActionRegistry } from './drain/registry.js';
+import type { DrainCommandEvent } from './drain/step-actors.js';
 import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
 import type { EndpointServer } from './endpoint/http-server.js';
-import type { DrainCommandEvent } from './drain/step-actors.js';
+import { Observer } from './observe/observer.js';
+import type { ClientEndpointHandlers } from './protocol/client-methods.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
 import { NodeListReloader } from './slice/node-list-reloader.js';
 import { NodeLookupHandlers } from './slice/node-lookup-handlers.js';
 import { Slice } from './slice/slice.js';
-import { warmUpCallPath, warmUpDrainPath } from './agent/warm-up.js';
+import type { SshRunner } from './ssh/ssh-runner.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
-import { restoreNodes } from './agent/restore-nodes.js';
 import { commandRecordOf, nodeRecordOf } from './store/node-record.js';
 import type { Store } from './store/store.js';
-import { Observer } from './observe/observer.js';
-import type { ClientEndpointHandlers } from './protocol/client-methods.js';
-import type { SshRunner } from './ssh/ssh-runner.js';
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -69,8 +69,13 @@ export interface Agent {
 export function createAgent(deps: AgentDeps): Agent {
   const { config, logger, runner, store } = deps;
   const observer: Observer = new Observer({
-    logger, now: deps.now ?? Date.now, slice: (): Slice => slice, webhooks: config.webhooks,
-    onChange: deps.onChange, onCommand: deps.onCommand, journal: store && (() => store.journalStatus),
+    logger,
+    now: deps.now ?? Date.now,
+    slice: (): Slice => slice,
+    webhooks: config.webhooks,
+    onChange: deps.onChange,
+    onCommand: deps.onCommand,
+    journal: store && (() => store.journalStatus),
   });
   const slice = new Slice({
     plan: deps.plan ?? compilePlan(config.drain, new ActionRegistry()),
@@ -97,11 +102,28 @@ export function createAgent(deps: AgentDeps): Agent {
     },
   });
   const listed = deps.nodeList?.list.nodes ?? configuredNodes(config);
-  if (listed === null) throw new ConfigError('nodes: the manifest must be read before the agent starts (nodeListSource)', 'nodes');
+  if (listed === null)
+    throw new ConfigError('nodes: the manifest must be read before the agent starts (nodeListSource)', 'nodes');
   const source = deps.nodeList?.source;
-  const reloader = source?.reloadSeconds == null ? undefined : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
-  if (reloader && deps.nodeList) reloader.noteRead('start', deps.nodeList.list, { added: listed.map((node) => node.nodeId), removed: [], moved: [], busy: [] });
-  const lookup = reloader && new NodeLookupHandlers(slice, { lookUp: () => reloader.reload('unknown-node'), logger, now: deps.now ?? Date.now, max: config.unknownNodes.max });
+  const reloader =
+    source?.reloadSeconds == null
+      ? undefined
+      : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
+  if (reloader && deps.nodeList)
+    reloader.noteRead('start', deps.nodeList.list, {
+      added: listed.map((node) => node.nodeId),
+      removed: [],
+      moved: [],
+      busy: [],
+    });
+  const lookup =
+    reloader &&
+    new NodeLookupHandlers(slice, {
+      lookUp: () => reloader.reload('unknown-node'),
+      logger,
+      now: deps.now ?? Date.now,
+      max: config.unknownNodes.max,
+    });
   const served = deps.wrapHandlers?.(lookup ?? slice) ?? lookup ?? slice;
   // The journal records what the cluster was actually told.
   const handlers = deps.store ? new JournaledHandlers(served, deps.store) : served;
@@ -130,13 +152,17 @@ export function createAgent(deps: AgentDeps): Agent {
       endpoint = server;
       reloader?.startTimer();
       if (config.ssh.preconnect) {
-        void slice.preconnect().then((connected) => logger.info({ connected, nodes: slice.list().length }, 'ssh connections opened ahead of drains'));
+        void slice
+          .preconnect()
+          .then((connected) =>
+            logger.info({ connected, nodes: slice.list().length }, 'ssh connections opened ahead of drains'),
+          );
       }
       return address;
     },
     async reloadNodes() {
       if (reloader) return reloader.reload('signal');
-      logger.info('the node list is the configuration\'s: nothing to re-read');
+      logger.info("the node list is the configuration's: nothing to re-read");
       return false;
     },
     async close() {

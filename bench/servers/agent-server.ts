@@ -9,8 +9,8 @@ import { createRunner } from '../../src/cli/run-command.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Store } from '../../src/store/store.js';
-import { NoopSshRunner } from './noop-runner.js';
 import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
+import { NoopSshRunner } from './noop-runner.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as AgentServerOptions;
 const report = (message: AgentServerReport): void => void process.send?.(message);
@@ -21,7 +21,10 @@ const config = parseConfig(
     endpoint: { maxBodyBytes: options.maxBodyBytes, maxNodesPerCall: options.maxNodesPerCall },
     ssh: { ...options.ssh, hostKeyChecking: 'yes', preconnect: options.preconnect ?? false },
     nodes: Array.from({ length: options.nodes }, (_, i) => ({
-      node_id: `pc${i + 1}`, client_id: `node-${i + 1}`, host: options.host ?? '127.0.0.1', port: options.port,
+      node_id: `pc${i + 1}`,
+      client_id: `node-${i + 1}`,
+      host: options.host ?? '127.0.0.1',
+      port: options.port,
     })),
     drain: { steps: options.steps ?? [{ name: 'stamp', run: 'true', verify: 'true' }], bestEffortSeconds: 60 },
     state: { dir: stateDir },
@@ -40,20 +43,32 @@ const agent = createAgent({
   runner: options.runner === 'noop' ? new NoopSshRunner() : createRunner(config, logger),
   store,
   onChange: (change) => {
-    if (options.reportDrains && change.to === 'drained') report({ type: 'drained', nodeId: change.nodeId, at: Date.now() });
+    if (options.reportDrains && change.to === 'drained')
+      report({ type: 'drained', nodeId: change.nodeId, at: Date.now() });
   },
   onCommand: (event) => {
-    if (options.reportDrains && event.finishedAt === undefined && event.phase === 'run') report({ type: 'command', nodeId: event.nodeId, at: event.startedAt });
+    if (options.reportDrains && event.finishedAt === undefined && event.phase === 'run')
+      report({ type: 'command', nodeId: event.nodeId, at: event.startedAt });
   },
 });
 const buildMs = performance.now() - built;
 const { port } = await agent.listen(0, '127.0.0.1');
-report({ type: 'ready', port, buildMs, rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
+report({
+  type: 'ready',
+  port,
+  buildMs,
+  rssBytes: process.memoryUsage().rss,
+  heapBytes: process.memoryUsage().heapUsed,
+});
 
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'memory') report({ type: 'memory', rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
+  if (message.type === 'memory')
+    report({ type: 'memory', rssBytes: process.memoryUsage().rss, heapBytes: process.memoryUsage().heapUsed });
   if (message.type === 'released') {
-    report({ type: 'released', released: agent.slice.list().filter((node) => agent.slice.isReleased(node.nodeId)).length });
+    report({
+      type: 'released',
+      released: agent.slice.list().filter((node) => agent.slice.isReleased(node.nodeId)).length,
+    });
   }
   if (message.type === 'preconnect') {
     void agent.slice.preconnect().then((connected) => report({ type: 'preconnected', connected }));

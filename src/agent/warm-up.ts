@@ -3,14 +3,14 @@ import { drainSchema } from '../config/drain-schema.js';
 import { compilePlan } from '../drain/plan.js';
 import { ActionRegistry } from '../drain/registry.js';
 import { createStepActors } from '../drain/step-actors.js';
+import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { countdownReplyValue } from '../protocol/countdown-reply.js';
 import { successReply } from '../protocol/envelope.js';
 import { decodeNodelist } from '../protocol/lenient-params.js';
-import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { encodeResponse } from '../protocol/reply-encoder.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
 import { startNodeActor, stateName } from '../slice/node-actor.js';
 import { provideNodeMachine } from '../slice/provide-machine.js';
+import type { SshRunner } from '../ssh/ssh-runner.js';
 
 const PHANTOM = 'warm-up';
 const WARM_UP_LIMIT_MS = 2_000;
@@ -31,7 +31,10 @@ const nowhere: SshRunner = {
  */
 export async function warmUpDrainPath(logger: Logger, now: () => number): Promise<boolean> {
   const silent = logger.child({ warmUp: true }, { level: 'silent' });
-  const plan = compilePlan(drainSchema.parse({ steps: [{ name: 'warm-up', run: 'true', verify: 'true' }] }), new ActionRegistry());
+  const plan = compilePlan(
+    drainSchema.parse({ steps: [{ name: 'warm-up', run: 'true', verify: 'true' }] }),
+    new ActionRegistry(),
+  );
   const target = { nodeId: PHANTOM, host: 'warm-up.invalid', port: 22, user: 'root' };
   const leaves = createStepActors({ plan, runner: nowhere, targetOf: () => target, logger: silent, now });
   const actor = startNodeActor(

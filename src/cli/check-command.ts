@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { StepOutline } from '../../machines/drain.types.js';
-import type { AgentConfig } from '../config/schema.js';
 import { ConfigError } from '../config/load-config.js';
+import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { createLogger } from '../log/logger.js';
@@ -16,7 +16,9 @@ import { createRunner } from './run-command.js';
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 
 const keySource = (config: AgentConfig): string =>
-  config.ssh.privateKeyCommand === undefined ? `key ${config.ssh.privateKeyPath}` : `key from command ${JSON.stringify(config.ssh.privateKeyCommand)}`;
+  config.ssh.privateKeyCommand === undefined
+    ? `key ${config.ssh.privateKeyPath}`
+    : `key from command ${JSON.stringify(config.ssh.privateKeyCommand)}`;
 
 /**
  * `check -c FILE`: validates the configuration, its node list (a manifest is read) and drain plan
@@ -25,9 +27,14 @@ const keySource = (config: AgentConfig): string =>
  */
 export function checkCommand(): Command {
   return new Command('check')
-    .description('validate a configuration file (its node list, drain plan and plugins) and print what the agent would manage')
+    .description(
+      'validate a configuration file (its node list, drain plan and plugins) and print what the agent would manage',
+    )
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
-    .option('--ssh', 'also log in to every node once and report, per node, whether it is reachable (exit 1 if one is not)')
+    .option(
+      '--ssh',
+      'also log in to every node once and report, per node, whether it is reachable (exit 1 if one is not)',
+    )
     .action(async (options: { config: string; ssh?: boolean }) => {
       const config = await loadConfigOrExit(options.config);
       // The files run reads before it listens: a missing certificate or token fails here, not at start.

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '../config/load-config.js';
 import { defaultScenarioPath, startDemo } from '../sim/demo.js';
 import { loadScenario } from '../sim/scenario.js';
-import { ConfigError } from '../config/load-config.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import type { CliHooks } from './program.js';
 
@@ -31,7 +31,10 @@ export function demoCommand(hooks: CliHooks): Command {
       if (options.once) {
         await demo.stop();
         // Exit now, with the verdict, rather than wait for every socket and timer to wind down.
-        throw new CliExit(problems.length === 0 ? EXIT.ok : EXIT.failure, problems.length === 0 ? '' : 'the demo did not end as expected');
+        throw new CliExit(
+          problems.length === 0 ? EXIT.ok : EXIT.failure,
+          problems.length === 0 ? '' : 'the demo did not end as expected',
+        );
       }
       write(
         `\nStill serving (Ctrl-C to stop):\n  dashboard  ${demo.urls.dashboard}\n  agent      ${demo.urls.agent}\n` +

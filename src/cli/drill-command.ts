@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { loadScenario } from '../sim/scenario.js';
 import { DEFAULT_DRILL_SCENARIO, runDrill } from '../sim/drill.js';
+import { loadScenario } from '../sim/scenario.js';
 import { CliExit, EXIT } from './exit-codes.js';
-import { exitFor, type LoadConfig } from './register-command.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
+import { exitFor, type LoadConfig } from './register-command.js';
 import { createRunner } from './run-command.js';
 
 /** `dynslice-agent drill`: rehearse the configured drain plan against the configured nodes. */
@@ -16,9 +16,12 @@ export function drillCommand(load: LoadConfig): Command {
     .option('--dry-run', 'execute nothing on the nodes: report what the plan would run')
     .action(async (options: { config: string; scenario?: string; dryRun?: boolean }) => {
       const config = await load(options.config);
-      const scenario = options.scenario === undefined ? DEFAULT_DRILL_SCENARIO : await loadScenario(options.scenario).catch((e: unknown) => {
-        throw exitFor(e, 'the drill');
-      });
+      const scenario =
+        options.scenario === undefined
+          ? DEFAULT_DRILL_SCENARIO
+          : await loadScenario(options.scenario).catch((e: unknown) => {
+              throw exitFor(e, 'the drill');
+            });
       const { list: nodeList } = await readNodeListOrExit(config);
       const privateKey = options.dryRun ? undefined : await readPrivateKeyOrExit(config);
       const problems = await runDrill({

@@ -1,6 +1,6 @@
+import { alignColumns } from '../observe/text-table.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';
-import { alignColumns } from '../observe/text-table.js';
 import type { RunResult, SshRunner } from '../ssh/ssh-runner.js';
 
 export type LoginOutcome = 'reachable' | 'host key unknown' | 'host key mismatch' | 'auth failed' | 'unreachable';
@@ -31,15 +31,23 @@ export function loginOutcome(result: RunResult): { outcome: LoginOutcome; detail
 }
 
 /** Logs in to every node once (`true`), all at once within the runner's connect limit. */
-export async function checkLogins(nodes: readonly ListedNode[], runner: SshRunner, timeoutMs: number): Promise<LoginCheck[]> {
+export async function checkLogins(
+  nodes: readonly ListedNode[],
+  runner: SshRunner,
+  timeoutMs: number,
+): Promise<LoginCheck[]> {
   return Promise.all(
-    nodes.map(async (node) => ({ node, ...loginOutcome(await runner.run(targetOfListed(node), 'true', { timeoutMs })) })),
+    nodes.map(async (node) => ({
+      node,
+      ...loginOutcome(await runner.run(targetOfListed(node), 'true', { timeoutMs })),
+    })),
   );
 }
 
 export function loginTable(checks: readonly LoginCheck[]): string {
   const rows = [['NODE', 'LOGIN', 'SSH', 'DETAIL']];
-  for (const { node, outcome, detail } of checks) rows.push([node.nodeId, `${node.user}@${node.host}:${node.port}`, outcome, detail || '-']);
+  for (const { node, outcome, detail } of checks)
+    rows.push([node.nodeId, `${node.user}@${node.host}:${node.port}`, outcome, detail || '-']);
   const bad = checks.filter((check) => check.outcome !== 'reachable').length;
   return `${alignColumns(rows).join('\n')}\n\n${checks.length - bad} of ${checks.length} nodes reachable\n`;
 }

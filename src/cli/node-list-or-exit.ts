@@ -1,6 +1,6 @@
-import { ManifestError } from '../cluster/manifest-rspec.js';
 import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
-import { nodeListSource, type NodeListSource, type NodeListSourceOptions } from '../cluster/node-list-source.js';
+import { ManifestError } from '../cluster/manifest-rspec.js';
+import { type NodeListSource, type NodeListSourceOptions, nodeListSource } from '../cluster/node-list-source.js';
 import type { AgentConfig } from '../config/schema.js';
 import { CliExit, EXIT } from './exit-codes.js';
 

@@ -7,9 +7,13 @@ import { readNodeListOrExit } from './node-list-or-exit.js';
 /** The node list as a table: node, client id, host, port, user, source; then what was left out. */
 export function nodeListTable(list: ManifestNodeList): string {
   const rows = [['NODE', 'CLIENT', 'HOST', 'PORT', 'USER', 'SOURCE']];
-  for (const node of list.nodes) rows.push([node.nodeId, node.clientId ?? '-', node.host, String(node.port), node.user, node.source]);
+  for (const node of list.nodes)
+    rows.push([node.nodeId, node.clientId ?? '-', node.host, String(node.port), node.user, node.source]);
   const notes = [
-    ...list.excluded.map((node) => `excluded ${node.nodeId}${node.clientId ? ` (${node.clientId})` : ''}: ${node.why === 'self' ? 'this machine (exclude: self)' : 'listed in exclude'}`),
+    ...list.excluded.map(
+      (node) =>
+        `excluded ${node.nodeId}${node.clientId ? ` (${node.clientId})` : ''}: ${node.why === 'self' ? 'this machine (exclude: self)' : 'listed in exclude'}`,
+    ),
     ...list.skipped.map((node) => `skipped ${node.clientId ?? '(no client_id)'} at line ${node.line}: ${node.why}`),
   ];
   return `${alignColumns(rows).join('\n')}\n\n${list.nodes.length} nodes\n${notes.map((line) => `${line}\n`).join('')}`;

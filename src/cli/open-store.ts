@@ -8,7 +8,8 @@ export async function openStoreOrExit(dir: string, logger: Logger): Promise<Stor
     return await Store.open({ dir, logger });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'JOURNAL_CORRUPT' || code === 'STATE_LOCKED' || code === 'STATE_FORMAT') throw new CliExit(EXIT.failure, (error as Error).message);
+    if (code === 'JOURNAL_CORRUPT' || code === 'STATE_LOCKED' || code === 'STATE_FORMAT')
+      throw new CliExit(EXIT.failure, (error as Error).message);
     throw error;
   }
 }

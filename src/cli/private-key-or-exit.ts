@@ -23,6 +23,7 @@ export async function readPrivateKeyOrExit(config: AgentConfig): Promise<string 
   if (key === '') return fail('the command printed nothing');
   const parsed = ssh2.utils.parseKey(key);
   // What was printed stays out of the message: it may be a key in a form the parser did not take.
-  if (parsed instanceof Error) return fail(`what the command printed is not a usable private key (${parsed.message.split(':')[0]})`);
+  if (parsed instanceof Error)
+    return fail(`what the command printed is not a usable private key (${parsed.message.split(':')[0]})`);
   return `${key}\n`;
 }

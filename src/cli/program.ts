@@ -1,18 +1,18 @@
 import { Command } from 'commander';
+import { packageVersion } from '../package-info.js';
 import { checkCommand } from './check-command.js';
-import { historyCommand } from './history-command.js';
-import { nodesCommand } from './nodes-command.js';
-import { loadConfigOrExit as load } from './load-config-or-exit.js';
-import { runAgent } from './run-command.js';
-import { tokenCommand } from './token-command.js';
-import { statusCommand } from './status-command.js';
-import { visualizeCommand } from './visualize-command.js';
 import { demoCommand } from './demo-command.js';
 import { drillCommand } from './drill-command.js';
-import { registerCommands } from './register-command.js';
+import { historyCommand } from './history-command.js';
 import { initCommand } from './init-command.js';
+import { loadConfigOrExit as load } from './load-config-or-exit.js';
+import { nodesCommand } from './nodes-command.js';
+import { registerCommands } from './register-command.js';
+import { runAgent } from './run-command.js';
 import { serviceCommand } from './service-command.js';
-import { packageVersion } from '../package-info.js';
+import { statusCommand } from './status-command.js';
+import { tokenCommand } from './token-command.js';
+import { visualizeCommand } from './visualize-command.js';
 
 export interface CliHooks {
   /** Called by `run` with the functions that stop the agent and re-read its node list (main.ts wires them to signals). */
@@ -30,10 +30,16 @@ export function buildProgram(hooks: CliHooks): Command {
     .command('run')
     .description('start the agent: serve the endpoint and drain nodes when the cluster revokes them')
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
-    .option('--shadow', 'answer the cluster but execute nothing and never release early; log when nodes would have been released')
+    .option(
+      '--shadow',
+      'answer the cluster but execute nothing and never release early; log when nodes would have been released',
+    )
     .action(async (options: { config: string; shadow?: boolean }) => {
       const agent = await runAgent(await load(options.config), { shadow: options.shadow, configFile: options.config });
-      hooks.onStarted(() => agent.stop(), () => agent.reloadNodes());
+      hooks.onStarted(
+        () => agent.stop(),
+        () => agent.reloadNodes(),
+      );
     });
 
   program.addCommand(initCommand().copyInheritedSettings(program));

@@ -18,7 +18,12 @@ export function exitFor(error: unknown, what: string): unknown {
 }
 
 /** A command that loads the configuration, logs to stderr, and prints what `act` returns. */
-function clusterCommand(name: string, description: string, load: LoadConfig, act: (config: AgentConfig, file: string, logger: Logger) => Promise<string>): Command {
+function clusterCommand(
+  name: string,
+  description: string,
+  load: LoadConfig,
+  act: (config: AgentConfig, file: string, logger: Logger) => Promise<string>,
+): Command {
   return new Command(name)
     .description(description)
     .requiredOption('-c, --config <file>', 'agent configuration (YAML)')
@@ -39,16 +44,26 @@ const secretOptions = () => (onTerminal() ? { askPassphrase } : {});
 /** `register` and `unregister`: SetSliceClientEndpoint / RemoveSliceClientEndpoint by hand. */
 export function registerCommands(load: LoadConfig): Command[] {
   return [
-    clusterCommand('register', "register the agent's endpoint with the cluster (SetSliceClientEndpoint) using the cluster: section", load, async (config, file, logger) => {
-      const registered = await registerFromConfig(config, file, logger, undefined, secretOptions());
-      return (
-        `registered ${shownEndpoint(registered.endpointUrl)} for ${config.cluster.sliceUrn}: ` +
-        `policy ${registered.policy}, defwaittime ${registered.defwaittime} s (cluster maxwaittime ${registered.maxwaittime} s)`
-      );
-    }),
-    clusterCommand('unregister', "remove the agent's endpoint from the cluster (RemoveSliceClientEndpoint)", load, async (config, file, logger) => {
-      await unregisterFromConfig(config, file, logger, secretOptions());
-      return `removed the endpoint of ${config.cluster.sliceUrn}`;
-    }),
+    clusterCommand(
+      'register',
+      "register the agent's endpoint with the cluster (SetSliceClientEndpoint) using the cluster: section",
+      load,
+      async (config, file, logger) => {
+        const registered = await registerFromConfig(config, file, logger, undefined, secretOptions());
+        return (
+          `registered ${shownEndpoint(registered.endpointUrl)} for ${config.cluster.sliceUrn}: ` +
+          `policy ${registered.policy}, defwaittime ${registered.defwaittime} s (cluster maxwaittime ${registered.maxwaittime} s)`
+        );
+      },
+    ),
+    clusterCommand(
+      'unregister',
+      "remove the agent's endpoint from the cluster (RemoveSliceClientEndpoint)",
+      load,
+      async (config, file, logger) => {
+        await unregisterFromConfig(config, file, logger, secretOptions());
+        return `removed the endpoint of ${config.cluster.sliceUrn}`;
+      },
+    ),
   ];
 }

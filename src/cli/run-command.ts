@@ -1,21 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { createAgent } from '../agent.js';
+import { registerOnStart } from '../cluster/config-registration.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
-import { startStatusServer } from '../observe/status-server.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { startStatusServer } from '../observe/status-server.js';
+import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
+import { ShadowHandlers } from '../slice/shadow-handlers.js';
 import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
 import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
-import { registerOnStart } from '../cluster/config-registration.js';
-import { ShadowHandlers } from '../slice/shadow-handlers.js';
-import { openStoreOrExit } from './open-store.js';
-import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
-import { readNodeListOrExit } from './node-list-or-exit.js';
-import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { readNodeListOrExit } from './node-list-or-exit.js';
+import { openStoreOrExit } from './open-store.js';
+import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { exitFor } from './register-command.js';
 
 export interface RunOptions {
@@ -62,11 +62,17 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   await mkdir(config.state.dir, { recursive: true });
   const shadowMode = options.shadow === true || config.dryRun;
   if (config.dryRun && !options.shadow) {
-    logger.warn('dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never releases a node early');
+    logger.warn(
+      'dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never releases a node early',
+    );
   }
   let shadow: ShadowHandlers | undefined;
-  const wrapHandlers = shadowMode ? (handlers: ClientEndpointHandlers) => (shadow = new ShadowHandlers(handlers, { logger, now: Date.now })) : undefined;
-  const runner = shadowMode ? new DryRunSshRunner(logger) : createRunner(config, logger, await readPrivateKeyOrExit(config));
+  const wrapHandlers = shadowMode
+    ? (handlers: ClientEndpointHandlers) => (shadow = new ShadowHandlers(handlers, { logger, now: Date.now }))
+    : undefined;
+  const runner = shadowMode
+    ? new DryRunSshRunner(logger)
+    : createRunner(config, logger, await readPrivateKeyOrExit(config));
   // Shadow mode tries the agent out: it leaves the real journal alone.
   const store = shadowMode ? undefined : await openStoreOrExit(config.state.dir, logger);
   const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store, nodeList });
@@ -76,23 +82,36 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
   });
   const { tls, token, tokenFile, clientCa, allow } = config.endpoint;
-  const callerChecks = [token ?? tokenFile ? 'token' : '', clientCa ? 'client-certificate' : '', allow ? 'source-allow-list' : ''];
+  const callerChecks = [
+    (token ?? tokenFile) ? 'token' : '',
+    clientCa ? 'client-certificate' : '',
+    allow ? 'source-allow-list' : '',
+  ];
   logger.info(
     {
-      url: address.redactedUrl, host: address.host, port: address.port, https: tls !== undefined,
-      callerChecks: callerChecks.filter(Boolean), nodes: agent.slice.list().length, dryRun: config.dryRun, shadow: shadowMode,
+      url: address.redactedUrl,
+      host: address.host,
+      port: address.port,
+      https: tls !== undefined,
+      callerChecks: callerChecks.filter(Boolean),
+      nodes: agent.slice.list().length,
+      dryRun: config.dryRun,
+      shadow: shadowMode,
     },
     'endpoint listening',
   );
   // The URL holds the token: it goes once to the operator's stderr, never into the JSON log.
   process.stderr.write(`dynslice-agent: register this endpoint with the cluster: ${address.url}\n`);
-  const unregister = await registerOnStart(config, options.configFile, logger, address.url).catch(async (error: unknown) => {
-    await agent.close();
-    await store?.close();
-    throw exitFor(error, 'registration');
-  });
+  const unregister = await registerOnStart(config, options.configFile, logger, address.url).catch(
+    async (error: unknown) => {
+      await agent.close();
+      await store?.close();
+      throw exitFor(error, 'registration');
+    },
+  );
   const status = config.status && (await startStatusServer(agent, { ...config.status, logger }));
-  if (status) logger.info({ url: status.url, tokenRequired: config.status?.token !== undefined }, 'status server listening');
+  if (status)
+    logger.info({ url: status.url, tokenRequired: config.status?.token !== undefined }, 'status server listening');
   return {
     reloadNodes: () => agent.reloadNodes(),
     async stop() {

@@ -38,7 +38,10 @@ async function watch(base: string, token: string | undefined, out: NodeJS.Writab
 }
 
 /** `status`: the nodes as the running agent sees them, as a table or JSON, or kept current with --watch. */
-export function statusCommand(out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Command {
+export function statusCommand(
+  out: NodeJS.WritableStream = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
   return new Command('status')
     .description(`show every node of a running agent (token from $${STATUS_TOKEN_ENV} when the server has one)`)
     .option('--url <url>', 'the status server', `http://${STATUS_DEFAULT_LISTEN}`)
@@ -47,6 +50,8 @@ export function statusCommand(out: NodeJS.WritableStream = process.stdout, env: 
     .action(async (options: StatusOptions) => {
       if (options.watch) return watch(options.url, env[STATUS_TOKEN_ENV], out);
       const reply = await fetchNodes(options.url, env[STATUS_TOKEN_ENV]);
-      out.write(options.json ? `${JSON.stringify(reply.nodes, null, 2)}\n` : statusTable(reply.nodes, reply.now, reply.journal));
+      out.write(
+        options.json ? `${JSON.stringify(reply.nodes, null, 2)}\n` : statusTable(reply.nodes, reply.now, reply.journal),
+      );
     });
 }

@@ -5,9 +5,16 @@ export const onTerminal = (): boolean => process.stdin.isTTY === true && process
 
 /** Asks on the terminal (stderr, so stdout stays the command's result); `silent` hides what is typed. */
 export async function ask(prompt: string, options: { silent?: boolean; default?: string } = {}): Promise<string> {
-  const answer = await read({ prompt, silent: options.silent, replace: options.silent ? '' : undefined, default: options.default, output: process.stderr });
+  const answer = await read({
+    prompt,
+    silent: options.silent,
+    replace: options.silent ? '' : undefined,
+    default: options.default,
+    output: process.stderr,
+  });
   return String(answer).trim();
 }
 
 /** The passphrase of an encrypted key, asked without echo. */
-export const askPassphrase = (file: string): Promise<string> => ask(`Passphrase of the private key in ${file}: `, { silent: true });
+export const askPassphrase = (file: string): Promise<string> =>
+  ask(`Passphrase of the private key in ${file}: `, { silent: true });

@@ -27,7 +27,13 @@ const day = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z')
  * certificate is valid at `now` and the key belongs to it. Each failure is a ConfigError naming
  * the configuration key and file (OpenSSL's own text is left out: it can quote what it failed to parse).
  */
-export function checkClientIdentity(cert: string, key: string, passphrase: string | undefined, names: IdentityNames, now: number): void {
+export function checkClientIdentity(
+  cert: string,
+  key: string,
+  passphrase: string | undefined,
+  names: IdentityNames,
+  now: number,
+): void {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(cert);
@@ -47,20 +53,33 @@ export function checkClientIdentity(cert: string, key: string, passphrase: strin
   } catch {
     if (encrypted) {
       const given = names.passphrase === null ? 'the passphrase' : `the passphrase ${names.passphrase.from}`;
-      return fail(names.passphrase?.key ?? names.key.key, `${given} does not decrypt the private key in ${names.key.file}`);
+      return fail(
+        names.passphrase?.key ?? names.key.key,
+        `${given} does not decrypt the private key in ${names.key.file}`,
+      );
     }
     return fail(names.key.key, `the private key in ${names.key.file} cannot be read as a PEM private key`);
   }
-  const subject = certificate.subject.split('\n').find((part) => part.startsWith('CN=')) ?? certificate.subject.replace(/\n/g, ', ');
+  const subject =
+    certificate.subject.split('\n').find((part) => part.startsWith('CN=')) ?? certificate.subject.replace(/\n/g, ', ');
   const validFrom = new Date(certificate.validFrom);
   const validTo = new Date(certificate.validTo);
   if (now > validTo.getTime()) {
-    fail(names.cert.key, `the certificate in ${names.cert.file} (${subject}) expired on ${day(validTo)}: get a new one from the portal`);
+    fail(
+      names.cert.key,
+      `the certificate in ${names.cert.file} (${subject}) expired on ${day(validTo)}: get a new one from the portal`,
+    );
   }
   if (now < validFrom.getTime()) {
-    fail(names.cert.key, `the certificate in ${names.cert.file} (${subject}) is not valid before ${day(validFrom)}: check this machine's clock`);
+    fail(
+      names.cert.key,
+      `the certificate in ${names.cert.file} (${subject}) is not valid before ${day(validFrom)}: check this machine's clock`,
+    );
   }
   if (!certificate.checkPrivateKey(privateKey)) {
-    fail(names.key.key, `the private key in ${names.key.file} does not belong to the certificate in ${names.cert.file} (${subject})`);
+    fail(
+      names.key.key,
+      `the private key in ${names.key.file} does not belong to the certificate in ${names.cert.file} (${subject})`,
+    );
   }
 }

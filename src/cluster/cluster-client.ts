@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { ProtoGeniCode } from '../protocol/codes.js';
-import { wireInt, type WireStruct } from '../protocol/envelope.js';
+import { type WireStruct, wireInt } from '../protocol/envelope.js';
 import { decodeMethodResponse, encodeMethodCall, XmlRpcFaultReply } from './cluster-codec.js';
 import { ClusterError } from './cluster-error.js';
-import { readProtoGeniReply, wholeNumber, type ProtoGeniResult } from './protogeni-reply.js';
+import { type ProtoGeniResult, readProtoGeniReply, wholeNumber } from './protogeni-reply.js';
 import { postXml, type TlsIdentity } from './xml-post.js';
 
 export type Policy = 'LIFO' | 'CLIENT';
@@ -50,16 +50,23 @@ export function createClusterClient(options: ClusterClientOptions): ClusterClien
     const reply = await postXml(url, xml, { method, timeoutMs: options.timeoutMs, tls: options.tls });
     if (reply.status === 503) return 'busy';
     if (reply.status !== 200) {
-      throw new ClusterError('CLUSTER_HTTP', `${method}: HTTP ${reply.status} from ${url.host}`, { method, status: reply.status });
+      throw new ClusterError('CLUSTER_HTTP', `${method}: HTTP ${reply.status} from ${url.host}`, {
+        method,
+        status: reply.status,
+      });
     }
     let decoded: unknown;
     try {
       decoded = await decodeMethodResponse(reply.body);
     } catch (error) {
       if (error instanceof XmlRpcFaultReply) {
-        throw new ClusterError('CLUSTER_FAULT', `${method}: XML-RPC fault ${error.faultCode}: ${error.faultString}`, { method });
+        throw new ClusterError('CLUSTER_FAULT', `${method}: XML-RPC fault ${error.faultCode}: ${error.faultString}`, {
+          method,
+        });
       }
-      throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: unreadable reply (${(error as Error).message})`, { method });
+      throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: unreadable reply (${(error as Error).message})`, {
+        method,
+      });
     }
     const result = readProtoGeniReply(decoded, method);
     return result.code === ProtoGeniCode.BUSY ? 'busy' : result;
@@ -73,11 +80,15 @@ export function createClusterClient(options: ClusterClientOptions): ClusterClien
       if (result !== 'busy') {
         log.info({ method, code: result.code, ms: Date.now() - started }, 'cluster call answered');
         if (result.code !== ProtoGeniCode.SUCCESS) {
-          throw new ClusterError('CLUSTER_REFUSED', `${method} refused (code ${result.code}): ${result.output || 'no reason given'}`, {
-            method,
-            protogeniCode: result.code,
-            output: result.output,
-          });
+          throw new ClusterError(
+            'CLUSTER_REFUSED',
+            `${method} refused (code ${result.code}): ${result.output || 'no reason given'}`,
+            {
+              method,
+              protogeniCode: result.code,
+              output: result.output,
+            },
+          );
         }
         return result;
       }
@@ -97,10 +108,14 @@ export function createClusterClient(options: ClusterClientOptions): ClusterClien
     async getServerDefaults() {
       const { value } = await call('GetServerDefaults', {});
       const struct = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-      const maxwaittime = wholeNumber(struct['maxwaittime']);
-      const policy = struct['policy'];
+      const maxwaittime = wholeNumber(struct.maxwaittime);
+      const policy = struct.policy;
       if (maxwaittime === null || (policy !== 'LIFO' && policy !== 'CLIENT')) {
-        throw new ClusterError('CLUSTER_BAD_REPLY', 'GetServerDefaults: expected {maxwaittime: int, policy: LIFO|CLIENT}', { method: 'GetServerDefaults' });
+        throw new ClusterError(
+          'CLUSTER_BAD_REPLY',
+          'GetServerDefaults: expected {maxwaittime: int, policy: LIFO|CLIENT}',
+          { method: 'GetServerDefaults' },
+        );
       }
       return { maxwaittime, policy };
     },

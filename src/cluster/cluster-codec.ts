@@ -6,7 +6,10 @@ import { strictDeserializer, toSerializable, xmlrpcPackage } from './xmlrpc-pack
 
 /** An XML-RPC call with explicitly typed params (one struct, by the ProtoGENI convention). */
 export function encodeMethodCall(method: string, params: readonly WireValue[]): string {
-  return xmlrpcPackage().serializer.serializeMethodCall(method, params.map((param) => toSerializable(param)));
+  return xmlrpcPackage().serializer.serializeMethodCall(
+    method,
+    params.map((param) => toSerializable(param)),
+  );
 }
 
 /** The other side answered our call with an XML-RPC fault. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_CLUSTER_PATH, DEFAULT_CLUSTER_PORT, type ClusterConfig } from '../config/cluster-schema.js';
+import { type ClusterConfig, DEFAULT_CLUSTER_PATH, DEFAULT_CLUSTER_PORT } from '../config/cluster-schema.js';
 import { ConfigError, resolvePath } from '../config/load-config.js';
-import { checkClientIdentity, isEncryptedKey, type IdentityNames } from './client-identity.js';
+import { checkClientIdentity, type IdentityNames, isEncryptedKey } from './client-identity.js';
 import type { Policy } from './cluster-client.js';
 import { splitPortalCredential } from './credential-pem.js';
 import type { TlsIdentity } from './xml-post.js';
@@ -31,7 +31,9 @@ const missing = (key: string, why: string) => new ConfigError(`cluster.${key}: $
 /** Throws ConfigError naming the first key a registration lacks. */
 export function clusterSettings(cluster: ClusterConfig, configDir: string): ClusterSettings {
   const path = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p, configDir));
-  const url = cluster.url ?? (cluster.bossHost ? `https://${cluster.bossHost}:${DEFAULT_CLUSTER_PORT}${DEFAULT_CLUSTER_PATH}` : undefined);
+  const url =
+    cluster.url ??
+    (cluster.bossHost ? `https://${cluster.bossHost}:${DEFAULT_CLUSTER_PORT}${DEFAULT_CLUSTER_PATH}` : undefined);
   if (url === undefined) throw missing('bossHost', 'required to register the endpoint (or set cluster.url)');
   if (cluster.sliceUrn === undefined) throw missing('sliceUrn', 'required to register the endpoint');
   if (cluster.credentialPath === undefined) throw missing('credentialPath', 'required: the slice credential file');
@@ -39,7 +41,11 @@ export function clusterSettings(cluster: ClusterConfig, configDir: string): Clus
     throw missing('credentialPem', 'set credentialPem (the portal credential) or certPath and keyPath, not both');
   }
   if (url.startsWith('https:') && cluster.credentialPem === undefined) {
-    if (cluster.certPath === undefined) throw missing('certPath', 'required for https: your PEM certificate (or cluster.credentialPem: the credential file from the portal)');
+    if (cluster.certPath === undefined)
+      throw missing(
+        'certPath',
+        'required for https: your PEM certificate (or cluster.credentialPem: the credential file from the portal)',
+      );
     if (cluster.keyPath === undefined) throw missing('keyPath', 'required for https: your PEM private key');
   }
   return {
@@ -77,25 +83,43 @@ async function readKeyFile(key: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cluster.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, `cluster.${key}`);
+    throw new ConfigError(
+      `cluster.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      `cluster.${key}`,
+    );
   }
 }
 
 /** The certificate and key: from the portal's one PEM file, or from certPath and keyPath. */
-async function readIdentity(settings: ClusterSettings): Promise<{ cert: string; key: string; names: Omit<IdentityNames, 'passphrase'> } | null> {
+async function readIdentity(
+  settings: ClusterSettings,
+): Promise<{ cert: string; key: string; names: Omit<IdentityNames, 'passphrase'> } | null> {
   if (settings.credentialPem !== undefined) {
-    const { cert, key } = splitPortalCredential(await readKeyFile('credentialPem', settings.credentialPem), settings.credentialPem);
+    const { cert, key } = splitPortalCredential(
+      await readKeyFile('credentialPem', settings.credentialPem),
+      settings.credentialPem,
+    );
     const both = { key: 'cluster.credentialPem', file: settings.credentialPem };
     return { cert, key, names: { cert: both, key: both } };
   }
   if (settings.certPath === undefined || settings.keyPath === undefined) return null;
   const cert = await readKeyFile('certPath', settings.certPath);
   const key = await readKeyFile('keyPath', settings.keyPath);
-  return { cert, key, names: { cert: { key: 'cluster.certPath', file: settings.certPath }, key: { key: 'cluster.keyPath', file: settings.keyPath } } };
+  return {
+    cert,
+    key,
+    names: {
+      cert: { key: 'cluster.certPath', file: settings.certPath },
+      key: { key: 'cluster.keyPath', file: settings.keyPath },
+    },
+  };
 }
 
 /** Reads the credential, certificate, key and passphrase; checks they can be used (never logs them). */
-export async function readClusterSecrets(settings: ClusterSettings, options: SecretOptions = {}): Promise<ClusterSecrets> {
+export async function readClusterSecrets(
+  settings: ClusterSettings,
+  options: SecretOptions = {},
+): Promise<ClusterSecrets> {
   const credential = await readKeyFile('credentialPath', settings.credentialPath);
   if (credential.trim() === '') throw missing('credentialPath', `${settings.credentialPath} is empty`);
   const identity = await readIdentity(settings);

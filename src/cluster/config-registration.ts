@@ -5,9 +5,15 @@ import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { registeredUrl } from '../endpoint/registered-url.js';
-import { createClusterClient, type ClusterClient } from './cluster-client.js';
-import { clusterSettings, readClusterSecrets, type ClusterSecrets, type ClusterSettings, type SecretOptions } from './cluster-settings.js';
-import { registerEndpoint, unregisterEndpoint, type Registered } from './registration.js';
+import { type ClusterClient, createClusterClient } from './cluster-client.js';
+import {
+  type ClusterSecrets,
+  type ClusterSettings,
+  clusterSettings,
+  readClusterSecrets,
+  type SecretOptions,
+} from './cluster-settings.js';
+import { type Registered, registerEndpoint, unregisterEndpoint } from './registration.js';
 
 /**
  * The URL the cluster should call: `cluster.endpointUrl`, else the running agent's URL, else the
@@ -17,7 +23,8 @@ export async function endpointUrlFor(config: AgentConfig, agentUrl?: string): Pr
   if (config.cluster.endpointUrl !== undefined) return config.cluster.endpointUrl;
   if (agentUrl !== undefined) return agentUrl;
   const { host, port } = parseListenAddress(config.endpoint.listen);
-  if (port === 0) throw new ConfigError('cluster.endpointUrl: required, endpoint.listen has port 0', 'cluster.endpointUrl');
+  if (port === 0)
+    throw new ConfigError('cluster.endpointUrl: required, endpoint.listen has port 0', 'cluster.endpointUrl');
   const { token } = await readEndpointSecrets(config.endpoint);
   return registeredUrl(config.endpoint, { host, port }, { token });
 }
@@ -29,10 +36,22 @@ export interface ConfiguredCluster {
 }
 
 /** The cluster client the configuration describes; `configFile` anchors its relative paths. */
-export async function configuredCluster(config: AgentConfig, configFile: string, logger: Logger, secretOptions?: SecretOptions): Promise<ConfiguredCluster> {
+export async function configuredCluster(
+  config: AgentConfig,
+  configFile: string,
+  logger: Logger,
+  secretOptions?: SecretOptions,
+): Promise<ConfiguredCluster> {
   const settings = clusterSettings(config.cluster, dirname(resolve(configFile)));
   const secrets = await readClusterSecrets(settings, secretOptions);
-  const client = createClusterClient({ url: settings.url, tls: secrets.tls, timeoutMs: settings.timeoutMs, retries: settings.retries, retryDelayMs: settings.retryDelayMs, logger });
+  const client = createClusterClient({
+    url: settings.url,
+    tls: secrets.tls,
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    retryDelayMs: settings.retryDelayMs,
+    logger,
+  });
   return { settings, secrets, client };
 }
 
@@ -45,10 +64,25 @@ export async function registerFromConfig(
 ): Promise<Registered> {
   const { settings, secrets, client } = await configuredCluster(config, configFile, logger, secretOptions);
   const endpointUrl = await endpointUrlFor(config, agentUrl);
-  return registerEndpoint(client, { sliceUrn: settings.sliceUrn, credentials: secrets.credentials, endpointUrl, policy: settings.policy, defwaittime: settings.defwaittime }, logger);
+  return registerEndpoint(
+    client,
+    {
+      sliceUrn: settings.sliceUrn,
+      credentials: secrets.credentials,
+      endpointUrl,
+      policy: settings.policy,
+      defwaittime: settings.defwaittime,
+    },
+    logger,
+  );
 }
 
-export async function unregisterFromConfig(config: AgentConfig, configFile: string, logger: Logger, secretOptions?: SecretOptions): Promise<void> {
+export async function unregisterFromConfig(
+  config: AgentConfig,
+  configFile: string,
+  logger: Logger,
+  secretOptions?: SecretOptions,
+): Promise<void> {
   const { settings, secrets, client } = await configuredCluster(config, configFile, logger, secretOptions);
   await unregisterEndpoint(client, { sliceUrn: settings.sliceUrn, credentials: secrets.credentials }, logger);
 }
@@ -68,6 +102,9 @@ export async function registerOnStart(
   if (!config.cluster.unregisterOnStop) return null;
   return () =>
     unregisterFromConfig(config, configFile, logger).catch((error: unknown) => {
-      logger.warn({ code: (error as { code?: string }).code, reason: (error as Error).message }, 'slice client endpoint not removed');
+      logger.warn(
+        { code: (error as { code?: string }).code, reason: (error as Error).message },
+        'slice client endpoint not removed',
+      );
     });
 }

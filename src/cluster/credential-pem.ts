@@ -8,7 +8,13 @@ export interface PortalCredential {
 }
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-const KEY_LABELS = new Set(['PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY']);
+const KEY_LABELS = new Set([
+  'PRIVATE KEY',
+  'ENCRYPTED PRIVATE KEY',
+  'RSA PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'DSA PRIVATE KEY',
+]);
 
 const fail = (message: string): never => {
   throw new ConfigError(`cluster.credentialPem: ${message}`, 'cluster.credentialPem');
@@ -23,8 +29,14 @@ export function splitPortalCredential(text: string, file: string): PortalCredent
   const blocks = [...text.matchAll(BLOCK)].map((match) => ({ label: match[1]!, pem: `${match[0]}\n` }));
   const certs = blocks.filter((block) => block.label === 'CERTIFICATE').map((block) => block.pem);
   const keys = blocks.filter((block) => KEY_LABELS.has(block.label)).map((block) => block.pem);
-  if (certs.length === 0) fail(`${file} holds no certificate (no -----BEGIN CERTIFICATE----- block): download the credential again from the portal`);
-  if (keys.length === 0) fail(`${file} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal`);
+  if (certs.length === 0)
+    fail(
+      `${file} holds no certificate (no -----BEGIN CERTIFICATE----- block): download the credential again from the portal`,
+    );
+  if (keys.length === 0)
+    fail(
+      `${file} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal`,
+    );
   if (keys.length > 1) fail(`${file} holds ${keys.length} private keys: expected one, with its certificate`);
   return { cert: leafFirst(certs).join(''), key: keys[0]! };
 }
@@ -40,4 +52,3 @@ function leafFirst(certs: string[]): string[] {
   };
   return [...certs.filter((pem) => !isCa(pem)), ...certs.filter(isCa)];
 }
-

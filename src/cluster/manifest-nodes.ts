@@ -45,10 +45,14 @@ const shortName = (host: string): string => host.split('.')[0] ?? host;
 /** Whether a manifest node is the machine the agent runs on: its hostname, full or short, or its client_id. */
 export function isSelf(node: ManifestNode, self: SelfIdentity): boolean {
   if (self.clientId !== null && node.clientId === self.clientId) return true;
-  const names = [node.hostName, ...node.logins.map((login) => login.hostname)].filter((name): name is string => name !== null);
+  const names = [node.hostName, ...node.logins.map((login) => login.hostname)].filter(
+    (name): name is string => name !== null,
+  );
   return self.hostnames.some((mine) => {
     const lower = mine.toLowerCase();
-    return names.some((name) => name.toLowerCase() === lower || (!lower.includes('.') && shortName(name).toLowerCase() === lower));
+    return names.some(
+      (name) => name.toLowerCase() === lower || (!lower.includes('.') && shortName(name).toLowerCase() === lower),
+    );
   });
 }
 
@@ -64,7 +68,11 @@ export function nodesFromManifest(manifest: readonly ManifestNode[], options: Ma
     const skip = (why: string) => out.skipped.push({ clientId: node.clientId, line: node.line, why });
     const nodeId = nodeIdOfComponent(node.componentId);
     if (nodeId === null) {
-      skip(node.componentId === null ? 'no component_id' : `component_id ${JSON.stringify(node.componentId)} names no node`);
+      skip(
+        node.componentId === null
+          ? 'no component_id'
+          : `component_id ${JSON.stringify(node.componentId)} names no node`,
+      );
       continue;
     }
     if (options.exclude.includes('self') && isSelf(node, options.self)) {
@@ -78,7 +86,11 @@ export function nodesFromManifest(manifest: readonly ManifestNode[], options: Ma
     const login = chooseLogin(node.logins, options.ssh.user);
     const host = login?.hostname ?? node.hostName;
     if (host === null || !HOSTNAME.test(host)) {
-      skip(host === null ? 'no <login hostname> and no <host name>' : `host ${JSON.stringify(host)} is not a plain hostname`);
+      skip(
+        host === null
+          ? 'no <login hostname> and no <host name>'
+          : `host ${JSON.stringify(host)} is not a plain hostname`,
+      );
       continue;
     }
     if (seen.has(nodeId)) {

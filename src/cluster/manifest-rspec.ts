@@ -88,11 +88,14 @@ function manifestReader(source: string): { write(chunk: string): void; finish():
     if (open.length === 0) {
       open.push('rspec');
       if (tag.local !== 'rspec' || !RSPEC_NAMESPACES.has(tag.uri)) {
-        fail(`not a manifest RSpec: the root element is <${tag.name}> in namespace "${tag.uri}" (expected <rspec> of GENI v3 or ProtoGENI v2)`);
+        fail(
+          `not a manifest RSpec: the root element is <${tag.name}> in namespace "${tag.uri}" (expected <rspec> of GENI v3 or ProtoGENI v2)`,
+        );
       }
       rspecUri = tag.uri;
       const type = attribute(tag, 'type');
-      if (type !== null && type !== 'manifest') fail(`a ${type} RSpec, not a manifest (download the manifest of the running experiment)`);
+      if (type !== null && type !== 'manifest')
+        fail(`a ${type} RSpec, not a manifest (download the manifest of the running experiment)`);
       return;
     }
     const inRspec = tag.uri === rspecUri;
@@ -100,7 +103,14 @@ function manifestReader(source: string): { write(chunk: string): void; finish():
     open.push(inRspec ? tag.local : null);
     if (!inRspec) return;
     if (path === 'rspec' && tag.local === 'node') {
-      node = { clientId: attribute(tag, 'client_id'), componentId: attribute(tag, 'component_id'), componentManagerId: attribute(tag, 'component_manager_id'), hostName: null, logins: [], line: tagLine };
+      node = {
+        clientId: attribute(tag, 'client_id'),
+        componentId: attribute(tag, 'component_id'),
+        componentManagerId: attribute(tag, 'component_manager_id'),
+        hostName: null,
+        logins: [],
+        line: tagLine,
+      };
       nodes.push(node);
     } else if (node && path === 'rspec/node' && tag.local === 'host') {
       node.hostName ??= attribute(tag, 'name');
@@ -136,7 +146,8 @@ function manifestReader(source: string): { write(chunk: string): void; finish():
 function loginOf(tag: SaxesTagNS, fail: (detail: string) => never): ManifestLogin {
   const portText = attribute(tag, 'port');
   const port = portText === null ? null : Number(portText);
-  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535)) fail(`<login port="${portText}">: not a TCP port`);
+  if (port !== null && !(Number.isInteger(port) && port >= 1 && port <= 65535))
+    fail(`<login port="${portText}">: not a TCP port`);
   return {
     authentication: attribute(tag, 'authentication'),
     hostname: attribute(tag, 'hostname'),

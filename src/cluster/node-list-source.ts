@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { AgentConfig, NodeConfig } from '../config/schema.js';
 import { runLocalCommand } from '../config/local-command.js';
+import type { AgentConfig, NodeConfig } from '../config/schema.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import { type ManifestNodeList, nodesFromManifest, type SelfIdentity } from './manifest-nodes.js';
 import { ManifestError, parseManifestInSlices } from './manifest-rspec.js';
@@ -33,8 +33,12 @@ export function configuredNodes(config: AgentConfig): ListedNode[] | null {
 
 function listedOf(nodes: readonly NodeConfig[], ssh: { user: string; port: number }): ListedNode[] {
   return nodes.map((node) => ({
-    nodeId: node.node_id, clientId: node.client_id ?? null, host: node.host,
-    port: node.port ?? ssh.port, user: node.user ?? ssh.user, source: 'config',
+    nodeId: node.node_id,
+    clientId: node.client_id ?? null,
+    host: node.host,
+    port: node.port ?? ssh.port,
+    user: node.user ?? ssh.user,
+    source: 'config',
   }));
 }
 
@@ -64,13 +68,17 @@ export function nodeListSource(config: AgentConfig, options: NodeListSourceOptio
 /** The manifest's text, from its file or command; ManifestError names `label` when it cannot be read. */
 export async function readManifestText(manifest: string | { command: string }, label: string): Promise<string> {
   if (typeof manifest !== 'string') {
-    const result = await runLocalCommand(manifest.command, { timeoutMs: MANIFEST_COMMAND_TIMEOUT_MS, maxBytes: MAX_MANIFEST_BYTES });
+    const result = await runLocalCommand(manifest.command, {
+      timeoutMs: MANIFEST_COMMAND_TIMEOUT_MS,
+      maxBytes: MAX_MANIFEST_BYTES,
+    });
     if (!result.ok) throw new ManifestError(label, null, `the command failed: ${result.why}`);
     return result.stdout;
   }
   try {
     const { size } = await stat(manifest);
-    if (size > MAX_MANIFEST_BYTES) throw new ManifestError(label, null, `${size} bytes: larger than ${MAX_MANIFEST_BYTES}`);
+    if (size > MAX_MANIFEST_BYTES)
+      throw new ManifestError(label, null, `${size} bytes: larger than ${MAX_MANIFEST_BYTES}`);
     return await readFile(manifest, 'utf8');
   } catch (error) {
     if (error instanceof ManifestError) throw error;

@@ -7,7 +7,8 @@ export interface ProtoGeniResult {
   output: string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A whole number sent as `<int>`, `<i4>`, `<i8>` (a digit string) or untyped text. */
 export function wholeNumber(value: unknown): number | null {
@@ -22,11 +23,14 @@ export function wholeNumber(value: unknown): number | null {
  */
 export function readProtoGeniReply(decoded: unknown, method: string): ProtoGeniResult {
   if (!isRecord(decoded) || !('code' in decoded)) {
-    throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: the reply is not a {code, value, output} struct`, { method });
+    throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: the reply is not a {code, value, output} struct`, {
+      method,
+    });
   }
-  const rawCode = isRecord(decoded['code']) ? decoded['code']['geni_code'] : decoded['code'];
+  const rawCode = isRecord(decoded.code) ? decoded.code.geni_code : decoded.code;
   const code = wholeNumber(rawCode);
-  if (code === null) throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: the reply's code is not a number`, { method });
-  const output = decoded['output'];
-  return { code, value: decoded['value'] ?? 0, output: typeof output === 'string' ? output : '' };
+  if (code === null)
+    throw new ClusterError('CLUSTER_BAD_REPLY', `${method}: the reply's code is not a number`, { method });
+  const output = decoded.output;
+  return { code, value: decoded.value ?? 0, output: typeof output === 'string' ? output : '' };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { ClusterError } from './cluster-error.js';
 import type { ClusterClient, Policy } from './cluster-client.js';
+import { ClusterError } from './cluster-error.js';
 
 export interface RegistrationRequest {
   sliceUrn: string;
@@ -24,7 +24,11 @@ export interface Registered {
 export const shownEndpoint = (url: string): string => new URL(url).origin;
 
 /** GetServerDefaults, then SetSliceClientEndpoint with a defwaittime the server accepts. */
-export async function registerEndpoint(client: ClusterClient, request: RegistrationRequest, logger: Logger): Promise<Registered> {
+export async function registerEndpoint(
+  client: ClusterClient,
+  request: RegistrationRequest,
+  logger: Logger,
+): Promise<Registered> {
   const defaults = await client.getServerDefaults();
   const defwaittime = request.defwaittime ?? defaults.maxwaittime;
   if (defwaittime > defaults.maxwaittime) {
@@ -35,9 +39,21 @@ export async function registerEndpoint(client: ClusterClient, request: Registrat
     );
   }
   const policy = request.policy ?? defaults.policy;
-  await client.setSliceClientEndpoint({ sliceUrn: request.sliceUrn, url: request.endpointUrl, credentials: request.credentials, policy, defwaittime });
+  await client.setSliceClientEndpoint({
+    sliceUrn: request.sliceUrn,
+    url: request.endpointUrl,
+    credentials: request.credentials,
+    policy,
+    defwaittime,
+  });
   logger.info(
-    { sliceUrn: request.sliceUrn, endpoint: shownEndpoint(request.endpointUrl), policy, defwaittime, maxwaittime: defaults.maxwaittime },
+    {
+      sliceUrn: request.sliceUrn,
+      endpoint: shownEndpoint(request.endpointUrl),
+      policy,
+      defwaittime,
+      maxwaittime: defaults.maxwaittime,
+    },
     'slice client endpoint registered',
   );
   return { endpointUrl: request.endpointUrl, policy, defwaittime, maxwaittime: defaults.maxwaittime };

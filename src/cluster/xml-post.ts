@@ -44,7 +44,10 @@ export function postXml(url: URL, xml: string, options: XmlPostOptions): Promise
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxReplyBytes) fail(new ClusterError('CLUSTER_BAD_REPLY', `${method}: reply larger than ${maxReplyBytes} bytes`, { method }));
+        if (size > maxReplyBytes)
+          fail(
+            new ClusterError('CLUSTER_BAD_REPLY', `${method}: reply larger than ${maxReplyBytes} bytes`, { method }),
+          );
         else chunks.push(chunk);
       });
       res.on('end', () => {
@@ -58,10 +61,26 @@ export function postXml(url: URL, xml: string, options: XmlPostOptions): Promise
     const common = { method: 'POST', headers, agent: false as const };
     const req =
       url.protocol === 'https:'
-        ? httpsRequest(url, { ...common, cert: tls?.cert, key: tls?.key, passphrase: tls?.passphrase, ca: tls?.ca, rejectUnauthorized: true }, onResponse)
+        ? httpsRequest(
+            url,
+            {
+              ...common,
+              cert: tls?.cert,
+              key: tls?.key,
+              passphrase: tls?.passphrase,
+              ca: tls?.ca,
+              rejectUnauthorized: true,
+            },
+            onResponse,
+          )
         : httpRequest(url, common, onResponse);
     const timer = setTimeout(
-      () => fail(new ClusterError('CLUSTER_TIMEOUT', `${method}: no reply from ${url.host} within ${timeoutMs} ms`, { method })),
+      () =>
+        fail(
+          new ClusterError('CLUSTER_TIMEOUT', `${method}: no reply from ${url.host} within ${timeoutMs} ms`, {
+            method,
+          }),
+        ),
       timeoutMs,
     );
     req.on('error', (error) => fail(connectError(method, url, error)));
@@ -72,8 +91,9 @@ export function postXml(url: URL, xml: string, options: XmlPostOptions): Promise
 function connectError(method: string, url: URL, error: Error & { code?: string }): ClusterError {
   const reason = error.code ? `${error.code}: ${error.message}` : error.message;
   // A TLS 1.3 server that rejects the client certificate just closes: say what that usually means.
-  const hint = url.protocol === 'https:' && (error.code === 'ECONNRESET' || /alert/.test(error.message))
-    ? '; the server may have refused the client certificate (cluster.certPath, cluster.keyPath)'
-    : '';
+  const hint =
+    url.protocol === 'https:' && (error.code === 'ECONNRESET' || /alert/.test(error.message))
+      ? '; the server may have refused the client certificate (cluster.certPath, cluster.keyPath)'
+      : '';
   return new ClusterError('CLUSTER_CONNECT', `${method}: cannot reach ${url.host} (${reason})${hint}`, { method });
 }

@@ -1,9 +1,9 @@
 // The only module that loads the xmlrpc package: its codec, never its server (libraries.md).
 import { createRequire } from 'node:module';
-import type Deserializer from 'xmlrpc/lib/deserializer.js';
-import type CustomType from 'xmlrpc/lib/customtype.js';
-import type * as Serializer from 'xmlrpc/lib/serializer.js';
 import type * as Sax from 'sax';
+import type CustomType from 'xmlrpc/lib/customtype.js';
+import type Deserializer from 'xmlrpc/lib/deserializer.js';
+import type * as Serializer from 'xmlrpc/lib/serializer.js';
 import { WireDouble, WireInt, type WireValue } from '../protocol/envelope.js';
 
 export interface XmlRpcPackage {

@@ -28,7 +28,10 @@ export const clusterSchema = z.strictObject({
   caPath: z.string().min(1).optional(),
   /** The slice credential (signed XML), sent in `credentials`. */
   credentialPath: z.string().min(1).optional(),
-  sliceUrn: z.string().regex(/^urn:publicid:IDN\+/, 'expected urn:publicid:IDN+…').optional(),
+  sliceUrn: z
+    .string()
+    .regex(/^urn:publicid:IDN\+/, 'expected urn:publicid:IDN+…')
+    .optional(),
   /** LIFO: the cluster values nodes by age; CLIENT: the client supplies values. Default: the server's. */
   policy: z.enum(['LIFO', 'CLIENT']).optional(),
   /** Countdown start in seconds, at most the server's maxwaittime. Default: the server's maxwaittime. */

@@ -35,17 +35,32 @@ export const endpointSchema = z
     listen: z
       .string()
       .default('127.0.0.1:8001')
-      .refine((v) => { try { parseListenAddress(v); return true; } catch { return false; } }, 'expected host:port'),
+      .refine((v) => {
+        try {
+          parseListenAddress(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected host:port'),
     /** URL path the cluster posts to. */
     path: z.string().startsWith('/').default('/dynslice'),
-    maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     maxNodesPerCall: z.number().int().positive().default(10_000),
     headersTimeoutSeconds: seconds.default(10),
     requestTimeoutSeconds: seconds.default(30),
     /** Calls decoded and handled at once (a request takes its slot once its body is in); more get HTTP 503. */
     maxConcurrentRequests: z.number().int().positive().default(64),
     /** After 2 s, a body must arrive at least this fast on average or it is cut (HTTP 408); 0: no minimum. */
-    minBodyBytesPerSecond: z.number().int().nonnegative().default(32 * 1024),
+    minBodyBytesPerSecond: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(32 * 1024),
     /** Open connections at most, checked as they are accepted (before TLS). */
     maxConnections: z.number().int().positive().default(512),
     /** Open connections from one source at most (an IPv4 address, or an IPv6 /64). */
@@ -68,11 +83,17 @@ export const endpointSchema = z
   .superRefine((endpoint, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
     if (endpoint.requestTimeoutSeconds < endpoint.headersTimeoutSeconds || endpoint.headersTimeoutSeconds === 0) {
-      issue('requestTimeoutSeconds', 'expected headersTimeoutSeconds > 0 and requestTimeoutSeconds ≥ headersTimeoutSeconds');
+      issue(
+        'requestTimeoutSeconds',
+        'expected headersTimeoutSeconds > 0 and requestTimeoutSeconds ≥ headersTimeoutSeconds',
+      );
     }
-    if (endpoint.token !== undefined && endpoint.tokenFile !== undefined) issue('tokenFile', 'set token or tokenFile, not both');
-    if (endpoint.clientCa !== undefined && endpoint.tls === undefined) issue('clientCa', 'client certificates need endpoint.tls');
-    if (endpoint.clientSubjects !== undefined && endpoint.clientCa === undefined) issue('clientSubjects', 'needs endpoint.clientCa');
+    if (endpoint.token !== undefined && endpoint.tokenFile !== undefined)
+      issue('tokenFile', 'set token or tokenFile, not both');
+    if (endpoint.clientCa !== undefined && endpoint.tls === undefined)
+      issue('clientCa', 'client certificates need endpoint.tls');
+    if (endpoint.clientSubjects !== undefined && endpoint.clientCa === undefined)
+      issue('clientSubjects', 'needs endpoint.clientCa');
     for (const problem of exposureProblems(endpoint)) issue(problem.key, problem.message);
   });
 
@@ -85,14 +106,23 @@ type Exposure = Pick<EndpointConfig, 'tls' | 'allowHttp' | 'token' | 'tokenFile'
  * An endpoint other machines can reach must speak HTTPS (unless `allowHttp`) and authenticate its
  * callers (a token or client certificates). Empty for a loopback host.
  */
-export function exposureProblems(endpoint: Exposure & { listen: string }, host = listenHost(endpoint.listen)): Array<{ key: string; message: string }> {
+export function exposureProblems(
+  endpoint: Exposure & { listen: string },
+  host = listenHost(endpoint.listen),
+): Array<{ key: string; message: string }> {
   if (host === null || isLoopbackHost(host)) return [];
   const problems: Array<{ key: string; message: string }> = [];
   if (endpoint.tls === undefined && !endpoint.allowHttp) {
-    problems.push({ key: 'tls', message: `required to listen on ${host}, which is not loopback (or set endpoint.allowHttp: true)` });
+    problems.push({
+      key: 'tls',
+      message: `required to listen on ${host}, which is not loopback (or set endpoint.allowHttp: true)`,
+    });
   }
   if (endpoint.token === undefined && endpoint.tokenFile === undefined && endpoint.clientCa === undefined) {
-    problems.push({ key: 'token', message: `an endpoint on ${host} must authenticate callers: set endpoint.token, endpoint.tokenFile or endpoint.clientCa` });
+    problems.push({
+      key: 'token',
+      message: `an endpoint on ${host} must authenticate callers: set endpoint.token, endpoint.tokenFile or endpoint.clientCa`,
+    });
   }
   return problems;
 }
@@ -110,7 +140,8 @@ export function resolveEndpointPaths(endpoint: EndpointConfig, resolvePath: (pat
   if (endpoint.tls !== undefined) {
     endpoint.tls.cert = resolvePath(endpoint.tls.cert);
     endpoint.tls.key = resolvePath(endpoint.tls.key);
-    if (endpoint.tls.passphraseFile !== undefined) endpoint.tls.passphraseFile = resolvePath(endpoint.tls.passphraseFile);
+    if (endpoint.tls.passphraseFile !== undefined)
+      endpoint.tls.passphraseFile = resolvePath(endpoint.tls.passphraseFile);
   }
   if (endpoint.tokenFile !== undefined) endpoint.tokenFile = resolvePath(endpoint.tokenFile);
   if (endpoint.clientCa !== undefined) endpoint.clientCa = resolvePath(endpoint.clientCa);

@@ -34,9 +34,12 @@ function toConfigError(source: string, issues: readonly z.core.$ZodIssue[]): Con
     return `${base || '(top level)'}: ${issue.message}`;
   });
   const first = issues[0];
-  const key = first === undefined ? null
-    : first.code === 'unrecognized_keys' ? [keyPath(first.path), first.keys[0]].filter(Boolean).join('.')
-    : keyPath(first.path);
+  const key =
+    first === undefined
+      ? null
+      : first.code === 'unrecognized_keys'
+        ? [keyPath(first.path), first.keys[0]].filter(Boolean).join('.')
+        : keyPath(first.path);
   return new ConfigError(`${source}: invalid configuration\n  ${lines.join('\n  ')}`, key);
 }
 
@@ -55,7 +58,8 @@ export function parseConfig(doc: unknown, source: string, baseDir: string): Agen
   config.ssh.knownHostsPath = resolvePath(config.ssh.knownHostsPath, baseDir);
   config.state.dir = resolvePath(config.state.dir, baseDir);
   config.plugins = config.plugins.map((plugin) => resolvePath(plugin, baseDir));
-  if (!Array.isArray(config.nodes) && typeof config.nodes.manifest === 'string') config.nodes.manifest = resolvePath(config.nodes.manifest, baseDir);
+  if (!Array.isArray(config.nodes) && typeof config.nodes.manifest === 'string')
+    config.nodes.manifest = resolvePath(config.nodes.manifest, baseDir);
   resolveEndpointPaths(config.endpoint, (path) => resolvePath(path, baseDir));
   return config;
 }

@@ -7,9 +7,7 @@ export interface LocalCommandOptions {
   maxBytes: number;
 }
 
-export type LocalCommandResult =
-  | { ok: true; stdout: string }
-  | { ok: false; why: string; missing: boolean };
+export type LocalCommandResult = { ok: true; stdout: string } | { ok: false; why: string; missing: boolean };
 
 const STDERR_KEPT = 500;
 
@@ -53,7 +51,12 @@ export function runLocalCommand(command: string, options: LocalCommandOptions): 
       const detail = said ? `: ${said}` : '';
       if (failure !== null) resolve({ ok: false, why: failure, missing: false });
       else if (code === 0) resolve({ ok: true, stdout: Buffer.concat(chunks).toString('utf8') });
-      else resolve({ ok: false, why: `${signal ? `killed by ${signal}` : `exited with ${code}`}${detail}`, missing: code === 127 });
+      else
+        resolve({
+          ok: false,
+          why: `${signal ? `killed by ${signal}` : `exited with ${code}`}${detail}`,
+          missing: code === 127,
+        });
     });
   });
 }

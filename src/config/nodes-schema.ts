@@ -20,7 +20,11 @@ export const DEFAULT_MANIFEST_RELOAD_SECONDS = 300;
  * (the machine the agent runs on) and nodes by client_id or node_id.
  */
 export const manifestNodesSchema = z.strictObject({
-  manifest: z.unknown().transform((value, ctx) => parseAs(typeof value === 'object' && value !== null ? commandSchema : z.string().min(1), value, ctx)),
+  manifest: z
+    .unknown()
+    .transform((value, ctx) =>
+      parseAs(typeof value === 'object' && value !== null ? commandSchema : z.string().min(1), value, ctx),
+    ),
   exclude: z.array(z.coerce.string().min(1)).default([]),
   reloadSeconds: z.number().nonnegative().default(DEFAULT_MANIFEST_RELOAD_SECONDS),
 });
@@ -34,7 +38,11 @@ const nodeListSchema = z.array(nodeSchema);
 export const nodesSchema = z.unknown().transform((value, ctx) => {
   if (Array.isArray(value)) return parseAs(nodeListSchema, value, ctx);
   if (typeof value === 'object' && value !== null) return parseAs(manifestNodesSchema, value, ctx);
-  ctx.issues.push({ code: 'custom', input: value, message: 'expected a list of nodes, or { manifest: FILE } or { manifest: { command: … } }' });
+  ctx.issues.push({
+    code: 'custom',
+    input: value,
+    message: 'expected a list of nodes, or { manifest: FILE } or { manifest: { command: … } }',
+  });
   return z.NEVER;
 });
 

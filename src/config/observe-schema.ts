@@ -26,7 +26,10 @@ export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 export const webhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** Which node events are posted; all of them when left out. */
-  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).default([...WEBHOOK_EVENTS]),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS))
+    .min(1)
+    .default([...WEBHOOK_EVENTS]),
   timeoutSeconds: z.number().positive().default(5),
   /** Further tries after a failed delivery, with a growing pause between them. */
   retries: z.number().int().min(0).max(10).default(3),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { endpointSchema } from './endpoint-schema.js';
-import { drainSchema } from './drain-schema.js';
 import { clusterSchema } from './cluster-schema.js';
-import { statusSchema, webhooksSchema } from './observe-schema.js';
+import { drainSchema } from './drain-schema.js';
+import { endpointSchema } from './endpoint-schema.js';
 import { nodesSchema } from './nodes-schema.js';
+import { statusSchema, webhooksSchema } from './observe-schema.js';
 
 export { endpointSchema };
 
@@ -27,10 +27,21 @@ export const sshSchema = z.strictObject({
   /** Connect to every node at start and keep the connections, so drains start without a handshake. */
   preconnect: z.boolean().default(false),
   /** Per stream of a command, the first and the last bytes kept; what lies between is counted, never held. */
-  outputHeadBytes: z.number().int().nonnegative().default(64 * 1024),
-  outputTailBytes: z.number().int().nonnegative().default(64 * 1024),
+  outputHeadBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(64 * 1024),
+  outputTailBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(64 * 1024),
   /** Output past what is kept is read at most this fast per command (SSH flow control holds the node's writer back). */
-  unkeptOutputBytesPerSecond: z.number().positive().default(1024 * 1024),
+  unkeptOutputBytesPerSecond: z
+    .number()
+    .positive()
+    .default(1024 * 1024),
 });
 
 export const configSchema = z.strictObject({
@@ -69,9 +80,11 @@ export const configSchema = z.strictObject({
   valueMeans: z.enum(['keep-worth', 'reclaim-likelihood']).default('keep-worth'),
   cluster: clusterSchema.prefault({}),
   state: z.strictObject({ dir: z.string().default('./state') }).prefault({}),
-  log: z.strictObject({
-    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    })
+    .prefault({}),
   /** Log the commands instead of running them. */
   dryRun: z.boolean().default(false),
   /** Status server (dashboard, /api, /metrics): runs only when present. */
@@ -80,5 +93,5 @@ export const configSchema = z.strictObject({
 });
 
 export type AgentConfig = z.infer<typeof configSchema>;
-export type { ManifestNodesConfig, NodeConfig, NodesConfig } from './nodes-schema.js';
 export type { StepConfig } from './drain-schema.js';
+export type { ManifestNodesConfig, NodeConfig, NodesConfig } from './nodes-schema.js';

@@ -31,7 +31,10 @@ function formatIssue(key: string, issue: z.core.$ZodIssue): string {
 function compileStep(config: ActionStepConfig, key: string, registry: ActionRegistry): PlanStep {
   const action = registry.get(config.action);
   if (!action) {
-    throw new ConfigError(`${key}.action: unknown drain action "${config.action}" (known: ${registry.names().join(', ')})`, `${key}.action`);
+    throw new ConfigError(
+      `${key}.action: unknown drain action "${config.action}" (known: ${registry.names().join(', ')})`,
+      `${key}.action`,
+    );
   }
   const rawOptions = Object.fromEntries(Object.entries(config).filter(([k]) => !STEP_KEYS.includes(k)));
   const parsed = action.options.safeParse(rawOptions);
@@ -43,7 +46,8 @@ function compileStep(config: ActionStepConfig, key: string, registry: ActionRegi
   const options = parsed.data;
   const timeoutSeconds = (config.timeoutSeconds as number | undefined) ?? DEFAULT_TIMEOUT_SECONDS;
   const timings = { ...DEFAULT_VERIFY, ...action.timings?.(options, { timeoutSeconds }) };
-  const estimate = typeof action.estimateSeconds === 'function' ? action.estimateSeconds(options) : action.estimateSeconds;
+  const estimate =
+    typeof action.estimateSeconds === 'function' ? action.estimateSeconds(options) : action.estimateSeconds;
   return {
     name: (config.name as string | undefined) ?? action.name,
     action,
@@ -64,7 +68,8 @@ export function compilePlan(drain: DrainConfig, registry: ActionRegistry): Drain
   }
   const legacy = drain.steps.map(({ run, verify, ...timing }) => ({ action: 'command', run, verify, ...timing }));
   const lists = { graceful: legacy.length > 0 ? legacy : drain.graceful, force: drain.force, prepare: drain.prepare };
-  const key = (phase: StepPhase, i: number) => (phase === 'graceful' && legacy.length > 0 ? `drain.steps[${i}]` : `drain.${phase}[${i}]`);
+  const key = (phase: StepPhase, i: number) =>
+    phase === 'graceful' && legacy.length > 0 ? `drain.steps[${i}]` : `drain.${phase}[${i}]`;
   const steps = {
     graceful: lists.graceful.map((c, i) => compileStep(c, key('graceful', i), registry)),
     force: lists.force.map((c, i) => compileStep(c, key('force', i), registry)),

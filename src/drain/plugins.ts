@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/load-config.js';
-import type { ActionRegistry } from './registry.js';
 import { resolvePluginSdkToThisInstall } from './plugin-sdk-resolution.js';
+import type { ActionRegistry } from './registry.js';
 import { isDrainAction } from './sdk.js';
 
 let tsLoaderRegistered = false;
@@ -27,8 +27,11 @@ export async function loadPlugins(paths: string[], registry: ActionRegistry): Pr
     } catch (error) {
       throw new ConfigError(`${key}: cannot load ${file}: ${(error as Error).message}`, key);
     }
-    const actions = Object.values(module).flatMap((value) => (Array.isArray(value) ? value : [value])).filter(isDrainAction);
-    if (actions.length === 0) throw new ConfigError(`${key}: ${file} exports no drain action (use defineDrainAction)`, key);
+    const actions = Object.values(module)
+      .flatMap((value) => (Array.isArray(value) ? value : [value]))
+      .filter(isDrainAction);
+    if (actions.length === 0)
+      throw new ConfigError(`${key}: ${file} exports no drain action (use defineDrainAction)`, key);
     for (const action of new Set(actions)) {
       try {
         registry.add(action);

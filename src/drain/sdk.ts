@@ -5,7 +5,13 @@ import { failureWord, type RunResult } from '../ssh/ssh-runner.js';
 
 export type { VerifyResult } from '../../machines/drain.types.js';
 export type { Exited, RunResult } from '../ssh/ssh-runner.js';
-export { passesOnExit, passesWhenZero, type ExitMeaning, type StatusMeaning, type VerifyFailure } from './verify-status.js';
+export {
+  type ExitMeaning,
+  passesOnExit,
+  passesWhenZero,
+  type StatusMeaning,
+  type VerifyFailure,
+} from './verify-status.js';
 
 /** Where a command runs when it is not the node itself (e.g. a Slurm controller). */
 export interface RemoteHost {

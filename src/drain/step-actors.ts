@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { fromPromise } from 'xstate';
 import type { StepPhase, StepRequest, VerifyResult } from '../../machines/drain.types.js';
-import { failureWord, type CommandFailure, type RunResult, type SshRunner, type SshTarget } from '../ssh/ssh-runner.js';
+import { type CommandFailure, failureWord, type RunResult, type SshRunner, type SshTarget } from '../ssh/ssh-runner.js';
 import type { DrainPlan, PlanStep } from './plan.js';
 import type { DrainActionContext, RemoteHost, SshRunOptions } from './sdk.js';
 
@@ -52,7 +52,11 @@ function remoteTarget(node: SshTarget, on: RemoteHost): SshTarget {
 export function createStepActors(deps: StepActorDeps) {
   const { plan, runner, targetOf, logger, now, onCommand } = deps;
 
-  function contextFor(request: StepRequest, which: 'run' | 'verify', signal: AbortSignal): [PlanStep, DrainActionContext<unknown>] {
+  function contextFor(
+    request: StepRequest,
+    which: 'run' | 'verify',
+    signal: AbortSignal,
+  ): [PlanStep, DrainActionContext<unknown>] {
     const step = plan.steps[request.phase][request.stepIndex];
     const target = targetOf(request.node.nodeId);
     if (!step) throw new Error(`no ${request.phase} step ${request.stepIndex}`);
@@ -60,8 +64,13 @@ export function createStepActors(deps: StepActorDeps) {
     const log = logger.child({ nodeId: request.node.nodeId, step: step.name, rung: request.phase, phase: which });
     const run = async (command: string, options: SshRunOptions = {}): Promise<RunResult> => {
       const started: DrainCommandEvent = {
-        nodeId: request.node.nodeId, step: step.name, stepIndex: request.stepIndex, rung: request.phase,
-        phase: which, attempt: request.attempt, startedAt: now(),
+        nodeId: request.node.nodeId,
+        step: step.name,
+        stepIndex: request.stepIndex,
+        rung: request.phase,
+        phase: which,
+        attempt: request.attempt,
+        startedAt: now(),
       };
       onCommand?.(started);
       const result = await runner.run(options.on ? remoteTarget(target, options.on) : target, command, {
@@ -78,7 +87,13 @@ export function createStepActors(deps: StepActorDeps) {
       return result;
     };
     const ctx: DrainActionContext<unknown> = {
-      node: { nodeId: request.node.nodeId, clientId: request.node.clientId, host: target.host, port: target.port, user: target.user },
+      node: {
+        nodeId: request.node.nodeId,
+        clientId: request.node.clientId,
+        host: target.host,
+        port: target.port,
+        user: target.user,
+      },
       options: step.options,
       deadline: request.node.deadline,
       signal,

@@ -1,6 +1,6 @@
 import type { VerifyResult } from '../../machines/drain.types.js';
 import { outputExcerpt } from '../ssh/captured-output.js';
-import { failureWord, type Exited, type RunResult } from '../ssh/ssh-runner.js';
+import { type Exited, failureWord, type RunResult } from '../ssh/ssh-runner.js';
 
 /**
  * Why a verify did not pass: a short stable word (`bad-user`, `tool-missing`, …) and what happened.
@@ -71,7 +71,11 @@ function failureOfExit(result: Exited, meaning: ExitMeaning): VerifyFailure | un
   if (typeof known === 'function') return known(result);
   if (known !== undefined) return { reason: known, text: statusText(code, stderr) };
   if (code === 127) return { reason: 'tool-missing', text: missingText(meaning, stderr) };
-  if (code === 126) return { reason: 'not-executable', text: `${meaning.tool ?? 'check command'} could not be executed${stderr ? ` (${stderr})` : ''}` };
+  if (code === 126)
+    return {
+      reason: 'not-executable',
+      text: `${meaning.tool ?? 'check command'} could not be executed${stderr ? ` (${stderr})` : ''}`,
+    };
   return { reason: meaning.tool ? 'unexpected-exit' : 'check-failed', text: statusText(code, stderr) };
 }
 
@@ -90,12 +94,22 @@ function statusText(code: number, stderr: string): string {
 
 /** stderr on one line, short enough for a log field and a status page: its start … its end, where the cause usually is. */
 function stderrText(stderr: string): string {
-  return outputExcerpt(stderr.split('\n').map((l) => l.trim()).filter(Boolean).join('; '), 240);
+  return outputExcerpt(
+    stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join('; '),
+    240,
+  );
 }
 
 /** Non-empty lines of a command's output (rows of a listing, ids, …). */
 export function outputLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** `3 (a, b, c)` or `12 (a, b, c, … 9 more)`: a count with the first few items. */

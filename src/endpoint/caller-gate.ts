@@ -46,7 +46,8 @@ export function createCallerGate(options: CallerGateOptions): CallerGate {
       if (!verdict.accepted) return { allowed: false, status: 403, reason: verdict.reason, subject: verdict.subject };
       subject = verdict.subject;
     }
-    if (pathMatches !== undefined && !pathMatches(req.url)) return { allowed: false, status: 403, reason: 'wrong-path', subject };
+    if (pathMatches !== undefined && !pathMatches(req.url))
+      return { allowed: false, status: 403, reason: 'wrong-path', subject };
     return subject === undefined ? { allowed: true } : { allowed: true, subject };
   };
 }

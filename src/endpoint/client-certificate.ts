@@ -2,7 +2,11 @@ import type { TLSSocket } from 'node:tls';
 
 export type CertificateVerdict =
   | { accepted: true; subject: string }
-  | { accepted: false; reason: 'client-certificate-missing' | 'client-certificate-untrusted' | 'client-subject-not-allowed'; subject?: string };
+  | {
+      accepted: false;
+      reason: 'client-certificate-missing' | 'client-certificate-untrusted' | 'client-subject-not-allowed';
+      subject?: string;
+    };
 
 type Rdn = readonly [attribute: string, value: string];
 
@@ -34,7 +38,9 @@ const sameRdns = (a: Rdn[], b: Rdn[]): boolean =>
  * `allowedSubjects`: entries without `=` match the certificate's CN; entries with `=` must equal its
  * whole subject DN.
  */
-export function createClientCertificateCheck(allowedSubjects?: readonly string[]): (socket: TLSSocket) => CertificateVerdict {
+export function createClientCertificateCheck(
+  allowedSubjects?: readonly string[],
+): (socket: TLSSocket) => CertificateVerdict {
   const allowed = allowedSubjects?.map((entry) => ({ cnOnly: !entry.includes('='), rdns: parseAllowedSubject(entry) }));
   return (socket) => {
     const certificate = socket.getPeerX509Certificate();

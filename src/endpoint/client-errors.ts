@@ -34,7 +34,10 @@ function answerTo(error: NodeJS.ErrnoException): ClientErrorAnswer | undefined {
  * first and the calls not yet applied never are (connection-calls.ts). A socket error (a reset, a
  * failed TLS handshake) gets no answer and no log line.
  */
-export function createClientErrorHandler(onRefused: (refusal: Refusal) => void, maxWaitMs: number): (error: NodeJS.ErrnoException, socket: Duplex) => void {
+export function createClientErrorHandler(
+  onRefused: (refusal: Refusal) => void,
+  maxWaitMs: number,
+): (error: NodeJS.ErrnoException, socket: Duplex) => void {
   return (error, socket) => {
     const net = socket as Socket;
     const reply = answerTo(error);

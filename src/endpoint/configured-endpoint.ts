@@ -1,4 +1,4 @@
-import { exposureProblems, type EndpointConfig } from '../config/endpoint-schema.js';
+import { type EndpointConfig, exposureProblems } from '../config/endpoint-schema.js';
 import { ConfigError } from '../config/load-config.js';
 import { createCallerGate } from './caller-gate.js';
 import { readEndpointSecrets } from './endpoint-secrets.js';
@@ -42,7 +42,8 @@ export async function listenConfiguredEndpoint(
   deps: ConfiguredEndpointDeps,
 ): Promise<ListeningEndpoint> {
   const [problem] = exposureProblems(endpoint, address.host);
-  if (problem !== undefined) throw new ConfigError(`endpoint.${problem.key}: ${problem.message}`, `endpoint.${problem.key}`);
+  if (problem !== undefined)
+    throw new ConfigError(`endpoint.${problem.key}: ${problem.message}`, `endpoint.${problem.key}`);
   const { token, tls } = await readEndpointSecrets(endpoint);
   const path = token === null ? endpoint.path : tokenPath(endpoint.path, token);
   const server = createEndpointServer({

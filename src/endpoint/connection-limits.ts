@@ -25,12 +25,22 @@ const BUSY = rawAnswer('503 Service Unavailable');
  * (for HTTPS the `connection` event carries the raw socket, before the handshake). A connection
  * refused here is destroyed at once; plain HTTP gets a short raw 403 or 503 first.
  */
-export function limitConnections(server: Server, limits: ConnectionLimits, options: { plainHttp: boolean; onRefused: (refusal: Refusal) => void }): void {
-  const { maxConnections = DEFAULT_MAX_CONNECTIONS, maxConnectionsPerSource = DEFAULT_MAX_CONNECTIONS_PER_SOURCE, allow } = limits;
+export function limitConnections(
+  server: Server,
+  limits: ConnectionLimits,
+  options: { plainHttp: boolean; onRefused: (refusal: Refusal) => void },
+): void {
+  const {
+    maxConnections = DEFAULT_MAX_CONNECTIONS,
+    maxConnectionsPerSource = DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
+    allow,
+  } = limits;
   const allowed = allow === undefined ? undefined : createSourceAllowList(allow);
   const perSource = new Map<string, number>();
   server.maxConnections = maxConnections;
-  server.on('drop', (dropped) => options.onRefused({ status: 503, reason: 'too-many-connections', remoteAddress: dropped?.remoteAddress }));
+  server.on('drop', (dropped) =>
+    options.onRefused({ status: 503, reason: 'too-many-connections', remoteAddress: dropped?.remoteAddress }),
+  );
   const refuse = (socket: Socket, answer: string, refusal: Refusal): void => {
     options.onRefused(refusal);
     if (options.plainHttp) socket.write(answer);

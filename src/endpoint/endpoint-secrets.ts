@@ -17,7 +17,10 @@ async function readKeyFile(key: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`endpoint.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, `endpoint.${key}`);
+    throw new ConfigError(
+      `endpoint.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      `endpoint.${key}`,
+    );
   }
 }
 
@@ -39,27 +42,36 @@ export async function readEndpointSecrets(endpoint: EndpointConfig): Promise<End
   let token = endpoint.token ?? null;
   if (endpoint.tokenFile !== undefined) {
     token = firstLine(await readKeyFile('tokenFile', endpoint.tokenFile));
-    if (!TOKEN_PATTERN.test(token)) throw new ConfigError(`endpoint.tokenFile: ${TOKEN_EXPECTATION}`, 'endpoint.tokenFile');
+    if (!TOKEN_PATTERN.test(token))
+      throw new ConfigError(`endpoint.tokenFile: ${TOKEN_EXPECTATION}`, 'endpoint.tokenFile');
   }
   if (endpoint.tls === undefined) return { token, tls: null };
 
   const cert = await readKeyFile('tls.cert', endpoint.tls.cert);
   const key = await readKeyFile('tls.key', endpoint.tls.key);
   const passphrase =
-    endpoint.tls.passphraseFile === undefined ? undefined : firstLine(await readKeyFile('tls.passphraseFile', endpoint.tls.passphraseFile));
+    endpoint.tls.passphraseFile === undefined
+      ? undefined
+      : firstLine(await readKeyFile('tls.passphraseFile', endpoint.tls.passphraseFile));
   const certificate = attempt('tls.cert', 'not a PEM certificate', () => new X509Certificate(cert));
   const privateKey: KeyObject = attempt(
     passphrase === undefined ? 'tls.key' : 'tls.passphraseFile',
-    passphrase === undefined ? 'not a PEM private key, or encrypted (set endpoint.tls.passphraseFile)' : 'the passphrase does not decrypt endpoint.tls.key',
+    passphrase === undefined
+      ? 'not a PEM private key, or encrypted (set endpoint.tls.passphraseFile)'
+      : 'the passphrase does not decrypt endpoint.tls.key',
     () => createPrivateKey({ key, passphrase }),
   );
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError('endpoint.tls.key: does not belong to the certificate in endpoint.tls.cert', 'endpoint.tls.key');
+    throw new ConfigError(
+      'endpoint.tls.key: does not belong to the certificate in endpoint.tls.cert',
+      'endpoint.tls.key',
+    );
   }
   const tls: EndpointTls = { cert, key, passphrase };
   if (endpoint.clientCa !== undefined) {
     const clientCa = await readKeyFile('clientCa', endpoint.clientCa);
-    if (!clientCa.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('endpoint.clientCa: holds no PEM certificate', 'endpoint.clientCa');
+    if (!clientCa.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError('endpoint.clientCa: holds no PEM certificate', 'endpoint.clientCa');
     attempt('clientCa', 'not a PEM CA bundle', () => createSecureContext({ ca: clientCa }));
     tls.clientCa = clientCa;
   }

@@ -10,7 +10,11 @@ export const DEFAULT_LINGER_BYTES = 4 * 1024 * 1024;
  * the rest of the body is discarded unparsed, for at most `lingerMs` and `maxBytes` (as Apache and
  * nginx do), and the connection closes as soon as the caller ends its side.
  */
-export function lingerBeforeClose(res: ServerResponse, lingerMs = DEFAULT_LINGER_MS, maxBytes = DEFAULT_LINGER_BYTES): void {
+export function lingerBeforeClose(
+  res: ServerResponse,
+  lingerMs = DEFAULT_LINGER_MS,
+  maxBytes = DEFAULT_LINGER_BYTES,
+): void {
   const { socket, req } = res;
   if (socket === null) return;
   // node:http calls destroySoon() on this socket once a response with Connection: close is written.

@@ -11,7 +11,11 @@ export interface Refusal {
  * Logs refused requests, at most `perSecond` lines a second, so a flood of refused requests cannot
  * flood the log; the refusals left out are counted in the next line (`suppressed`).
  */
-export function createRefusalLog(logger: Logger, perSecond = 10, now: () => number = Date.now): (refusal: Refusal) => void {
+export function createRefusalLog(
+  logger: Logger,
+  perSecond = 10,
+  now: () => number = Date.now,
+): (refusal: Refusal) => void {
   let windowStart = -Infinity;
   let logged = 0;
   let suppressed = 0;

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { createClientEndpoint, nodelistLength, type ClientEndpointOptions } from '../protocol/client-endpoint.js';
-import { isFault, XmlRpcFaultCode, XmlRpcFaultError, type Fault } from '../protocol/codes.js';
-import type { ProtoGeniReply } from '../protocol/envelope.js';
 import { decodeMethodCall } from '../protocol/call-decoder.js';
+import { type ClientEndpointOptions, createClientEndpoint, nodelistLength } from '../protocol/client-endpoint.js';
+import { type Fault, isFault, XmlRpcFaultCode, XmlRpcFaultError } from '../protocol/codes.js';
+import type { ProtoGeniReply } from '../protocol/envelope.js';
 import { encodeFault, encodeResponse } from '../protocol/reply-encoder.js';
 import {
   BodyAbortedError,
@@ -15,7 +15,7 @@ import {
   readBody,
 } from './body-reader.js';
 import { createCallSlots } from './call-slots.js';
-import { admissionOf, type Admission } from './caller-gate.js';
+import { type Admission, admissionOf } from './caller-gate.js';
 import { arriveOn, type ConnectionCall } from './connection-calls.js';
 import { lingerBeforeClose } from './lingering-close.js';
 import { createRefusalLog, type Refusal } from './refusal-log.js';
@@ -49,12 +49,21 @@ export function createEndpointRequestListener(
   logRefusal: (refusal: Refusal) => void = createRefusalLog(options.logger),
 ): EndpointRequestListener {
   const { path = DEFAULT_ENDPOINT_PATH, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger, allowRequest } = options;
-  const minRate = { bytesPerSecond: options.minBodyBytesPerSecond ?? DEFAULT_MIN_BODY_BYTES_PER_SECOND, graceMs: options.bodyGraceMs ?? DEFAULT_BODY_GRACE_MS };
+  const minRate = {
+    bytesPerSecond: options.minBodyBytesPerSecond ?? DEFAULT_MIN_BODY_BYTES_PER_SECOND,
+    graceMs: options.bodyGraceMs ?? DEFAULT_BODY_GRACE_MS,
+  };
   const endpoint = createClientEndpoint(options);
   const slots = createCallSlots(options.maxConcurrentRequests);
 
   /** Answers with `Connection: close`; nothing after this request on its connection is applied. */
-  function refuse(res: ServerResponse, call: ConnectionCall, refusal: Omit<Refusal, 'remoteAddress'>, text: string, headers: Record<string, string> = {}): void {
+  function refuse(
+    res: ServerResponse,
+    call: ConnectionCall,
+    refusal: Omit<Refusal, 'remoteAddress'>,
+    text: string,
+    headers: Record<string, string> = {},
+  ): void {
     call.refuse();
     logRefusal({ ...refusal, remoteAddress: res.req.socket.remoteAddress });
     lingerBeforeClose(res);
@@ -72,7 +81,13 @@ export function createEndpointRequestListener(
     const admission = admissionOf(allowRequest?.(req, res) ?? true);
     if (!admission.allowed) {
       const { status, reason, subject } = admission;
-      return refuse(res, call, { status, reason, subject }, status === 503 ? 'busy' : 'forbidden', status === 503 ? { 'Retry-After': '1' } : {});
+      return refuse(
+        res,
+        call,
+        { status, reason, subject },
+        status === 503 ? 'busy' : 'forbidden',
+        status === 503 ? { 'Retry-After': '1' } : {},
+      );
     }
     if (pathOf(req.url) !== path) return sendStatus(res, 404, 'not found');
     if (req.method !== 'POST') return sendStatus(res, 405, 'only POST is served here', { Allow: 'POST' });
@@ -86,7 +101,8 @@ export function createEndpointRequestListener(
       body = await readBody(req, maxBodyBytes, minRate);
     } catch (error) {
       if (error instanceof BodyTooLargeError) return refuseTooLarge(res, call);
-      if (error instanceof BodyTooSlowError) return refuse(res, call, { status: 408, reason: 'body-too-slow' }, error.message);
+      if (error instanceof BodyTooSlowError)
+        return refuse(res, call, { status: 408, reason: 'body-too-slow' }, error.message);
       if (error instanceof BodyAbortedError) return logger.debug({ reason: error.message }, 'request body aborted');
       throw error;
     }
@@ -96,7 +112,8 @@ export function createEndpointRequestListener(
     if (!call.beginApply(res)) return logger.debug('xml-rpc call dropped: refused or broken connection');
     const method = 'method' in decoded ? decoded.method.slice(0, 64) : '';
     const nodes = 'method' in decoded ? nodelistLength(decoded.params) : 0;
-    const outcome = 'method' in decoded ? await endpoint.handleCall(decoded.method, decoded.params).catch(faultOf) : decoded;
+    const outcome =
+      'method' in decoded ? await endpoint.handleCall(decoded.method, decoded.params).catch(faultOf) : decoded;
     sendXml(res, encodeOutcome(outcome, logger));
     const ms = Math.round(performance.now() - started);
     const result = isFault(outcome) ? { faultCode: outcome.faultCode } : { code: outcome.code.value };

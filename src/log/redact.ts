@@ -1,6 +1,13 @@
 /** Member names whose values never reach a log line, at any depth up to MAX_DEPTH. */
 export const SECRET_MEMBERS: ReadonlySet<string> = new Set([
-  'privateKey', 'passphrase', 'token', 'password', 'credentials', 'authorization', 'cookie', 'secret',
+  'privateKey',
+  'passphrase',
+  'token',
+  'password',
+  'credentials',
+  'authorization',
+  'cookie',
+  'secret',
 ]);
 /** `tls.key` holds a private key's PEM; `key` elsewhere (a node's key path, a map key) is kept. */
 const SECRET_UNDER: ReadonlyMap<string, string> = new Map([['tls', 'key']]);
@@ -19,7 +26,14 @@ export function redactSecrets<T>(value: T): T {
 
 function redactBelow(value: unknown, parentKey: string | undefined, depth: number): unknown {
   if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return value;
-  if (Buffer.isBuffer(value) || value instanceof Date || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set) return value;
+  if (
+    Buffer.isBuffer(value) ||
+    value instanceof Date ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Map ||
+    value instanceof Set
+  )
+    return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -35,7 +49,13 @@ function redactBelow(value: unknown, parentKey: string | undefined, depth: numbe
   for (const key of Object.keys(object)) {
     const member = object[key];
     const redacted = SECRET_MEMBERS.has(key) || key === keyUnderParent ? CENSOR : redactBelow(member, key, depth + 1);
-    if (redacted !== member) Object.defineProperty((copy ??= cloneOf(object)), key, { value: redacted, enumerable: true, writable: true, configurable: true });
+    if (redacted !== member)
+      Object.defineProperty((copy ??= cloneOf(object)), key, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return copy ?? value;
 }

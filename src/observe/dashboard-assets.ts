@@ -21,7 +21,11 @@ const CONTENT_TYPES: Record<string, string> = {
 function packageRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dynslice-agent') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dynslice-agent'
+    )
+      return dir;
     if (dirname(dir) === dir) throw new DashboardAssetsError(join(from, 'package.json'));
   }
 }
@@ -51,7 +55,10 @@ export function dashboardAssets(): Map<string, DashboardAsset> {
     ['/drain-ladder.js', join(folder, 'drain-ladder.js')],
     ['/pan-zoom.js', join(folder, 'pan-zoom.js')],
     ['/vendor/mermaid.min.js', mermaid],
-    ...CHART_MODULES.map((name): [string, string] => [`/timeline-chart/${name}`, join(import.meta.dirname, 'timeline-chart', name)]),
+    ...CHART_MODULES.map((name): [string, string] => [
+      `/timeline-chart/${name}`,
+      join(import.meta.dirname, 'timeline-chart', name),
+    ]),
   ];
   const assets = new Map<string, DashboardAsset>();
   for (const [path, file] of entries) {

@@ -40,7 +40,9 @@ export class EventStreams {
     });
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
-    res.write(`retry: 2000\n${frame('nodes', { now: this.observer.now(), nodes: this.observer.nodes({ withTimeline: true }) })}`);
+    res.write(
+      `retry: 2000\n${frame('nodes', { now: this.observer.now(), nodes: this.observer.nodes({ withTimeline: true }) })}`,
+    );
     return true;
   }
 

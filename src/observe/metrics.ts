@@ -81,7 +81,11 @@ export class AgentMetrics {
     this.drainsStarted = counter('dynslice_drains_started_total', 'Drains started (a node was revoked).');
     this.drainsVerified = counter('dynslice_drains_verified_total', 'Drains whose every step verified.');
     this.drainsFailed = counter('dynslice_drains_failed_total', 'Drains that ended with a failure.');
-    this.drainsForced = counter('dynslice_drains_forced_total', 'Nodes given back without a verified drain, by reason.', ['reason']);
+    this.drainsForced = counter(
+      'dynslice_drains_forced_total',
+      'Nodes given back without a verified drain, by reason.',
+      ['reason'],
+    );
     this.drainDuration = histogram(
       'dynslice_drain_duration_seconds',
       'From revocation to the end of the drain, by the state it ended in.',
@@ -93,7 +97,10 @@ export class AgentMetrics {
       'How long before the deadline a node was released to the cluster.',
       [0, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     );
-    this.secondsGivenBack = counter('dynslice_node_seconds_released_early_total', 'Node-seconds given back to the cluster before their deadline.');
+    this.secondsGivenBack = counter(
+      'dynslice_node_seconds_released_early_total',
+      'Node-seconds given back to the cluster before their deadline.',
+    );
     this.workLost = counter('dynslice_work_lost_total', 'Nodes deleted before their drain was verified.');
     this.requests = counter(
       'dynslice_endpoint_requests_total',

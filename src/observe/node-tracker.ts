@@ -63,17 +63,26 @@ export class NodeTracker {
       record.releasedAt = at;
       entries.push({ at, kind: 'released', text: 'released to the cluster' });
     }
-    if (events.includes('work-lost')) entries.push({ at, kind: 'work-lost', text: 'deleted before its drain was verified' });
+    if (events.includes('work-lost'))
+      entries.push({ at, kind: 'work-lost', text: 'deleted before its drain was verified' });
     record.failure = failure;
     // xstate starts the drain's first command before it tells subscribers the node is draining.
     this.append(record, entries, events.includes('drain-started'));
     return { events, entries };
   }
 
-  private newIncarnation(record: NodeRecord, change: StateChange, at: number): { events: NodeEventName[]; entries: TimelineEntry[] } {
+  private newIncarnation(
+    record: NodeRecord,
+    change: StateChange,
+    at: number,
+  ): { events: NodeEventName[]; entries: TimelineEntry[] } {
     Object.assign(record, { drainStartedAt: null, releasedAt: null, failure: null, command: null });
     const entries: TimelineEntry[] = [
-      { at, kind: 'state', text: `back in the slice: incarnation ${change.snapshot.context.incarnation}, ${change.to}` },
+      {
+        at,
+        kind: 'state',
+        text: `back in the slice: incarnation ${change.snapshot.context.incarnation}, ${change.to}`,
+      },
     ];
     this.append(record, entries);
     return { events: [], entries };
@@ -83,7 +92,12 @@ export class NodeTracker {
     const record = this.get(event.nodeId);
     record.command = event;
     const { nodeId: _, ...command } = event;
-    const entry: TimelineEntry = { at: event.finishedAt ?? event.startedAt, kind: 'step', text: describeCommand(event), command };
+    const entry: TimelineEntry = {
+      at: event.finishedAt ?? event.startedAt,
+      kind: 'step',
+      text: describeCommand(event),
+      command,
+    };
     this.append(record, [entry]);
     return entry;
   }

@@ -1,7 +1,7 @@
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import type { SliceNode } from '../slice/slice.js';
 import { stateName } from '../slice/node-actor.js';
-import { type Eta, drainEta, plannedDrainMs } from './drain-eta.js';
+import type { SliceNode } from '../slice/slice.js';
+import { drainEta, type Eta, plannedDrainMs } from './drain-eta.js';
 import { topState } from './node-events.js';
 import type { NodeRecord, TimelineEntry } from './node-tracker.js';
 

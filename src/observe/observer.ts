@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
+import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import { type StateChange, stateName } from '../slice/node-actor.js';
 import type { Slice } from '../slice/slice.js';
 import type { JournalStatus } from '../store/journal-health.js';
-import { FRESH_NODE_STATE } from '../../machines/node.types.js';
-import { nodeStateNames } from './node-states.js';
 import { DrainDurations } from './drain-eta.js';
 import { AgentMetrics, type CallAnswered } from './metrics.js';
 import { topState } from './node-events.js';
+import { nodeStateNames } from './node-states.js';
 import { NodeTracker, type TimelineEntry } from './node-tracker.js';
-import { nodeView, type NodeView } from './node-view.js';
+import { type NodeView, nodeView } from './node-view.js';
 import { WebhookSender } from './webhooks.js';
 
 /** Something happened to a node: a state change (`from`, `to`) or a drain command; what it added to its timeline. */
@@ -95,7 +95,10 @@ export class Observer {
 
   /** Every node of the slice as it is now. */
   nodes(options: { withTimeline?: boolean } = {}): NodeView[] {
-    return this.deps.slice().list().map((node) => this.viewOf(node, options.withTimeline ?? false));
+    return this.deps
+      .slice()
+      .list()
+      .map((node) => this.viewOf(node, options.withTimeline ?? false));
   }
 
   view(nodeId: string, withTimeline = false): NodeView | null {

@@ -28,22 +28,35 @@ export interface StatusServer {
 }
 
 // The page's own files and Mermaid only; Mermaid styles its SVG inline.
-const PAGE_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const PAGE_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 function diagramDocument() {
   const chart = nodeChart();
-  const states = chart.states.map((s) => ({ path: s.path, parent: s.parent, mermaidId: mermaidId(s.path), description: s.description }));
+  const states = chart.states.map((s) => ({
+    path: s.path,
+    parent: s.parent,
+    mermaidId: mermaidId(s.path),
+    description: s.description,
+  }));
   return { mermaid: nodeDashboardDiagram(), states };
 }
 
 /** Starts the status server (dashboard, /api/nodes, /api/events, /metrics) for an agent's observer. */
-export async function startStatusServer(agent: { observer: Observer }, options: StatusServerOptions): Promise<StatusServer> {
+export async function startStatusServer(
+  agent: { observer: Observer },
+  options: StatusServerOptions,
+): Promise<StatusServer> {
   const { observer } = agent;
   // Counting starts now: the figures cover what happens from here on.
   const { metrics } = observer;
@@ -88,9 +101,15 @@ export async function startStatusServer(agent: { observer: Observer }, options: 
     }
     const asset = assets.get(url.pathname);
     if (!asset) return sendJson(res, 404, { error: 'not found' });
-    res.writeHead(200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache', 'Content-Security-Policy': PAGE_POLICY });
+    res.writeHead(200, {
+      'Content-Type': asset.contentType,
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': PAGE_POLICY,
+    });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(asset.file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(asset.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {

@@ -6,7 +6,11 @@ const HEADERS = ['NODE', 'CLIENT', 'HOST', 'STATE', 'VALUE', 'LEFT', 'STEP', 'ET
 /** `42s`, `4m05s`, `1h02m`. */
 export const duration = (ms: number): string => {
   const s = Math.max(0, Math.round(ms / 1000));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 };
 
 const clockTime = (ms: number): string => new Date(ms).toTimeString().slice(0, 8);
@@ -16,7 +20,8 @@ export function stepCell(node: NodeView): string {
   const step = node.step;
   if (step === null) return '-';
   const attempt = step.attempt > 0 ? `#${step.attempt + 1}` : '';
-  const outcome = step.finishedAt === undefined ? 'running' : step.code === 0 ? 'ok' : (step.failure ?? `exit ${step.code}`);
+  const outcome =
+    step.finishedAt === undefined ? 'running' : step.code === 0 ? 'ok' : (step.failure ?? `exit ${step.code}`);
   return `${step.step}:${step.phase}${attempt} ${outcome}`;
 }
 
@@ -46,7 +51,12 @@ function journalLine(journal: JournalStatus | null | undefined): string {
 export function statusTable(nodes: NodeView[], now: number, journal?: JournalStatus | null): string {
   const rows = [HEADERS, ...nodes.map((node) => row(node, now))];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   const released = nodes.filter((n) => n.released).length;
   return `${lines.join('\n')}\n\n${nodes.length} nodes, ${released} released\n${journalLine(journal)}`;
 }

@@ -20,7 +20,8 @@ export function webhookTarget(configured: string): WebhookTarget {
   url.username = '';
   url.password = '';
   const shown = `${url.protocol}//${url.host}`;
-  const authorization = user || password ? `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` : undefined;
+  const authorization =
+    user || password ? `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` : undefined;
   return { url: url.href, shown, ...(authorization === undefined ? {} : { authorization }) };
 }
 

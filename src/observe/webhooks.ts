@@ -57,7 +57,10 @@ export class WebhookSender {
     const body = JSON.stringify(document);
     for (const hook of targets) {
       if (this.inFlight.size >= this.maxInFlight) {
-        this.log.warn({ event, url: hook.target.shown, inFlight: this.inFlight.size }, 'webhook delivery dropped: too many in flight');
+        this.log.warn(
+          { event, url: hook.target.shown, inFlight: this.inFlight.size },
+          'webhook delivery dropped: too many in flight',
+        );
         continue;
       }
       const delivery = this.deliver(hook, event, body).finally(() => this.inFlight.delete(delivery));
@@ -105,11 +108,17 @@ export class WebhookSender {
   private async post(hook: Hook, event: NodeEventName, body: string): Promise<string> {
     const { target } = hook;
     const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(hook.config.timeoutSeconds * 1000)]);
-    const auth: Record<string, string> = target.authorization === undefined ? {} : { Authorization: target.authorization };
+    const auth: Record<string, string> =
+      target.authorization === undefined ? {} : { Authorization: target.authorization };
     try {
       const response = await fetch(target.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'User-Agent': 'dynslice-agent', 'X-Dynslice-Event': event, ...auth },
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'dynslice-agent',
+          'X-Dynslice-Event': event,
+          ...auth,
+        },
         body,
         signal,
         redirect: 'manual',

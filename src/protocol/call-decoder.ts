@@ -1,9 +1,9 @@
 import { SaxesParser } from 'saxes';
 import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
-import { noteNesting } from './params-shape.js';
 import { refuseDocumentType, requireEnding } from './document-guards.js';
-import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, tagOf, type TagCode } from './xmlrpc-grammar.js';
+import { noteNesting } from './params-shape.js';
 import { scanPlainXml, type XmlEventSink } from './plain-scanner.js';
+import { allowedChild, elementName, holdsText, isScalar, ROOT, Tag, type TagCode, tagOf } from './xmlrpc-grammar.js';
 import { base64Of, booleanOf, dateTimeOf, doubleOf, i8Of, intOf, ScalarTextError } from './xmlrpc-scalars.js';
 
 export interface DecodedCall {
@@ -116,7 +116,8 @@ class CallDecoder implements XmlEventSink {
     const depth = this.tags.length - 1;
     const top = this.tags[depth] as TagCode;
     const afterTypedValue = top === Tag.Value && (this.counts[depth] as number) > 0;
-    if (holdsText(top) && !afterTypedValue) this.chars += start === 0 && end === source.length ? source : source.slice(start, end);
+    if (holdsText(top) && !afterTypedValue)
+      this.chars += start === 0 && end === source.length ? source : source.slice(start, end);
     else if (hasNonWhitespace(source, start, end)) this.refuse(`text inside <${elementName(top)}>`);
   }
 
@@ -183,7 +184,12 @@ class CallDecoder implements XmlEventSink {
 }
 
 const SCALAR_READERS: Partial<Record<TagCode, (text: string) => unknown>> = {
-  [Tag.Int]: intOf, [Tag.I8]: i8Of, [Tag.Double]: doubleOf, [Tag.Boolean]: booleanOf, [Tag.Base64]: base64Of, [Tag.DateTime]: dateTimeOf,
+  [Tag.Int]: intOf,
+  [Tag.I8]: i8Of,
+  [Tag.Double]: doubleOf,
+  [Tag.Boolean]: booleanOf,
+  [Tag.Base64]: base64Of,
+  [Tag.DateTime]: dateTimeOf,
 };
 
 /** `<string>` (and any scalar without a reader) is its text. */

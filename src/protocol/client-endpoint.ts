@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { CallContext, ClientEndpointHandlers, NodeEntry } from './client-methods.js';
-import { ProtoGeniCode, ProtocolError, ServerUnavailableError, XmlRpcFaultCode, type Fault } from './codes.js';
+import { type Fault, ProtocolError, ProtoGeniCode, ServerUnavailableError, XmlRpcFaultCode } from './codes.js';
 import { countdownReplyValue } from './countdown-reply.js';
-import { errorReply, successReply, wireInt, type ProtoGeniReply } from './envelope.js';
+import { errorReply, type ProtoGeniReply, successReply, wireInt } from './envelope.js';
 import { decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
 import { isStruct } from './params-shape.js';
 
@@ -36,7 +36,8 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
   const { handlers, logger, handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS } = options;
   const decode = (method: NodelistMethod, params: readonly unknown[]): NodeEntry[] =>
     decodeNodelist(method, params, options);
-  const settleInTime = <T>(work: (call: CallContext) => Promise<T>): Promise<T> => withinDeadline(work, handlerTimeoutMs);
+  const settleInTime = <T>(work: (call: CallContext) => Promise<T>): Promise<T> =>
+    withinDeadline(work, handlerTimeoutMs);
 
   // A Map, not an object literal: `constructor`, `__proto__` or `toString` must not name a method.
   const methods = new Map<string, MethodImplementation>([
@@ -117,6 +118,6 @@ async function withinDeadline<T>(work: (call: CallContext) => Promise<T>, ms: nu
 export function nodelistLength(params: readonly unknown[]): number {
   const [first] = params;
   if (!isStruct(first) || !Object.hasOwn(first, 'nodelist')) return 0;
-  const nodelist = first['nodelist'];
+  const nodelist = first.nodelist;
   return Array.isArray(nodelist) ? nodelist.length : 0;
 }

@@ -1,6 +1,6 @@
 import type { NodeEntry } from './client-methods.js';
-import { ProtoGeniCode, ProtocolError } from './codes.js';
-import { checkNesting, isStruct, DEFAULT_MAX_DEPTH, type SanitizedStruct } from './params-shape.js';
+import { ProtocolError, ProtoGeniCode } from './codes.js';
+import { checkNesting, DEFAULT_MAX_DEPTH, isStruct, type SanitizedStruct } from './params-shape.js';
 
 export const DEFAULT_MAX_NODES_PER_CALL = 10_000;
 const NODE_ID_MAX_CHARS = 256;
@@ -38,7 +38,8 @@ class MemberError {
   ) {}
 }
 
-const own = (entry: SanitizedStruct, member: Member): unknown => (Object.hasOwn(entry, member) ? entry[member] : undefined);
+const own = (entry: SanitizedStruct, member: Member): unknown =>
+  Object.hasOwn(entry, member) ? entry[member] : undefined;
 
 function printable(text: string, member: Member, minChars: number, maxChars: number): string {
   if (text.length < minChars || text.length > maxChars || CONTROL.test(text)) throw new MemberError(member, false);
@@ -49,7 +50,8 @@ function printable(text: string, member: Member, minChars: number, maxChars: num
 function nodeIdOf(entry: SanitizedStruct): string {
   const value = own(entry, 'node_id');
   if (value === undefined) throw new MemberError('node_id', true);
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return printable(String(value), 'node_id', 1, NODE_ID_MAX_CHARS);
+  if (typeof value === 'number' && Number.isSafeInteger(value))
+    return printable(String(value), 'node_id', 1, NODE_ID_MAX_CHARS);
   if (typeof value !== 'string') throw new MemberError('node_id', false);
   return printable(value, 'node_id', 1, NODE_ID_MAX_CHARS);
 }
@@ -58,7 +60,8 @@ function optionalText(entry: SanitizedStruct, member: 'client_id' | 'component_u
   const value = own(entry, member);
   if (value === undefined) return undefined;
   // A client_id may arrive as a number (the Perl encoder's guess); a URN never does.
-  if (member === 'client_id' && typeof value === 'number' && Number.isFinite(value)) return printable(String(value), member, 0, TEXT_MAX_CHARS);
+  if (member === 'client_id' && typeof value === 'number' && Number.isFinite(value))
+    return printable(String(value), member, 0, TEXT_MAX_CHARS);
   if (typeof value !== 'string') throw new MemberError(member, false);
   return printable(value, member, 0, TEXT_MAX_CHARS);
 }
@@ -115,7 +118,7 @@ export function decodeNodelist(
   const [first] = params;
   if (params.length > 1) throw badArgs('params', 'expected a single struct argument');
   if (first !== undefined && !isStruct(first)) throw badArgs('params', 'expected a struct argument');
-  const nodelist = first !== undefined && Object.hasOwn(first, 'nodelist') ? first['nodelist'] : undefined;
+  const nodelist = first !== undefined && Object.hasOwn(first, 'nodelist') ? first.nodelist : undefined;
   if (nodelist === undefined) throw badArgs('nodelist', 'missing, expected an array of node structs');
   if (!Array.isArray(nodelist)) throw badArgs('nodelist', 'expected an array of node structs');
   if (nodelist.length > maxNodesPerCall) {

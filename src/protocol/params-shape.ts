@@ -1,4 +1,4 @@
-import { ProtoGeniCode, ProtocolError } from './codes.js';
+import { ProtocolError, ProtoGeniCode } from './codes.js';
 
 export const DEFAULT_MAX_DEPTH = 32;
 

@@ -13,8 +13,15 @@ const XML_DECLARATION =
   /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.0\1(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\2)?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(?:yes|no)\3)?[ \t\n]*\?>/;
 // Characters XML forbids, or a \r (its line-end normalization is saxes's work); any surrogate is looked at twice.
 const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ufffe\uffff\ud800-\udfff]/;
-const OUTSIDE_PLAIN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const ENTITIES = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"'], ['apos', "'"]]);
+const OUTSIDE_PLAIN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\r\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ENTITIES = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 /**
  * Reads the plain XML that XML-RPC callers send — elements without attributes, named by the
@@ -90,7 +97,11 @@ function isWhitespace(text: string, start: number, end: number): boolean {
 /** The tag name before optional trailing whitespace; a name with whitespace inside stays invalid. */
 function trimEnd(name: string): string {
   let end = name.length;
-  while (end > 0 && (name.charCodeAt(end - 1) === 0x20 || name.charCodeAt(end - 1) === 0x09 || name.charCodeAt(end - 1) === 0x0a)) end -= 1;
+  while (
+    end > 0 &&
+    (name.charCodeAt(end - 1) === 0x20 || name.charCodeAt(end - 1) === 0x09 || name.charCodeAt(end - 1) === 0x0a)
+  )
+    end -= 1;
   return end === name.length ? name : name.slice(0, end);
 }
 

@@ -33,7 +33,8 @@ export function encodeFault(code: number, message: string): string {
 
 /** Every number must be a WireInt or WireDouble, as for the reference serializer. */
 function valueXml(value: WireValue): string {
-  if (typeof value === 'string') return value === '' ? '<value><string/></value>' : `<value><string>${escaped(value)}</string></value>`;
+  if (typeof value === 'string')
+    return value === '' ? '<value><string/></value>' : `<value><string>${escaped(value)}</string></value>`;
   if (value instanceof WireInt) return `<value><int>${value.value}</int></value>`;
   if (value instanceof WireDouble) return `<value><double>${doubleText(value.value)}</double></value>`;
   if (typeof value === 'boolean') return `<value><boolean>${value ? 1 : 0}</boolean></value>`;

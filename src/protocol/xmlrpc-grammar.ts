@@ -1,15 +1,49 @@
 // The XML-RPC call grammar the call decoder enforces, element by element.
 
 export const Tag = {
-  Root: 0, MethodCall: 1, MethodName: 2, Params: 3, Param: 4, Value: 5, Array: 6, Data: 7, Struct: 8, Member: 9,
-  Name: 10, Nil: 11, Int: 12, I8: 13, Double: 14, Boolean: 15, String: 16, Base64: 17, DateTime: 18,
+  Root: 0,
+  MethodCall: 1,
+  MethodName: 2,
+  Params: 3,
+  Param: 4,
+  Value: 5,
+  Array: 6,
+  Data: 7,
+  Struct: 8,
+  Member: 9,
+  Name: 10,
+  Nil: 11,
+  Int: 12,
+  I8: 13,
+  Double: 14,
+  Boolean: 15,
+  String: 16,
+  Base64: 17,
+  DateTime: 18,
 } as const;
 export type TagCode = (typeof Tag)[keyof typeof Tag];
 export const ROOT: TagCode = Tag.Root;
 
 const ELEMENT_NAMES = [
-  '', 'methodCall', 'methodName', 'params', 'param', 'value', 'array', 'data', 'struct', 'member',
-  'name', 'nil', 'int', 'i8', 'double', 'boolean', 'string', 'base64', 'dateTime.iso8601',
+  '',
+  'methodCall',
+  'methodName',
+  'params',
+  'param',
+  'value',
+  'array',
+  'data',
+  'struct',
+  'member',
+  'name',
+  'nil',
+  'int',
+  'i8',
+  'double',
+  'boolean',
+  'string',
+  'base64',
+  'dateTime.iso8601',
 ] as const;
 
 const named = (pairs: Array<[string, number]>): Map<string, TagCode> => new Map(pairs as Array<[string, TagCode]>);
@@ -20,17 +54,28 @@ const UPPER_CASE = named([...CANONICAL].map(([name, code]): [string, number] => 
 /** A switch, most frequent first: hashing every fresh tag-name string for a Map costs more. */
 export function tagOf(name: string): TagCode | undefined {
   switch (name) {
-    case 'value': return Tag.Value;
-    case 'member': return Tag.Member;
-    case 'name': return Tag.Name;
-    case 'string': return Tag.String;
-    case 'i4': return Tag.Int;
-    case 'int': return Tag.Int;
-    case 'struct': return Tag.Struct;
-    case 'data': return Tag.Data;
-    case 'array': return Tag.Array;
-    case 'double': return Tag.Double;
-    default: return CANONICAL.get(name) ?? UPPER_CASE.get(name.toUpperCase());
+    case 'value':
+      return Tag.Value;
+    case 'member':
+      return Tag.Member;
+    case 'name':
+      return Tag.Name;
+    case 'string':
+      return Tag.String;
+    case 'i4':
+      return Tag.Int;
+    case 'int':
+      return Tag.Int;
+    case 'struct':
+      return Tag.Struct;
+    case 'data':
+      return Tag.Data;
+    case 'array':
+      return Tag.Array;
+    case 'double':
+      return Tag.Double;
+    default:
+      return CANONICAL.get(name) ?? UPPER_CASE.get(name.toUpperCase());
   }
 }
 

@@ -46,7 +46,10 @@ export function dateTimeOf(text: string): Date {
   const local =
     `${parts[1]}-${parts[3] || '01'}-${parts[5] || '01'}` +
     `T${parts[7] || '00'}:${parts[11] || '00'}:${parts[14] || '00'}.${parts[16] || '000'}`;
-  const zone = parts[17] !== undefined ? parts[17] + (parts[19] && parts[20] === undefined ? '00' : '') : currentOffset(new Date(local));
+  const zone =
+    parts[17] !== undefined
+      ? parts[17] + (parts[19] && parts[20] === undefined ? '00' : '')
+      : currentOffset(new Date(local));
   return new Date(local + zone);
 }
 

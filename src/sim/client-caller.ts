@@ -1,8 +1,8 @@
+import { decodeMethodResponse, XmlRpcFaultReply } from '../cluster/cluster-codec.js';
 import { ClusterError } from '../cluster/cluster-error.js';
 import { readProtoGeniReply } from '../cluster/protogeni-reply.js';
-import { decodeMethodResponse, XmlRpcFaultReply } from '../cluster/cluster-codec.js';
-import { lwpPost, type LwpPostOptions } from './lwp-post.js';
-import { perlCall, type PerlData } from './perl-xml.js';
+import { type LwpPostOptions, lwpPost } from './lwp-post.js';
+import { type PerlData, perlCall } from './perl-xml.js';
 
 /** How one call from the simulated cluster to the agent went. */
 export interface ClientCallResult {
@@ -17,7 +17,12 @@ export interface ClientCallResult {
 }
 
 /** Calls a client-side method with one struct argument, as the cluster does. Never rejects. */
-export async function callClient(url: URL, method: string, params: PerlData, options: LwpPostOptions): Promise<ClientCallResult> {
+export async function callClient(
+  url: URL,
+  method: string,
+  params: PerlData,
+  options: LwpPostOptions,
+): Promise<ClientCallResult> {
   const none = { method, code: null, value: null, output: '' };
   const posted = await lwpPost(url, perlCall(method, [params]), options);
   if (posted.kind === 'failed') return { ...none, ms: posted.ms, failure: `${posted.reason}: ${posted.detail}` };
@@ -26,7 +31,8 @@ export async function callClient(url: URL, method: string, params: PerlData, opt
     const reply = readProtoGeniReply(await decodeMethodResponse(posted.body), method);
     return { method, ...reply, ms: posted.ms };
   } catch (error) {
-    if (error instanceof XmlRpcFaultReply) return { ...none, ms: posted.ms, failure: `fault ${error.faultCode}: ${error.faultString}` };
+    if (error instanceof XmlRpcFaultReply)
+      return { ...none, ms: posted.ms, failure: `fault ${error.faultCode}: ${error.faultString}` };
     const detail = error instanceof ClusterError || error instanceof Error ? error.message : String(error);
     return { ...none, ms: posted.ms, failure: `bad-reply: ${detail}` };
   }

@@ -1,6 +1,6 @@
 import type { Policy } from '../cluster/cluster-client.js';
 import { wholeNumber } from '../cluster/protogeni-reply.js';
-import { callClient, type ClientCallResult } from './client-caller.js';
+import { type ClientCallResult, callClient } from './client-caller.js';
 import type { PerlData } from './perl-xml.js';
 import type { Scenario } from './scenario.js';
 import type { CountdownFault, NodeOutcome, SentEntry, SimEvent, SimNode, SimRecord } from './sim-record.js';
@@ -29,8 +29,11 @@ const wireEntry = (node: SimNode, maxWaitTime?: number): PerlData => ({
 function releasedBy(call: ClientCallResult): Set<string> {
   if (call.code !== 0 || !Array.isArray(call.value)) return new Set();
   const ids = (call.value as unknown[])
-    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && wholeNumber((e as Record<string, unknown>)['max_wait_time']) === 0)
-    .map((e) => String(e['node_id']));
+    .filter(
+      (e): e is Record<string, unknown> =>
+        typeof e === 'object' && e !== null && wholeNumber((e as Record<string, unknown>).max_wait_time) === 0,
+    )
+    .map((e) => String(e.node_id));
   return new Set(ids);
 }
 
@@ -66,37 +69,60 @@ export async function runCountdown(deps: CountdownRunDeps): Promise<SimRecord> {
     callClient(url, method, params, { timeoutMs: scenario.replyTimeoutSeconds * 1000, dropReply });
   const waves = planWaves(deps.nodes, scenario.waves);
   const outcomes: NodeOutcome[] = waves.flatMap((wave) =>
-    wave.nodes.map((node) => ({ ...node, wave: wave.index, revokedAtTick: wave.tick, end: 'pending' as const, endTick: null, givenBackSeconds: 0, deletedAt: null })),
+    wave.nodes.map((node) => ({
+      ...node,
+      wave: wave.index,
+      revokedAtTick: wave.tick,
+      end: 'pending' as const,
+      endTick: null,
+      givenBackSeconds: 0,
+      deletedAt: null,
+    })),
   );
 
   if (deps.policy === 'LIFO') {
     const entries = lifoValues(deps.nodes, scenario.otherNodes);
-    const call = await post('SetResourceValues', { nodelist: entries.map((e) => ({ ...(wireEntry(e) as object), value: e.value })) });
+    const call = await post('SetResourceValues', {
+      nodelist: entries.map((e) => ({ ...(wireEntry(e) as object), value: e.value })),
+    });
     emit({ type: 'values', at: at(), entries, call });
   }
   const deleted = new Set<number>();
 
   /** One countdown call (twice for a duplicated tick); records what each reply released. */
-  async function countdown(tick: number, pending: NodeOutcome[], faults: CountdownFault[], cannotWait: ReadonlySet<string>): Promise<void> {
+  async function countdown(
+    tick: number,
+    pending: NodeOutcome[],
+    faults: CountdownFault[],
+    cannotWait: ReadonlySet<string>,
+  ): Promise<void> {
     const sent: SentEntry[] = pending.map((o) => ({
       nodeId: o.nodeId,
       clientId: o.clientId,
-      maxWaitTime: cannotWait.has(o.nodeId) ? 0 : Math.max(0, Math.round(waitTime - (tick - o.revokedAtTick) * scenario.interval)),
+      maxWaitTime: cannotWait.has(o.nodeId)
+        ? 0
+        : Math.max(0, Math.round(waitTime - (tick - o.revokedAtTick) * scenario.interval)),
     }));
     const taken = sent.filter((e) => e.maxWaitTime === 0).map((e) => e.nodeId);
     const calls = faults.includes('duplicated-tick') ? 2 : 1;
     const released = new Set<string>();
     for (let repeat = 0; repeat < calls; repeat += 1) {
       const dropReply = faults.includes('reply-timeout') && repeat === calls - 1;
-      const call = await post('NotifyDeletePending', { nodelist: sent.map((e) => wireEntry(e, e.maxWaitTime)) }, dropReply);
+      const call = await post(
+        'NotifyDeletePending',
+        { nodelist: sent.map((e) => wireEntry(e, e.maxWaitTime)) },
+        dropReply,
+      );
       const early = [...releasedBy(call)].filter((id) => sent.some((e) => e.nodeId === id && e.maxWaitTime > 0));
-      early.forEach((id) => released.add(id));
+      for (const id of early) released.add(id);
       emit({ type: 'countdown', tick, at: at(), sent, released: early, taken, faults, repeat: repeat > 0, call });
     }
     for (const entry of sent) {
       const outcome = pending.find((o) => o.nodeId === entry.nodeId)!;
-      if (entry.maxWaitTime === 0) Object.assign(outcome, { end: cannotWait.has(entry.nodeId) ? 'no-wait' : 'deadline', endTick: tick });
-      else if (released.has(entry.nodeId)) Object.assign(outcome, { end: 'released', endTick: tick, givenBackSeconds: entry.maxWaitTime });
+      if (entry.maxWaitTime === 0)
+        Object.assign(outcome, { end: cannotWait.has(entry.nodeId) ? 'no-wait' : 'deadline', endTick: tick });
+      else if (released.has(entry.nodeId))
+        Object.assign(outcome, { end: 'released', endTick: tick, givenBackSeconds: entry.maxWaitTime });
     }
   }
 
@@ -108,7 +134,7 @@ export async function runCountdown(deps: CountdownRunDeps): Promise<SimRecord> {
       deleted.add(wave.index);
       const call = await post('NotifyDeleteComplete', { nodelist: wave.nodes.map((n) => wireEntry(n, 0)) });
       const when = at();
-      gone.forEach((o) => (o.deletedAt = when));
+      for (const o of gone) o.deletedAt = when;
       emit({ type: 'deleted', at: when, nodes: wave.nodes.map((n) => n.nodeId), call });
     }
   }
@@ -129,8 +155,21 @@ export async function runCountdown(deps: CountdownRunDeps): Promise<SimRecord> {
     }
     const noWait = faults.find((f) => f.kind === 'no-wait');
     const cannotWait = new Set(noWait?.kind === 'no-wait' ? (noWait.nodes ?? pending.map((o) => o.nodeId)) : []);
-    await countdown(tick, pending, faults.map((f) => f.kind).filter((k): k is CountdownFault => k !== 'missed-tick'), cannotWait);
+    await countdown(
+      tick,
+      pending,
+      faults.map((f) => f.kind).filter((k): k is CountdownFault => k !== 'missed-tick'),
+      cannotWait,
+    );
     await deleteFinishedWaves();
   }
-  return { scenario: scenario.name, startedAt, durationMs: at(), interval: scenario.interval, waitTime, events, nodes: outcomes };
+  return {
+    scenario: scenario.name,
+    startedAt,
+    durationMs: at(),
+    interval: scenario.interval,
+    waitTime,
+    events,
+    nodes: outcomes,
+  };
 }

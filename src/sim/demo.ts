@@ -7,7 +7,7 @@ import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
 import { startStatusServer } from '../observe/status-server.js';
 import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
-import { startEmulatedNodes, type EmulatedNodes } from './emulated-nodes.js';
+import { type EmulatedNodes, startEmulatedNodes } from './emulated-nodes.js';
 import { describeSummary, timedWriter } from './narration.js';
 import { JOB_DRAIN_STEP } from './node-job.js';
 import { startRehearsal } from './rehearsal.js';
@@ -43,7 +43,13 @@ export function defaultScenarioPath(): string {
 function agentConfig(nodes: EmulatedNodes, dir: string) {
   const doc = {
     endpoint: { listen: '127.0.0.1:0' },
-    ssh: { user: nodes.nodes[0]?.user, privateKeyPath: nodes.privateKeyPath, knownHostsPath: nodes.knownHostsPath, hostKeyChecking: 'yes', connectTimeoutSeconds: 5 },
+    ssh: {
+      user: nodes.nodes[0]?.user,
+      privateKeyPath: nodes.privateKeyPath,
+      knownHostsPath: nodes.knownHostsPath,
+      hostKeyChecking: 'yes',
+      connectTimeoutSeconds: 5,
+    },
     nodes: nodes.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, host: n.host, port: n.port })),
     drain: { steps: [JOB_DRAIN_STEP], bestEffortSeconds: 3, onFailure: 'hold' },
     state: { dir: join(dir, 'state') },
@@ -76,16 +82,27 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const nodes = await startEmulatedNodes({ count: options.nodes, baseDir: dir });
     cleanup.push(() => nodes.stop());
     const config = agentConfig(nodes, dir);
-    const runner = createNodeSshRunner({ privateKeyPath: config.ssh.privateKeyPath, knownHostsPath: config.ssh.knownHostsPath, hostKeyChecking: 'yes', logger });
+    const runner = createNodeSshRunner({
+      privateKeyPath: config.ssh.privateKeyPath,
+      knownHostsPath: config.ssh.knownHostsPath,
+      hostKeyChecking: 'yes',
+      logger,
+    });
     const rehearsal = await startRehearsal({
-      config, runner, plan: await loadDrainPlan(config), logger, nodes: nodes.nodes, defwaittime: scenario.waitTime ?? 30, say,
+      config,
+      runner,
+      plan: await loadDrainPlan(config),
+      logger,
+      nodes: nodes.nodes,
+      defwaittime: scenario.waitTime ?? 30,
+      say,
     });
     cleanup.push(() => rehearsal.close());
     const status = await startStatusServer(rehearsal.agent, { listen: '127.0.0.1:0', logger });
     cleanup.push(() => status.close());
     const { registered } = rehearsal;
     write(
-      [
+      `${[
         'dynslice-agent demo: a cluster simulator, emulated nodes and the agent, all on this machine',
         `  cluster simulator  ${rehearsal.simUrl}`,
         `  emulated nodes     ${nodes.nodes.length} SSH servers on 127.0.0.1, each running a job that counts work units`,
@@ -94,7 +111,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         `  scenario           ${scenario.name}: ${scenario.description ?? ''} (${options.scenarioSource})`,
         `                     a countdown call every ${scenario.interval} s (the real cluster: 60 s)`,
         '',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     return {
       urls: { agent: rehearsal.agentUrl, simulator: rehearsal.simUrl, dashboard: status.dashboardUrl },
@@ -102,11 +119,19 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       async play() {
         const record = await rehearsal.run(scenario);
         const revoked = record.nodes.map((n) => n.nodeId);
-        const workLost = [...new Set([...rehearsal.facts.workLost(), ...(await jobsWithLostWork(nodes, revoked))])].sort();
+        const workLost = [
+          ...new Set([...rehearsal.facts.workLost(), ...(await jobsWithLostWork(nodes, revoked))]),
+        ].sort();
         const problems = unmetExpectations(scenario.expect, record, workLost);
-        const summary = describeSummary(summarize(record), workLost).map((l) => `  ${l}\n`).join('');
+        const summary = describeSummary(summarize(record), workLost)
+          .map((l) => `  ${l}\n`)
+          .join('');
         write(`\nSummary (${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n${summary}`);
-        write(problems.length === 0 ? '  ended as expected\n' : `  NOT as expected:\n${problems.map((p) => `    - ${p}\n`).join('')}`);
+        write(
+          problems.length === 0
+            ? '  ended as expected\n'
+            : `  NOT as expected:\n${problems.map((p) => `    - ${p}\n`).join('')}`,
+        );
         return problems;
       },
       stop,

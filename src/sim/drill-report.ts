@@ -3,7 +3,8 @@ import type { DryRunCall } from '../ssh/dry-run-runner.js';
 import type { NodeFacts } from './node-facts.js';
 import type { NodeOutcome, SimRecord } from './sim-record.js';
 
-const since = (record: SimRecord, at: number | null): string => (at === null ? '—' : `+${((at - record.startedAt) / 1000).toFixed(1)}s`);
+const since = (record: SimRecord, at: number | null): string =>
+  at === null ? '—' : `+${((at - record.startedAt) / 1000).toFixed(1)}s`;
 
 function released(outcome: NodeOutcome): string {
   if (outcome.end === 'released') return `countdown #${outcome.endTick}`;

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../config/load-config.js';
 import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
+import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
@@ -42,13 +42,20 @@ export interface DrillOptions {
 export async function runDrill(options: DrillOptions): Promise<string[]> {
   const { config, scenario, write } = options;
   const { nodes } = options.nodeList;
-  if (nodes.length === 0) throw new ConfigError('nodes: the drill needs the slice\'s nodes in the configuration', 'nodes');
+  if (nodes.length === 0)
+    throw new ConfigError("nodes: the drill needs the slice's nodes in the configuration", 'nodes');
   await mkdir(config.state.dir, { recursive: true });
   const logFile = join(config.state.dir, 'drill.log');
   const logger = createLogger({ level: config.log.level, destination: createWriteStream(logFile, { flags: 'a' }) });
   const dryRunner = options.dryRun ? new DryRunSshRunner(logger) : null;
   // The simulator calls as the cluster does but presents no client certificate and comes from loopback.
-  const endpoint = { ...config.endpoint, listen: '127.0.0.1:0', clientCa: undefined, clientSubjects: undefined, allow: undefined };
+  const endpoint = {
+    ...config.endpoint,
+    listen: '127.0.0.1:0',
+    clientCa: undefined,
+    clientSubjects: undefined,
+    allow: undefined,
+  };
   const startedAt = Date.now();
   const rehearsal = await startRehearsal({
     config: { ...config, endpoint },
@@ -60,15 +67,24 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
     defwaittime: scenario.waitTime ?? config.cluster.defwaittime ?? DEFAULT_DRILL_WAIT_SECONDS,
     say: timedWriter(write, startedAt),
   });
-  write(`drill: ${scenario.name}, ${nodes.length} nodes, ${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent log ${logFile}\n`);
+  write(
+    `drill: ${scenario.name}, ${nodes.length} nodes, ${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent log ${logFile}\n`,
+  );
   try {
     const record = await rehearsal.run(scenario);
     const workLost = rehearsal.facts.workLost();
     const problems = unmetExpectations(scenario.expect, record, workLost);
     const block = (title: string, lines: string[]) => write(`\n${title}\n${lines.map((l) => `  ${l}\n`).join('')}`);
-    block('Per node', describeDrill(record, (id) => rehearsal.facts.get(id)));
+    block(
+      'Per node',
+      describeDrill(record, (id) => rehearsal.facts.get(id)),
+    );
     if (dryRunner) block('Dry run: commands not executed', describeDryRun(dryRunner.calls));
-    block('Summary', [...describeSummary(summarize(record), workLost), problems.length === 0 ? 'drill passed' : 'drill FAILED:', ...problems.map((p) => `  - ${p}`)]);
+    block('Summary', [
+      ...describeSummary(summarize(record), workLost),
+      problems.length === 0 ? 'drill passed' : 'drill FAILED:',
+      ...problems.map((p) => `  - ${p}`),
+    ]);
     return problems;
   } finally {
     await rehearsal.close();

@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import { startNodeJob, type NodeJob } from './node-job.js';
-import { generateSshKeyPair } from './ssh-keys.js';
+import { type NodeJob, startNodeJob } from './node-job.js';
 import type { SimNode } from './sim-record.js';
-import { startExecServer, type ExecServer } from './ssh2-exec-server.js';
+import { generateSshKeyPair } from './ssh-keys.js';
+import { type ExecServer, startExecServer } from './ssh2-exec-server.js';
 
 const { utils } = ssh2;
 

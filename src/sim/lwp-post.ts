@@ -44,7 +44,9 @@ export function lwpPost(url: URL, xml: string, options: LwpPostOptions): Promise
     const failed = (reason: 'timeout' | 'reply-dropped' | 'connection', detail: string) =>
       finish({ kind: 'failed', reason, detail, ms: Date.now() - started });
     const timer = setTimeout(() => failed('timeout', `no reply within ${options.timeoutMs} ms`), options.timeoutMs);
-    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => socket.write(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body])));
+    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () =>
+      socket.write(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body])),
+    );
     socket.on('data', (chunk: Buffer) => {
       if (options.dropReply) return failed('reply-dropped', 'the reply was dropped on purpose');
       chunks.push(chunk);

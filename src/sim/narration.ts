@@ -21,17 +21,26 @@ export function describeSimEvent(event: SimEvent): string {
     const inSlice = event.entries.filter((e) => e.clientId !== null);
     const newest = inSlice[inSlice.length - 1];
     const oldest = inSlice[0];
-    const range = newest && oldest ? ` (LIFO: newest ${newest.nodeId} ${newest.value} … oldest ${oldest.nodeId} ${oldest.value})` : '';
+    const range =
+      newest && oldest
+        ? ` (LIFO: newest ${newest.nodeId} ${newest.value} … oldest ${oldest.nodeId} ${oldest.value})`
+        : '';
     return `cluster  SetResourceValues  ${inSlice.length} slice nodes${range}${note ? ` → ${note}` : ''}`;
   }
   if (event.type === 'deleted') return `cluster  NotifyDeleteComplete  ${list(event.nodes)}${note ? ` → ${note}` : ''}`;
   const waits = [...new Set(event.sent.map((e) => e.maxWaitTime))].sort((a, b) => b - a);
-  const tags = [event.repeat ? 'again (duplicated tick)' : '', event.faults.includes('no-wait') && !event.repeat ? 'cluster cannot wait' : '']
+  const tags = [
+    event.repeat ? 'again (duplicated tick)' : '',
+    event.faults.includes('no-wait') && !event.repeat ? 'cluster cannot wait' : '',
+  ]
     .filter(Boolean)
     .map((t) => ` [${t}]`)
     .join('');
   const released = event.released.length > 0 ? `released ${list(event.released)}` : 'released none';
-  const given = event.released.reduce((sum, id) => sum + (event.sent.find((e) => e.nodeId === id)?.maxWaitTime ?? 0), 0);
+  const given = event.released.reduce(
+    (sum, id) => sum + (event.sent.find((e) => e.nodeId === id)?.maxWaitTime ?? 0),
+    0,
+  );
   const taken = event.taken.length > 0 ? `; taken without waiting: ${list(event.taken)}` : '';
   const outcome = note || `${released}${given > 0 ? ` (${given} node-seconds back)` : ''}${taken}`;
   const nodes = `${event.sent.length} node${event.sent.length === 1 ? '' : 's'}`;
@@ -41,8 +50,11 @@ export function describeSimEvent(event: SimEvent): string {
 /** One readable line for a node's state change. */
 export function describeTransition(change: StateChange): string {
   const { clientId, failure, forcedReason } = change.snapshot.context;
-  const why = change.to === 'held' || change.to === 'forced' ? ` (${forcedReason ?? ''}${forcedReason && failure ? ': ' : ''}${failure ?? ''})` : '';
-  return `${change.nodeId}${clientId ? ` ${clientId}` : ''}`.padEnd(15) + `${change.from} → ${change.to}${why}`;
+  const why =
+    change.to === 'held' || change.to === 'forced'
+      ? ` (${forcedReason ?? ''}${forcedReason && failure ? ': ' : ''}${failure ?? ''})`
+      : '';
+  return `${`${change.nodeId}${clientId ? ` ${clientId}` : ''}`.padEnd(15)}${change.from} → ${change.to}${why}`;
 }
 
 /** Prints lines with the time since `startedAt`. */
@@ -53,7 +65,9 @@ export function timedWriter(write: (text: string) => void, startedAt: number): (
 export function describeSummary(summary: SimSummary, workLost: readonly string[]): string[] {
   return [
     `nodes released early      ${summary.releasedEarly} of ${summary.nodes}` +
-      (summary.takenAtDeadline + summary.couldNotWait > 0 ? ` (${summary.takenAtDeadline} at the deadline, ${summary.couldNotWait} could not wait)` : ''),
+      (summary.takenAtDeadline + summary.couldNotWait > 0
+        ? ` (${summary.takenAtDeadline} at the deadline, ${summary.couldNotWait} could not wait)`
+        : ''),
     `given back early          ${summary.nodeMinutesGivenBack} node-minutes (${summary.givenBackSeconds} node-seconds before the deadline)`,
     `work lost                 ${workLost.length}${workLost.length > 0 ? ` (${workLost.join(', ')})` : ''}`,
     `countdown calls           ${summary.countdownCalls}`,

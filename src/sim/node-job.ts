@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { killGroup } from './ssh2-exec-server.js';
@@ -55,7 +55,11 @@ const readCount = async (file: string): Promise<number | null> => {
 /** Starts the job in `dir`; it runs until its drain step asks it to stop. */
 export async function startNodeJob(dir: string, checkpointSeconds: number): Promise<NodeJob> {
   await writeFile(join(dir, 'job.sh'), JOB_SCRIPT, { mode: 0o755 });
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CHECKPOINT_SECONDS: String(checkpointSeconds), MAX_UNITS: String(MAX_UNITS) };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    CHECKPOINT_SECONDS: String(checkpointSeconds),
+    MAX_UNITS: String(MAX_UNITS),
+  };
   const child: ChildProcess = spawn('sh', ['job.sh'], { cwd: dir, env, detached: true, stdio: 'ignore' });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -63,7 +67,11 @@ export async function startNodeJob(dir: string, checkpointSeconds: number): Prom
     dir,
     async state() {
       const running = child.exitCode === null && child.signalCode === null;
-      return { progress: (await readCount(join(dir, 'progress'))) ?? 0, checkpoint: await readCount(join(dir, 'checkpoint')), running };
+      return {
+        progress: (await readCount(join(dir, 'progress'))) ?? 0,
+        checkpoint: await readCount(join(dir, 'checkpoint')),
+        running,
+      };
     },
     kill: () => killGroup(child, 'SIGKILL'),
   };

@@ -9,8 +9,7 @@ const WHOLE = /^[+-]?\d{1,10}$/;
 const DECIMAL = /^[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const I4_MAX = 2 ** 31;
 
-const xmlText = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const xmlText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function guessScalar(text: string): string {
   if (WHOLE.test(text) && Math.abs(Number(text)) < I4_MAX) return `<i4>${text}</i4>`;

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { createAgent, type Agent, type AgentDeps } from '../agent.js';
+import { type Agent, type AgentDeps, createAgent } from '../agent.js';
 import { createClusterClient } from '../cluster/cluster-client.js';
-import { registerEndpoint, type Registered } from '../cluster/registration.js';
+import { type Registered, registerEndpoint } from '../cluster/registration.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { DrainPlan } from '../drain/plan.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
-import { createClusterSimulator, type ClusterSimulator } from './cluster-simulator.js';
+import { type ClusterSimulator, createClusterSimulator } from './cluster-simulator.js';
 import { describeSimEvent, describeTransition } from './narration.js';
 import { NodeFactsTracker } from './node-facts.js';
 import type { Scenario } from './scenario.js';
@@ -39,7 +39,8 @@ export interface Rehearsal {
   close(): Promise<void>;
 }
 
-const REHEARSAL_CREDENTIAL = '<signed-credential><!-- the simulator checks only that one is sent --></signed-credential>';
+const REHEARSAL_CREDENTIAL =
+  '<signed-credential><!-- the simulator checks only that one is sent --></signed-credential>';
 
 /**
  * The cluster simulator and an in-process agent on loopback, the agent registered with the
@@ -75,7 +76,12 @@ export async function startRehearsal(deps: RehearsalDeps): Promise<Rehearsal> {
     const client = createClusterClient({ url: simUrl, timeoutMs: 10_000, retries: 2, retryDelayMs: 500, logger });
     const registered = await registerEndpoint(
       client,
-      { sliceUrn: sim.sliceUrn, credentials: [REHEARSAL_CREDENTIAL], endpointUrl: agentUrl, defwaittime: deps.defwaittime },
+      {
+        sliceUrn: sim.sliceUrn,
+        credentials: [REHEARSAL_CREDENTIAL],
+        endpointUrl: agentUrl,
+        defwaittime: deps.defwaittime,
+      },
       logger,
     );
     return {

@@ -39,7 +39,10 @@ export const scenarioSchema = z.strictObject({
   otherNodes: z.number().int().nonnegative().default(2),
   /** How long the cluster waits for a reply (CloudLab: 500 s). */
   replyTimeoutSeconds: z.number().positive().default(500),
-  waves: z.array(waveSchema).min(1).default([{ tick: 1, count: 'rest' }]),
+  waves: z
+    .array(waveSchema)
+    .min(1)
+    .default([{ tick: 1, count: 'rest' }]),
   faults: z.array(faultSchema).default([]),
   /** What "ended as expected" means for this scenario. */
   expect: z
@@ -48,7 +51,9 @@ export const scenarioSchema = z.strictObject({
        * Nodes released before their deadline: a number, node ids, or `all` — every node except
        * those the cluster stopped waiting for (a `no-wait` fault).
        */
-      releasedEarly: z.union([z.literal('all'), z.number().int().nonnegative(), z.array(z.coerce.string())]).default('all'),
+      releasedEarly: z
+        .union([z.literal('all'), z.number().int().nonnegative(), z.array(z.coerce.string())])
+        .default('all'),
       /** Nodes deleted before their drain was verified; `any` when the scenario cannot promise it. */
       workLost: z.union([z.number().int().nonnegative(), z.literal('any')]).default(0),
     })
@@ -71,7 +76,10 @@ export async function loadScenario(file: string): Promise<Scenario> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${file}: cannot read the scenario (${(error as NodeJS.ErrnoException).code ?? 'error'})`, null);
+    throw new ConfigError(
+      `${file}: cannot read the scenario (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      null,
+    );
   }
   try {
     return parseScenario(parseYaml(text), file);

@@ -1,7 +1,7 @@
 import type { Policy } from '../cluster/cluster-client.js';
 import { wholeNumber } from '../cluster/protogeni-reply.js';
 import { ProtoGeniCode, XmlRpcFaultCode } from '../protocol/codes.js';
-import { protoGeniReply, type PerlData } from './perl-xml.js';
+import { type PerlData, protoGeniReply } from './perl-xml.js';
 
 /** The server-side API version GetVersion reports. */
 export const SIM_API_VERSION = 1;
@@ -29,7 +29,9 @@ export interface ServerApiState {
 
 export type MethodOutcome = { reply: PerlData } | { fault: { code: number; message: string } };
 
-const reply = (code: number, value: PerlData = 0, output = ''): MethodOutcome => ({ reply: protoGeniReply(code, value, output) });
+const reply = (code: number, value: PerlData = 0, output = ''): MethodOutcome => ({
+  reply: protoGeniReply(code, value, output),
+});
 const badArgs = (output: string) => reply(ProtoGeniCode.BADARGS, 0, output);
 
 function struct(params: readonly unknown[]): Record<string, unknown> {
@@ -37,21 +39,32 @@ function struct(params: readonly unknown[]): Record<string, unknown> {
   return typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Record<string, unknown>) : {};
 }
 
-const member = (args: Record<string, unknown>, name: string): unknown => (Object.hasOwn(args, name) ? args[name] : undefined);
+const member = (args: Record<string, unknown>, name: string): unknown =>
+  Object.hasOwn(args, name) ? args[name] : undefined;
 
 /** Checks slice_urn and credentials; a problem as a reply, or null. */
 function sliceProblem(state: ServerApiState, args: Record<string, unknown>): MethodOutcome | null {
   const sliceUrn = member(args, 'slice_urn');
   const credentials = member(args, 'credentials');
   if (typeof sliceUrn !== 'string' || sliceUrn === '') return badArgs('slice_urn: missing');
-  if (!Array.isArray(credentials) || credentials.length === 0 || !credentials.every((c) => typeof c === 'string' && c !== '')) {
+  if (
+    !Array.isArray(credentials) ||
+    credentials.length === 0 ||
+    !credentials.every((c) => typeof c === 'string' && c !== '')
+  ) {
     return badArgs('credentials: expected a list of credential documents');
   }
-  if (state.sliceUrn !== undefined && sliceUrn !== state.sliceUrn) return reply(ProtoGeniCode.SEARCHFAILED, 0, `no such slice: ${sliceUrn}`);
+  if (state.sliceUrn !== undefined && sliceUrn !== state.sliceUrn)
+    return reply(ProtoGeniCode.SEARCHFAILED, 0, `no such slice: ${sliceUrn}`);
   return null;
 }
 
-function setEndpoint(state: ServerApiState, args: Record<string, unknown>, clientCertificate: string | null, now: number): MethodOutcome {
+function setEndpoint(
+  state: ServerApiState,
+  args: Record<string, unknown>,
+  clientCertificate: string | null,
+  now: number,
+): MethodOutcome {
   const problem = sliceProblem(state, args);
   if (problem) return problem;
   const url = member(args, 'url');
@@ -64,9 +77,9 @@ function setEndpoint(state: ServerApiState, args: Record<string, unknown>, clien
     return badArgs(`defwaittime ${defwaittime} is greater than maxwaittime ${state.maxwaittime}`);
   }
   const registration: SimRegistration = {
-    sliceUrn: String(args['slice_urn']),
+    sliceUrn: String(args.slice_urn),
     url,
-    credentials: (args['credentials'] as string[]).slice(),
+    credentials: (args.credentials as string[]).slice(),
     policy,
     defwaittime,
     at: now,

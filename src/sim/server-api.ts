@@ -7,10 +7,15 @@ import type { Logger } from 'pino';
 import type { Policy } from '../cluster/cluster-client.js';
 import { DEFAULT_CLUSTER_PATH } from '../config/cluster-schema.js';
 import { readBody } from '../endpoint/body-reader.js';
-import { ProtoGeniCode, XmlRpcFaultCode, XmlRpcFaultError } from '../protocol/codes.js';
 import { decodeMethodCall } from '../protocol/call-decoder.js';
+import { ProtoGeniCode, XmlRpcFaultCode, XmlRpcFaultError } from '../protocol/codes.js';
 import { perlFault, perlResponse, protoGeniReply } from './perl-xml.js';
-import { handleServerCall, type MethodOutcome, type ServerApiState, type SimRegistration } from './server-api-methods.js';
+import {
+  handleServerCall,
+  type MethodOutcome,
+  type ServerApiState,
+  type SimRegistration,
+} from './server-api-methods.js';
 
 export interface ServerApiOptions {
   maxwaittime: number;
@@ -48,7 +53,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createServerApi(options: ServerApiOptions): ServerApi {
   const { logger, path = DEFAULT_CLUSTER_PATH, tls, now = Date.now } = options;
   const log = logger.child({ component: 'sim-server-api' });
-  const state: ServerApiState = { maxwaittime: options.maxwaittime, policy: options.policy, sliceUrn: options.sliceUrn, registrations: [], current: null };
+  const state: ServerApiState = {
+    maxwaittime: options.maxwaittime,
+    policy: options.policy,
+    sliceUrn: options.sliceUrn,
+    registrations: [],
+    current: null,
+  };
   const calls: ServerApiCall[] = [];
   const failures: Array<'busy' | 'http-503'> = [];
   const waiting = new Set<(registration: SimRegistration) => void>();
@@ -78,7 +89,10 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     if (method === 'SetSliceClientEndpoint' && code === ProtoGeniCode.SUCCESS && state.current) {
       for (const wake of [...waiting]) wake(state.current);
     }
-    sendXml(res, 'reply' in outcome ? perlResponse(outcome.reply) : perlFault(outcome.fault.code, outcome.fault.message));
+    sendXml(
+      res,
+      'reply' in outcome ? perlResponse(outcome.reply) : perlFault(outcome.fault.code, outcome.fault.message),
+    );
   }
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -88,9 +102,20 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     });
   };
   const server: Server = tls
-    ? createHttpsServer({ key: tls.key, cert: tls.cert, ca: tls.clientCa, requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined }, listener)
+    ? createHttpsServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          ca: tls.clientCa,
+          requestCert: tls.clientCa !== undefined,
+          rejectUnauthorized: tls.clientCa !== undefined,
+        },
+        listener,
+      )
     : createHttpServer(listener);
-  server.on('tlsClientError', (error: Error) => log.info({ reason: error.message }, 'sim server api refused a TLS client'));
+  server.on('tlsClientError', (error: Error) =>
+    log.info({ reason: error.message }, 'sim server api refused a TLS client'),
+  );
 
   return {
     state,
@@ -140,6 +165,10 @@ function sendXml(res: ServerResponse, xml: string): void {
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain',
+    'Content-Length': Buffer.byteLength(text),
+    Connection: 'close',
+  });
   res.end(text);
 }

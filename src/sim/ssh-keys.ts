@@ -16,7 +16,8 @@ export interface SshKeyPair {
 export function generateSshKeyPair(comment: string): SshKeyPair {
   for (let attempt = 1; ; attempt += 1) {
     const pair = utils.generateKeyPairSync('ed25519', { comment });
-    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error))
+      return pair;
     if (attempt >= 20) throw new Error('could not generate a readable ed25519 key pair');
   }
 }

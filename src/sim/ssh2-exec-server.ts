@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
@@ -87,7 +87,12 @@ export async function startExecServer(options: ExecServerOptions): Promise<ExecS
   };
 }
 
-function verifySignature(keyData: Buffer, blob: Buffer | undefined, signature: Buffer, hashAlgo: string | undefined): boolean {
+function verifySignature(
+  keyData: Buffer,
+  blob: Buffer | undefined,
+  signature: Buffer,
+  hashAlgo: string | undefined,
+): boolean {
   const key = utils.parseKey(keyData);
   return !(key instanceof Error) && blob !== undefined && key.verify(blob, signature, hashAlgo);
 }

@@ -19,10 +19,13 @@ export function planWaves(nodes: readonly SimNode[], waves: Scenario['waves']): 
     if (wave.nodes !== undefined) {
       picked = wave.nodes.map((nodeId) => {
         const at = remaining.findIndex((n) => n.nodeId === nodeId);
-        return at === -1 ? (nodes.find((n) => n.nodeId === nodeId) ?? { nodeId, clientId: null }) : remaining.splice(at, 1)[0]!;
+        return at === -1
+          ? (nodes.find((n) => n.nodeId === nodeId) ?? { nodeId, clientId: null })
+          : remaining.splice(at, 1)[0]!;
       });
     } else {
-      const count = wave.count === 'rest' || wave.count === undefined ? remaining.length : Math.min(wave.count, remaining.length);
+      const count =
+        wave.count === 'rest' || wave.count === undefined ? remaining.length : Math.min(wave.count, remaining.length);
       picked = remaining.splice(remaining.length - count, count).reverse();
     }
     return { index, tick: wave.tick, nodes: picked };
@@ -33,6 +36,10 @@ export function planWaves(nodes: readonly SimNode[], waves: Scenario['waves']): 
 export function lifoValues(nodes: readonly SimNode[], otherNodes: number): Array<SimNode & { value: number }> {
   const n = nodes.length;
   const slice = nodes.map((node, i) => ({ ...node, value: Math.round(((n - i) / n) * 1000) / 1000 }));
-  const others = Array.from({ length: otherNodes }, (_, i) => ({ nodeId: `other${i + 1}`, clientId: null, value: 0.5 }));
+  const others = Array.from({ length: otherNodes }, (_, i) => ({
+    nodeId: `other${i + 1}`,
+    clientId: null,
+    value: 0.5,
+  }));
   return [...slice, ...others];
 }

@@ -1,6 +1,6 @@
+import { isReleased } from '../../machines/node.chart.js';
 import type { NodeInput } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import { isReleased } from '../../machines/node.chart.js';
 import type { NodeActor } from './node-actor.js';
 
 export interface SliceNode {

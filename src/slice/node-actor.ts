@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type ActorOptions, type AnyStateMachine, createActor } from 'xstate';
-import type { NodeInput, NodeSignal } from '../../machines/node.types.js';
 import type { nodeMachine } from '../../machines/node.machine.js';
+import type { NodeInput, NodeSignal } from '../../machines/node.types.js';
 
 export type NodeMachine = typeof nodeMachine;
 export type NodeActor = ReturnType<typeof createActor<NodeMachine>>;
@@ -35,7 +35,10 @@ export function startNodeActor(
   let childLogger: Logger | undefined;
   const log = (): Logger => (childLogger ??= options.logger.child({ nodeId: input.nodeId }));
   // An explicit `clock: undefined` would replace xstate's system clock.
-  const actor = createActor(machine as NodeMachine, options.clock ? { input, clock: options.clock } : { input }) as NodeActor;
+  const actor = createActor(
+    machine as NodeMachine,
+    options.clock ? { input, clock: options.clock } : { input },
+  ) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
   // xstate hands emitted events to these listeners just before it tells subscribers of the snapshot
   // the transition led to: they go out with that change.

@@ -77,7 +77,10 @@ export class NodeListReloader {
     try {
       read = await this.deps.source.read();
     } catch (error) {
-      this.log.warn({ reason, err: error instanceof Error ? error.message : String(error) }, 'node list re-read failed: the node list is unchanged');
+      this.log.warn(
+        { reason, err: error instanceof Error ? error.message : String(error) },
+        'node list re-read failed: the node list is unchanged',
+      );
       return false;
     }
     if (this.stopped) return false;
@@ -91,11 +94,22 @@ export class NodeListReloader {
     const { added, removed, moved, busy } = change;
     if (added.length + removed.length + moved.length > 0 || reason !== 'timer') {
       this.log.info(
-        { reason, nodes: read.nodes.length, added: sample(added), removed: sample(removed), moved: sample(moved), counts: { added: added.length, removed: removed.length, moved: moved.length } },
+        {
+          reason,
+          nodes: read.nodes.length,
+          added: sample(added),
+          removed: sample(removed),
+          moved: sample(moved),
+          counts: { added: added.length, removed: removed.length, moved: moved.length },
+        },
         'node list read',
       );
     }
-    if (busy.length > 0) this.log.info({ nodeIds: sample(busy), count: busy.length }, 'nodes left the node list or moved while busy: kept as they are');
+    if (busy.length > 0)
+      this.log.info(
+        { nodeIds: sample(busy), count: busy.length },
+        'nodes left the node list or moved while busy: kept as they are',
+      );
     const report = JSON.stringify([read.skipped, read.excluded]);
     if (report === this.lastReport) return;
     this.lastReport = report;

@@ -13,10 +13,18 @@ export interface NodeListChange {
   busy: string[];
 }
 
-export const targetOfListed = (node: ListedNode): SshTarget => ({ nodeId: node.nodeId, host: node.host, port: node.port, user: node.user });
+export const targetOfListed = (node: ListedNode): SshTarget => ({
+  nodeId: node.nodeId,
+  host: node.host,
+  port: node.port,
+  user: node.user,
+});
 
 const sameLogin = (node: LazyNode, listed: ListedNode): boolean =>
-  node.clientId === listed.clientId && node.target.host === listed.host && node.target.port === listed.port && node.target.user === listed.user;
+  node.clientId === listed.clientId &&
+  node.target.host === listed.host &&
+  node.target.port === listed.port &&
+  node.target.user === listed.user;
 
 /**
  * Makes the slice's listed nodes those of `listed`: new ones are added (a node taken out earlier
@@ -25,7 +33,11 @@ const sameLogin = (node: LazyNode, listed: ListedNode): boolean =>
  * remembered, see incarnation.ts): a listed one is reached at its listed login when it is back.
  * Nodes learned from calls (adopted) that the list does not name are left to the calls.
  */
-export function applyNodeList(registry: NodeRegistry, listed: readonly ListedNode[], remove: (node: LazyNode) => boolean): NodeListChange {
+export function applyNodeList(
+  registry: NodeRegistry,
+  listed: readonly ListedNode[],
+  remove: (node: LazyNode) => boolean,
+): NodeListChange {
   const change: NodeListChange = { added: [], removed: [], moved: [], busy: [] };
   const wanted = new Set<string>();
   for (const node of listed) {

@@ -86,7 +86,10 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
   private lookUp(waiting: NodeEntry[]): void {
     if (waiting.length === 0) return;
     const ids = waiting.map((entry) => entry.node_id);
-    this.log.info({ count: ids.length, nodeIds: ids.slice(0, 5) }, 'call names nodes the agent does not know: re-reading the node list');
+    this.log.info(
+      { count: ids.length, nodeIds: ids.slice(0, 5) },
+      'call names nodes the agent does not know: re-reading the node list',
+    );
     void this.deps.lookUp().then(() => this.settle(ids));
   }
 
@@ -100,7 +103,10 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
         if (parked.values) await this.slice.setResourceValues([parked.values]);
         if (parked.countdown) await this.slice.notifyDeletePending([this.late(parked.countdown)]);
       } catch (error) {
-        this.log.warn({ nodeId: id, err: error instanceof Error ? error.message : String(error) }, 'call for a node that waited for the node list not applied');
+        this.log.warn(
+          { nodeId: id, err: error instanceof Error ? error.message : String(error) },
+          'call for a node that waited for the node list not applied',
+        );
       }
     }
   }

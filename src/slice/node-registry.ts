@@ -42,17 +42,35 @@ export class NodeRegistry {
 
   constructor(private readonly deps: NodeRegistryDeps) {}
 
-  add(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore, options: AddOptions = {}): LazyNode {
+  add(
+    node: { nodeId: string; clientId: string | null; target: SshTarget },
+    restore?: NodeRestore,
+    options: AddOptions = {},
+  ): LazyNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
     const departed = this.departed.get(node.nodeId);
     this.departed.delete(node.nodeId);
     const incarnation = options.incarnation ?? (departed === undefined ? undefined : departed + 1);
-    const input: NodeInput = { nodeId: node.nodeId, clientId: node.clientId, ...this.deps.settings, restore, incarnation };
-    const entry = new LazyNode(node.nodeId, node.clientId, node.target, input, this.deps.startActor, options.adopted ?? false);
+    const input: NodeInput = {
+      nodeId: node.nodeId,
+      clientId: node.clientId,
+      ...this.deps.settings,
+      restore,
+      incarnation,
+    };
+    const entry = new LazyNode(
+      node.nodeId,
+      node.clientId,
+      node.target,
+      input,
+      this.deps.startActor,
+      options.adopted ?? false,
+    );
     this.nodes.set(node.nodeId, entry);
     // A later incarnation of an adopted node is the same unknown node.
-    if (entry.adopted && options.incarnation === undefined) this.deps.unknown.noteAdopted(node.nodeId, restore !== undefined);
+    if (entry.adopted && options.incarnation === undefined)
+      this.deps.unknown.noteAdopted(node.nodeId, restore !== undefined);
     this.deps.added(entry, restore);
     return entry;
   }
@@ -103,7 +121,10 @@ export class NodeRegistry {
     this.nodes.delete(nodeId);
     if (target === null) return this.resolve(entry, namedBy);
     const incarnation = previous.context.incarnation + 1;
-    this.deps.log.info({ nodeId, clientId, host: target.host, incarnation, namedBy }, 'deleted node is back in the slice: a new incarnation');
+    this.deps.log.info(
+      { nodeId, clientId, host: target.host, incarnation, namedBy },
+      'deleted node is back in the slice: a new incarnation',
+    );
     const fresh = this.add({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
     const snapshot = fresh.ensureStarted().getSnapshot();
     const from = stateName(previous.value);

@@ -50,7 +50,10 @@ export class ShadowHandlers implements ClientEndpointHandlers {
       // A node the cluster cannot wait for is given back either way: nothing to learn from it.
       if (record.wouldReleaseAt === null && released.has(entry.node_id) && maxWaitTime > 0) {
         record.wouldReleaseAt = { countdown: record.countdowns, maxWaitTime, at };
-        this.log.info({ nodeId: entry.node_id, countdown: record.countdowns, wouldGiveBackSeconds: maxWaitTime }, 'shadow: node would have been released');
+        this.log.info(
+          { nodeId: entry.node_id, countdown: record.countdowns, wouldGiveBackSeconds: maxWaitTime },
+          'shadow: node would have been released',
+        );
       }
     }
     return new Set();
@@ -85,7 +88,14 @@ export class ShadowHandlers implements ClientEndpointHandlers {
   private recordOf(entry: NodeEntry, maxWaitTime: number): ShadowNodeRecord {
     let record = this.records.get(entry.node_id);
     if (!record) {
-      record = { nodeId: entry.node_id, clientId: entry.client_id ?? null, countdowns: 0, firstMaxWaitTime: maxWaitTime, wouldReleaseAt: null, deletedAt: null };
+      record = {
+        nodeId: entry.node_id,
+        clientId: entry.client_id ?? null,
+        countdowns: 0,
+        firstMaxWaitTime: maxWaitTime,
+        wouldReleaseAt: null,
+        deletedAt: null,
+      };
       this.records.set(entry.node_id, record);
     }
     return record;

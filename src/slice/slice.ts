@@ -6,13 +6,13 @@ import type { SshTarget } from '../ssh/ssh-runner.js';
 import type { NamedBy } from './incarnation.js';
 import { isIdle, type LazyNode, releasedNow, type SliceNode } from './lazy-node.js';
 import type { ListedNode } from './listed-node.js';
+import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
 import { applyNodeList, type NodeListChange } from './node-list.js';
 import { NodeMailbox } from './node-mailbox.js';
 import { type AddOptions, NodeRegistry } from './node-registry.js';
-import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
-import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
-import { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
 import { provideNodeMachine } from './provide-machine.js';
+import { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
+import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
 
 export { LazyNode, type SliceNode } from './lazy-node.js';
 export { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
@@ -47,10 +47,18 @@ export class Slice implements ClientEndpointHandlers {
       log: deps.logger,
       unknown: this.unknown,
       settings: {
-        plan: deps.plan.outline, bestEffortSeconds: deps.bestEffortSeconds, onFailure: deps.onFailure,
-        prepareAt: deps.prepareAt ?? null, valueMeans: deps.valueMeans ?? 'keep-worth',
+        plan: deps.plan.outline,
+        bestEffortSeconds: deps.bestEffortSeconds,
+        onFailure: deps.onFailure,
+        prepareAt: deps.prepareAt ?? null,
+        valueMeans: deps.valueMeans ?? 'keep-worth',
       },
-      startActor: (input) => startNodeActor(this.machine, input, { logger: this.log, clock: deps.clock, onChange: (change) => this.changed(change) }),
+      startActor: (input) =>
+        startNodeActor(this.machine, input, {
+          logger: this.log,
+          clock: deps.clock,
+          onChange: (change) => this.changed(change),
+        }),
       added: (node, restore) => {
         // A restored drain's first step looks its node's SSH target up at once: the node is in the map by now.
         if (restore) node.ensureStarted();
@@ -66,7 +74,11 @@ export class Slice implements ClientEndpointHandlers {
    * once: it may have timers to re-arm). A new node's actor starts when something first needs it.
    * `adopted`: learned from a call rather than configured (a later incarnation re-derives its host).
    */
-  addNode(node: { nodeId: string; clientId: string | null; target: SshTarget }, restore?: NodeRestore, options: AddOptions = {}): LazyNode {
+  addNode(
+    node: { nodeId: string; clientId: string | null; target: SshTarget },
+    restore?: NodeRestore,
+    options: AddOptions = {},
+  ): LazyNode {
     return this.registry.add(node, restore, options);
   }
 
@@ -125,12 +137,14 @@ export class Slice implements ClientEndpointHandlers {
 
   private applyValues(entries: NodeEntry[], namedBy: NamedBy): void {
     // Entries without client_id describe nodes outside the slice: never adopted.
-    if (namedBy !== 'replay') this.unknown.admit(entries, (entry) => entry.client_id !== undefined && !this.nodes.has(entry.node_id));
+    if (namedBy !== 'replay')
+      this.unknown.admit(entries, (entry) => entry.client_id !== undefined && !this.nodes.has(entry.node_id));
     const at = this.deps.now();
     let outside = 0;
     for (const entry of entries) {
       // Entries without client_id describe nodes the slice does not hold.
-      const node = entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.registry.resolve(entry, namedBy);
+      const node =
+        entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.registry.resolve(entry, namedBy);
       if (!node) {
         outside += 1;
         continue;
@@ -188,7 +202,10 @@ export class Slice implements ClientEndpointHandlers {
     if (change.to === 'deleted') {
       this.deps.runner.release(change.nodeId);
       if (change.signals.some((signal) => signal.type === 'workLost')) {
-        this.log.warn({ nodeId: change.nodeId, from: change.from }, 'node deleted before its drain was verified: work lost');
+        this.log.warn(
+          { nodeId: change.nodeId, from: change.from },
+          'node deleted before its drain was verified: work lost',
+        );
       }
     }
     this.deps.onChange?.(change);

@@ -68,9 +68,13 @@ export class UnknownNodes {
   /** Logs what the call just did with unknown nodes, one line per kind. */
   report(policy: string): void {
     const { adopted, released } = this.pending;
-    if (adopted.length > 0) this.log.info({ count: adopted.length, nodeIds: adopted.slice(0, SAMPLE) }, 'unknown nodes adopted');
+    if (adopted.length > 0)
+      this.log.info({ count: adopted.length, nodeIds: adopted.slice(0, SAMPLE) }, 'unknown nodes adopted');
     if (released.length > 0) {
-      this.log.warn({ count: released.length, nodeIds: released.slice(0, SAMPLE), policy }, 'unknown nodes reported released');
+      this.log.warn(
+        { count: released.length, nodeIds: released.slice(0, SAMPLE), policy },
+        'unknown nodes reported released',
+      );
     }
     this.pending.adopted = [];
     this.pending.released = [];

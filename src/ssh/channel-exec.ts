@@ -7,8 +7,8 @@ export interface ExecHandlers {
    * Each chunk as it arrives (nothing is kept here). A positive return is how many ms to stop
    * reading that stream: SSH flow control then makes the remote writer wait too.
    */
-  onStdout?: (chunk: Buffer) => number | void;
-  onStderr?: (chunk: Buffer) => number | void;
+  onStdout?: (chunk: Buffer) => number | undefined;
+  onStderr?: (chunk: Buffer) => number | undefined;
 }
 
 export interface ExecExit {
@@ -51,7 +51,7 @@ export function execStreaming(client: Client | null, command: string, handlers: 
   });
 }
 
-function read(stream: Readable, onChunk: ((chunk: Buffer) => number | void) | undefined): void {
+function read(stream: Readable, onChunk: ((chunk: Buffer) => number | undefined) | undefined): void {
   stream.on('data', (chunk: Buffer) => {
     const pauseMs = onChunk?.(chunk) ?? 0;
     if (pauseMs > 0 && !stream.isPaused()) {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { raceAbort } from './bounded-wait.js';
-import { NodeConnection, targetKeyOf, type ConnectionDeps } from './node-connection.js';
+import { type ConnectionDeps, NodeConnection, targetKeyOf } from './node-connection.js';
 import type { SshTarget } from './ssh-runner.js';
 
 /**

@@ -22,7 +22,15 @@ export class DryRunSshRunner implements SshRunner {
     this.calls.push({ target, command, env, timeoutMs: options.timeoutMs });
     // Env values may be secrets from the network: log only their names.
     this.log.info(
-      { nodeId: target.nodeId, host: target.host, port: target.port, user: target.user, command, envNames: Object.keys(env), timeoutMs: options.timeoutMs },
+      {
+        nodeId: target.nodeId,
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        command,
+        envNames: Object.keys(env),
+        timeoutMs: options.timeoutMs,
+      },
       'dry run: would run command',
     );
     return { kind: 'dryRun', code: 0, stdout: '', stderr: '' };

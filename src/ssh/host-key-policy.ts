@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import {
   appendKnownHost,
   checkHostKey,
+  type KnownHostEntry,
   keyTypeOfBlob,
   knownHostName,
   knownKeyTypes,
   readKnownHosts,
-  type KnownHostEntry,
 } from './known-hosts.js';
 
 export type HostKeyChecking = 'yes' | 'accept-new' | 'no';
@@ -61,10 +61,18 @@ export function createHostKeyPolicy(options: { knownHostsPath: string; checking:
     if (status === 'match') return { accepted: true, detail: `host key matches known_hosts: ${offered}` };
     if (status === 'mismatch') {
       logger.error({ host: name, offered, knownHostsPath }, 'host key mismatch');
-      return { accepted: false, rejected: 'host-key-mismatch', detail: `host key mismatch for ${name}: server offered ${offered}, known_hosts (${knownHostsPath}) has a different or revoked key` };
+      return {
+        accepted: false,
+        rejected: 'host-key-mismatch',
+        detail: `host key mismatch for ${name}: server offered ${offered}, known_hosts (${knownHostsPath}) has a different or revoked key`,
+      };
     }
     if (checking === 'yes') {
-      return { accepted: false, rejected: 'host-key-unknown', detail: `host key unknown for ${name} (${offered}) and hostKeyChecking is 'yes'` };
+      return {
+        accepted: false,
+        rejected: 'host-key-unknown',
+        detail: `host key unknown for ${name} (${offered}) and hostKeyChecking is 'yes'`,
+      };
     }
     return addNewKey(host, port, key, offered);
   }
@@ -86,7 +94,11 @@ export function createHostKeyPolicy(options: { knownHostsPath: string; checking:
       return { accepted: true, detail: `host key added: ${offered}` };
     } catch (err) {
       logger.error({ host: name, err }, 'known_hosts append failed');
-      return { accepted: false, rejected: 'host-key-unknown', detail: `could not record new host key for ${name}: ${(err as Error).message}` };
+      return {
+        accepted: false,
+        rejected: 'host-key-unknown',
+        detail: `could not record new host key for ${name}: ${(err as Error).message}`,
+      };
     }
   }
 

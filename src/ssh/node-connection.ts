@@ -1,14 +1,14 @@
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
-import { createActor, fromCallback, fromPromise, waitFor, type Actor, type ActorOptions } from 'xstate';
-import { sshConnectionMachine, type SshConnectionMachine } from '../../machines/ssh-connection.machine.js';
+import { type Actor, type ActorOptions, createActor, fromCallback, fromPromise, waitFor } from 'xstate';
+import { type SshConnectionMachine, sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
 import type { HostKeyCheck, HostKeyDecision } from './host-key-policy.js';
 import { RunningCommands } from './running-commands.js';
-import { aborted, disconnected } from './ssh-runner.js';
 import type { Aborted, Disconnected, SshTarget, Unreachable } from './ssh-runner.js';
+import { aborted, disconnected } from './ssh-runner.js';
 
 /** xstate's timer source for the back-off and reopen waits: the system clock, or a SimulatedClock in tests. */
 export type ConnectionClock = NonNullable<ActorOptions<SshConnectionMachine>['clock']>;
@@ -89,7 +89,10 @@ export class NodeConnection {
    * the connection closing (its commands are being stopped, this one with them).
    */
   async ready(): Promise<Unreachable | Aborted | Disconnected | null> {
-    const settled = await waitFor(this.actor, (s) => s.matches('open') || s.matches('closing') || s.status !== 'active');
+    const settled = await waitFor(
+      this.actor,
+      (s) => s.matches('open') || s.matches('closing') || s.status !== 'active',
+    );
     if (settled.matches('open')) return null;
     if (settled.matches('closing')) return this.failure ?? aborted('aborted before the command started');
     return this.failure ?? disconnected('connection closed');

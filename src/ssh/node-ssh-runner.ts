@@ -1,5 +1,5 @@
 import { raceAbort } from './bounded-wait.js';
-import { execStreaming, type ExecHandlers } from './channel-exec.js';
+import { type ExecHandlers, execStreaming } from './channel-exec.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConnectionPool } from './connection-pool.js';
 import { createHostKeyPolicy } from './host-key-policy.js';
@@ -8,8 +8,8 @@ import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js'
 import { expandHome, privateKeySource } from './private-key-source.js';
 import { runRemoteCommand } from './remote-command.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
 import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
+import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
 
 export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 
@@ -24,7 +24,11 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
     unkeptBytesPerSecond: options.unkeptBytesPerSecond ?? UNKEPT_BYTES_PER_SECOND,
   };
-  const hostKeys = createHostKeyPolicy({ knownHostsPath: expandHome(options.knownHostsPath), checking: options.hostKeyChecking, logger });
+  const hostKeys = createHostKeyPolicy({
+    knownHostsPath: expandHome(options.knownHostsPath),
+    checking: options.hostKeyChecking,
+    logger,
+  });
   const pool = new ConnectionPool(
     {
       connectLimit: new ConcurrencyLimit(options.concurrency ?? 32),

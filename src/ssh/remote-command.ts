@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
-import { CappedOutput, PidMarkedStderr, type OutputKeep } from './captured-output.js';
+import { CappedOutput, type OutputKeep, PidMarkedStderr } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
 import { ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
@@ -30,7 +30,11 @@ const KILL_WAIT_MS = 5_000;
 const SETTLE_WAIT_MS = 1_000;
 
 /** Runs an already wrapped command (see buildRemoteCommand); never rejects. */
-export function runRemoteCommand(session: ExecSession, remoteCommand: string, options: RemoteCommandOptions): Promise<RunResult> {
+export function runRemoteCommand(
+  session: ExecSession,
+  remoteCommand: string,
+  options: RemoteCommandOptions,
+): Promise<RunResult> {
   const { signal, timeoutMs, keep, log } = options;
   const stdout = new CappedOutput(keep);
   const stderr = new PidMarkedStderr(keep);
@@ -69,10 +73,15 @@ export function runRemoteCommand(session: ExecSession, remoteCommand: string, op
       stopping = true;
       const pid = await stderr.waitForPid(PID_WAIT_MS);
       const killed = pid === undefined ? 'remote pid unknown' : await killRemote(session, pid);
-      if (pid !== undefined) await within(execution.catch(() => undefined), SETTLE_WAIT_MS);
+      if (pid !== undefined)
+        await within(
+          execution.catch(() => undefined),
+          SETTLE_WAIT_MS,
+        );
       channel?.close();
       log.warn({ why, pid, killed }, 'ssh command stopped');
-      const reason = why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : abortReason(signal);
+      const reason =
+        why === 'timeout' ? `no result ${clientDeadlineMs} ms after the remote command started` : abortReason(signal);
       const detail = `${reason}; ${killed}`;
       finish(why === 'timeout' ? { kind: 'timedOut', code: null, detail } : { kind: 'aborted', code: null, detail });
     }

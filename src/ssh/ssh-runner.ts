@@ -79,7 +79,9 @@ export type RunResult = Exited | TimedOut | Aborted | Disconnected | Unreachable
 
 /** A result without its output, as the code deciding the outcome sees it. */
 export type RunOutcome = RunResult extends infer R
-  ? (R extends RunResult ? Omit<R, keyof CommandOutput> : never)
+  ? R extends RunResult
+    ? Omit<R, keyof CommandOutput>
+    : never
   : never;
 
 /** The word logs, journal events and verify details use for a result that is not an exit. */
@@ -126,7 +128,18 @@ export interface SshRunner {
 
 /** Results of commands that produced no output. */
 export const aborted = (detail: string): Aborted => ({ kind: 'aborted', code: null, stdout: '', stderr: '', detail });
-export const disconnected = (detail: string): Disconnected =>
-  ({ kind: 'disconnected', code: null, stdout: '', stderr: '', detail });
-export const unreachable = (reason: UnreachableReason, detail: string): Unreachable =>
-  ({ kind: 'unreachable', code: null, stdout: '', stderr: '', reason, detail });
+export const disconnected = (detail: string): Disconnected => ({
+  kind: 'disconnected',
+  code: null,
+  stdout: '',
+  stderr: '',
+  detail,
+});
+export const unreachable = (reason: UnreachableReason, detail: string): Unreachable => ({
+  kind: 'unreachable',
+  code: null,
+  stdout: '',
+  stderr: '',
+  reason,
+  detail,
+});

@@ -1,6 +1,6 @@
-import { journalSegments } from './snapshot-file.js';
 import { readJournal } from './journal-reader.js';
 import type { JournalRecord } from './records.js';
+import { journalSegments } from './snapshot-file.js';
 
 /** One line of the audit timeline: who asked what, what the agent did, what it answered. */
 export interface HistoryRow {
@@ -16,14 +16,26 @@ export interface HistoryRow {
 }
 
 function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRow[] {
-  const base = { seq: record.seq, time: new Date(record.t).toISOString(), kind: record.kind, method: '', node: '', state: '', incarnation: 0, detail: '' };
+  const base = {
+    seq: record.seq,
+    time: new Date(record.t).toISOString(),
+    kind: record.kind,
+    method: '',
+    node: '',
+    state: '',
+    incarnation: 0,
+    detail: '',
+  };
   switch (record.kind) {
     case 'start':
       return [{ ...base, detail: `agent started (pid ${record.pid}), ${record.recovered} nodes recovered` }];
     case 'stop':
       return [{ ...base, detail: 'agent stopped' }];
     case 'command': {
-      const outcome = record.state === 'finished' ? ` finished${record.code === undefined ? '' : `: ${record.code === null ? 'no exit code' : `exit ${record.code}`}`}` : ' started';
+      const outcome =
+        record.state === 'finished'
+          ? ` finished${record.code === undefined ? '' : `: ${record.code === null ? 'no exit code' : `exit ${record.code}`}`}`
+          : ' started';
       const detail = `${record.rung} step ${record.step}: ${record.phase}${outcome}`;
       return [{ ...base, node: record.nodeId, incarnation: record.incarnation, detail }];
     }
@@ -32,10 +44,20 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
         ...base,
         method: record.method,
         node: n.node_id,
-        detail: n.max_wait_time !== undefined ? `max_wait_time ${n.max_wait_time}` : n.value !== undefined ? `value ${n.value}` : '',
+        detail:
+          n.max_wait_time !== undefined
+            ? `max_wait_time ${n.max_wait_time}`
+            : n.value !== undefined
+              ? `value ${n.value}`
+              : '',
       }));
     case 'reply': {
-      const detail = record.error !== undefined ? `answered SERVERERROR: ${record.error}` : record.released.length ? `released ${record.released.join(' ')}` : 'released none';
+      const detail =
+        record.error !== undefined
+          ? `answered SERVERERROR: ${record.error}`
+          : record.released.length
+            ? `released ${record.released.join(' ')}`
+            : 'released none';
       return [{ ...base, method: record.method, detail }];
     }
     case 'node': {
@@ -44,10 +66,19 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
       const m = record.memory;
       const incarnation = m.incarnation ?? 1;
       const notes = [
-        from === 'deleted' ? `back in the slice: incarnation ${incarnation}` : incarnation > 1 ? `incarnation ${incarnation}` : '',
+        from === 'deleted'
+          ? `back in the slice: incarnation ${incarnation}`
+          : incarnation > 1
+            ? `incarnation ${incarnation}`
+            : '',
         from ? `from ${from}` : '',
-        m.failure ? `failure: ${m.failure}` : '', m.forcedReason ? `forced: ${m.forcedReason}` : '', m.workLost ? 'work lost' : ''];
-      return [{ ...base, node: record.nodeId, state: record.state, incarnation, detail: notes.filter(Boolean).join('; ') }];
+        m.failure ? `failure: ${m.failure}` : '',
+        m.forcedReason ? `forced: ${m.forcedReason}` : '',
+        m.workLost ? 'work lost' : '',
+      ];
+      return [
+        { ...base, node: record.nodeId, state: record.state, incarnation, detail: notes.filter(Boolean).join('; ') },
+      ];
     }
   }
 }
@@ -66,17 +97,28 @@ export async function readJournalRecords(dir: string): Promise<JournalRecord[]> 
 export async function readHistory(dir: string, node?: string, incarnation?: number): Promise<HistoryRow[]> {
   const previous = new Map<string, string>();
   const rows = (await readJournalRecords(dir)).flatMap((record) => rowsOf(record, previous));
-  const ofNode = node === undefined ? rows : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
-  return incarnation === undefined ? ofNode : ofNode.filter((r) => r.incarnation === 0 || r.incarnation === incarnation);
+  const ofNode =
+    node === undefined
+      ? rows
+      : rows.filter((r) => r.node === node || (r.kind === 'reply' && r.detail.split(' ').includes(node)));
+  return incarnation === undefined
+    ? ofNode
+    : ofNode.filter((r) => r.incarnation === 0 || r.incarnation === incarnation);
 }
 
-const csvField = (value: string | number) => (/[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
+const csvField = (value: string | number) =>
+  /[",\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value);
 const COLUMNS = ['time', 'seq', 'kind', 'method', 'node', 'state', 'detail', 'incarnation'] as const;
 
 export function formatHistory(rows: HistoryRow[], format: 'text' | 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
-  if (format === 'csv') return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
-  return rows
-    .map((r) => `${r.time}  ${r.kind.padEnd(5)}  ${(r.method || '-').padEnd(20)}  ${(r.node || '-').padEnd(10)}  ${(r.state || '').padEnd(19)}  ${r.detail}`.trimEnd())
-    .join('\n') + (rows.length ? '\n' : '');
+  if (format === 'csv')
+    return `${[COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvField(r[c])).join(','))].join('\n')}\n`;
+  return (
+    rows
+      .map((r) =>
+        `${r.time}  ${r.kind.padEnd(5)}  ${(r.method || '-').padEnd(20)}  ${(r.node || '-').padEnd(10)}  ${(r.state || '').padEnd(19)}  ${r.detail}`.trimEnd(),
+      )
+      .join('\n') + (rows.length ? '\n' : '')
+  );
 }

@@ -97,7 +97,12 @@ export class JournalHealth {
       );
     } else if (now - this.loggedAt >= REMIND_MS) {
       logger.error(
-        { code: (error as NodeJS.ErrnoException).code, failures: this.failuresSinceLog, failingSeconds: Math.round((now - this.state.since) / 1000), unwritten: this.deps.unwritten() },
+        {
+          code: (error as NodeJS.ErrnoException).code,
+          failures: this.failuresSinceLog,
+          failingSeconds: Math.round((now - this.state.since) / 1000),
+          unwritten: this.deps.unwritten(),
+        },
         'journal still cannot be written',
       );
       this.failuresSinceLog = 0;
@@ -112,7 +117,11 @@ export class JournalHealth {
     if (this.state.healthy) return;
     const now = this.deps.now();
     this.deps.logger.warn(
-      { failedSeconds: Math.round((now - this.state.since) / 1000), failures: this.failuresSinceHealthy, lastError: this.state.lastError },
+      {
+        failedSeconds: Math.round((now - this.state.since) / 1000),
+        failures: this.failuresSinceHealthy,
+        lastError: this.state.lastError,
+      },
       'journal writable again: the records kept meanwhile are on disk',
     );
     Object.assign(this.state, { healthy: true, since: now });

@@ -51,7 +51,8 @@ export async function readJournal(file: string): Promise<JournalRead> {
       throw new JournalCorruptError(file, index + 1, 'unreadable record');
     }
     checkStateFormat(record.v, file, index + 1);
-    if (!isJournalKind(record.kind)) throw new JournalCorruptError(file, index + 1, `unknown record kind ${JSON.stringify(record.kind).slice(0, 40)}`);
+    if (!isJournalKind(record.kind))
+      throw new JournalCorruptError(file, index + 1, `unknown record kind ${JSON.stringify(record.kind).slice(0, 40)}`);
     records.push(record);
     validBytes += Buffer.byteLength(line) + 1;
   }

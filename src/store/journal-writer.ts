@@ -83,7 +83,14 @@ export class JournalWriter {
   /** Flushes until no line is left to write, at most `tries` times; false when a write failed or lines kept coming. */
   async flushAll(tries: number): Promise<boolean> {
     for (let tried = 0; this.lines.length > 0; tried += 1) {
-      if (tried === tries || !(await this.flush().then(() => true, () => false))) return false;
+      if (
+        tried === tries ||
+        !(await this.flush().then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
     }
     return true;
   }

@@ -1,34 +1,60 @@
 import type { Logger } from 'pino';
+import { isRestorable } from '../../machines/node.chart.js';
 import type { NodeRestore } from '../../machines/node.types.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import type { NodeSnapshot } from '../slice/node-actor.js';
 import { stateName } from '../slice/node-actor.js';
 import type { SliceNode } from '../slice/slice.js';
 import type { InterruptedSteps } from './interrupted-steps.js';
-import { isRestorable } from '../../machines/node.chart.js';
 import { type CommandRecord, type NodeRecord, pickMemory } from './records.js';
 
 /** The journal's view of a node after a state change. */
-export function nodeRecordOf(node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target'>, snapshot: NodeSnapshot): NodeRecord {
+export function nodeRecordOf(
+  node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target'>,
+  snapshot: NodeSnapshot,
+): NodeRecord {
   const state = stateName(snapshot.value);
   if (!isRestorable(state)) throw new Error(`node ${node.nodeId}: state ${state} cannot be journaled`);
-  return { nodeId: node.nodeId, clientId: node.clientId, target: node.target, state, memory: pickMemory(snapshot.context) };
+  return {
+    nodeId: node.nodeId,
+    clientId: node.clientId,
+    target: node.target,
+    state,
+    memory: pickMemory(snapshot.context),
+  };
 }
 
 /** The journal's view of a drain command starting or finishing, in the node's current incarnation. */
-export function commandRecordOf(event: DrainCommandEvent, slice: { get(nodeId: string): SliceNode | undefined }): CommandRecord {
+export function commandRecordOf(
+  event: DrainCommandEvent,
+  slice: { get(nodeId: string): SliceNode | undefined },
+): CommandRecord {
   const node = slice.get(event.nodeId);
   const incarnation = node?.actor?.getSnapshot().context.incarnation ?? 1;
   const { nodeId, rung, stepIndex, step, phase } = event;
   const finished = event.finishedAt !== undefined;
-  return { nodeId, incarnation, rung, stepIndex, step, phase, state: finished ? 'finished' : 'started', ...(finished ? { code: event.code ?? null } : {}) };
+  return {
+    nodeId,
+    incarnation,
+    rung,
+    stepIndex,
+    step,
+    phase,
+    state: finished ? 'finished' : 'started',
+    ...(finished ? { code: event.code ?? null } : {}),
+  };
 }
 
 /**
  * How a node comes back after a restart: as the journal left it, with the steps the agent died in
  * at least `limit` times while they ran (a restart then probes them and never runs them again).
  */
-export function restoreFromJournal(record: NodeRecord, interrupted: InterruptedSteps, limit: number, logger: Logger): NodeRestore {
+export function restoreFromJournal(
+  record: NodeRecord,
+  interrupted: InterruptedSteps,
+  limit: number,
+  logger: Logger,
+): NodeRestore {
   const incarnation = record.memory.incarnation ?? 1;
   const suspectSteps = interrupted.suspects(record.nodeId, incarnation, limit);
   for (const step of suspectSteps) {

@@ -32,7 +32,14 @@ export type JournalRecord =
   | (RecordHead & { kind: 'command' } & CommandRecord)
   | (RecordHead & { kind: 'stop' });
 
-const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>(['start', 'call', 'reply', 'node', 'command', 'stop']);
+const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>([
+  'start',
+  'call',
+  'reply',
+  'node',
+  'command',
+  'stop',
+]);
 
 export const isJournalKind = (kind: string): kind is JournalRecord['kind'] => KINDS.has(kind);
 
@@ -48,7 +55,11 @@ export interface CommandRecord {
   code?: number | null;
 }
 
-export type JournalEntry = JournalRecord extends infer R ? (R extends JournalRecord ? Omit<R, 'v' | 'seq' | 't'> : never) : never;
+export type JournalEntry = JournalRecord extends infer R
+  ? R extends JournalRecord
+    ? Omit<R, 'v' | 'seq' | 't'>
+    : never
+  : never;
 
 /** Only the known memory fields, so a record never overrides anything else of the machine. */
 export function pickMemory(context: NodeMemory): NodeMemory {

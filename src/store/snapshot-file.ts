@@ -1,9 +1,9 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JournalCorruptError } from './journal-reader.js';
-import { checkStateFormat, STATE_FORMAT } from './state-format.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import { JournalCorruptError } from './journal-reader.js';
 import type { NodeRecord } from './records.js';
+import { checkStateFormat, type STATE_FORMAT } from './state-format.js';
 
 export interface Snapshot {
   /** The snapshot's format (state-format.ts). */
@@ -49,9 +49,11 @@ export async function readSnapshot(file: string): Promise<Snapshot | null> {
   } catch (error) {
     throw new JournalCorruptError(file, 1, (error as Error).message);
   }
-  if (typeof snapshot !== 'object' || snapshot === null || !('version' in snapshot)) throw new JournalCorruptError(file, 1, 'not a snapshot: no version');
+  if (typeof snapshot !== 'object' || snapshot === null || !('version' in snapshot))
+    throw new JournalCorruptError(file, 1, 'not a snapshot: no version');
   checkStateFormat(snapshot.version, file, 1);
-  if (!Array.isArray(snapshot.nodes) || typeof snapshot.seq !== 'number') throw new JournalCorruptError(file, 1, 'not a snapshot: no seq or nodes');
+  if (!Array.isArray(snapshot.nodes) || typeof snapshot.seq !== 'number')
+    throw new JournalCorruptError(file, 1, 'not a snapshot: no seq or nodes');
   return snapshot;
 }
 

@@ -16,8 +16,12 @@ export class StateFormatError extends Error {
     readonly line: number,
     readonly format: unknown,
   ) {
-    const named = typeof format === 'number' && Number.isInteger(format) ? `format ${format}` : `format ${JSON.stringify(format)}`;
-    const newer = typeof format === 'number' && format > STATE_FORMAT ? ', written by a newer dynslice-agent: upgrade this one' : ' (unknown)';
+    const named =
+      typeof format === 'number' && Number.isInteger(format) ? `format ${format}` : `format ${JSON.stringify(format)}`;
+    const newer =
+      typeof format === 'number' && format > STATE_FORMAT
+        ? ', written by a newer dynslice-agent: upgrade this one'
+        : ' (unknown)';
     super(
       `${file}:${line}: state ${named} is not one this release reads (it reads ${[...READABLE].join(', ')})${newer}, ` +
         'or move the state directory away to start without it',

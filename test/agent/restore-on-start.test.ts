@@ -11,7 +11,11 @@ import { FakeSshRunner } from '../helpers/fake-ssh-runner.js';
 
 /** A state directory whose journal holds pc102 draining (see test/store/state-format.test.ts). */
 const FIXTURE = join(import.meta.dirname, '../fixtures/state-v1');
-const NODES = [1, 2, 3, 4, 5].map((i) => ({ node_id: `pc10${i}`, client_id: `node${i}`, host: `node${i}.exp.proj.utah.cloudlab.us` }));
+const NODES = [1, 2, 3, 4, 5].map((i) => ({
+  node_id: `pc10${i}`,
+  client_id: `node${i}`,
+  host: `node${i}.exp.proj.utah.cloudlab.us`,
+}));
 const STEP = { name: 'stop-jobs', run: 'pkill -f job || true', verify: '! pgrep -f job' };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -25,7 +29,11 @@ describe('building an agent from a journal', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dynslice-restore-'));
     dirs.push(dir);
     await cp(FIXTURE, dir, { recursive: true });
-    const config = parseConfig({ endpoint: { listen: '127.0.0.1:0' }, nodes: NODES, drain: { steps: [STEP] }, state: { dir } }, 'fixture', dir);
+    const config = parseConfig(
+      { endpoint: { listen: '127.0.0.1:0' }, nodes: NODES, drain: { steps: [STEP] }, state: { dir } },
+      'fixture',
+      dir,
+    );
     const { logger } = captureLogger();
     const store = await Store.open({ dir, logger });
     const runner = new FakeSshRunner();

@@ -7,7 +7,10 @@ import { manifestXml } from '../helpers/manifest-xml.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 
 const rowsOf = (stdout: string) =>
-  stdout.split('\n').map((line) => line.split(/\s{2,}/)).filter((row) => /^pc\d+$/.test(row[0]!));
+  stdout
+    .split('\n')
+    .map((line) => line.split(/\s{2,}/))
+    .filter((row) => /^pc\d+$/.test(row[0]!));
 
 describe('check --ssh against real sshd nodes', () => {
   let ssh: SshTestNodes;
@@ -15,24 +18,40 @@ describe('check --ssh against real sshd nodes', () => {
 
   beforeAll(async () => {
     ssh = await startSshNodes(5);
-    const [reachable, unknownKey, refusing, closed, changed] = ssh.nodes;
+    const [reachable, , refusing, closed, changed] = ssh.nodes;
     // known_hosts: no entry for one node, another node's key for the last.
     const entry = (port: number, nodeId: string) => `[127.0.0.1]:${port} ${ssh.hostPublicKey(nodeId)}\n`;
     const knownHosts = join(ssh.baseDir, 'check_known_hosts');
-    await writeFile(knownHosts, [
-      entry(reachable!.port, reachable!.nodeId), entry(refusing!.port, refusing!.nodeId),
-      entry(closed!.port, closed!.nodeId), entry(changed!.port, reachable!.nodeId),
-    ].join(''));
+    await writeFile(
+      knownHosts,
+      [
+        entry(reachable!.port, reachable!.nodeId),
+        entry(refusing!.port, refusing!.nodeId),
+        entry(closed!.port, closed!.nodeId),
+        entry(changed!.port, reachable!.nodeId),
+      ].join(''),
+    );
     await ssh.stopNode(closed!.nodeId);
     const manifest = join(ssh.baseDir, 'manifest.xml');
-    await writeFile(manifest, manifestXml(ssh.nodes.map((n) => ({ ...n, user: n === refusing ? 'dynslice-no-such-user' : n.user }))));
+    await writeFile(
+      manifest,
+      manifestXml(ssh.nodes.map((n) => ({ ...n, user: n === refusing ? 'dynslice-no-such-user' : n.user }))),
+    );
     file = join(ssh.baseDir, 'agent.yaml');
-    await writeFile(file, stringify({
-      nodes: { manifest },
-      // The key as a command prints it: read once, never written anywhere.
-      ssh: { privateKeyCommand: `cat ${ssh.privateKeyPath}`, knownHostsPath: knownHosts, hostKeyChecking: 'yes', connectTimeoutSeconds: 5 },
-      state: { dir: join(ssh.baseDir, 'state') },
-    }));
+    await writeFile(
+      file,
+      stringify({
+        nodes: { manifest },
+        // The key as a command prints it: read once, never written anywhere.
+        ssh: {
+          privateKeyCommand: `cat ${ssh.privateKeyPath}`,
+          knownHostsPath: knownHosts,
+          hostKeyChecking: 'yes',
+          connectTimeoutSeconds: 5,
+        },
+        state: { dir: join(ssh.baseDir, 'state') },
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -23,10 +23,18 @@ describe('the CLI with a bad configuration', () => {
 
   it.each([
     ['an unknown key', 'ssh:\n  hostkeychecking: no\n', 'ssh.hostkeychecking'],
-    ['a bad option of a drain action', 'drain:\n  force:\n    - { action: kill, pattern: x, signal: SIGFOO }\n', 'drain.force[0].signal'],
+    [
+      'a bad option of a drain action',
+      'drain:\n  force:\n    - { action: kill, pattern: x, signal: SIGFOO }\n',
+      'drain.force[0].signal',
+    ],
     ['an unknown drain action', 'drain:\n  graceful:\n    - { action: reboot }\n', 'drain.graceful[0].action'],
     ['a plugin that cannot load', 'plugins: [ ./missing.ts ]\n', 'plugins[0]'],
-    ['a TLS certificate that is not there', 'endpoint:\n  tls: { cert: missing.crt, key: missing.key }\n', 'endpoint.tls.cert: cannot read'],
+    [
+      'a TLS certificate that is not there',
+      'endpoint:\n  tls: { cert: missing.crt, key: missing.key }\n',
+      'endpoint.tls.cert: cannot read',
+    ],
     ['a token file that is not there', 'endpoint:\n  tokenFile: missing.token\n', 'endpoint.tokenFile: cannot read'],
   ])('exits 2 naming the key for %s, for check and for run', async (_, text, key) => {
     const file = await configFile(text);

@@ -36,7 +36,10 @@ describe('run with dryRun: true in the configuration', () => {
   it('answers as shadow mode: never releases a node early, logs what would have run and been released', async () => {
     const countdown = async (maxWaitTime: number): Promise<Reply> => {
       const [outcome] = await callWithPython(agent.url, [
-        { method: 'NotifyDeletePending', params: [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', max_wait_time: maxWaitTime }] }] },
+        {
+          method: 'NotifyDeletePending',
+          params: [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', max_wait_time: maxWaitTime }] }],
+        },
       ]);
       return outcome!.result as Reply;
     };

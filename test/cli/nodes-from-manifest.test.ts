@@ -24,7 +24,10 @@ beforeAll(async () => {
 
 describe('nodes from a manifest, on the command line', () => {
   it('nodes prints the resolved table, the manifest path relative to the configuration', async () => {
-    const file = await config('file.yaml', 'ssh: { user: bob }\nnodes: { manifest: cloudlab-v3.xml, exclude: [node2] }\n');
+    const file = await config(
+      'file.yaml',
+      'ssh: { user: bob }\nnodes: { manifest: cloudlab-v3.xml, exclude: [node2] }\n',
+    );
     const result = cli(['nodes', '-c', file]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -45,9 +48,15 @@ describe('nodes from a manifest, on the command line', () => {
     const bin = join(dir, 'bin');
     await mkdir(bin, { recursive: true });
     // CloudLab's geni-get, as far as the agent uses it.
-    await writeFile(join(bin, 'geni-get'), `#!/bin/sh\ncase "$1" in\n  client_id) echo node1 ;;\n  manifest) cat ${join(dir, 'cloudlab-v3.xml')} ;;\n  *) exit 1 ;;\nesac\n`);
+    await writeFile(
+      join(bin, 'geni-get'),
+      `#!/bin/sh\ncase "$1" in\n  client_id) echo node1 ;;\n  manifest) cat ${join(dir, 'cloudlab-v3.xml')} ;;\n  *) exit 1 ;;\nesac\n`,
+    );
     await chmod(join(bin, 'geni-get'), 0o755);
-    const file = await config('command.yaml', 'nodes: { manifest: { command: "geni-get manifest" }, exclude: [self] }\n');
+    const file = await config(
+      'command.yaml',
+      'nodes: { manifest: { command: "geni-get manifest" }, exclude: [self] }\n',
+    );
     const result = cli(['nodes', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     expect(result.status).toBe(0);
     const rows = result.stdout.split('\n').map((line) => line.split(/\s{2,}/));
@@ -67,15 +76,22 @@ describe('nodes from a manifest, on the command line', () => {
     for (const command of ['nodes', 'check', 'run']) {
       const result = cli([command, '-c', file]);
       expect(result.status).toBe(2);
-      expect(result.stderr).toBe(`dynslice-agent: nodes.manifest: ${join(dir, 'malformed.xml')}:10: not well-formed XML: unexpected close tag.\n`);
+      expect(result.stderr).toBe(
+        `dynslice-agent: nodes.manifest: ${join(dir, 'malformed.xml')}:10: not well-formed XML: unexpected close tag.\n`,
+      );
     }
   });
 
   it('a manifest command that fails stops the agent with exit 2, naming the command', async () => {
-    const file = await config('failing.yaml', 'nodes: { manifest: { command: "echo no boss >&2; exit 3" } }\nstate: { dir: state }\n');
+    const file = await config(
+      'failing.yaml',
+      'nodes: { manifest: { command: "echo no boss >&2; exit 3" } }\nstate: { dir: state }\n',
+    );
     const result = cli(['run', '-c', file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('dynslice-agent: nodes.manifest: command "echo no boss >&2; exit 3": the command failed: exited with 3: no boss\n');
+    expect(result.stderr).toBe(
+      'dynslice-agent: nodes.manifest: command "echo no boss >&2; exit 3": the command failed: exited with 3: no boss\n',
+    );
   });
 
   it.each([
@@ -94,18 +110,28 @@ describe('nodes from a manifest, on the command line', () => {
 
 describe('ssh.privateKeyCommand', () => {
   it('a key command that fails stops the agent with exit 2 naming the key, and nothing it printed is shown', async () => {
-    const file = await config('key-fails.yaml', 'ssh: { privateKeyCommand: "echo SECRET-KEY-TEXT; echo denied >&2; exit 1" }\nstate: { dir: state }\n');
+    const file = await config(
+      'key-fails.yaml',
+      'ssh: { privateKeyCommand: "echo SECRET-KEY-TEXT; echo denied >&2; exit 1" }\nstate: { dir: state }\n',
+    );
     const result = cli(['run', '-c', file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('dynslice-agent: ssh.privateKeyCommand: no private key: the command failed (exited with 1: denied)\n');
+    expect(result.stderr).toBe(
+      'dynslice-agent: ssh.privateKeyCommand: no private key: the command failed (exited with 1: denied)\n',
+    );
     expect(result.stdout + result.stderr).not.toContain('SECRET-KEY-TEXT');
   });
 
   it('a key command that prints something other than a key stops the agent with exit 2', async () => {
-    const file = await config('key-garbage.yaml', 'ssh: { privateKeyCommand: "echo SECRET-NOT-A-KEY" }\nstate: { dir: state }\n');
+    const file = await config(
+      'key-garbage.yaml',
+      'ssh: { privateKeyCommand: "echo SECRET-NOT-A-KEY" }\nstate: { dir: state }\n',
+    );
     const result = cli(['run', '-c', file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^dynslice-agent: ssh\.privateKeyCommand: no private key: what the command printed is not a usable private key/);
+    expect(result.stderr).toMatch(
+      /^dynslice-agent: ssh\.privateKeyCommand: no private key: what the command printed is not a usable private key/,
+    );
     expect(result.stdout + result.stderr).not.toContain('SECRET-NOT-A-KEY');
   });
 });

@@ -18,7 +18,9 @@ describe('the built CLI as a process', () => {
   });
 
   it('prints the version of package.json with --version, and exits 0', async () => {
-    const { version } = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+      version: string;
+    };
     for (const flag of ['--version', '-V']) {
       const result = await runCli([flag]);
       expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
@@ -27,7 +29,10 @@ describe('the built CLI as a process', () => {
 
   it('a SIGHUP while `run` starts (before its handler is in place) neither kills nor stops it', async () => {
     const marker = join(dir, 'reading-manifest');
-    await writeFile(join(dir, 'manifest.xml'), manifestXml([{ clientId: 'node1', nodeId: 'pc101', host: '127.0.0.1', port: 1, user: 'nobody' }]));
+    await writeFile(
+      join(dir, 'manifest.xml'),
+      manifestXml([{ clientId: 'node1', nodeId: 'pc101', host: '127.0.0.1', port: 1, user: 'nobody' }]),
+    );
     // The manifest command says when start-up reached it, then holds start-up for a while.
     const command = `touch ${marker}; sleep 2; cat ${join(dir, 'manifest.xml')}`;
     await writeFile(

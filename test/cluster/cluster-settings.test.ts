@@ -17,12 +17,26 @@ const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:proj+slice+exp';
 
 describe('cluster: configuration keys', () => {
   it('defaults to not registering, with a bounded timeout and retries', () => {
-    expect(config({}).cluster).toEqual({ register: false, timeoutSeconds: 60, retries: 3, retryDelaySeconds: 5, unregisterOnStop: false });
+    expect(config({}).cluster).toEqual({
+      register: false,
+      timeoutSeconds: 60,
+      retries: 3,
+      retryDelaySeconds: 5,
+      unregisterOnStop: false,
+    });
   });
 
   it('derives the server URL from bossHost and resolves paths against the configuration folder', () => {
     const settings = clusterSettings(
-      config({ cluster: { bossHost: 'boss.utah.cloudlab.us', sliceUrn: SLICE, credentialPath: 'slice.cred', certPath: '~/.ssl/cloudlab.pem', keyPath: '/keys/k.pem' } }).cluster,
+      config({
+        cluster: {
+          bossHost: 'boss.utah.cloudlab.us',
+          sliceUrn: SLICE,
+          credentialPath: 'slice.cred',
+          certPath: '~/.ssl/cloudlab.pem',
+          keyPath: '/keys/k.pem',
+        },
+      }).cluster,
       '/etc/dynslice',
     );
     expect(settings.url).toBe('https://boss.utah.cloudlab.us:12369/protogeni/xmlrpc/dynslice');
@@ -33,12 +47,15 @@ describe('cluster: configuration keys', () => {
   });
 
   it('names the first key a registration lacks', () => {
-    const settingsOf = (cluster: Record<string, unknown>) => () => clusterSettings(config({ cluster }).cluster, '/etc/dynslice');
+    const settingsOf = (cluster: Record<string, unknown>) => () =>
+      clusterSettings(config({ cluster }).cluster, '/etc/dynslice');
     expect(keyOf(settingsOf({}))).toBe('cluster.bossHost');
     expect(keyOf(settingsOf({ bossHost: 'boss' }))).toBe('cluster.sliceUrn');
     expect(keyOf(settingsOf({ bossHost: 'boss', sliceUrn: SLICE }))).toBe('cluster.credentialPath');
     expect(keyOf(settingsOf({ bossHost: 'boss', sliceUrn: SLICE, credentialPath: 'c' }))).toBe('cluster.certPath');
-    expect(keyOf(settingsOf({ bossHost: 'boss', sliceUrn: SLICE, credentialPath: 'c', certPath: 'p' }))).toBe('cluster.keyPath');
+    expect(keyOf(settingsOf({ bossHost: 'boss', sliceUrn: SLICE, credentialPath: 'c', certPath: 'p' }))).toBe(
+      'cluster.keyPath',
+    );
     // Plain HTTP (the simulator) needs no client certificate.
     expect(keyOf(settingsOf({ url: 'http://127.0.0.1:1/x', sliceUrn: SLICE, credentialPath: 'c' }))).toBeNull();
   });
@@ -61,7 +78,11 @@ describe('the endpoint URL a registration sends', () => {
 
   it('is derived from endpoint.listen, path and token when the agent is not running', async () => {
     const token = 'tok-ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-    expect(await endpointUrlFor(config({ endpoint: { listen: '127.0.0.1:8001', path: '/dynslice', token } }))).toBe(`http://127.0.0.1:8001/dynslice/${token}`);
-    await expect(endpointUrlFor(config({ endpoint: { listen: '127.0.0.1:0' } }))).rejects.toMatchObject({ key: 'cluster.endpointUrl' });
+    expect(await endpointUrlFor(config({ endpoint: { listen: '127.0.0.1:8001', path: '/dynslice', token } }))).toBe(
+      `http://127.0.0.1:8001/dynslice/${token}`,
+    );
+    await expect(endpointUrlFor(config({ endpoint: { listen: '127.0.0.1:0' } }))).rejects.toMatchObject({
+      key: 'cluster.endpointUrl',
+    });
   });
 });

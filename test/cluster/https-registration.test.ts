@@ -38,20 +38,38 @@ describe('registration over HTTPS with the experimenter’s client certificate',
     parseConfig(
       {
         cluster: {
-          url, sliceUrn: sim.sliceUrn, credentialPath: 'slice.credential', caPath: 'cluster-ca.crt',
-          certPath: 'experimenter.crt', keyPath: 'experimenter.key', passphraseFile: 'passphrase',
-          endpointUrl: 'https://agent.example.org:8001/dynslice/abc', policy: 'CLIENT', defwaittime: 120, retryDelaySeconds: 0,
+          url,
+          sliceUrn: sim.sliceUrn,
+          credentialPath: 'slice.credential',
+          caPath: 'cluster-ca.crt',
+          certPath: 'experimenter.crt',
+          keyPath: 'experimenter.key',
+          passphraseFile: 'passphrase',
+          endpointUrl: 'https://agent.example.org:8001/dynslice/abc',
+          policy: 'CLIENT',
+          defwaittime: 120,
+          retryDelaySeconds: 0,
           ...cluster,
         },
       },
       'agent.yaml',
       dir,
     );
-  const register = (cluster: Record<string, unknown> = {}) => registerFromConfig(configWith(cluster), join(dir, 'agent.yaml'), log.logger);
-  const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e);
+  const register = (cluster: Record<string, unknown> = {}) =>
+    registerFromConfig(configWith(cluster), join(dir, 'agent.yaml'), log.logger);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
 
   it('is accepted, and the simulator sees the slice, URL, credential, policy, defwaittime and certificate', async () => {
-    expect(await register()).toEqual({ endpointUrl: 'https://agent.example.org:8001/dynslice/abc', policy: 'CLIENT', defwaittime: 120, maxwaittime: 900 });
+    expect(await register()).toEqual({
+      endpointUrl: 'https://agent.example.org:8001/dynslice/abc',
+      policy: 'CLIENT',
+      defwaittime: 120,
+      maxwaittime: 900,
+    });
     expect(sim.api.state.current).toMatchObject({
       sliceUrn: sim.sliceUrn,
       url: 'https://agent.example.org:8001/dynslice/abc',

@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
-import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
+import { type ClusterSimulator, createClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import type { TestPki } from './test-pki.js';
 
 /** The simulator's server side over HTTPS, asking for client certificates of the PKI's CA, as the cluster does. */
-export async function startHttpsSimulator(pki: TestPki, logger: Logger): Promise<{ sim: ClusterSimulator; url: string }> {
+export async function startHttpsSimulator(
+  pki: TestPki,
+  logger: Logger,
+): Promise<{ sim: ClusterSimulator; url: string }> {
   const sim = createClusterSimulator({
     nodes: [],
     logger,

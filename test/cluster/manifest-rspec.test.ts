@@ -10,7 +10,13 @@ const fixture = (name: string) => readFile(join(FIXTURES, name), 'utf8');
 const nobody: SelfIdentity = { hostnames: ['laptop.example.org'], clientId: null };
 const ssh = { user: 'root', port: 22 };
 const resolve = async (name: string, options: Partial<Parameters<typeof nodesFromManifest>[1]> = {}) =>
-  nodesFromManifest(parseManifest(await fixture(name), name), { ssh, exclude: [], self: nobody, source: name, ...options });
+  nodesFromManifest(parseManifest(await fixture(name), name), {
+    ssh,
+    exclude: [],
+    self: nobody,
+    source: name,
+    ...options,
+  });
 
 function parseError(text: string, source = 'm.xml'): ManifestError {
   try {
@@ -43,11 +49,39 @@ describe('manifest RSpec', () => {
     const { nodes, skipped } = await resolve('cloudlab-v3.xml');
     expect(skipped).toEqual([]);
     expect(nodes).toEqual([
-      { nodeId: 'pc101', clientId: 'node0', host: 'pc101.utah.cloudlab.us', port: 22, user: 'alice', source: 'cloudlab-v3.xml' },
-      { nodeId: 'pc102', clientId: 'node1', host: 'pc102.utah.cloudlab.us', port: 2222, user: 'bob', source: 'cloudlab-v3.xml' },
+      {
+        nodeId: 'pc101',
+        clientId: 'node0',
+        host: 'pc101.utah.cloudlab.us',
+        port: 22,
+        user: 'alice',
+        source: 'cloudlab-v3.xml',
+      },
+      {
+        nodeId: 'pc102',
+        clientId: 'node1',
+        host: 'pc102.utah.cloudlab.us',
+        port: 2222,
+        user: 'bob',
+        source: 'cloudlab-v3.xml',
+      },
       // No services: the host name, with the ssh defaults.
-      { nodeId: 'pc103', clientId: 'node2', host: 'node2.myexp.myproj.utah.cloudlab.us', port: 22, user: 'root', source: 'cloudlab-v3.xml' },
-      { nodeId: 'pc104', clientId: 'node3', host: 'pc104.utah.cloudlab.us', port: 22, user: 'alice', source: 'cloudlab-v3.xml' },
+      {
+        nodeId: 'pc103',
+        clientId: 'node2',
+        host: 'node2.myexp.myproj.utah.cloudlab.us',
+        port: 22,
+        user: 'root',
+        source: 'cloudlab-v3.xml',
+      },
+      {
+        nodeId: 'pc104',
+        clientId: 'node3',
+        host: 'pc104.utah.cloudlab.us',
+        port: 22,
+        user: 'alice',
+        source: 'cloudlab-v3.xml',
+      },
     ]);
   });
 
@@ -60,22 +94,51 @@ describe('manifest RSpec', () => {
   it('reads a ProtoGENI v2 manifest, prefixed elements included', async () => {
     const { nodes } = await resolve('protogeni-v2.xml');
     expect(nodes).toEqual([
-      { nodeId: 'pc17', clientId: 'left', host: 'pc17.emulab.net', port: 22, user: 'carol', source: 'protogeni-v2.xml' },
-      { nodeId: 'pc18', clientId: 'right', host: 'right.exp2.proj.emulab.net', port: 22, user: 'root', source: 'protogeni-v2.xml' },
+      {
+        nodeId: 'pc17',
+        clientId: 'left',
+        host: 'pc17.emulab.net',
+        port: 22,
+        user: 'carol',
+        source: 'protogeni-v2.xml',
+      },
+      {
+        nodeId: 'pc18',
+        clientId: 'right',
+        host: 'right.exp2.proj.emulab.net',
+        port: 22,
+        user: 'root',
+        source: 'protogeni-v2.xml',
+      },
     ]);
   });
 
   it('excludes self by hostname (full, or short when the machine has a short name) or by client_id', async () => {
-    const byFull = await resolve('cloudlab-v3.xml', { exclude: ['self'], self: { hostnames: ['node3.myexp.myproj.utah.cloudlab.us'], clientId: null } });
+    const byFull = await resolve('cloudlab-v3.xml', {
+      exclude: ['self'],
+      self: { hostnames: ['node3.myexp.myproj.utah.cloudlab.us'], clientId: null },
+    });
     expect(byFull.excluded).toEqual([{ nodeId: 'pc104', clientId: 'node3', why: 'self' }]);
-    const byLogin = await resolve('cloudlab-v3.xml', { exclude: ['self'], self: { hostnames: ['PC102.utah.cloudlab.us'], clientId: null } });
+    const byLogin = await resolve('cloudlab-v3.xml', {
+      exclude: ['self'],
+      self: { hostnames: ['PC102.utah.cloudlab.us'], clientId: null },
+    });
     expect(byLogin.excluded.map((n) => n.nodeId)).toEqual(['pc102']);
-    const byShort = await resolve('cloudlab-v3.xml', { exclude: ['self'], self: { hostnames: ['node1'], clientId: null } });
+    const byShort = await resolve('cloudlab-v3.xml', {
+      exclude: ['self'],
+      self: { hostnames: ['node1'], clientId: null },
+    });
     expect(byShort.excluded.map((n) => n.nodeId)).toEqual(['pc102']);
     // A full name of another domain never matches by its first label alone.
-    const elsewhere = await resolve('cloudlab-v3.xml', { exclude: ['self'], self: { hostnames: ['pc101.emulab.net'], clientId: null } });
+    const elsewhere = await resolve('cloudlab-v3.xml', {
+      exclude: ['self'],
+      self: { hostnames: ['pc101.emulab.net'], clientId: null },
+    });
     expect(elsewhere.excluded).toEqual([]);
-    const byClientId = await resolve('cloudlab-v3.xml', { exclude: ['self'], self: { hostnames: ['x'], clientId: 'node2' } });
+    const byClientId = await resolve('cloudlab-v3.xml', {
+      exclude: ['self'],
+      self: { hostnames: ['x'], clientId: 'node2' },
+    });
     expect(byClientId.excluded.map((n) => n.nodeId)).toEqual(['pc103']);
     expect(byClientId.nodes.map((n) => n.nodeId)).toEqual(['pc101', 'pc102', 'pc104']);
   });
@@ -88,8 +151,16 @@ describe('manifest RSpec', () => {
 
   it('skips nodes without a node id or a usable host, and a repeated node_id, saying why and where', async () => {
     const { nodes, skipped } = await resolve('odd-nodes.xml');
-    expect(nodes).toEqual([{ nodeId: 'pc203', clientId: 'twice-a', host: 'a.example', port: 22, user: 'root', source: 'odd-nodes.xml' }]);
-    expect(skipped.map((s) => [s.clientId, s.line])).toEqual([['unbound', 3], ['lan', 4], ['nohost', 7], ['shell', 8], ['twice-b', 14]]);
+    expect(nodes).toEqual([
+      { nodeId: 'pc203', clientId: 'twice-a', host: 'a.example', port: 22, user: 'root', source: 'odd-nodes.xml' },
+    ]);
+    expect(skipped.map((s) => [s.clientId, s.line])).toEqual([
+      ['unbound', 3],
+      ['lan', 4],
+      ['nohost', 7],
+      ['shell', 8],
+      ['twice-b', 14],
+    ]);
     expect(skipped.map((s) => s.why)).toEqual([
       'no component_id',
       'component_id "urn:publicid:IDN+utah.cloudlab.us+lan+lan-0" names no node',
@@ -114,23 +185,38 @@ describe('manifest RSpec', () => {
   });
 
   it('refuses what is not a manifest RSpec, naming the line', async () => {
-    expect(parseError(await fixture('request.xml')).message).toBe('m.xml:2: a request RSpec, not a manifest (download the manifest of the running experiment)');
-    expect(parseError(await fixture('not-rspec.xml')).message).toMatch(/^m\.xml:2: not a manifest RSpec: the root element is <methodResponse>/);
+    expect(parseError(await fixture('request.xml')).message).toBe(
+      'm.xml:2: a request RSpec, not a manifest (download the manifest of the running experiment)',
+    );
+    expect(parseError(await fixture('not-rspec.xml')).message).toMatch(
+      /^m\.xml:2: not a manifest RSpec: the root element is <methodResponse>/,
+    );
     expect(parseError('<rspec xmlns="http://example.org/other" type="manifest"/>').line).toBe(1);
     expect(parseError('').message).toMatch(/^m\.xml(:\d+)?: /);
-    expect(parseError('<rspec xmlns="http://www.geni.net/resources/rspec/3"><node><services><login port="99999"/></services></node></rspec>').message)
-      .toBe('m.xml:1: <login port="99999">: not a TCP port');
+    expect(
+      parseError(
+        '<rspec xmlns="http://www.geni.net/resources/rspec/3"><node><services><login port="99999"/></services></node></rspec>',
+      ).message,
+    ).toBe('m.xml:1: <login port="99999">: not a TCP port');
     // An unbound namespace prefix is an XML error.
     expect(parseError('<rspec xmlns="http://www.geni.net/resources/rspec/3">\n<emulab:vnode/></rspec>').line).toBe(2);
   });
 
   it('expands no entities from a DOCTYPE', () => {
-    const text = '<!DOCTYPE rspec [<!ENTITY x "pc101.example">]><rspec xmlns="http://www.geni.net/resources/rspec/3"><node component_id="urn:publicid:IDN+a+node+pc1"><host name="&x;"/></node></rspec>';
+    const text =
+      '<!DOCTYPE rspec [<!ENTITY x "pc101.example">]><rspec xmlns="http://www.geni.net/resources/rspec/3"><node component_id="urn:publicid:IDN+a+node+pc1"><host name="&x;"/></node></rspec>';
     expect(() => parseManifest(text, 'm.xml')).toThrow(ManifestError);
   });
 
   it('reads a large manifest a slice at a time, with the same nodes and line numbers, answering timers in between', async () => {
-    const text = manifestXml(Array.from({ length: 2_000 }, (_, i) => ({ clientId: `n${i}`, nodeId: `pc${i}`, host: `pc${i}.example`, user: 'alice' })));
+    const text = manifestXml(
+      Array.from({ length: 2_000 }, (_, i) => ({
+        clientId: `n${i}`,
+        nodeId: `pc${i}`,
+        host: `pc${i}.example`,
+        user: 'alice',
+      })),
+    );
     let turns = 0;
     const ticker = setInterval(() => (turns += 1), 0);
     const sliced = await parseManifestInSlices(text, 'big.xml');
@@ -140,7 +226,12 @@ describe('manifest RSpec', () => {
     expect(turns).toBeGreaterThan(0);
     const broken = `${text.slice(0, 700_000)}<oops>${text.slice(700_000)}`;
     const line = broken.slice(0, 700_000).split('\n').length;
-    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toMatchObject({ source: 'big.xml', line: expect.any(Number) });
-    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toSatisfy((error: ManifestError) => error.line! >= line);
+    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toMatchObject({
+      source: 'big.xml',
+      line: expect.any(Number),
+    });
+    await expect(parseManifestInSlices(broken, 'big.xml')).rejects.toSatisfy(
+      (error: ManifestError) => error.line! >= line,
+    );
   });
 });

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerFromConfig } from '../../src/cluster/config-registration.js';
 import type { SecretOptions } from '../../src/cluster/cluster-settings.js';
+import { registerFromConfig } from '../../src/cluster/config-registration.js';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
 import type { ClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -29,8 +29,17 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
     dir = await mkdtemp(join(tmpdir(), 'dynslice-portal-pem-'));
     pki = makeTestPki(dir);
     const ca = issuerOf(dir);
-    const traditional = makePortalCredential(dir, 'traditional', ca, { format: 'traditional', passphrase: PASSPHRASE, order: 'key-first' });
-    const pkcs8 = makePortalCredential(dir, 'pkcs8', ca, { format: 'pkcs8', passphrase: PASSPHRASE, order: 'cert-first', cn: 'bob' });
+    const traditional = makePortalCredential(dir, 'traditional', ca, {
+      format: 'traditional',
+      passphrase: PASSPHRASE,
+      order: 'key-first',
+    });
+    const pkcs8 = makePortalCredential(dir, 'pkcs8', ca, {
+      format: 'pkcs8',
+      passphrase: PASSPHRASE,
+      order: 'cert-first',
+      cn: 'bob',
+    });
     files.traditional = traditional.file;
     files.pkcs8 = pkcs8.file;
     const write = async (name: string, text: string) => {
@@ -59,8 +68,14 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
       parseConfig(
         {
           cluster: {
-            url, sliceUrn: sim.sliceUrn, credentialPath: 'slice.credential', caPath: 'cluster-ca.crt', passphraseFile: 'passphrase',
-            endpointUrl: 'https://agent.example.org:8001/dynslice/abc', retryDelaySeconds: 0, ...cluster,
+            url,
+            sliceUrn: sim.sliceUrn,
+            credentialPath: 'slice.credential',
+            caPath: 'cluster-ca.crt',
+            passphraseFile: 'passphrase',
+            endpointUrl: 'https://agent.example.org:8001/dynslice/abc',
+            retryDelaySeconds: 0,
+            ...cluster,
           },
         },
         'agent.yaml',
@@ -74,7 +89,10 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
   /** The ConfigError a registration stops with, after checking nothing reached the cluster. */
   async function refusal(cluster: Record<string, unknown>, options?: SecretOptions): Promise<ConfigError> {
     const calls = sim.api.calls.length;
-    const error = await register(cluster, options).then(() => null, (e: unknown) => e);
+    const error = await register(cluster, options).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(sim.api.calls).toHaveLength(calls);
     return error as ConfigError;
@@ -82,7 +100,11 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
 
   it('registers with a traditional encrypted RSA key (Proc-Type: 4,ENCRYPTED) before its certificate', async () => {
     await register({ credentialPem: 'traditional.pem' });
-    expect(sim.api.state.current).toMatchObject({ sliceUrn: sim.sliceUrn, credentials: [CREDENTIAL], clientCertificate: 'experimenter' });
+    expect(sim.api.state.current).toMatchObject({
+      sliceUrn: sim.sliceUrn,
+      credentials: [CREDENTIAL],
+      clientCertificate: 'experimenter',
+    });
   });
 
   it('registers with a PKCS#8 ENCRYPTED PRIVATE KEY after its certificate', async () => {
@@ -92,7 +114,15 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
 
   it('registers with the passphrase typed on a terminal when there is no passphraseFile', async () => {
     const asked: string[] = [];
-    await register({ credentialPem: 'traditional.pem', passphraseFile: undefined }, { askPassphrase: async (file) => (asked.push(file), PASSPHRASE) });
+    await register(
+      { credentialPem: 'traditional.pem', passphraseFile: undefined },
+      {
+        askPassphrase: async (file) => {
+          asked.push(file);
+          return PASSPHRASE;
+        },
+      },
+    );
     expect(asked).toEqual([files.traditional]);
     expect(sim.api.state.current).toMatchObject({ clientCertificate: 'experimenter' });
   });
@@ -113,7 +143,10 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
     const error = await refusal({ credentialPem: 'pkcs8.pem', passphraseFile: 'wrong-passphrase' });
     expect(error.key).toBe('cluster.passphraseFile');
     expect(error.message).toContain(`does not decrypt the private key in ${files.pkcs8}`);
-    const typed = await refusal({ credentialPem: 'traditional.pem', passphraseFile: undefined }, { askPassphrase: async () => 'wrong' });
+    const typed = await refusal(
+      { credentialPem: 'traditional.pem', passphraseFile: undefined },
+      { askPassphrase: async () => 'wrong' },
+    );
     expect(typed.message).toContain('the passphrase typed does not decrypt');
     expect(JSON.stringify(log.lines)).not.toContain(PASSPHRASE);
   });
@@ -129,7 +162,9 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
   it('a certificate that expired, or is not valid yet, is refused with its dates', async () => {
     const expired = await refusal({ credentialPem: 'traditional.pem' }, { now: validTo + DAY });
     expect(expired.key).toBe('cluster.credentialPem');
-    expect(expired.message).toMatch(/\(CN=experimenter\) expired on \d{4}-\d\d-\d\dT[\d:]+Z: get a new one from the portal/);
+    expect(expired.message).toMatch(
+      /\(CN=experimenter\) expired on \d{4}-\d\d-\d\dT[\d:]+Z: get a new one from the portal/,
+    );
     const early = await refusal({ credentialPem: 'traditional.pem' }, { now: validFrom - DAY });
     expect(early.message).toMatch(/is not valid before \d{4}-\d\d-\d\dT[\d:]+Z: check this machine's clock/);
   });

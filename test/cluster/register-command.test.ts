@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
+import { type ClusterSimulator, createClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { parseScenario } from '../../src/sim/scenario.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { runCli, startCli } from '../helpers/cli-process.js';
@@ -26,7 +26,14 @@ describe('registering the endpoint from the command line', () => {
         nodes: NODES.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, host: `${n.clientId}.invalid` })),
         drain: { steps: [{ name: 'stop-jobs', run: 'pkill -f my-job', verify: '! pgrep -f my-job' }] },
         state: { dir: join(dir, 'state') },
-        cluster: { url: simUrl, sliceUrn: sim.sliceUrn, credentialPath: 'slice.credential', defwaittime: 60, retryDelaySeconds: 0, ...doc.cluster },
+        cluster: {
+          url: simUrl,
+          sliceUrn: sim.sliceUrn,
+          credentialPath: 'slice.credential',
+          defwaittime: 60,
+          retryDelaySeconds: 0,
+          ...doc.cluster,
+        },
       }),
     );
     return file;
@@ -47,8 +54,15 @@ describe('registering the endpoint from the command line', () => {
   it('register sends the endpoint derived from endpoint.listen, the credential file and defwaittime', async () => {
     const run = await runCli(['register', '-c', await configFile('plain', {})]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`registered http://127.0.0.1:8001 for ${sim.sliceUrn}: policy LIFO, defwaittime 60 s (cluster maxwaittime 600 s)\n`);
-    expect(sim.api.state.current).toMatchObject({ url: 'http://127.0.0.1:8001/dynslice', credentials: [CREDENTIAL], policy: 'LIFO', defwaittime: 60 });
+    expect(run.stdout).toBe(
+      `registered http://127.0.0.1:8001 for ${sim.sliceUrn}: policy LIFO, defwaittime 60 s (cluster maxwaittime 600 s)\n`,
+    );
+    expect(sim.api.state.current).toMatchObject({
+      url: 'http://127.0.0.1:8001/dynslice',
+      credentials: [CREDENTIAL],
+      policy: 'LIFO',
+      defwaittime: 60,
+    });
   });
 
   it('unregister removes it', async () => {
@@ -60,7 +74,9 @@ describe('registering the endpoint from the command line', () => {
   it('a defwaittime above the cluster’s maxwaittime fails with exit 1 and says both numbers', async () => {
     const run = await runCli(['register', '-c', await configFile('greedy', { cluster: { defwaittime: 7200 } })]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/registration failed: cluster\.defwaittime 7200 s is above the cluster's maxwaittime 600 s/);
+    expect(run.stderr).toMatch(
+      /registration failed: cluster\.defwaittime 7200 s is above the cluster's maxwaittime 600 s/,
+    );
     expect(sim.api.state.current).toBeNull();
   });
 
@@ -72,13 +88,22 @@ describe('registering the endpoint from the command line', () => {
 
   it('a portal credential without a private key is a configuration error (exit 2) naming the file, never a stack trace', async () => {
     await writeFile(join(dir, 'cert-only.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    const run = await runCli(['register', '-c', await configFile('pem', { cluster: { url: simUrl.replace('http:', 'https:'), credentialPem: 'cert-only.pem' } })]);
+    const run = await runCli([
+      'register',
+      '-c',
+      await configFile('pem', { cluster: { url: simUrl.replace('http:', 'https:'), credentialPem: 'cert-only.pem' } }),
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`dynslice-agent: cluster.credentialPem: ${join(dir, 'cert-only.pem')} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal\n`);
+    expect(run.stderr).toBe(
+      `dynslice-agent: cluster.credentialPem: ${join(dir, 'cert-only.pem')} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal\n`,
+    );
   });
 
   it('run --shadow registers on start, answers the countdown without releasing anyone, and reports what it would have released', async () => {
-    const file = await configFile('shadow', { endpoint: { listen: '127.0.0.1:0' }, cluster: { register: true, unregisterOnStop: true } });
+    const file = await configFile('shadow', {
+      endpoint: { listen: '127.0.0.1:0' },
+      cluster: { register: true, unregisterOnStop: true },
+    });
     const agent = startCli(['run', '--shadow', '-c', file]);
     const registration = await sim.api.waitForRegistration(30_000).catch((error: Error) => {
       throw new Error(`${error.message}; agent stderr: ${agent.stderr()}`);
@@ -89,9 +114,17 @@ describe('registering the endpoint from the command line', () => {
     expect(record.nodes.map((n) => n.end)).toEqual(['deadline', 'deadline', 'deadline']);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
-    const lines = agent.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = agent
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const would = lines.filter((l) => l.msg === 'shadow: node would have been released');
-    expect(would.map((l) => [l.nodeId, l.countdown]).sort()).toEqual([['pc1', 2], ['pc2', 2], ['pc3', 2]]);
+    expect(would.map((l) => [l.nodeId, l.countdown]).sort()).toEqual([
+      ['pc1', 2],
+      ['pc2', 2],
+      ['pc3', 2],
+    ]);
     const summary = lines.find((l) => l.msg === 'shadow what-if summary');
     expect(summary).toMatchObject({ wouldRelease: 3, wouldGiveBackSeconds: 3 * 2 });
     expect(lines.filter((l) => l.msg === 'dry run: would run command').length).toBeGreaterThanOrEqual(3);

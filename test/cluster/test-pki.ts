@@ -12,7 +12,13 @@ function ca(dir: string, name: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-function signed(dir: string, name: string, cn: string, issuer: { cert: string; key: string }, options: { passphrase?: string; san?: string } = {}) {
+function signed(
+  dir: string,
+  name: string,
+  cn: string,
+  issuer: { cert: string; key: string },
+  options: { passphrase?: string; san?: string } = {},
+) {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
@@ -20,7 +26,23 @@ function signed(dir: string, name: string, cn: string, issuer: { cert: string; k
   openssl('req', ...EC, ...keyProtection, '-keyout', key, '-out', csr, '-subj', `/CN=${cn}`);
   const ext = join(dir, `${name}.ext`);
   writeFileSync(ext, options.san ? `subjectAltName=${options.san}\n` : 'basicConstraints=CA:FALSE\n');
-  openssl('x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    issuer.cert,
+    '-CAkey',
+    issuer.key,
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  );
   return { cert, key };
 }
 
@@ -41,7 +63,13 @@ export function makeTestPki(dir: string): TestPki {
   const passphrase = 'correct horse battery staple';
   const client = signed(dir, 'experimenter', 'experimenter', authority, { passphrase });
   const rogue = signed(dir, 'rogue', 'experimenter', ca(dir, 'rogue-ca'));
-  return { caCert: authority.cert, server, client: { ...client, passphrase }, rogue, read: (path) => readFileSync(path, 'utf8') };
+  return {
+    caCert: authority.cert,
+    server,
+    client: { ...client, passphrase },
+    rogue,
+    read: (path) => readFileSync(path, 'utf8'),
+  };
 }
 
 export interface PortalCredentialOptions {
@@ -57,7 +85,12 @@ export interface PortalCredentialOptions {
  * A credential in the shape the CloudLab portal hands out (`cloudlab.pem`): an encrypted RSA key and
  * its certificate, signed by `issuer`, in one file. Returns the file and its two parts.
  */
-export function makePortalCredential(dir: string, name: string, issuer: { cert: string; key: string }, options: PortalCredentialOptions) {
+export function makePortalCredential(
+  dir: string,
+  name: string,
+  issuer: { cert: string; key: string },
+  options: PortalCredentialOptions,
+) {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
@@ -65,11 +98,49 @@ export function makePortalCredential(dir: string, name: string, issuer: { cert: 
   if (options.format === 'traditional') {
     openssl('genrsa', '-traditional', '-aes256', '-passout', `pass:${options.passphrase}`, '-out', key, '2048');
   } else {
-    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-aes-256-cbc', '-pass', `pass:${options.passphrase}`, '-out', key);
+    openssl(
+      'genpkey',
+      '-algorithm',
+      'RSA',
+      '-pkeyopt',
+      'rsa_keygen_bits:2048',
+      '-aes-256-cbc',
+      '-pass',
+      `pass:${options.passphrase}`,
+      '-out',
+      key,
+    );
   }
-  openssl('req', '-new', '-key', key, '-passin', `pass:${options.passphrase}`, '-out', csr, '-subj', `/CN=${options.cn ?? 'experimenter'}/O=CloudLab`);
+  openssl(
+    'req',
+    '-new',
+    '-key',
+    key,
+    '-passin',
+    `pass:${options.passphrase}`,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${options.cn ?? 'experimenter'}/O=CloudLab`,
+  );
   writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-  openssl('x509', '-req', '-in', csr, '-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', join(dir, `${name}.ext`));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    issuer.cert,
+    '-CAkey',
+    issuer.key,
+    '-CAcreateserial',
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-extfile',
+    join(dir, `${name}.ext`),
+  );
   const [keyText, certText] = [readFileSync(key, 'utf8'), readFileSync(cert, 'utf8')];
   writeFileSync(file, options.order === 'key-first' ? keyText + certText : certText + keyText);
   return { file, key: keyText, cert: certText };

@@ -41,7 +41,14 @@ describe('configuration', () => {
     const config = parseConfig(null, 'empty', '/base');
     expect(config.endpoint.maxBodyBytes).toBe(1024 * 1024);
     expect(config.drain).toEqual({
-      steps: [], graceful: [], force: [], prepare: [], reserveSeconds: 10, bestEffortSeconds: 5, onFailure: 'hold', stepCrashLimit: 3,
+      steps: [],
+      graceful: [],
+      force: [],
+      prepare: [],
+      reserveSeconds: 10,
+      bestEffortSeconds: 5,
+      onFailure: 'hold',
+      stepCrashLimit: 3,
     });
     expect(config.valueMeans).toBe('keep-worth');
     expect(config.deletedGraceSeconds).toBe(120);

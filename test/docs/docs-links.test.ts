@@ -9,7 +9,12 @@ import { CLOUDLAB_DOC, firstShellBlock } from '../helpers/doc-commands.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DOCS = join(ROOT, 'docs');
-const pages = [join(ROOT, 'README.md'), ...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f))];
+const pages = [
+  join(ROOT, 'README.md'),
+  ...readdirSync(DOCS)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(DOCS, f)),
+];
 
 /** The text outside fenced code blocks. */
 function prose(text: string): string {
@@ -18,7 +23,11 @@ function prose(text: string): string {
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\- _]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function anchorsOf(file: string): Set<string> {
@@ -36,7 +45,8 @@ describe('the documentation', () => {
         const file = path === '' ? page : resolve(dirname(page), path);
         const where = `${relative(ROOT, page)} → ${target}`;
         if (!existsSync(file)) broken.push(`${where}: no such file`);
-        else if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${where}: no such heading`);
+        else if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).has(anchor))
+          broken.push(`${where}: no such heading`);
       }
     }
     expect(broken).toEqual([]);
@@ -62,7 +72,12 @@ describe('the documentation', () => {
     const blocks = pages.flatMap((page) => {
       const text = readFileSync(page, 'utf8');
       return [...text.matchAll(/<!-- generated: dynslice-agent visualize --machine (\S+) --format (\S+) -->/g)].map(
-        ([, machine, format]) => ({ page: relative(ROOT, page), machine: machine!, format: format as DiagramFormat, text }),
+        ([, machine, format]) => ({
+          page: relative(ROOT, page),
+          machine: machine!,
+          format: format as DiagramFormat,
+          text,
+        }),
       );
     });
     expect(blocks.length).toBeGreaterThan(0);

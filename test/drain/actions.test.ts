@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { drainSchema } from '../../src/config/drain-schema.js';
-import { ConfigError } from '../../src/config/load-config.js';
+import type { ConfigError } from '../../src/config/load-config.js';
 import { compilePlan, type PlanStep } from '../../src/drain/plan.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import type { DrainActionContext, SshRunOptions } from '../../src/drain/sdk.js';
-import { runResult, type ResultParts } from '../helpers/fake-ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { type ResultParts, runResult } from '../helpers/fake-ssh-runner.js';
 
 interface Recorded {
   command: string;
@@ -71,23 +71,34 @@ describe('built-in drain actions', () => {
 
   it('systemd stops the units and verifies each is loaded and not active', async () => {
     const units = ['slurmd.service', 'app@1.service'];
-    const show = (one: string, two: string) => `Id=slurmd.service\nLoadState=loaded\nActiveState=${one}\n\nId=app@1.service\n${two}\n`;
-    const r = await exercise({ action: 'systemd', units }, { code: 0, stdout: show('inactive', 'LoadState=loaded\nActiveState=failed') });
+    const show = (one: string, two: string) =>
+      `Id=slurmd.service\nLoadState=loaded\nActiveState=${one}\n\nId=app@1.service\n${two}\n`;
+    const r = await exercise(
+      { action: 'systemd', units },
+      { code: 0, stdout: show('inactive', 'LoadState=loaded\nActiveState=failed') },
+    );
     expect(r.ran[0]?.command).toBe("systemctl stop -- 'slurmd.service' 'app@1.service'");
-    expect(r.verified[0]?.command).toBe("systemctl show -p Id,LoadState,ActiveState -- 'slurmd.service' 'app@1.service'");
+    expect(r.verified[0]?.command).toBe(
+      "systemctl show -p Id,LoadState,ActiveState -- 'slurmd.service' 'app@1.service'",
+    );
     expect(r.verdict).toEqual({ passed: true });
-    const verdict = async (stdout: string) => (await exercise({ action: 'systemd', units }, { code: 0, stdout })).verdict;
+    const verdict = async (stdout: string) =>
+      (await exercise({ action: 'systemd', units }, { code: 0, stdout })).verdict;
     expect(await verdict(show('deactivating', 'LoadState=loaded\nActiveState=inactive'))).toEqual({
-      passed: false, detail: 'still-running: slurmd.service is deactivating',
+      passed: false,
+      detail: 'still-running: slurmd.service is deactivating',
     });
     expect(await verdict(show('inactive', 'LoadState=not-found\nActiveState=inactive'))).toEqual({
-      passed: false, detail: 'unit-not-found: app@1.service: no such unit (LoadState=not-found)',
+      passed: false,
+      detail: 'unit-not-found: app@1.service: no such unit (LoadState=not-found)',
     });
     expect(await verdict(show('active', 'LoadState=masked\nActiveState=inactive'))).toEqual({
-      passed: false, detail: 'unit-masked: app@1.service is masked; slurmd.service is active',
+      passed: false,
+      detail: 'unit-masked: app@1.service is masked; slurmd.service is active',
     });
     expect(await verdict('Id=slurmd.service\nLoadState=loaded\nActiveState=inactive\n')).toMatchObject({
-      passed: false, detail: expect.stringMatching(/^unexpected-output: /),
+      passed: false,
+      detail: expect.stringMatching(/^unexpected-output: /),
     });
   });
 
@@ -96,7 +107,10 @@ describe('built-in drain actions', () => {
     expect(r.ran[0]?.command).toBe(
       'N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"; scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"',
     );
-    expect(r.ran[0]?.options).toEqual({ on: undefined, env: { DYNSLICE_SLURM_NODE: '', DYNSLICE_SLURM_REASON: 'reclaimed by cluster' } });
+    expect(r.ran[0]?.options).toEqual({
+      on: undefined,
+      env: { DYNSLICE_SLURM_NODE: '', DYNSLICE_SLURM_REASON: 'reclaimed by cluster' },
+    });
     expect(r.verified[0]?.command).toBe('N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"; squeue -h -w "$N"');
   });
 
@@ -115,13 +129,18 @@ describe('built-in drain actions', () => {
   it('docker stops containers by label with a stop timeout', async () => {
     const r = await exercise({ action: 'docker', label: 'com.example.job', stopTimeoutSeconds: 30 });
     expect(r.ran[0]?.command).toBe(
-      "ids=$(docker ps -q --filter 'label=com.example.job') && { [ -z \"$ids\" ] || docker stop -t 30 $ids; }",
+      'ids=$(docker ps -q --filter \'label=com.example.job\') && { [ -z "$ids" ] || docker stop -t 30 $ids; }',
     );
     expect(r.verified[0]?.command).toBe("docker ps -q --filter 'label=com.example.job'");
   });
 
   it('wait-idle runs nothing and polls its check for the whole step timeout', async () => {
-    const r = await exercise({ action: 'wait-idle', check: 'test ! -e /run/busy', intervalSeconds: 10, timeoutSeconds: 120 });
+    const r = await exercise({
+      action: 'wait-idle',
+      check: 'test ! -e /run/busy',
+      intervalSeconds: 10,
+      timeoutSeconds: 120,
+    });
     expect(r.ran).toEqual([]);
     expect(r.verified[0]?.command).toBe('test ! -e /run/busy');
     expect(r.compiled).toMatchObject({ verifyIntervalSeconds: 10, verifyAttempts: 12 });
@@ -150,13 +169,25 @@ describe('drain plan configuration errors', () => {
   });
 
   it('read the older steps list as graceful command steps', () => {
-    const plan = compilePlan(drainSchema.parse({ steps: [{ name: 'a', run: 'x', verify: 'y', timeoutSeconds: 5 }] }), new ActionRegistry());
-    expect(plan.outline.graceful).toEqual([{ name: 'a', estimateSeconds: 10, timeoutSeconds: 5, verifyAttempts: 5, verifyIntervalSeconds: 2 }]);
+    const plan = compilePlan(
+      drainSchema.parse({ steps: [{ name: 'a', run: 'x', verify: 'y', timeoutSeconds: 5 }] }),
+      new ActionRegistry(),
+    );
+    expect(plan.outline.graceful).toEqual([
+      { name: 'a', estimateSeconds: 10, timeoutSeconds: 5, verifyAttempts: 5, verifyIntervalSeconds: 2 },
+    ]);
     expect(plan.steps.graceful[0]?.action.name).toBe('command');
   });
 
   it('refuse steps and graceful together', () => {
-    expect(() => compilePlan(drainSchema.parse({ steps: [{ name: 'a', run: 'x', verify: 'y' }], graceful: [{ action: 'kill', pattern: 'x' }] }), new ActionRegistry()))
-      .toThrow(/drain.steps/);
+    expect(() =>
+      compilePlan(
+        drainSchema.parse({
+          steps: [{ name: 'a', run: 'x', verify: 'y' }],
+          graceful: [{ action: 'kill', pattern: 'x' }],
+        }),
+        new ActionRegistry(),
+      ),
+    ).toThrow(/drain.steps/);
   });
 });

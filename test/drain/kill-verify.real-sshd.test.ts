@@ -7,7 +7,7 @@ import { killMatching, uniqueSleep, waitForPids } from '../helpers/local-process
 import { pathWithout } from '../helpers/node-path.js';
 import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
 import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
-import { type SshTestNodes } from '../helpers/sshd.js';
+import type { SshTestNodes } from '../helpers/sshd.js';
 
 /** A job on the node (this machine): a `sleep` no other process runs, so its command line names it. */
 function startJob(): { job: ChildProcess; pattern: string } {
@@ -28,7 +28,9 @@ describe('kill: verify passes only when pgrep says no process matches', { timeou
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-kill-verify-'));
     node = await startOpenSshNodes(1);
     // Sessions of this sshd find every program of the standard PATH except pgrep.
-    nodeWithoutPgrep = await startOpenSshNodes(1, { extraConfig: [`SetEnv PATH=${pathWithout(['pgrep'], join(scratch, 'bin'))}`] });
+    nodeWithoutPgrep = await startOpenSshNodes(1, {
+      extraConfig: [`SetEnv PATH=${pathWithout(['pgrep'], join(scratch, 'bin'))}`],
+    });
     step = realStep(node);
     stepWithoutPgrep = realStep(nodeWithoutPgrep);
   });

@@ -9,9 +9,9 @@ import { compilePlan } from '../../src/drain/plan.js';
 import { loadPlugins } from '../../src/drain/plugins.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import { killMatching } from '../helpers/local-processes.js';
+import { PYTHON } from '../helpers/python.js';
 import { realSlice } from '../helpers/real-slice.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
-import { PYTHON } from '../helpers/python.js';
 
 const runId = randomBytes(4).toString('hex');
 const jobs: ChildProcess[] = [];
@@ -28,7 +28,8 @@ function startJob(name: string, options: { stubborn?: boolean; stateFile?: strin
   return job;
 }
 const ended = (job: ChildProcess) => job.exitCode !== null || job.signalCode !== null;
-const pending = (nodeIds: string[], maxWaitTime: number) => nodeIds.map((node_id) => ({ node_id, max_wait_time: maxWaitTime }));
+const pending = (nodeIds: string[], maxWaitTime: number) =>
+  nodeIds.map((node_id) => ({ node_id, max_wait_time: maxWaitTime }));
 
 describe('drains over a real sshd', () => {
   let ssh: SshTestNodes;
@@ -86,9 +87,13 @@ describe('drains over a real sshd', () => {
     const job = startJob('ckpt', { stateFile });
     await new Promise((r) => setTimeout(r, 300));
     const registry = new ActionRegistry();
-    expect(await loadPlugins([join(import.meta.dirname, '../../examples/checkpoint-action.ts')], registry)).toEqual(['checkpoint']);
+    expect(await loadPlugins([join(import.meta.dirname, '../../examples/checkpoint-action.ts')], registry)).toEqual([
+      'checkpoint',
+    ]);
     const plan = compilePlan(
-      drainSchema.parse({ graceful: [{ action: 'checkpoint', job: `dynslice-job-${runId}-ckpt`, stateFile, sharedDir }] }),
+      drainSchema.parse({
+        graceful: [{ action: 'checkpoint', job: `dynslice-job-${runId}-ckpt`, stateFile, sharedDir }],
+      }),
       registry,
     );
     const s = realSlice(ssh, {}, { plan });
@@ -105,15 +110,25 @@ describe('drains over a real sshd', () => {
   it('each SSH fault ends its node correctly while the other nodes drain', async () => {
     const [ok, down, badUser, badHostKey, hangs, dropped] = ssh.nodes;
     // The host key recorded for one node is another node's key.
-    const knownHosts = (await readFile(ssh.knownHostsPath, 'utf8')).replace(ssh.hostPublicKey(badHostKey!.nodeId), ssh.hostPublicKey(ok!.nodeId));
+    const knownHosts = (await readFile(ssh.knownHostsPath, 'utf8')).replace(
+      ssh.hostPublicKey(badHostKey!.nodeId),
+      ssh.hostPublicKey(ok!.nodeId),
+    );
     const knownHostsPath = join(scratch, 'known_hosts');
     await writeFile(knownHostsPath, knownHosts);
     await ssh.stopNode(down!.nodeId);
-    const targets = ssh.nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, user: n === badUser ? 'no-such-user-dynslice' : n.user }));
+    const targets = ssh.nodes.map((n) => ({
+      nodeId: n.nodeId,
+      host: n.host,
+      port: n.port,
+      user: n === badUser ? 'no-such-user-dynslice' : n.user,
+    }));
     const slow = `[ "$DYNSLICE_NODE_ID" = ${hangs!.nodeId} ] && sleep 30; [ "$DYNSLICE_NODE_ID" = ${dropped!.nodeId} ] && sleep 5; true`;
     const s = realSlice(
       ssh,
-      { graceful: [{ action: 'command', name: 'stop', run: slow, verify: slow, timeoutSeconds: 2, verifyAttempts: 1 }] },
+      {
+        graceful: [{ action: 'command', name: 'stop', run: slow, verify: slow, timeoutSeconds: 2, verifyAttempts: 1 }],
+      },
       { knownHostsPath, targets },
     );
     const ids = ssh.nodes.map((n) => n.nodeId);
@@ -121,8 +136,12 @@ describe('drains over a real sshd', () => {
     setTimeout(() => void ssh.dropConnections(dropped!.nodeId), 1_000);
     const states = await s.settled(ids);
     expect(states).toEqual({
-      [ok!.nodeId]: 'drained', [down!.nodeId]: 'held', [badUser!.nodeId]: 'held',
-      [badHostKey!.nodeId]: 'held', [hangs!.nodeId]: 'held', [dropped!.nodeId]: 'held',
+      [ok!.nodeId]: 'drained',
+      [down!.nodeId]: 'held',
+      [badUser!.nodeId]: 'held',
+      [badHostKey!.nodeId]: 'held',
+      [hangs!.nodeId]: 'held',
+      [dropped!.nodeId]: 'held',
     });
     expect(s.context(down!.nodeId).failure).toMatch(/unreachable/);
     expect(s.context(badUser!.nodeId).failure).toMatch(/unreachable/);
@@ -137,8 +156,25 @@ describe('drains over a real sshd', () => {
 
   it('drains 50 nodes revoked in one call against one sshd, none refused', async () => {
     const node = ssh.nodes[0]!;
-    const targets = Array.from({ length: 50 }, (_, i) => ({ nodeId: `burst${i}`, host: node.host, port: node.port, user: node.user }));
-    const s = realSlice(ssh, { steps: [{ name: 'touch', run: `touch ${scratch}/burst-$DYNSLICE_NODE_ID`, verify: `test -f ${scratch}/burst-$DYNSLICE_NODE_ID` }] }, { targets });
+    const targets = Array.from({ length: 50 }, (_, i) => ({
+      nodeId: `burst${i}`,
+      host: node.host,
+      port: node.port,
+      user: node.user,
+    }));
+    const s = realSlice(
+      ssh,
+      {
+        steps: [
+          {
+            name: 'touch',
+            run: `touch ${scratch}/burst-$DYNSLICE_NODE_ID`,
+            verify: `test -f ${scratch}/burst-$DYNSLICE_NODE_ID`,
+          },
+        ],
+      },
+      { targets },
+    );
     const ids = targets.map((t) => t.nodeId);
     await s.slice.notifyDeletePending(pending(ids, 120));
     const states = await s.settled(ids, 150_000);

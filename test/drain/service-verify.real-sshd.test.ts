@@ -16,7 +16,9 @@ const squeueInstalled = STANDARD_PATH.split(':').some((dir) => existsSync(join(d
 
 const pending = (nodeId: string, maxWaitTime: number) => [{ node_id: nodeId, max_wait_time: maxWaitTime }];
 
-describe('systemd, docker and slurm: verify passes only when the tool answered "nothing left"', { timeout: SSH_TEST_TIMEOUT_MS }, () => {
+describe('systemd, docker and slurm: verify passes only when the tool answered "nothing left"', {
+  timeout: SSH_TEST_TIMEOUT_MS,
+}, () => {
   let scratch: string;
   let state: string;
   /** This machine as it is: systemd not PID 1, no Docker daemon, no Slurm. */
@@ -80,17 +82,25 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
         reason: 'unit-not-found',
         detail: 'exit 5: Failed to stop ap.service: Unit ap.service not loaded.',
       });
-      expect(await stubStep.verify(typo)).toEqual({ passed: false, detail: 'unit-not-found: ap.service: no such unit (LoadState=not-found)' });
+      expect(await stubStep.verify(typo)).toEqual({
+        passed: false,
+        detail: 'unit-not-found: ap.service: no such unit (LoadState=not-found)',
+      });
     });
 
     it('fails for a masked unit', async () => {
       await writeFile(join(state, 'units'), 'app.service masked inactive\n');
-      expect(await stubStep.verify({ action: 'systemd', units: ['app.service'] })).toEqual({ passed: false, detail: 'unit-masked: app.service is masked' });
+      expect(await stubStep.verify({ action: 'systemd', units: ['app.service'] })).toEqual({
+        passed: false,
+        detail: 'unit-masked: app.service is masked',
+      });
     });
 
     it('holds the node whose plan names a unit that does not exist', async () => {
       await writeFile(join(state, 'units'), 'app.service loaded active\n');
-      expect(await drainIsHeld(stubbed, { action: 'systemd', units: ['ap.service'] })).toMatch(/verify did not pass \(unit-not-found: ap\.service/);
+      expect(await drainIsHeld(stubbed, { action: 'systemd', units: ['ap.service'] })).toMatch(
+        /verify did not pass \(unit-not-found: ap\.service/,
+      );
     });
   });
 
@@ -106,9 +116,15 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
     });
 
     it('fails while labelled containers run and passes once run has stopped them', async () => {
-      await writeFile(join(state, 'containers'), '3f2a9c1b7d10 com.example.job=1\n9b8c7d6e5f40 com.example.job=2\n0a1b2c3d4e5f other=x\n');
+      await writeFile(
+        join(state, 'containers'),
+        '3f2a9c1b7d10 com.example.job=1\n9b8c7d6e5f40 com.example.job=2\n0a1b2c3d4e5f other=x\n',
+      );
       const jobs = { action: 'docker', label: 'com.example.job' };
-      expect(await stubStep.verify(jobs)).toEqual({ passed: false, detail: 'still-running: containers running: 2 (3f2a9c1b7d10, 9b8c7d6e5f40)' });
+      expect(await stubStep.verify(jobs)).toEqual({
+        passed: false,
+        detail: 'still-running: containers running: 2 (3f2a9c1b7d10, 9b8c7d6e5f40)',
+      });
       await stubStep.run(jobs);
       expect(await stubStep.verify(jobs)).toEqual({ passed: true });
       expect(await readFile(join(state, 'containers'), 'utf8')).toBe('0a1b2c3d4e5f other=x\n');
@@ -128,7 +144,10 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
       await writeFile(join(state, 'nodes'), 'pc001\npc002\n');
       await writeFile(join(state, 'jobs'), '4242 pc001 batch train alice R 12:01\n4243 pc002 batch eval bob R 0:10\n');
       const slurm = { action: 'slurm', nodeName: '{node_id}' };
-      expect(await stubStep.verify(slurm)).toEqual({ passed: false, detail: 'still-running: jobs on the node: 1 (4242)' });
+      expect(await stubStep.verify(slurm)).toEqual({
+        passed: false,
+        detail: 'still-running: jobs on the node: 1 (4242)',
+      });
       await writeFile(join(state, 'jobs'), '4243 pc002 batch eval bob R 0:10\n');
       expect(await stubStep.verify(slurm)).toEqual({ passed: true });
     });
@@ -137,7 +156,10 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
       await writeFile(join(state, 'nodes'), 'pc002\n');
       await writeFile(join(state, 'jobs'), '');
       const slurm = { action: 'slurm', nodeName: '{node_id}' };
-      expect(await stubStep.verify(slurm)).toEqual({ passed: false, detail: 'unknown-node: squeue: error: Invalid node name pc001' });
+      expect(await stubStep.verify(slurm)).toEqual({
+        passed: false,
+        detail: 'unknown-node: squeue: error: Invalid node name pc001',
+      });
       await writeFile(join(state, 'controller-down'), '');
       expect(await stubStep.verify(slurm)).toEqual({
         passed: false,

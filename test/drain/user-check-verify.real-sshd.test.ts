@@ -6,7 +6,9 @@ import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
 import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import type { SshTestNodes } from '../helpers/sshd.js';
 
-describe('command and wait-idle: your check passes on exit 0, and a check that cannot run says why', { timeout: SSH_TEST_TIMEOUT_MS }, () => {
+describe('command and wait-idle: your check passes on exit 0, and a check that cannot run says why', {
+  timeout: SSH_TEST_TIMEOUT_MS,
+}, () => {
   let scratch: string;
   let node: SshTestNodes;
   let step: ReturnType<typeof realStep>;

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
-import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
+import { PYTHON } from '../helpers/python.js';
+import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { callWithPython, decodeWithPython, type PythonOutcome } from '../helpers/xmlrpc-python.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
-import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
-import { PYTHON } from '../helpers/python.js';
 
 interface Entry {
   node_id: string;
@@ -53,7 +53,7 @@ describe('a whole countdown against real sshd nodes and an independent caller', 
   beforeAll(async () => {
     ssh = await startSshNodes(3);
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-e2e-'));
-    ssh.nodes.forEach((node, i) => jobs.push(startJob(node.clientId, i === 2)));
+    for (const [i, node] of ssh.nodes.entries()) jobs.push(startJob(node.clientId, i === 2));
     agent = await startAgentProcess(scratch, {
       endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
       ssh: {
@@ -82,7 +82,7 @@ describe('a whole countdown against real sshd nodes and an independent caller', 
   });
 
   afterAll(async () => {
-    for (const job of jobs) job.kill("SIGKILL");
+    for (const job of jobs) job.kill('SIGKILL');
     await agent?.stop();
     await ssh?.stop();
     if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -115,7 +115,9 @@ describe('a whole countdown against real sshd nodes and an independent caller', 
 
   it('SetResourceValues is accepted from the Perl-style caller, including a value of exactly 1', async () => {
     const nodelist = ssh.nodes.map((n, i) => ({ node_id: n.nodeId, client_id: n.clientId, value: i === 0 ? 1 : 0.5 }));
-    expect(await perl('SetResourceValues', { nodelist: [...nodelist, { node_id: 'pc999', value: 0.1 }] })).toMatchObject({ code: 0 });
+    expect(
+      await perl('SetResourceValues', { nodelist: [...nodelist, { node_id: 'pc999', value: 0.1 }] }),
+    ).toMatchObject({ code: 0 });
   });
 
   it('drains the nodes over SSH and releases each in the first countdown reply after its verify passed', async () => {
@@ -134,7 +136,10 @@ describe('a whole countdown against real sshd nodes and an independent caller', 
     expect([...released.keys()].sort()).toEqual([n0!.nodeId, n1!.nodeId]);
 
     for (const node of [n0!, n1!]) {
-      const drained = await agent.waitFor((l) => l.msg === 'node state changed' && l.nodeId === node.nodeId && l.to === 'drained', 1);
+      const drained = await agent.waitFor(
+        (l) => l.msg === 'node state changed' && l.nodeId === node.nodeId && l.to === 'drained',
+        1,
+      );
       const first = released.get(node.nodeId)!;
       // Released no later than the reply that followed verification, and not before verification.
       expect(drained.time).toBeLessThanOrEqual(ticks[first]!.answeredAt);

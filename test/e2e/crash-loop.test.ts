@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { readHistory } from '../../src/store/history.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
 import { startCli } from '../helpers/cli-process.js';
@@ -42,29 +42,36 @@ describe('a drain step the agent keeps dying in', () => {
       ssh: { user: node.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath },
       nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
       drain: {
-        graceful: [{
-          name: 'takes-the-agent-down',
-          action: 'command',
-          run: `echo run >> ${dir}/runs; pkill -KILL -f -- "$(cat ${dir}/kill-pattern)"; exec sleep 20 dynslice-crashloop-sleep-${runId}`,
-          verify: `test -f ${dir}/never`,
-          timeoutSeconds: 30,
-        }],
+        graceful: [
+          {
+            name: 'takes-the-agent-down',
+            action: 'command',
+            run: `echo run >> ${dir}/runs; pkill -KILL -f -- "$(cat ${dir}/kill-pattern)"; exec sleep 20 dynslice-crashloop-sleep-${runId}`,
+            verify: `test -f ${dir}/never`,
+            timeoutSeconds: 30,
+          },
+        ],
         stepCrashLimit: 2,
         onFailure: 'hold',
       },
       state: { dir: join(dir, 'state') },
     };
     await writeFile(configFile, stringify(config));
-    const runs = async () => (await readFile(join(dir, 'runs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const runs = async () =>
+      (await readFile(join(dir, 'runs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 
     // First start: the countdown starts the drain, whose step kills the agent.
     const first = await startAgentProcess(dir, config);
     const [reply] = await callWithPython(first.url, [
-      { method: 'NotifyDeletePending', params: [{ nodelist: [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 600 }] }] },
+      {
+        method: 'NotifyDeletePending',
+        params: [{ nodelist: [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 600 }] }],
+      },
     ]);
-    expect((reply?.result as { code: number }).code).toBe(0);
+    expect((reply?.result as { code: number } | undefined)?.code).toBe(0);
     const { child } = first;
-    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null)
+      await new Promise((resolve) => child.once('exit', resolve));
     expect(child.signalCode).toBe('SIGKILL');
     expect(await runs()).toBe(1);
 
@@ -77,10 +84,15 @@ describe('a drain step the agent keeps dying in', () => {
     const third = await startAgentProcess(dir, config);
     const held = await third.waitFor((l) => l.msg === 'node state changed' && l.to === 'held', 30_000);
     expect(held.failure).toMatch(/^takes-the-agent-down: agent-crashed-during-step/);
-    expect(third.lines.some((l) => l.level === 50 && String(l.msg).includes('agent-crashed-during-step') && l.deaths === 2)).toBe(true);
+    expect(
+      third.lines.some((l) => l.level === 50 && String(l.msg).includes('agent-crashed-during-step') && l.deaths === 2),
+    ).toBe(true);
     expect(await runs()).toBe(2);
     const [again] = await callWithPython(third.url, [
-      { method: 'NotifyDeletePending', params: [{ nodelist: [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 540 }] }] },
+      {
+        method: 'NotifyDeletePending',
+        params: [{ nodelist: [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 540 }] }],
+      },
     ]);
     expect(again?.result).toMatchObject({ code: 0, value: [{ node_id: node.nodeId, max_wait_time: 540 }] });
     expect(third.child.exitCode).toBeNull();

@@ -39,7 +39,10 @@ describe('a drain command still running when the node is deleted or the agent st
     markers.push(duration);
     const node = ssh.nodes[0]!;
     const drain = { steps: [{ name: 'long', run: `sleep ${duration}`, verify: 'true', timeoutSeconds: 600 }] };
-    agent = await startAgentProcess(await mkdtemp(join(scratch, name)), oneNodeAgentConfig(ssh, drain, join(scratch, name, 'state')));
+    agent = await startAgentProcess(
+      await mkdtemp(join(scratch, name)),
+      oneNodeAgentConfig(ssh, drain, join(scratch, name, 'state')),
+    );
     const nodelist = [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 600 }];
     const [answer] = await callWithPython(agent.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
     expect(answer).toMatchObject({ result: { code: 0 } });

@@ -24,7 +24,8 @@ function openFilesLimit(): number {
   const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
   return line === undefined || line === 'unlimited' ? Infinity : Number(line);
 }
-const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMiB = (pid: number): number =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const openFiles = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,7 +45,8 @@ describe('the cluster’s calls get through while 64 slow senders and 5,000 idle
   beforeAll(async () => {
     pki = await createTestPki();
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-hostile-'));
-    if (idleConnections < IDLE_WANTED) console.info(`hostile peers: open-files limit ${openFilesLimit()}: ${idleConnections} idle connections`);
+    if (idleConnections < IDLE_WANTED)
+      console.info(`hostile peers: open-files limit ${openFilesLimit()}: ${idleConnections} idle connections`);
   });
   afterAll(async () => {
     for (const attack of attacks) attack.stop();
@@ -58,7 +60,10 @@ describe('the cluster’s calls get through while 64 slow senders and 5,000 idle
     ['HTTPS', true],
   ])('over %s, with the default endpoint limits', async (name, tls) => {
     const agent = await startAgentProcess(await mkdtemp(join(scratch, 'agent-')), {
-      endpoint: { listen: '127.0.0.1:0', ...(tls ? { tls: { cert: pki.server.certPath, key: pki.server.keyPath } } : {}) },
+      endpoint: {
+        listen: '127.0.0.1:0',
+        ...(tls ? { tls: { cert: pki.server.certPath, key: pki.server.keyPath } } : {}),
+      },
       nodes: NODES.map((id, i) => ({ node_id: id, client_id: `node${i + 1}`, host: `${id}.test` })),
       drain: { steps: [{ name: 'stop-jobs', run: 'pkill job', verify: '! pgrep job' }] },
       dryRun: true,
@@ -88,7 +93,12 @@ describe('the cluster’s calls get through while 64 slow senders and 5,000 idle
       peak.files = Math.max(peak.files, openFiles(pid));
     }, 200);
     const attack = new HostilePeers({
-      port: agent.port, tls, localAddress: ATTACKER, slowSenders: SLOW_SENDERS, idleConnections, path: '/dynslice',
+      port: agent.port,
+      tls,
+      localAddress: ATTACKER,
+      slowSenders: SLOW_SENDERS,
+      idleConnections,
+      path: '/dynslice',
     });
     attacks.push(attack);
     try {
@@ -97,7 +107,9 @@ describe('the cluster’s calls get through while 64 slow senders and 5,000 idle
       const calls = await callAll();
       const { connects, closedUnanswered, answers } = attack.counts;
       const msOf = (list: Array<{ ms: number }>) => list.map((call) => call.ms).join(', ');
-      const answered = agent.lines.filter((line) => line.msg === 'xml-rpc call answered').map((line) => ({ ms: Number(line['ms']) }));
+      const answered = agent.lines
+        .filter((line) => line.msg === 'xml-rpc call answered')
+        .map((line) => ({ ms: Number(line.ms) }));
       console.info(
         `hostile peers over ${name}: agent RSS ${before.rss.toFixed(1)} MiB before, at most ${peak.rss.toFixed(1)} MiB during; ` +
           `open files ${before.files} before, at most ${peak.files} during; attackers: ${connects} connects, ` +

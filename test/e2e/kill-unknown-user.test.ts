@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
-import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { killMatching, uniqueSleep } from '../helpers/local-processes.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
@@ -28,7 +28,9 @@ describe('a kill step for a user the node does not know', { timeout: SSH_TEST_TI
     scratch = await mkdtemp(join(tmpdir(), 'dynslice-e2e-kill-user-'));
     job = spawn('sleep', [pattern.slice('sleep '.length)], { stdio: 'ignore' });
     const drain = {
-      graceful: [{ action: 'kill', pattern, user: 'nosuchuser', signal: 'KILL', verifyAttempts: 2, verifyIntervalSeconds: 0.5 }],
+      graceful: [
+        { action: 'kill', pattern, user: 'nosuchuser', signal: 'KILL', verifyAttempts: 2, verifyIntervalSeconds: 0.5 },
+      ],
       onFailure: 'hold',
     };
     agent = await startAgentProcess(scratch, oneNodeAgentConfig(ssh, drain, join(scratch, 'state')));
@@ -45,7 +47,7 @@ describe('a kill step for a user the node does not know', { timeout: SSH_TEST_TI
     const nodelist = [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: maxWaitTime }];
     const [answer] = await callWithPython(agent.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
     if (answer?.fault) throw new Error(JSON.stringify(answer.fault));
-    return (answer?.result as { value: Entry[] }).value;
+    return (answer?.result as { value: Entry[] } | undefined)?.value ?? [];
   }
 
   it('holds the node, naming the bad user, and never reports it released while its job runs', async () => {

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, type LogLine, startAgentProcess } from '../helpers/agent-process.js';
-import { manifestXml, type ManifestXmlNode } from '../helpers/manifest-xml.js';
+import { type ManifestXmlNode, manifestXml } from '../helpers/manifest-xml.js';
 import { type SshTestNode, type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -19,7 +19,14 @@ describe('the agent learns its nodes from a manifest, and follows it as it chang
   let scratch: string;
   let manifest: string;
   // The machine the agent runs on, as the manifest lists it: left out by `exclude: [self]`.
-  const self: ManifestXmlNode = { clientId: 'agent', nodeId: 'pc900', host: '127.0.0.1', port: 1, user: 'nobody', hostName: hostname() };
+  const self: ManifestXmlNode = {
+    clientId: 'agent',
+    nodeId: 'pc900',
+    host: '127.0.0.1',
+    port: 1,
+    user: 'nobody',
+    hostName: hostname(),
+  };
   const asManifest = (nodes: SshTestNode[]) => manifestXml([self, ...nodes.map((n) => ({ ...n }))]);
 
   async function countdown(nodes: SshTestNode[], maxWaitTime: number): Promise<Entry[]> {
@@ -52,16 +59,23 @@ describe('the agent learns its nodes from a manifest, and follows it as it chang
     await writeFile(manifest, asManifest([ssh.nodes[0]!, ssh.nodes[1]!]));
     agent = await startAgentProcess(scratch, {
       endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-      ssh: { user: ssh.nodes[0]!.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
+      ssh: {
+        user: ssh.nodes[0]!.user,
+        privateKeyPath: ssh.privateKeyPath,
+        knownHostsPath: ssh.knownHostsPath,
+        hostKeyChecking: 'yes',
+      },
       nodes: { manifest: 'manifest.xml', exclude: ['self'], reloadSeconds: 0 },
       unknownNodes: 'release',
       drain: {
-        steps: [{
-          name: 'checkpoint',
-          run: `echo "$DYNSLICE_NODE_ID $DYNSLICE_CLIENT_ID" >> ${scratch}/ran-$DYNSLICE_NODE_ID.log`,
-          verify: `test -s ${scratch}/ran-$DYNSLICE_NODE_ID.log`,
-          timeoutSeconds: 20,
-        }],
+        steps: [
+          {
+            name: 'checkpoint',
+            run: `echo "$DYNSLICE_NODE_ID $DYNSLICE_CLIENT_ID" >> ${scratch}/ran-$DYNSLICE_NODE_ID.log`,
+            verify: `test -s ${scratch}/ran-$DYNSLICE_NODE_ID.log`,
+            timeoutSeconds: 20,
+          },
+        ],
         bestEffortSeconds: 2,
         onFailure: 'hold',
       },
@@ -75,7 +89,7 @@ describe('the agent learns its nodes from a manifest, and follows it as it chang
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it('starts with the manifest\'s nodes, leaving out the machine it runs on', async () => {
+  it("starts with the manifest's nodes, leaving out the machine it runs on", async () => {
     const read = await agent.waitFor(nodeListRead('start'), 1);
     expect(read).toMatchObject({ nodes: 2, added: ['pc001', 'pc002'], source: join(scratch, 'manifest.xml') });
     const excluded = await agent.waitFor((l) => l.msg === 'manifest nodes excluded', 1);
@@ -111,9 +125,15 @@ describe('the agent learns its nodes from a manifest, and follows it as it chang
   });
 
   it('a manifest that cannot be parsed at runtime is a warning naming the line; the node list stays', async () => {
-    await writeFile(manifest, '<?xml version="1.0"?>\n<rspec xmlns="http://www.geni.net/resources/rspec/3">\n<node>\n</rspec>\n');
+    await writeFile(
+      manifest,
+      '<?xml version="1.0"?>\n<rspec xmlns="http://www.geni.net/resources/rspec/3">\n<node>\n</rspec>\n',
+    );
     agent.child.kill('SIGHUP');
-    const warning = await agent.waitFor((l) => l.msg === 'node list re-read failed: the node list is unchanged', 15_000);
+    const warning = await agent.waitFor(
+      (l) => l.msg === 'node list re-read failed: the node list is unchanged',
+      15_000,
+    );
     expect(String(warning.err)).toContain(`${manifest}:4: not well-formed XML`);
     // The nodes it had still answer: released ones stay released.
     expect((await countdown([ssh.nodes[0]!], 30))[0]!.max_wait_time).toBe(0);

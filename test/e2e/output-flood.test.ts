@@ -65,43 +65,53 @@ describe('a drain step that prints endlessly', () => {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it('leaves the agent answering every countdown call, its memory bounded, and the step reaching its verify', async () => {
-    expect(ssh.kind).toBe('openssh');
-    const node = ssh.nodes[0]!;
-    const pid = agent.child.pid!;
-    const cpuBefore = cpuSeconds(pid);
-    const started = Date.now();
-    let diedAfter: number | undefined;
-    agent.child.once('exit', () => (diedAfter = Date.now() - started));
-    const rssBefore = rssMb(pid) ?? 0;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid) ?? 0)), 200);
-    const nodelist = [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 300 }];
-    const ticks = await tickWithPython(
-      agent.url,
-      { method: 'NotifyDeletePending', params: [{ nodelist }] },
-      { everySeconds: 0.5, count: (FLOOD_SECONDS + 6) * 2 },
-    );
-    const settled = await agent.waitFor((l) => l.msg === 'node state changed' && (l.to === 'drained' || l.to === 'held'), 30_000).catch(() => undefined);
-    clearInterval(sampler);
-    const alive = agent.child.exitCode === null && agent.child.signalCode === null;
-    const ms = ticks.map((t) => t.ms);
-    const run = agent.lines.find((l) => l.msg === 'drain command finished' && l.phase === 'run');
-    console.info(
-      `flood ${FLOOD_SECONDS} s: ${ticks.length} calls, reply median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms; ` +
-        `RSS ${rssBefore.toFixed(0)} MB before, peak ${peakRss.toFixed(0)} MB; agent CPU ${(cpuSeconds(pid) - cpuBefore).toFixed(1)} s; ` +
-        `unkept output ${JSON.stringify(run?.truncated)}; node ${String(settled?.to)}; ` +
-        `${alive ? 'alive' : `died after ${diedAfter} ms`}; ${ticks.filter((t) => t.result === undefined).length} calls unanswered`,
-    );
+  it(
+    'leaves the agent answering every countdown call, its memory bounded, and the step reaching its verify',
+    async () => {
+      expect(ssh.kind).toBe('openssh');
+      const node = ssh.nodes[0]!;
+      const pid = agent.child.pid!;
+      const cpuBefore = cpuSeconds(pid);
+      const started = Date.now();
+      let diedAfter: number | undefined;
+      agent.child.once('exit', () => (diedAfter = Date.now() - started));
+      const rssBefore = rssMb(pid) ?? 0;
+      let peakRss = rssBefore;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid) ?? 0)), 200);
+      const nodelist = [{ node_id: node.nodeId, client_id: node.clientId, max_wait_time: 300 }];
+      const ticks = await tickWithPython(
+        agent.url,
+        { method: 'NotifyDeletePending', params: [{ nodelist }] },
+        { everySeconds: 0.5, count: (FLOOD_SECONDS + 6) * 2 },
+      );
+      const settled = await agent
+        .waitFor((l) => l.msg === 'node state changed' && (l.to === 'drained' || l.to === 'held'), 30_000)
+        .catch(() => undefined);
+      clearInterval(sampler);
+      const alive = agent.child.exitCode === null && agent.child.signalCode === null;
+      const ms = ticks.map((t) => t.ms);
+      const run = agent.lines.find((l) => l.msg === 'drain command finished' && l.phase === 'run');
+      console.info(
+        `flood ${FLOOD_SECONDS} s: ${ticks.length} calls, reply median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms; ` +
+          `RSS ${rssBefore.toFixed(0)} MB before, peak ${peakRss.toFixed(0)} MB; agent CPU ${(cpuSeconds(pid) - cpuBefore).toFixed(1)} s; ` +
+          `unkept output ${JSON.stringify(run?.truncated)}; node ${String(settled?.to)}; ` +
+          `${alive ? 'alive' : `died after ${diedAfter} ms`}; ${ticks.filter((t) => t.result === undefined).length} calls unanswered`,
+      );
 
-    expect(alive).toBe(true);
-    expect(ticks.filter((t) => t.result === undefined)).toEqual([]);
-    for (const tick of ticks) expect(tick.result).toMatchObject({ code: 0 });
-    expect(median(ms)).toBeLessThan(100);
-    expect(Math.max(...ms)).toBeLessThan(2_000);
-    expect(peakRss).toBeLessThan(RSS_LIMIT_MB);
-    // The remote timeout ended the flood, whose output was counted, not kept; the verify then found it gone.
-    expect(run).toMatchObject({ code: 124, failure: 'timeout', truncated: { stdout: expect.any(Number), stderr: 0 } });
-    expect(settled?.to).toBe('drained');
-  }, (FLOOD_SECONDS + 90) * 1000);
+      expect(alive).toBe(true);
+      expect(ticks.filter((t) => t.result === undefined)).toEqual([]);
+      for (const tick of ticks) expect(tick.result).toMatchObject({ code: 0 });
+      expect(median(ms)).toBeLessThan(100);
+      expect(Math.max(...ms)).toBeLessThan(2_000);
+      expect(peakRss).toBeLessThan(RSS_LIMIT_MB);
+      // The remote timeout ended the flood, whose output was counted, not kept; the verify then found it gone.
+      expect(run).toMatchObject({
+        code: 124,
+        failure: 'timeout',
+        truncated: { stdout: expect.any(Number), stderr: 0 },
+      });
+      expect(settled?.to).toBe('drained');
+    },
+    (FLOOD_SECONDS + 90) * 1000,
+  );
 });

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
-import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
 import { waitForPids } from '../helpers/local-processes.js';
+import { oneNodeAgentConfig } from '../helpers/one-node-agent.js';
+import { PYTHON } from '../helpers/python.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
-import { PYTHON } from '../helpers/python.js';
 
 interface Reply {
   code: number;
@@ -57,7 +57,8 @@ describe('a node given back to the slice after its deletion', () => {
     graceful: [{ name: 'stop-job', action: 'kill', pattern: marker, verifyAttempts: 5, verifyIntervalSeconds: 0.3 }],
     onFailure: 'hold',
   };
-  const config = (stateDir: string) => oneNodeAgentConfig(ssh, drain, join(scratch, stateDir), { deletedGraceSeconds: GRACE_SECONDS });
+  const config = (stateDir: string) =>
+    oneNodeAgentConfig(ssh, drain, join(scratch, stateDir), { deletedGraceSeconds: GRACE_SECONDS });
   const call = async (method: string, nodelist: unknown[]): Promise<Reply> => {
     const [outcome] = await callWithPython(agent!.url, [{ method, params: [{ nodelist }] }]);
     if (!outcome || outcome.fault) throw new Error(`${method}: ${JSON.stringify(outcome?.fault)}`);
@@ -66,7 +67,8 @@ describe('a node given back to the slice after its deletion', () => {
   const countdown = (maxWaitTime: number) =>
     call('NotifyDeletePending', [{ node_id: node().nodeId, client_id: node().clientId, max_wait_time: maxWaitTime }]);
   const released = (reply: Reply) => Array.isArray(reply.value) && reply.value[0]?.max_wait_time === 0;
-  const deleteComplete = () => call('NotifyDeleteComplete', [{ node_id: node().nodeId, client_id: node().clientId, max_wait_time: 0 }]);
+  const deleteComplete = () =>
+    call('NotifyDeleteComplete', [{ node_id: node().nodeId, client_id: node().clientId, max_wait_time: 0 }]);
 
   /** Countdown calls until the node is reported released; the reply that released it. */
   async function countdownUntilReleased(maxWaitTime: number): Promise<number> {

@@ -33,15 +33,41 @@ describe('an agent stopped and started again in the middle of a countdown', () =
 
   const config = () => ({
     endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-    ssh: { user: ssh.nodes[0]!.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-    nodes: ssh.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, host: n.host, port: n.port, user: n.user })),
+    ssh: {
+      user: ssh.nodes[0]!.user,
+      privateKeyPath: ssh.privateKeyPath,
+      knownHostsPath: ssh.knownHostsPath,
+      hostKeyChecking: 'yes',
+    },
+    nodes: ssh.nodes.map((n) => ({
+      node_id: n.nodeId,
+      client_id: n.clientId,
+      host: n.host,
+      port: n.port,
+      user: n.user,
+    })),
     // A node drains once the test says its work is saved: the file the verify looks for.
-    drain: { graceful: [{ name: 'saved', action: 'command', run: 'true', verify: `test -f ${dir}/saved-$DYNSLICE_NODE_ID`, verifyAttempts: 1000, verifyIntervalSeconds: 0.2, timeoutSeconds: 600 }] },
+    drain: {
+      graceful: [
+        {
+          name: 'saved',
+          action: 'command',
+          run: 'true',
+          verify: `test -f ${dir}/saved-$DYNSLICE_NODE_ID`,
+          verifyAttempts: 1000,
+          verifyIntervalSeconds: 0.2,
+          timeoutSeconds: 600,
+        },
+      ],
+    },
     state: { dir: join(dir, 'state') },
   });
-  const nodelist = (maxWaitTime: number) => ssh.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, max_wait_time: maxWaitTime }));
+  const nodelist = (maxWaitTime: number) =>
+    ssh.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, max_wait_time: maxWaitTime }));
   async function countdown(maxWaitTime: number): Promise<Record<string, number>> {
-    const [outcome] = await callWithPython(agent!.url, [{ method: 'NotifyDeletePending', params: [{ nodelist: nodelist(maxWaitTime) }] }]);
+    const [outcome] = await callWithPython(agent!.url, [
+      { method: 'NotifyDeletePending', params: [{ nodelist: nodelist(maxWaitTime) }] },
+    ]);
     if (!outcome || outcome.fault) throw new Error(`fault: ${JSON.stringify(outcome?.fault)}`);
     const reply = outcome.result as { code: number; value: Entry[] };
     expect(reply.code).toBe(0);
@@ -66,15 +92,22 @@ describe('an agent stopped and started again in the middle of a countdown', () =
 
     await save(b);
     await save(c);
-    for (const nodeId of [b, c]) await agent.waitFor((l) => l.msg === 'node state changed' && l.nodeId === nodeId && l.to === 'drained', 30_000);
+    for (const nodeId of [b, c])
+      await agent.waitFor((l) => l.msg === 'node state changed' && l.nodeId === nodeId && l.to === 'drained', 30_000);
     expect(await countdown(420)).toEqual({ [a]: 0, [b]: 0, [c]: 0 });
-    const [done] = await callWithPython(agent.url, [{ method: 'NotifyDeleteComplete', params: [{ nodelist: nodelist(0) }] }]);
+    const [done] = await callWithPython(agent.url, [
+      { method: 'NotifyDeleteComplete', params: [{ nodelist: nodelist(0) }] },
+    ]);
     expect(done?.result).toMatchObject({ code: 0 });
     expect(await agent.stop()).toBe(0);
 
     // Every record this release wrote carries its format.
     const state = join(dir, 'state');
-    const lines = (await Promise.all((await readdir(state)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(state, f), 'utf8'))))
+    const lines = (
+      await Promise.all(
+        (await readdir(state)).filter((f) => f.endsWith('.jsonl')).map((f) => readFile(join(state, f), 'utf8')),
+      )
+    )
       .join('')
       .split('\n')
       .filter(Boolean)

@@ -6,8 +6,10 @@ import { keepAlivePost, postXml, sendRaw, statusesIn } from '../helpers/xmlrpc-r
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.js';
 
-const countdown = perlMethodCall('NotifyDeletePending', [{ nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) }]);
-const valueOf = (value: number) => perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', value }] }]);
+const countdown = perlMethodCall('NotifyDeletePending', [
+  { nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) },
+]);
+const valuesCall = (value: number) => perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', value }] }]);
 const replyCodesIn = (text: string): number[] =>
   [...text.matchAll(/<member><name>code<\/name><value><int>(\d+)<\/int>/g)].map((match) => Number(match[1]));
 /** The server may close its side after a refusal: a hostile peer keeps sending all the same. */
@@ -37,7 +39,10 @@ describe('on a connection where a refusal or an HTTP error came first, nothing l
 
   it('drops a valid call pipelined behind a call refused with 403', async () => {
     const before = guarded.states();
-    const response = await sendRaw(guarded.port, keepAlivePost(`/dynslice/${generateToken()}`, countdown) + keepAlivePost(callPath, countdown));
+    const response = await sendRaw(
+      guarded.port,
+      keepAlivePost(`/dynslice/${generateToken()}`, countdown) + keepAlivePost(callPath, countdown),
+    );
     expect(statusesIn(response.text)).toEqual([403]);
     expect([guarded.states(), answered()]).toEqual([before, 0]);
   });
@@ -46,9 +51,16 @@ describe('on a connection where a refusal or an HTTP error came first, nothing l
     const before = guarded.states();
     const chunk = `1000\r\n${' '.repeat(0x1000)}\r\n`;
     const head = `POST ${callPath} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n`;
-    const response = await sendRaw(guarded.port, head + chunk + chunk, (socket) => {
-      void waitFor(socket, /^HTTP\/1\.1 413/).then(() => sendThenEnd(socket, `0\r\n\r\n${keepAlivePost(callPath, countdown)}`));
-    }, HALF_OPEN);
+    const response = await sendRaw(
+      guarded.port,
+      head + chunk + chunk,
+      (socket) => {
+        void waitFor(socket, /^HTTP\/1\.1 413/).then(() =>
+          sendThenEnd(socket, `0\r\n\r\n${keepAlivePost(callPath, countdown)}`),
+        );
+      },
+      HALF_OPEN,
+    );
     expect(statusesIn(response.text)).toEqual([413]);
     expect([guarded.states(), answered()]).toEqual([before, 0]);
   });
@@ -63,10 +75,17 @@ describe('on a connection where a refusal or an HTTP error came first, nothing l
   // Last: it is the one that changes the machines, which shows the checks above could fail.
   it('applies two valid pipelined calls in the order they came, and answers both in that order', async () => {
     const before = guarded.states();
-    const response = await sendRaw(guarded.port, keepAlivePost(callPath, valueOf(0.2)) + keepAlivePost(callPath, valueOf(0.9)), (socket) => {
-      void waitFor(socket, /(HTTP\/1\.1 200[^]*){2}<\/methodResponse>/).then(() => socket.end());
-    });
-    expect([statusesIn(response.text), replyCodesIn(response.text)]).toEqual([[200, 200], [0, 0]]);
+    const response = await sendRaw(
+      guarded.port,
+      keepAlivePost(callPath, valuesCall(0.2)) + keepAlivePost(callPath, valuesCall(0.9)),
+      (socket) => {
+        void waitFor(socket, /(HTTP\/1\.1 200[\s\S]*){2}<\/methodResponse>/).then(() => socket.end());
+      },
+    );
+    expect([statusesIn(response.text), replyCodesIn(response.text)]).toEqual([
+      [200, 200],
+      [0, 0],
+    ]);
     expect(guarded.states()).not.toBe(before);
     expect(guarded.agent.slice.get('pc1')!.ensureStarted().getSnapshot().context).toMatchObject({ value: 0.9 });
   });
@@ -99,12 +118,17 @@ describe('calls already being applied when an error or a refusal comes', () => {
     endpoint.handlers.behaviour = 'hang';
     const held = postXml(endpoint.port, call);
     await expect.poll(() => endpoint.handlers.calls.length).toBe(1);
-    const response = await sendRaw(endpoint.port, keepAlivePost('/dynslice', call), (socket) => {
-      void waitFor(socket, /^HTTP\/1\.1 503/).then(async () => {
-        await held;
-        sendThenEnd(socket, keepAlivePost('/dynslice', call));
-      });
-    }, HALF_OPEN);
+    const response = await sendRaw(
+      endpoint.port,
+      keepAlivePost('/dynslice', call),
+      (socket) => {
+        void waitFor(socket, /^HTTP\/1\.1 503/).then(async () => {
+          await held;
+          sendThenEnd(socket, keepAlivePost('/dynslice', call));
+        });
+      },
+      HALF_OPEN,
+    );
     endpoint.handlers.behaviour = 'answer';
     expect(statusesIn(response.text)).toEqual([503]);
     expect(endpoint.handlers.calls).toHaveLength(1);

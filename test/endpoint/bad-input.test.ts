@@ -1,14 +1,16 @@
-import { request as httpRequest, Agent } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
+import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml, sendRaw } from '../helpers/xmlrpc-raw-http.js';
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
 
 const faultCodeIn = (xml: string): number | undefined =>
   Number(/<name>faultCode<\/name><value><int>(-?\d+)<\/int>/.exec(xml)?.[1] ?? Number.NaN) || undefined;
 const replyCodeIn = (xml: string): number | undefined => {
-  const match = /<methodResponse><params><param><value><struct><member><name>code<\/name><value><int>(\d+)<\/int>/.exec(xml);
+  const match = /<methodResponse><params><param><value><struct><member><name>code<\/name><value><int>(\d+)<\/int>/.exec(
+    xml,
+  );
   return match ? Number(match[1]) : undefined;
 };
 
@@ -67,18 +69,22 @@ describe('bad input through the real server', () => {
     ['a missing nodelist', perlMethodCall('NotifyDeleteComplete', [{ nodes: [] }]), 1],
     ['a __proto__ member supplying max_wait_time', poisoned, 1],
     ['100,000 nested arrays', deeplyNested, 1],
-    ['more nodes than maxNodesPerCall', perlMethodCall('SetResourceValues', [{ nodelist: ['a', 'b', 'c', 'd'].map((id) => ({ node_id: id })) }]), 6],
+    [
+      'more nodes than maxNodesPerCall',
+      perlMethodCall('SetResourceValues', [{ nodelist: ['a', 'b', 'c', 'd'].map((id) => ({ node_id: id })) }]),
+      6,
+    ],
   ])('answers %s with a normal reply of code %i and calls no handler', async (_, body, code) => {
     const response = await postXml(endpoint.port, body);
     expect(response.status).toBe(200);
     expect(replyCodeIn(response.body)).toBe(code);
-    expect(({} as Record<string, unknown>)['max_wait_time']).toBeUndefined();
+    expect(({} as Record<string, unknown>).max_wait_time).toBeUndefined();
     await expectStillServing();
   });
 
   it('answers GET with 405 and Allow: POST, and another path with 404', async () => {
     const get = await sendRaw(endpoint.port, 'GET /dynslice HTTP/1.0\r\n\r\n');
-    expect([get.status, get.headers['allow']]).toEqual([405, 'POST']);
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
     const elsewhere = await postXml(endpoint.port, GET_VERSION, { path: '/RPC2' });
     expect(elsewhere.status).toBe(404);
     const prefix = await postXml(endpoint.port, GET_VERSION, { path: '/dynslice/x' });
@@ -91,7 +97,12 @@ describe('oversized and slow requests', () => {
   let endpoint: TestEndpoint;
   beforeAll(
     async () =>
-      (endpoint = await startTestEndpoint({ maxBodyBytes: 64 * 1024, headersTimeoutMs: 300, requestTimeoutMs: 600, handlerTimeoutMs: 200 })),
+      (endpoint = await startTestEndpoint({
+        maxBodyBytes: 64 * 1024,
+        headersTimeoutMs: 300,
+        requestTimeoutMs: 600,
+        handlerTimeoutMs: 200,
+      })),
   );
   afterAll(() => endpoint.close());
 
@@ -139,7 +150,10 @@ describe('oversized and slow requests', () => {
 
   it('answers SERVERERROR when the agent never settles a call', async () => {
     endpoint.handlers.behaviour = 'hang';
-    const response = await postXml(endpoint.port, perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1' }] }]));
+    const response = await postXml(
+      endpoint.port,
+      perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1' }] }]),
+    );
     endpoint.handlers.behaviour = 'answer';
     expect(replyCodeIn(response.body)).toBe(5);
   });
@@ -148,11 +162,15 @@ describe('oversized and slow requests', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const post = (): Promise<{ body: string; reused: boolean }> =>
       new Promise((resolve, reject) => {
-        const req = httpRequest(endpoint.url, { method: 'POST', agent, headers: { 'Content-Type': 'text/xml' } }, (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ body, reused: req.reusedSocket }));
-        });
+        const req = httpRequest(
+          endpoint.url,
+          { method: 'POST', agent, headers: { 'Content-Type': 'text/xml' } },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ body, reused: req.reusedSocket }));
+          },
+        );
         req.on('error', reject);
         req.end(GET_VERSION);
       });
@@ -170,7 +188,7 @@ describe('a caller the agent does not accept', () => {
     try {
       const refused = await postXml(endpoint.port, GET_VERSION, { headers: { 'X-Caller': 'intruder' } });
       expect(refused.status).toBe(403);
-      expect(endpoint.logLines.some((line) => line['msg'] === 'xml-rpc call answered')).toBe(false);
+      expect(endpoint.logLines.some((line) => line.msg === 'xml-rpc call answered')).toBe(false);
       const accepted = await postXml(endpoint.port, GET_VERSION);
       expect(replyCodeIn(accepted.body)).toBe(0);
     } finally {

@@ -4,8 +4,11 @@ import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { keepAlivePost, sendRaw, statusesIn } from '../helpers/xmlrpc-raw-http.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.js';
 
-const countdown = perlMethodCall('NotifyDeletePending', [{ nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) }]);
-const head = (length: number): string => `POST /dynslice HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${length}\r\n\r\n`;
+const countdown = perlMethodCall('NotifyDeletePending', [
+  { nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) },
+]);
+const head = (length: number): string =>
+  `POST /dynslice HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${length}\r\n\r\n`;
 /** Past this the sender gives up: far longer than the grace and the rate allow, far shorter than the request timeout. */
 const GIVE_UP_MS = 10_000;
 
@@ -37,13 +40,21 @@ describe('a minimum body rate (endpoint.minBodyBytesPerSecond)', () => {
   it('cuts a body that trickles in with 408 once the grace has passed, and applies nothing sent on that connection', async () => {
     const before = guarded.states();
     const started = performance.now();
-    const response = await sendRaw(guarded.port, head(Buffer.byteLength(countdown)), trickle(countdown, 1, 250, keepAlivePost('/dynslice', countdown)), {
-      allowHalfOpen: true,
-    });
+    const response = await sendRaw(
+      guarded.port,
+      head(Buffer.byteLength(countdown)),
+      trickle(countdown, 1, 250, keepAlivePost('/dynslice', countdown)),
+      {
+        allowHalfOpen: true,
+      },
+    );
     expect(statusesIn(response.text)).toEqual([408]);
     expect(performance.now() - started).toBeLessThan(GIVE_UP_MS);
     expect(guarded.states()).toBe(before);
-    expect(guarded.lines.find((line) => line.msg === 'xml-rpc request refused')).toMatchObject({ status: 408, reason: 'body-too-slow' });
+    expect(guarded.lines.find((line) => line.msg === 'xml-rpc request refused')).toMatchObject({
+      status: 408,
+      reason: 'body-too-slow',
+    });
   });
 
   it('serves a large body that arrives steadily above the rate', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/endpoint/token-path.js';
-import { callWithPython } from '../helpers/xmlrpc-python.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
+import { callWithPython } from '../helpers/xmlrpc-python.js';
 import { postXml, sendRaw } from '../helpers/xmlrpc-raw-http.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.js';
 
@@ -29,7 +29,10 @@ describe('a token in the URL path', () => {
     ['the token under another path', `/RPC2/${token}`],
     ['the token alone', `/${token}`],
     ['the token in the query string', `/dynslice?${token}`],
-    ['the token percent-encoded', `/dynslice/${encodeURIComponent(token).replace(/[A-Za-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`)}`],
+    [
+      'the token percent-encoded',
+      `/dynslice/${encodeURIComponent(token).replace(/[A-Za-z]/, (c) => `%${c.charCodeAt(0).toString(16)}`)}`,
+    ],
   ])('refuses %s with 403 and changes no node', async (_, path) => {
     const before = guarded.states();
     const response = await postXml(guarded.port, countdown, { path });
@@ -44,12 +47,14 @@ describe('a token in the URL path', () => {
       `Expect: 100-continue\r\nContent-Length: ${512 * 1024}\r\n\r\n`;
     const response = await sendRaw(guarded.port, head);
     expect(response.status).toBe(403);
-    expect(response.headers['connection']).toBe('close');
+    expect(response.headers.connection).toBe('close');
   });
 
   it('never writes the token into the log, even for refused calls', () => {
     const text = JSON.stringify(guarded.lines);
-    expect(guarded.lines.some((line) => line.msg === 'xml-rpc request refused' && line['reason'] === 'wrong-path')).toBe(true);
+    expect(guarded.lines.some((line) => line.msg === 'xml-rpc request refused' && line.reason === 'wrong-path')).toBe(
+      true,
+    );
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.slice(0, 12));
   });
@@ -66,7 +71,11 @@ describe('a token in the URL path', () => {
     const response = await postXml(guarded.port, countdown, { path: `/dynslice/${token}` });
     expect([response.status, replyCodeIn(response.body)]).toEqual([200, 0]);
     expect(guarded.states()).not.toBe(before);
-    expect(guarded.agent.slice.list().map((node) => node.ensureStarted().getSnapshot().matches('draining'))).toEqual([true, true, true]);
+    expect(guarded.agent.slice.list().map((node) => node.ensureStarted().getSnapshot().matches('draining'))).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 });
 
@@ -78,7 +87,10 @@ describe('a source allow-list', () => {
       const response = await postXml(guarded.port, countdown);
       expect(response.status).toBe(403);
       expect(guarded.states()).toBe(before);
-      expect(guarded.lines.find((line) => line.msg === 'xml-rpc request refused')).toMatchObject({ reason: 'source-not-allowed', remoteAddress: '127.0.0.1' });
+      expect(guarded.lines.find((line) => line.msg === 'xml-rpc request refused')).toMatchObject({
+        reason: 'source-not-allowed',
+        remoteAddress: '127.0.0.1',
+      });
     } finally {
       await guarded.close();
     }
@@ -98,9 +110,13 @@ describe('a source allow-list', () => {
     const refusing = await startGuardedAgent({ allow: ['127.0.0.0/8'] }, { host: '::1' });
     const serving = await startGuardedAgent({ allow: ['::1/128'] }, { host: '::1' });
     try {
-      const [refused] = await callWithPython(refusing.url, [{ method: 'GetVersion' }]).catch((error: Error) => [error.message]);
+      const [refused] = await callWithPython(refusing.url, [{ method: 'GetVersion' }]).catch((error: Error) => [
+        error.message,
+      ]);
       expect(String(refused)).toMatch(/403/);
-      expect(await callWithPython(serving.url, [{ method: 'GetVersion' }])).toEqual([{ result: { code: 0, value: 0, output: '1.0' } }]);
+      expect(await callWithPython(serving.url, [{ method: 'GetVersion' }])).toEqual([
+        { result: { code: 0, value: 0, output: '1.0' } },
+      ]);
     } finally {
       await Promise.all([refusing.close(), serving.close()]);
     }

@@ -15,7 +15,11 @@ const cli = (...args: string[]) => run(process.execPath, [BIN, ...args]);
 const cliStatus = (...args: string[]) =>
   cli(...args).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 
 let dir: string;
@@ -73,12 +77,19 @@ describe('dynslice-agent run with a token and TLS', () => {
   });
 
   it.each([
-    ['a certificate file that does not exist', { tls: { cert: 'missing.pem', key: 'missing.key' } }, 'endpoint.tls.cert'],
+    [
+      'a certificate file that does not exist',
+      { tls: { cert: 'missing.pem', key: 'missing.key' } },
+      'endpoint.tls.cert',
+    ],
     ['plain HTTP on every address', { listen: '0.0.0.0:0' }, 'endpoint.tls'],
     ['a token file that is not a token', { tokenFile: 'refused.yaml' }, 'endpoint.tokenFile'],
   ])('refuses %s with exit status 2 naming the key', async (_, endpoint, key) => {
     const file = join(dir, 'refused.yaml');
-    await writeFile(file, stringify({ endpoint: { listen: '127.0.0.1:0', ...endpoint }, state: { dir: join(dir, 'state') }, dryRun: true }));
+    await writeFile(
+      file,
+      stringify({ endpoint: { listen: '127.0.0.1:0', ...endpoint }, state: { dir: join(dir, 'state') }, dryRun: true }),
+    );
     const outcome = await cliStatus('run', '-c', file);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain(`${key}:`);

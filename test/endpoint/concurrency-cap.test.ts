@@ -4,7 +4,9 @@ import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
 
-const values = perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', value: 0.5 }] }]);
+const values = perlMethodCall('SetResourceValues', [
+  { nodelist: [{ node_id: 'pc1', client_id: 'node1', value: 0.5 }] },
+]);
 const replyCodeIn = (xml: string): number | undefined => {
   const match = /<name>code<\/name><value><int>(\d+)<\/int>/.exec(xml);
   return match ? Number(match[1]) : undefined;
@@ -12,7 +14,9 @@ const replyCodeIn = (xml: string): number | undefined => {
 /** A POST whose body is left unfinished: the caller is still sending it. */
 function startBody(port: number): Socket {
   const socket = connect(port, '127.0.0.1').on('error', () => {});
-  socket.write(`POST /dynslice HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(values)}\r\n\r\n${values.slice(0, 20)}`);
+  socket.write(
+    `POST /dynslice HTTP/1.1\r\nHost: x\r\nContent-Length: ${Buffer.byteLength(values)}\r\n\r\n${values.slice(0, 20)}`,
+  );
   return socket;
 }
 
@@ -57,7 +61,9 @@ describe('a cap on concurrent requests', () => {
     endpoint.handlers.behaviour = 'hang';
     const held = [postXml(endpoint.port, values), postXml(endpoint.port, values)];
     await expect.poll(() => endpoint.handlers.calls.length).toBe(2);
-    const answer = new Promise<string>((resolve) => late.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    const answer = new Promise<string>((resolve) =>
+      late.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))),
+    );
     late.write(values.slice(20));
     expect(await answer).toMatch(/^HTTP\/1\.1 503 /);
     expect(endpoint.handlers.calls).toHaveLength(2);

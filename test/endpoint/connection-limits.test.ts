@@ -37,7 +37,9 @@ describe('connection caps, enforced as connections are accepted', () => {
   let guarded: GuardedAgent;
   const attached: Socket[] = [];
   beforeAll(async () => (guarded = await startGuardedAgent({ maxConnectionsPerSource: 3, maxConnections: 6 })));
-  afterEach(() => attached.splice(0).forEach((socket) => socket.destroy()));
+  afterEach(() => {
+    for (const socket of attached.splice(0)) socket.destroy();
+  });
   afterAll(() => guarded.close());
   const attachMany = async (count: number, localAddress: string): Promise<Attached[]> => {
     const list: Attached[] = [];
@@ -45,14 +47,17 @@ describe('connection caps, enforced as connections are accepted', () => {
     attached.push(...list.map((entry) => entry.socket));
     return list;
   };
-  const callFrom = async (localAddress: string): Promise<number> => (await postXml(guarded.port, GET_VERSION, { localAddress })).status;
+  const callFrom = async (localAddress: string): Promise<number> =>
+    (await postXml(guarded.port, GET_VERSION, { localAddress })).status;
 
   it('closes a connection past endpoint.maxConnectionsPerSource at once with a 503, and serves other sources', async () => {
     const held = await attachMany(3, '127.0.0.2');
     const [extra] = await attachMany(1, '127.0.0.2');
     expect(await extra!.outcome).toMatch(/^HTTP\/1\.1 503 /);
     expect(await callFrom('127.0.0.1')).toBe(200);
-    expect(guarded.lines.find((line) => line['reason'] === 'too-many-connections-from-source')).toMatchObject({ remoteAddress: '127.0.0.2' });
+    expect(guarded.lines.find((line) => line.reason === 'too-many-connections-from-source')).toMatchObject({
+      remoteAddress: '127.0.0.2',
+    });
     held[0]!.socket.destroy();
     await expect.poll(() => callFrom('127.0.0.2')).toBe(200);
   });
@@ -85,7 +90,10 @@ describe('endpoint.allow, checked as connections are accepted', () => {
   });
 
   it('closes a TLS connection from outside the list before the handshake', async () => {
-    const guarded = await startGuardedAgent({ allow: ['127.0.0.1'], tls: { cert: pki.server.certPath, key: pki.server.keyPath } });
+    const guarded = await startGuardedAgent({
+      allow: ['127.0.0.1'],
+      tls: { cert: pki.server.certPath, key: pki.server.keyPath },
+    });
     started.push(guarded);
     const handshake = (localAddress: string): Promise<string> =>
       new Promise((resolve) => {

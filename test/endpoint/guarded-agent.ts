@@ -1,7 +1,7 @@
 import { SimulatedClock } from 'xstate';
 import { type Agent, createAgent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner, HANG } from '../helpers/fake-ssh-runner.js';
 
 export const NODE_IDS = ['pc1', 'pc2', 'pc3'] as const;

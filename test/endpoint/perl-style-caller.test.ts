@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
+import type { RecordedCall } from '../helpers/xmlrpc-fake-handlers.js';
+import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { callWithPython, decodeWithPython } from '../helpers/xmlrpc-python.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
-import type { RecordedCall } from '../helpers/xmlrpc-fake-handlers.js';
 
 interface Scenario {
   name: string;
@@ -19,8 +19,24 @@ const scenarios: Scenario[] = [
   {
     name: 'SetResourceValues with a value of exactly 1 as <i4> and an all-digit node_id',
     method: 'SetResourceValues',
-    perl: [{ nodelist: [{ node_id: 'pc101', value: 1, client_id: 'node-1' }, { node_id: 4242, value: 0.5 }, { node_id: 'pc7' }] }],
-    python: [{ nodelist: [{ node_id: 'pc101', value: 1.0, client_id: 'node-1' }, { node_id: '4242', value: 0.5 }, { node_id: 'pc7' }] }],
+    perl: [
+      {
+        nodelist: [
+          { node_id: 'pc101', value: 1, client_id: 'node-1' },
+          { node_id: 4242, value: 0.5 },
+          { node_id: 'pc7' },
+        ],
+      },
+    ],
+    python: [
+      {
+        nodelist: [
+          { node_id: 'pc101', value: 1.0, client_id: 'node-1' },
+          { node_id: '4242', value: 0.5 },
+          { node_id: 'pc7' },
+        ],
+      },
+    ],
   },
   {
     name: 'NotifyDeletePending with <int> max_wait_time',
@@ -98,7 +114,7 @@ describe('the endpoint called like CloudLab: HTTP/1.0, Connection: close, Perl-t
     const raw = await postXml(endpoint.port, perlMethodCall('GetVersion', []));
     expect(raw.status).toBe(200);
     expect(raw.reset).toBe(false);
-    expect(raw.headers['connection']).toBe('close');
+    expect(raw.headers.connection).toBe('close');
     expect(Number(raw.headers['content-length'])).toBe(Buffer.byteLength(raw.body));
   });
 });

@@ -31,6 +31,8 @@ describe('a refusal reaches a caller that is still sending its body', () => {
   ])('answers %s, and closes without a reset', async (_, request, status) => {
     const answers = [];
     for (let i = 0; i < 5; i += 1) answers.push(await sendRaw(guarded.port, request(), streamUntilAnswered));
-    expect(answers.map((answer) => [answer.status, answer.reset])).toEqual(Array.from({ length: 5 }, () => [status, false]));
+    expect(answers.map((answer) => [answer.status, answer.reset])).toEqual(
+      Array.from({ length: 5 }, () => [status, false]),
+    );
   });
 });

@@ -4,7 +4,9 @@ import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
 
 const memberXml = (xml: string, name: string): string[] =>
-  [...xml.matchAll(new RegExp(`<member><name>${name}</name><value>(.*?)</value></member>`, 'g'))].map((m) => m[1] ?? '');
+  [...xml.matchAll(new RegExp(`<member><name>${name}</name><value>(.*?)</value></member>`, 'g'))].map(
+    (m) => m[1] ?? '',
+  );
 
 describe('the XML types of replies', () => {
   let endpoint: TestEndpoint;

@@ -11,7 +11,8 @@ import { postXml } from '../helpers/xmlrpc-raw-http.js';
 const TOKEN = generateToken();
 const PASSPHRASE = 'pass-5f1d9c-phrase';
 const PASSWORD = 'hunter2-7c0e';
-const PEM = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n';
 const SECRETS = [TOKEN, PASSPHRASE, PASSWORD, 'MIGHAgEAMBMGByqGSM49'];
 
 /** The production logger (createLogger), writing into an array instead of stdout. */
@@ -25,7 +26,10 @@ describe('secrets in the log', () => {
   it.each([
     ['at the top level', { token: TOKEN, passphrase: PASSPHRASE, password: PASSWORD, privateKey: PEM }],
     ['in a config section', { endpoint: { token: TOKEN, tls: { cert: '/c.pem', key: PEM } } }],
-    ['in a whole configuration', { config: { endpoint: { token: TOKEN, tls: { key: PEM } }, ssh: { privateKey: PEM } } }],
+    [
+      'in a whole configuration',
+      { config: { endpoint: { token: TOKEN, tls: { key: PEM } }, ssh: { privateKey: PEM } } },
+    ],
     ['three levels down', { a: { b: { c: { token: TOKEN, passphrase: PASSPHRASE } } } }],
     ['in request headers', { req: { headers: { authorization: `Bearer ${TOKEN}`, cookie: `s=${TOKEN}` } } }],
     ['as credentials', { credentials: { user: 'u', password: PASSWORD }, remote: { credentials: PASSWORD } }],
@@ -42,7 +46,10 @@ describe('secrets in the log', () => {
     const error = Object.assign(new Error('connect failed'), { passphrase: PASSPHRASE, token: TOKEN });
     logger.error({ err: error }, 'connect failed');
     logger.child({ token: TOKEN, endpoint: { token: TOKEN } }).warn({ passphrase: PASSPHRASE }, 'child');
-    logger.child({ nodeId: 'pc1' }).child({ ssh: { passphrase: PASSPHRASE } }).info('grandchild');
+    logger
+      .child({ nodeId: 'pc1' })
+      .child({ ssh: { passphrase: PASSPHRASE } })
+      .info('grandchild');
     for (const secret of SECRETS) expect(text()).not.toContain(secret);
     expect(text()).toContain('connect failed');
   });
@@ -50,7 +57,11 @@ describe('secrets in the log', () => {
   it('never appear in what a running agent logs while serving and refusing calls', async () => {
     const { logger, text } = productionLogger();
     const config = parseConfig(
-      { endpoint: { listen: '127.0.0.1:0', token: TOKEN }, nodes: [{ node_id: 'pc1', host: 'pc1.test' }], log: { level: 'trace' } },
+      {
+        endpoint: { listen: '127.0.0.1:0', token: TOKEN },
+        nodes: [{ node_id: 'pc1', host: 'pc1.test' }],
+        log: { level: 'trace' },
+      },
       'test',
       '/',
     );
@@ -79,7 +90,10 @@ describe('redaction by member name', () => {
     expect(redactSecrets(plain)).toBe(plain);
     const config = { endpoint: { token: TOKEN, tls: { key: PEM, cert: '/c.pem' } }, key: '/keep/this/path' };
     const redacted = redactSecrets(config);
-    expect(redacted).toEqual({ endpoint: { token: '[redacted]', tls: { key: '[redacted]', cert: '/c.pem' } }, key: '/keep/this/path' });
+    expect(redacted).toEqual({
+      endpoint: { token: '[redacted]', tls: { key: '[redacted]', cert: '/c.pem' } },
+      key: '/keep/this/path',
+    });
     expect(config.endpoint.token).toBe(TOKEN);
     expect(config.endpoint.tls.key).toBe(PEM);
   });
@@ -93,7 +107,7 @@ describe('redaction by member name', () => {
     const frozen = Object.freeze({ password: PASSWORD });
     expect(redactSecrets({ frozen }).frozen.password).toBe('[redacted]');
     const cyclic: Record<string, unknown> = { name: 'loop' };
-    cyclic['self'] = cyclic;
+    cyclic.self = cyclic;
     expect(() => redactSecrets(cyclic)).not.toThrow();
   });
 

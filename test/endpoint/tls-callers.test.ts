@@ -8,7 +8,9 @@ import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.
 import { postHttps } from './https-post.js';
 import { createTestPki, type TestPki } from './tls-test-certs.js';
 
-const countdown = perlMethodCall('NotifyDeletePending', [{ nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) }]);
+const countdown = perlMethodCall('NotifyDeletePending', [
+  { nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) },
+]);
 
 let pki: TestPki;
 beforeAll(async () => (pki = await createTestPki()));
@@ -26,12 +28,16 @@ describe('HTTPS with client certificates from a configured CA', () => {
     });
   });
   afterAll(() => guarded.close());
-  const call = (tls: { cert?: string; key?: string }) => postHttps(guarded.url, countdown, { ca: pki.server.cert, ...tls });
+  const call = (tls: { cert?: string; key?: string }) =>
+    postHttps(guarded.url, countdown, { ca: pki.server.cert, ...tls });
 
   it.each([
     ['no client certificate', () => ({})],
     ['a certificate from a CA the agent does not trust', () => ({ cert: pki.foreign.cert, key: pki.foreign.key })],
-    ['a trusted certificate whose subject is not allowed', () => ({ cert: pki.otherSubject.cert, key: pki.otherSubject.key })],
+    [
+      'a trusted certificate whose subject is not allowed',
+      () => ({ cert: pki.otherSubject.cert, key: pki.otherSubject.key }),
+    ],
   ])('refuses %s with 403 and changes no node', async (_, certificate) => {
     const before = guarded.states();
     const answer = await call(certificate());
@@ -42,7 +48,7 @@ describe('HTTPS with client certificates from a configured CA', () => {
 
   it('names why each caller was refused, and which subject it showed', () => {
     const refusals = guarded.lines.filter((line) => line.msg === 'xml-rpc request refused');
-    expect(refusals.map((line) => [line['reason'], line['subject']])).toEqual([
+    expect(refusals.map((line) => [line.reason, line.subject])).toEqual([
       ['client-certificate-missing', undefined],
       ['client-certificate-untrusted', 'O=Utah, CN=boss.emulab.net'],
       ['client-subject-not-allowed', 'O=Utah, CN=intruder'],
@@ -51,7 +57,9 @@ describe('HTTPS with client certificates from a configured CA', () => {
 
   it('refuses the right certificate without the token', async () => {
     const answer = await postHttps(guarded.url.replace(token, generateToken()), countdown, {
-      ca: pki.server.cert, cert: pki.client.cert, key: pki.client.key,
+      ca: pki.server.cert,
+      cert: pki.client.cert,
+      key: pki.client.key,
     });
     expect(answer.status).toBe(403);
   });
@@ -77,7 +85,10 @@ describe('HTTPS with client certificates from a configured CA', () => {
 describe('TLS files that cannot be used stop the start with a ConfigError naming the key', () => {
   const startWith = async (tls: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<ConfigError> => {
     const error = await startGuardedAgent({ tls, ...extra }).then(
-      async (guarded) => { await guarded.close(); return new Error('started'); },
+      async (guarded) => {
+        await guarded.close();
+        return new Error('started');
+      },
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);
@@ -85,10 +96,22 @@ describe('TLS files that cannot be used stop the start with a ConfigError naming
   };
 
   it.each([
-    ['an unreadable certificate', () => ({ cert: join(pki.dir, 'missing.crt'), key: pki.server.keyPath }), 'endpoint.tls.cert'],
+    [
+      'an unreadable certificate',
+      () => ({ cert: join(pki.dir, 'missing.crt'), key: pki.server.keyPath }),
+      'endpoint.tls.cert',
+    ],
     ['a key that is not PEM', () => ({ cert: pki.server.certPath, key: pki.passphrasePath }), 'endpoint.tls.key'],
-    ['an encrypted key without a passphrase', () => ({ cert: pki.server.certPath, key: pki.encryptedServerKeyPath }), 'endpoint.tls.key'],
-    ['a key of another certificate', () => ({ cert: pki.server.certPath, key: pki.client.keyPath }), 'endpoint.tls.key'],
+    [
+      'an encrypted key without a passphrase',
+      () => ({ cert: pki.server.certPath, key: pki.encryptedServerKeyPath }),
+      'endpoint.tls.key',
+    ],
+    [
+      'a key of another certificate',
+      () => ({ cert: pki.server.certPath, key: pki.client.keyPath }),
+      'endpoint.tls.key',
+    ],
   ])('%s', async (_, tls, key) => {
     expect((await startWith(tls())).key).toBe(key);
   });
@@ -96,13 +119,20 @@ describe('TLS files that cannot be used stop the start with a ConfigError naming
   it('a wrong passphrase, without quoting it', async () => {
     const wrong = join(pki.dir, 'wrong-passphrase.txt');
     await writeFile(wrong, 'not the passphrase\n');
-    const error = await startWith({ cert: pki.server.certPath, key: pki.encryptedServerKeyPath, passphraseFile: wrong });
+    const error = await startWith({
+      cert: pki.server.certPath,
+      key: pki.encryptedServerKeyPath,
+      passphraseFile: wrong,
+    });
     expect(error.key).toBe('endpoint.tls.passphraseFile');
     expect(error.message).not.toContain('not the passphrase');
   });
 
   it('a client CA file that holds no certificate', async () => {
-    const error = await startWith({ cert: pki.server.certPath, key: pki.server.keyPath }, { clientCa: pki.passphrasePath });
+    const error = await startWith(
+      { cert: pki.server.certPath, key: pki.server.keyPath },
+      { clientCa: pki.passphrasePath },
+    );
     expect(error.key).toBe('endpoint.clientCa');
   });
 });

@@ -40,26 +40,68 @@ async function pair(dir: string, name: string): Promise<PemPair> {
 }
 
 async function selfSigned(dir: string, name: string, subject: string, ...extra: string[]): Promise<PemPair> {
-  await openssl('req', '-x509', ...EC, '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`), '-days', '2', '-subj', subject, ...extra);
+  await openssl(
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    join(dir, `${name}.key`),
+    '-out',
+    join(dir, `${name}.crt`),
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    ...extra,
+  );
   return pair(dir, name);
 }
 
 async function signed(dir: string, name: string, subject: string, ca: string): Promise<PemPair> {
   const csr = join(dir, `${name}.csr`);
   await openssl('req', '-new', ...EC, '-keyout', join(dir, `${name}.key`), '-out', csr, '-subj', subject);
-  await openssl('x509', '-req', '-in', csr, '-CA', join(dir, `${ca}.crt`), '-CAkey', join(dir, `${ca}.key`), '-CAcreateserial', '-out', join(dir, `${name}.crt`), '-days', '2');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    join(dir, `${ca}.crt`),
+    '-CAkey',
+    join(dir, `${ca}.key`),
+    '-CAcreateserial',
+    '-out',
+    join(dir, `${name}.crt`),
+    '-days',
+    '2',
+  );
   return pair(dir, name);
 }
 
 /** Generates a small PKI with the openssl CLI into a fresh temp dir. */
 export async function createTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'dynslice-pki-'));
-  const server = await selfSigned(dir, 'server', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1');
+  const server = await selfSigned(
+    dir,
+    'server',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+  );
   const passphrase = 'correct horse battery staple 7';
   const passphrasePath = join(dir, 'passphrase.txt');
   await writeFile(passphrasePath, `${passphrase}\n`);
   const encryptedServerKeyPath = join(dir, 'server-encrypted.key');
-  await openssl('pkey', '-in', server.keyPath, '-aes256', '-passout', `file:${passphrasePath}`, '-out', encryptedServerKeyPath);
+  await openssl(
+    'pkey',
+    '-in',
+    server.keyPath,
+    '-aes256',
+    '-passout',
+    `file:${passphrasePath}`,
+    '-out',
+    encryptedServerKeyPath,
+  );
   await selfSigned(dir, 'ca', '/CN=dynslice test CA');
   await selfSigned(dir, 'other-ca', '/CN=some other CA');
   return {

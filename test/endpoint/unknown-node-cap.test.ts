@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Agent, createAgent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner, HANG } from '../helpers/fake-ssh-runner.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -43,7 +43,9 @@ describe('unknown nodes through the endpoint', () => {
     expect((await countdown(ids('a', 80))).code).toBe(0);
     const refused = await countdown(['pc1', ...ids('b', 30)]);
     expect(refused.code).toBe(6);
-    expect(refused.output).toMatch(/nodelist: names 30 nodes the agent does not know; it tracks 80 of at most 100 \(unknownNodes\.max\)/);
+    expect(refused.output).toMatch(
+      /nodelist: names 30 nodes the agent does not know; it tracks 80 of at most 100 \(unknownNodes\.max\)/,
+    );
     expect(agent.slice.get('pc1')!.started).toBe(false);
     expect(agent.slice.list()).toHaveLength(81);
     expect((await countdown(ids('b', 20))).code).toBe(0);

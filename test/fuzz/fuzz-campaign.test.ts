@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SliceNode } from '../../src/slice/slice.js';
 import { startGuardedAgent } from '../endpoint/guarded-agent.js';
+import { Prng } from '../helpers/prng.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { type FuzzContext, type FuzzRequest, generateRequest, type Mutation } from './mutations.js';
-import { Prng } from '../helpers/prng.js';
 import { exchange } from './raw-exchange.js';
 
 // FUZZ_REQUESTS=50000 FUZZ_SEED=123 npx vitest run test/fuzz/fuzz-campaign.test.ts replays or widens a campaign.
-const REQUESTS = Number(process.env['FUZZ_REQUESTS'] ?? 10_000);
-const SEED = Number(process.env['FUZZ_SEED'] ?? 20_260_107);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20_260_107);
 const SIDE_CONCURRENCY = 12;
 const GUARD_MS = 15_000;
 /** What counts as an answer: a ProtoGENI reply, an XML-RPC fault, or an HTTP refusal. */
@@ -27,10 +27,12 @@ interface Violation {
 
 /** The machines' state and context, for the nodes given (a deleted node stays in the fingerprint). */
 const fingerprint = (nodes: readonly SliceNode[]): string =>
-  JSON.stringify(nodes.map((node) => {
-    const snapshot = node.ensureStarted().getSnapshot();
-    return [node.nodeId, snapshot.status, snapshot.value, snapshot.context];
-  }));
+  JSON.stringify(
+    nodes.map((node) => {
+      const snapshot = node.ensureStarted().getSnapshot();
+      return [node.nodeId, snapshot.status, snapshot.value, snapshot.context];
+    }),
+  );
 
 describe('fuzz campaign against the running agent', () => {
   it(`answers ${REQUESTS} mutated requests (seed ${SEED}) without crashing, and no refused one changes a node`, async () => {
@@ -48,11 +50,17 @@ describe('fuzz campaign against the running agent', () => {
       live = live.filter((node) => node.ensureStarted().getSnapshot().status === 'active');
       while (live.length < 3) {
         const nodeId = `fz${(freshNodes += 1)}`;
-        live.push(slice.addNode({ nodeId, clientId: null, target: { nodeId, host: `${nodeId}.test`, port: 22, user: 'root' } }));
+        live.push(
+          slice.addNode({ nodeId, clientId: null, target: { nodeId, host: `${nodeId}.test`, port: 22, user: 'root' } }),
+        );
       }
     };
     const ctx: FuzzContext = {
-      prng, liveNodes: [], maxNodesPerCall: MAX_NODES, maxBodyBytes: 1024 * 1024, tokenPath: new URL(guarded.url).pathname,
+      prng,
+      liveNodes: [],
+      maxNodesPerCall: MAX_NODES,
+      maxBodyBytes: 1024 * 1024,
+      tokenPath: new URL(guarded.url).pathname,
     };
     const kinds: Record<string, number> = {};
     const byMutation: Partial<Record<Mutation, Record<string, number>>> = {};

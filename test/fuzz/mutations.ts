@@ -1,5 +1,15 @@
 import { type CallContext, httpHead, oversizedNodelist, validCall } from './valid-calls.js';
-import { array, encodeCall, encodeTree, scalar, struct, valueSlots, type Scalar, type WireCall, type WireTree } from './xmlrpc-tree.js';
+import {
+  array,
+  encodeCall,
+  encodeTree,
+  type Scalar,
+  scalar,
+  struct,
+  valueSlots,
+  type WireCall,
+  type WireTree,
+} from './xmlrpc-tree.js';
 
 /** How the bytes go out: all at once; then nothing more (slowloris); or a body that never ends. */
 export type Delivery = 'whole' | 'stall' | 'flood';
@@ -22,20 +32,69 @@ export interface FuzzContext extends CallContext {
 }
 
 export const MUTATION_WEIGHTS = {
-  valid: 5, truncate: 10, wrongType: 11, hugeNumber: 9, nan: 5, deepNesting: 5, duplicateMembers: 8,
-  unknownMethod: 7, protoKeys: 5, doctype: 3, binaryGarbage: 9, httpGarbage: 4, wrongMethod: 3,
-  authFailure: 7, oversized: 4, manyNodes: 2, slowSender: 0.6,
+  valid: 5,
+  truncate: 10,
+  wrongType: 11,
+  hugeNumber: 9,
+  nan: 5,
+  deepNesting: 5,
+  duplicateMembers: 8,
+  unknownMethod: 7,
+  protoKeys: 5,
+  doctype: 3,
+  binaryGarbage: 9,
+  httpGarbage: 4,
+  wrongMethod: 3,
+  authFailure: 7,
+  oversized: 4,
+  manyNodes: 2,
+  slowSender: 0.6,
 } as const;
 export type Mutation = keyof typeof MUTATION_WEIGHTS;
 
-const SCALARS: readonly Scalar[] = ['int', 'i4', 'i8', 'double', 'string', 'untyped', 'boolean', 'base64', 'dateTime.iso8601', 'nil'];
+const SCALARS: readonly Scalar[] = [
+  'int',
+  'i4',
+  'i8',
+  'double',
+  'string',
+  'untyped',
+  'boolean',
+  'base64',
+  'dateTime.iso8601',
+  'nil',
+];
 const ODD_TEXTS = ['', '1', '-7', 'abc', '0.5', 'true', '20260101T00:00:00', 'AAAA', 'é中', ' 42 ', '<', '&amp;'];
 const HUGE = [
-  '99999999999999999999999999', '-1', '-2147483649', '2147483648', '9223372036854775807', '18446744073709551616',
-  '1e309', '-1e309', '1e-400', '0x7fffffff', '1_000', '9'.repeat(400), '0000000000000000000000001', '+5',
+  '99999999999999999999999999',
+  '-1',
+  '-2147483649',
+  '2147483648',
+  '9223372036854775807',
+  '18446744073709551616',
+  '1e309',
+  '-1e309',
+  '1e-400',
+  '0x7fffffff',
+  '1_000',
+  '9'.repeat(400),
+  '0000000000000000000000001',
+  '+5',
 ];
 const NOT_A_NUMBER = ['NaN', '-NaN', 'Infinity', '-Infinity', 'inf', 'nan', '1e999', '-0'];
-const METHOD_NAMES = ['NotFound', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'getVersion', 'GetVersion ', 'system.listMethods', 'x'.repeat(5000), 'Notify\u0000DeletePending', '中文'];
+const METHOD_NAMES = [
+  'NotFound',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'getVersion',
+  'GetVersion ',
+  'system.listMethods',
+  'x'.repeat(5000),
+  'Notify\u0000DeletePending',
+  '中文',
+];
 const PROTO_MEMBERS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString'];
 const DOCTYPES = [
   '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>',
@@ -44,12 +103,28 @@ const DOCTYPES = [
   '<!ENTITY x "y">',
 ];
 
-const http = (ctx: FuzzContext, body: Buffer | string, extra: Partial<FuzzRequest> & { mutation: Mutation }): FuzzRequest => {
+const http = (
+  ctx: FuzzContext,
+  body: Buffer | string,
+  extra: Partial<FuzzRequest> & { mutation: Mutation },
+): FuzzRequest => {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
-  return { head: httpHead({ path: ctx.tokenPath }, bytes.length), body: bytes, delivery: 'whole', expect: null, side: false, ...extra };
+  return {
+    head: httpHead({ path: ctx.tokenPath }, bytes.length),
+    body: bytes,
+    delivery: 'whole',
+    expect: null,
+    side: false,
+    ...extra,
+  };
 };
 
-function mutateSlot(ctx: FuzzContext, call: WireCall, make: (old: WireTree) => WireTree, prefer?: (t: WireTree) => boolean): WireCall {
+function mutateSlot(
+  ctx: FuzzContext,
+  call: WireCall,
+  make: (old: WireTree) => WireTree,
+  prefer?: (t: WireTree) => boolean,
+): WireCall {
   const slots = valueSlots(call);
   const preferred = prefer === undefined ? [] : slots.filter((slot) => prefer(slot.value));
   const pool = preferred.length > 0 ? preferred : slots;
@@ -93,21 +168,38 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
     return http(ctx, encodeCall(call), { mutation: 'wrongType' });
   },
   hugeNumber: (ctx) => {
-    const call = mutateSlot(ctx, validCall(ctx), () => scalar(ctx.prng.pick(['int', 'i4', 'i8', 'double', 'untyped', 'string'] as const), ctx.prng.pick(HUGE)), isNumber);
+    const call = mutateSlot(
+      ctx,
+      validCall(ctx),
+      () => scalar(ctx.prng.pick(['int', 'i4', 'i8', 'double', 'untyped', 'string'] as const), ctx.prng.pick(HUGE)),
+      isNumber,
+    );
     return http(ctx, encodeCall(call), { mutation: 'hugeNumber' });
   },
   nan: (ctx) => {
-    const call = mutateSlot(ctx, validCall(ctx), () => scalar(ctx.prng.pick(['double', 'untyped'] as const), ctx.prng.pick(NOT_A_NUMBER)), isNumber);
+    const call = mutateSlot(
+      ctx,
+      validCall(ctx),
+      () => scalar(ctx.prng.pick(['double', 'untyped'] as const), ctx.prng.pick(NOT_A_NUMBER)),
+      isNumber,
+    );
     return http(ctx, encodeCall(call), { mutation: 'nan' });
   },
-  deepNesting: (ctx) => http(ctx, encodeCall(mutateSlot(ctx, validCall(ctx), (old) => nest(ctx, old))), { mutation: 'deepNesting' }),
+  deepNesting: (ctx) =>
+    http(ctx, encodeCall(mutateSlot(ctx, validCall(ctx), (old) => nest(ctx, old))), { mutation: 'deepNesting' }),
   duplicateMembers: (ctx) => {
     const { prng } = ctx;
-    const call = validCall(ctx, prng.pick(['SetResourceValues', 'NotifyDeletePending', 'NotifyDeleteComplete'] as const));
+    const call = validCall(
+      ctx,
+      prng.pick(['SetResourceValues', 'NotifyDeletePending', 'NotifyDeleteComplete'] as const),
+    );
     const structs = valueSlots(call).filter((slot) => isStruct(slot.value));
     const target = prng.pick(structs).value as Extract<WireTree, { kind: 'struct' }>;
     const [name, value] = prng.pick(target.members);
-    target.members.splice(prng.int(0, target.members.length), 0, [name, prng.chance(0.5) ? value : scalar('i4', String(prng.int(0, 99)))]);
+    target.members.splice(prng.int(0, target.members.length), 0, [
+      name,
+      prng.chance(0.5) ? value : scalar('i4', String(prng.int(0, 99))),
+    ]);
     let text = encodeCall(call);
     if (prng.chance(0.3)) text = text.replace(/<methodName>.*?<\/methodName>/, (m) => m + m);
     if (prng.chance(0.2)) text = text.replace(/<params>.*<\/params>/s, (m) => m + m);
@@ -120,10 +212,23 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
   },
   protoKeys: (ctx) => {
     const { prng } = ctx;
-    const call = validCall(ctx, prng.pick(['SetResourceValues', 'NotifyDeletePending', 'NotifyDeleteComplete'] as const));
-    const target = prng.pick(valueSlots(call).filter((slot) => isStruct(slot.value))).value as Extract<WireTree, { kind: 'struct' }>;
-    const poison = struct([['max_wait_time', scalar('i4', '5')], ['node_id', scalar('string', 'pc1')], ['polluted', scalar('boolean', '1')]]);
-    target.members.splice(prng.int(0, target.members.length), 0, [prng.pick(PROTO_MEMBERS), prng.chance(0.7) ? poison : scalar('string', 'x')]);
+    const call = validCall(
+      ctx,
+      prng.pick(['SetResourceValues', 'NotifyDeletePending', 'NotifyDeleteComplete'] as const),
+    );
+    const target = prng.pick(valueSlots(call).filter((slot) => isStruct(slot.value))).value as Extract<
+      WireTree,
+      { kind: 'struct' }
+    >;
+    const poison = struct([
+      ['max_wait_time', scalar('i4', '5')],
+      ['node_id', scalar('string', 'pc1')],
+      ['polluted', scalar('boolean', '1')],
+    ]);
+    target.members.splice(prng.int(0, target.members.length), 0, [
+      prng.pick(PROTO_MEMBERS),
+      prng.chance(0.7) ? poison : scalar('string', 'x'),
+    ]);
     return http(ctx, encodeCall(call), { mutation: 'protoKeys' });
   },
   doctype: (ctx) => {
@@ -154,21 +259,40 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
       () => Buffer.from(`POST ${ctx.tokenPath} HTTP/9.9\r\nContent-Length: ${body.length}\r\n\r\n`),
       () => httpHead({ path: ctx.tokenPath, contentLength: -1 }, 0),
     ];
-    return { mutation: 'httpGarbage', head: prng.pick(heads)(), body, delivery: 'whole', expect: ['400', '403', '408', '413', '431', '505'], side: true };
+    return {
+      mutation: 'httpGarbage',
+      head: prng.pick(heads)(),
+      body,
+      delivery: 'whole',
+      expect: ['400', '403', '408', '413', '431', '505'],
+      side: true,
+    };
   },
   wrongMethod: (ctx) => {
     const body = Buffer.from(encodeCall(validCall(ctx)), 'utf8');
     const method = ctx.prng.pick(['GET', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD']);
-    return { ...http(ctx, body, { mutation: 'wrongMethod', expect: ['405'] }), head: httpHead({ method, path: ctx.tokenPath }, body.length) };
+    return {
+      ...http(ctx, body, { mutation: 'wrongMethod', expect: ['405'] }),
+      head: httpHead({ method, path: ctx.tokenPath }, body.length),
+    };
   },
   authFailure: (ctx) => {
     const { prng } = ctx;
     const token = ctx.tokenPath.slice(ctx.tokenPath.lastIndexOf('/') + 1);
     const base = ctx.tokenPath.slice(0, ctx.tokenPath.lastIndexOf('/'));
     const path = prng.pick([
-      base, `${base}/`, `${base}/${token.slice(0, prng.int(0, token.length - 1))}`, `${ctx.tokenPath}${prng.pick(['x', '/', '%00', '.'])}`,
-      `${base}/${prng.bytes(32).toString('base64url')}`, '/', '/RPC2', `/${token}`, `${base.toUpperCase()}/${token}`, `/${base}/${token}`,
-      `http://127.0.0.1${base}/${token.slice(1)}`, '*',
+      base,
+      `${base}/`,
+      `${base}/${token.slice(0, prng.int(0, token.length - 1))}`,
+      `${ctx.tokenPath}${prng.pick(['x', '/', '%00', '.'])}`,
+      `${base}/${prng.bytes(32).toString('base64url')}`,
+      '/',
+      '/RPC2',
+      `/${token}`,
+      `${base.toUpperCase()}/${token}`,
+      `/${base}/${token}`,
+      `http://127.0.0.1${base}/${token.slice(1)}`,
+      '*',
     ]);
     const body = Buffer.from(encodeCall(validCall(ctx)), 'utf8');
     return { ...http(ctx, body, { mutation: 'authFailure', expect: ['403'] }), head: httpHead({ path }, body.length) };
@@ -177,11 +301,18 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
     const { prng } = ctx;
     const over = ctx.maxBodyBytes + prng.int(1, 64 * 1024);
     return prng.pick([
-      () => ({ ...http(ctx, '', { mutation: 'oversized', expect: ['413'] }), head: httpHead({ path: ctx.tokenPath, contentLength: ctx.maxBodyBytes + prng.int(1, 1e9) }, 0) }),
+      () => ({
+        ...http(ctx, '', { mutation: 'oversized', expect: ['413'] }),
+        head: httpHead({ path: ctx.tokenPath, contentLength: ctx.maxBodyBytes + prng.int(1, 1e9) }, 0),
+      }),
       () => http(ctx, encodeCall(validCall(ctx)).padEnd(over, ' '), { mutation: 'oversized', expect: ['413'] }),
       (): FuzzRequest => ({
-        mutation: 'oversized', head: httpHead({ path: ctx.tokenPath, contentLength: null, headers: { 'Transfer-Encoding': 'chunked' } }, 0),
-        body: Buffer.alloc(0), delivery: 'flood', expect: ['413'], side: true,
+        mutation: 'oversized',
+        head: httpHead({ path: ctx.tokenPath, contentLength: null, headers: { 'Transfer-Encoding': 'chunked' } }, 0),
+        body: Buffer.alloc(0),
+        delivery: 'flood',
+        expect: ['413'],
+        side: true,
       }),
     ])();
   },
@@ -190,11 +321,23 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
     const { prng } = ctx;
     const body = Buffer.from(encodeCall(validCall(ctx)), 'utf8');
     const head = httpHead({ path: ctx.tokenPath }, body.length);
-    const stalled = (h: Buffer, b: Buffer, expect: string[]): FuzzRequest => ({ mutation: 'slowSender', head: h, body: b, delivery: 'stall', expect, side: true });
+    const stalled = (h: Buffer, b: Buffer, expect: string[]): FuzzRequest => ({
+      mutation: 'slowSender',
+      head: h,
+      body: b,
+      delivery: 'stall',
+      expect,
+      side: true,
+    });
     return prng.pick([
       () => stalled(head.subarray(0, prng.int(1, head.length - 3)), Buffer.alloc(0), ['408']),
       () => stalled(head, body.subarray(0, prng.int(0, body.length - 1)), ['408']),
-      () => stalled(httpHead({ path: ctx.tokenPath.slice(0, ctx.tokenPath.lastIndexOf('/')) }, body.length), body.subarray(0, 10), ['403']),
+      () =>
+        stalled(
+          httpHead({ path: ctx.tokenPath.slice(0, ctx.tokenPath.lastIndexOf('/')) }, body.length),
+          body.subarray(0, 10),
+          ['403'],
+        ),
     ])();
   },
 };

@@ -18,7 +18,10 @@ export function classify(raw: Buffer): string {
   if (status !== '200') return status;
   const body = text.slice(text.indexOf('\r\n\r\n') + 4);
   if (/<name>faultCode<\/name><value><int>-?\d+<\/int>/.test(body)) return 'fault';
-  const code = /^<\?xml[^>]*>\s*<methodResponse><params><param><value><struct><member><name>code<\/name><value><int>(\d+)<\/int>/.exec(body)?.[1];
+  const code =
+    /^<\?xml[^>]*>\s*<methodResponse><params><param><value><struct><member><name>code<\/name><value><int>(\d+)<\/int>/.exec(
+      body,
+    )?.[1];
   return code === undefined ? 'unreadable-200' : `reply-${code}`;
 }
 

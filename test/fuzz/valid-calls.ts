@@ -14,7 +14,8 @@ function entry(ctx: CallContext, method: keyof typeof METHODS, nodeId: string): 
   const { prng } = ctx;
   const members: Array<[string, WireTree]> = [['node_id', scalar(prng.pick(['untyped', 'string'] as const), nodeId)]];
   if (prng.chance(0.5)) members.push(['client_id', scalar('string', `node-${nodeId}`)]);
-  if (method === 'NotifyDeletePending') members.push(['max_wait_time', scalar(prng.pick(['i4', 'int'] as const), String(prng.int(0, 3600)))]);
+  if (method === 'NotifyDeletePending')
+    members.push(['max_wait_time', scalar(prng.pick(['i4', 'int'] as const), String(prng.int(0, 3600)))]);
   if (method === 'SetResourceValues') members.push(['value', scalar('double', prng.next().toFixed(3))]);
   return struct(members);
 }

@@ -1,5 +1,15 @@
 /** An XML-RPC value as written on the wire, so a mutation can give it any type or shape. */
-export type Scalar = 'int' | 'i4' | 'i8' | 'double' | 'string' | 'untyped' | 'boolean' | 'base64' | 'dateTime.iso8601' | 'nil';
+export type Scalar =
+  | 'int'
+  | 'i4'
+  | 'i8'
+  | 'double'
+  | 'string'
+  | 'untyped'
+  | 'boolean'
+  | 'base64'
+  | 'dateTime.iso8601'
+  | 'nil';
 export type WireTree =
   | { kind: 'scalar'; type: Scalar; text: string }
   | { kind: 'array'; items: WireTree[] }
@@ -45,9 +55,13 @@ export function valueSlots(call: WireCall): Array<{ value: WireTree; replace: (n
   const slots: Array<{ value: WireTree; replace: (next: WireTree) => void }> = [];
   const visit = (value: WireTree, replace: (next: WireTree) => void): void => {
     slots.push({ value, replace });
-    if (value.kind === 'array') value.items.forEach((item, i) => visit(item, (next) => (value.items[i] = next)));
-    if (value.kind === 'struct') value.members.forEach((member, i) => visit(member[1], (next) => (value.members[i] = [member[0], next])));
+    if (value.kind === 'array')
+      for (const [i, item] of value.items.entries()) visit(item, (next) => (value.items[i] = next));
+    if (value.kind === 'struct')
+      for (const [i, member] of value.members.entries()) {
+        visit(member[1], (next) => (value.members[i] = [member[0], next]));
+      }
   };
-  call.params.forEach((param, i) => visit(param, (next) => (call.params[i] = next)));
+  for (const [i, param] of call.params.entries()) visit(param, (next) => (call.params[i] = next));
   return slots;
 }

@@ -57,7 +57,14 @@ export async function launchAgentProcess(
   };
   child.stdout!.on('data', parseNew);
   const waitFor = (predicate: (line: LogLine) => boolean, timeoutMs = 15_000) =>
-    run.waitUntil(() => (parseNew(), lines.find(predicate)), timeoutMs, 'matching agent log line');
+    run.waitUntil(
+      () => {
+        parseNew();
+        return lines.find(predicate);
+      },
+      timeoutMs,
+      'matching agent log line',
+    );
 
   let listening: LogLine;
   try {

@@ -24,8 +24,14 @@ export async function launchChromium(): Promise<HeadlessChromium> {
     executablePath: CHROMIUM_PATH,
     viewport: { width: 1400, height: 1000 },
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
     timeout: 30_000,
   });

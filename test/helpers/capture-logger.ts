@@ -9,6 +9,9 @@ export interface CapturedLog {
 /** The agent's own logger (redaction included) whose lines land in an array, for asserting what was logged. */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: CapturedLog[] } {
   const lines: CapturedLog[] = [];
-  const logger = createLogger({ level, destination: { write: (line: string) => void lines.push(JSON.parse(line) as CapturedLog) } });
+  const logger = createLogger({
+    level,
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as CapturedLog) },
+  });
   return { logger, lines };
 }

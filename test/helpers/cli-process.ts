@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -32,7 +32,11 @@ export interface CliPlace {
 
 export function startCli(args: string[], place: CliPlace = {}, command: string[] = [process.execPath, BIN]): CliRun {
   const [file, ...before] = command as [string, ...string[]];
-  const child = spawn(file, [...before, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: place.cwd, env: place.env });
+  const child = spawn(file, [...before, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: place.cwd,
+    env: place.env,
+  });
   started.add(child);
   const text = { stdout: '', stderr: '' };
   const wake = new Set<() => void>();

@@ -7,7 +7,14 @@ import { captureLogger } from './capture-logger.js';
 import { FakeSshRunner } from './fake-ssh-runner.js';
 
 const STEPS = [
-  { name: 'stop-jobs', run: 'pkill -f job || true', verify: '! pgrep -f job', timeoutSeconds: 30, verifyAttempts: 2, verifyIntervalSeconds: 1 },
+  {
+    name: 'stop-jobs',
+    run: 'pkill -f job || true',
+    verify: '! pgrep -f job',
+    timeoutSeconds: 30,
+    verifyAttempts: 2,
+    verifyIntervalSeconds: 1,
+  },
 ];
 
 /** A slice of two configured nodes (pc1/node1, pc2/node2) on a SimulatedClock, behind a fake SSH runner. */
@@ -28,9 +35,11 @@ export function makeSlice(overrides: Partial<SliceDeps> = {}) {
     unknownNodes: 'adopt',
     ...overrides,
   });
-  for (const [nodeId, clientId] of [['pc1', 'node1'], ['pc2', 'node2']] as const) {
+  for (const [nodeId, clientId] of [
+    ['pc1', 'node1'],
+    ['pc2', 'node2'],
+  ] as const) {
     slice.addNode({ nodeId, clientId, target: { nodeId, host: `${clientId}.example`, port: 22, user: 'root' } });
   }
   return { slice, runner, clock, lines };
 }
-

@@ -1,4 +1,11 @@
-import { aborted as abortedResult, disconnected, type RunOptions, type RunResult, type SshRunner, type SshTarget } from '../../src/ssh/ssh-runner.js';
+import {
+  aborted as abortedResult,
+  disconnected,
+  type RunOptions,
+  type RunResult,
+  type SshRunner,
+  type SshTarget,
+} from '../../src/ssh/ssh-runner.js';
 
 export interface FakeCall {
   target: SshTarget;
@@ -12,7 +19,8 @@ export interface FakeCall {
 export const HANG = 'hang' as const;
 
 /** A result by its parts: an exit (`code`, default 0) unless `kind` says otherwise. */
-export type ResultParts = { [K in RunResult['kind']]: Partial<Extract<RunResult, { kind: K }>> & { kind: K } }[RunResult['kind']]
+export type ResultParts =
+  | { [K in RunResult['kind']]: Partial<Extract<RunResult, { kind: K }>> & { kind: K } }[RunResult['kind']]
   | (Partial<Omit<Extract<RunResult, { kind: 'exited' }>, 'kind'>> & { kind?: undefined });
 
 export type FakeAnswer = ResultParts | typeof HANG;
@@ -55,7 +63,13 @@ export class FakeSshRunner implements SshRunner {
   }
 
   async run(target: SshTarget, command: string, options: RunOptions): Promise<RunResult> {
-    const call: FakeCall = { target, command, env: { ...options.env }, timeoutMs: options.timeoutMs, signal: options.signal };
+    const call: FakeCall = {
+      target,
+      command,
+      env: { ...options.env },
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+    };
     this.calls.push(call);
     if (options.signal?.aborted) return aborted();
     const rule = this.rules.findLast((r) => r.times > 0 && r.predicate(call));

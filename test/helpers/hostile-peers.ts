@@ -105,7 +105,9 @@ export class HostilePeers {
     this.open(
       this.options.tls,
       (socket) => {
-        socket.write(`POST ${this.options.path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n`);
+        socket.write(
+          `POST ${this.options.path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n`,
+        );
         timer = setInterval(() => socket.write(' '), SLOW_BYTE_EVERY_MS);
       },
       () => {
@@ -117,6 +119,10 @@ export class HostilePeers {
 
   /** Sends nothing; against TLS, that is a handshake that never starts. */
   private idle(): void {
-    this.open(false, () => {}, () => this.later(() => this.idle(), RECONNECT_IDLE_MS));
+    this.open(
+      false,
+      () => {},
+      () => this.later(() => this.idle(), RECONNECT_IDLE_MS),
+    );
   }
 }

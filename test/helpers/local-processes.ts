@@ -31,7 +31,7 @@ export function pidsMatching(text: string, whole = false): number[] {
 export async function waitForPids(text: string, present: boolean, ms: number, whole = false): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if ((pidsMatching(text, whole).length > 0) === present) return true;
+    if (pidsMatching(text, whole).length > 0 === present) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }

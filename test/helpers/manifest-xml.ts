@@ -9,20 +9,24 @@ export interface ManifestXmlNode {
   hostName?: string;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** A GENI v3 manifest RSpec as CloudLab writes one, with the extension elements the agent must ignore. */
 export function manifestXml(nodes: readonly ManifestXmlNode[]): string {
-  const node = (n: ManifestXmlNode) => `  <node client_id="${escape(n.clientId)}" exclusive="true"
-        component_id="urn:publicid:IDN+utah.cloudlab.us+node+${escape(n.nodeId)}"
+  const node = (n: ManifestXmlNode) => `  <node client_id="${attr(n.clientId)}" exclusive="true"
+        component_id="urn:publicid:IDN+utah.cloudlab.us+node+${attr(n.nodeId)}"
         component_manager_id="urn:publicid:IDN+utah.cloudlab.us+authority+cm">
     <sliver_type name="raw-pc"/>
-${n.user === undefined ? '' : `    <services>
-      <login authentication="ssh-keys" hostname="${escape(n.host)}" port="${n.port ?? 22}" username="${escape(n.user)}"/>
+${
+  n.user === undefined
+    ? ''
+    : `    <services>
+      <login authentication="ssh-keys" hostname="${attr(n.host)}" port="${n.port ?? 22}" username="${attr(n.user)}"/>
       <emulab:console server="boss.utah.cloudlab.us"/>
     </services>
-`}    <emulab:vnode name="${escape(n.nodeId)}" hardware_type="m510"/>
-    <host name="${escape(n.hostName ?? `${n.clientId}.exp.proj.example.net`)}"/>
+`
+}    <emulab:vnode name="${attr(n.nodeId)}" hardware_type="m510"/>
+    <host name="${attr(n.hostName ?? `${n.clientId}.exp.proj.example.net`)}"/>
   </node>
 `;
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -13,7 +13,12 @@ export function oneNodeAgentConfig(
   const node = ssh.nodes[0]!;
   return {
     endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-    ssh: { user: node.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
+    ssh: {
+      user: node.user,
+      privateKeyPath: ssh.privateKeyPath,
+      knownHostsPath: ssh.knownHostsPath,
+      hostKeyChecking: 'yes',
+    },
     nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
     drain,
     state: { dir: stateDir },

@@ -1,8 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, loginUser, nodeIdentity, waitForPort, type SshTestNode, type SshTestNodes } from './ssh-test-nodes.js';
+import {
+  freePort,
+  loginUser,
+  nodeIdentity,
+  type SshTestNode,
+  type SshTestNodes,
+  waitForPort,
+} from './ssh-test-nodes.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 const STARTUP_MS = 5_000;
@@ -93,7 +100,12 @@ function keygen(path: string, comment: string): void {
 }
 
 /** A port found free can be taken before sshd binds it: retry with another. */
-async function startWithFreePort(r: RunningNode, dir: string, authorizedKeys: string, extraConfig: string[]): Promise<void> {
+async function startWithFreePort(
+  r: RunningNode,
+  dir: string,
+  authorizedKeys: string,
+  extraConfig: string[],
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     r.node.port = await freePort();
     writeFileSync(r.configPath, sshdConfig(dir, r.node.port, authorizedKeys, extraConfig));
@@ -198,7 +210,10 @@ function byId(running: RunningNode[], nodeId: string): RunningNode {
 
 function childPids(pid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }

@@ -33,7 +33,8 @@ export function realSlice(
     unknownNodes: 'release',
     ...options.slice,
   });
-  const targets = options.targets ?? ssh.nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, user: n.user }));
+  const targets =
+    options.targets ?? ssh.nodes.map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, user: n.user }));
   for (const target of targets) slice.addNode({ nodeId: target.nodeId, clientId: null, target });
   const state = (nodeId: string) => stateName(slice.get(nodeId)!.ensureStarted().getSnapshot().value);
   /** Resolves once every named node has left `draining` (bounded). */

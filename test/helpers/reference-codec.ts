@@ -2,7 +2,7 @@
 // decoder and encoder are checked against in differential tests.
 import { strictDeserializer, toSerializable, xmlrpcPackage } from '../../src/cluster/xmlrpc-package.js';
 import { callText, type DecodedCall } from '../../src/protocol/call-decoder.js';
-import { XmlRpcFaultCode, XmlRpcFaultError, type XmlRpcFaultCodeValue } from '../../src/protocol/codes.js';
+import { XmlRpcFaultCode, type XmlRpcFaultCodeValue, XmlRpcFaultError } from '../../src/protocol/codes.js';
 import type { WireValue } from '../../src/protocol/envelope.js';
 
 /** decodeMethodCall on the xmlrpc package's deserializer. */

@@ -41,7 +41,13 @@ export const settle = async (turns = 5): Promise<void> => {
   for (let i = 0; i < turns; i += 1) await flush();
 };
 
-export const STEP = { name: 'stop-jobs', estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 3, verifyIntervalSeconds: 2 };
+export const STEP = {
+  name: 'stop-jobs',
+  estimateSeconds: 5,
+  timeoutSeconds: 30,
+  verifyAttempts: 3,
+  verifyIntervalSeconds: 2,
+};
 
 /** A plan outline with only graceful steps unless told otherwise. */
 export const outline = (plan: Partial<PlanOutline> = {}): PlanOutline => ({
@@ -53,10 +59,7 @@ export const outline = (plan: Partial<PlanOutline> = {}): PlanOutline => ({
 });
 
 /** One node actor on a SimulatedClock with scripted drain effects. */
-export function simulatedNode(
-  script: Parameters<typeof scriptedDrain>[0],
-  input: Partial<NodeInput> = {},
-) {
+export function simulatedNode(script: Parameters<typeof scriptedDrain>[0], input: Partial<NodeInput> = {}) {
   const clock = new SimulatedClock();
   clock.set(1_000_000);
   const drain = scriptedDrain(script);

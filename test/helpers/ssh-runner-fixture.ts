@@ -3,7 +3,7 @@ import { createNodeSshRunner, type NodeSshRunner, type NodeSshRunnerOptions } fr
 import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from './capture-logger.js';
 import { killMatching, uniqueSleep, waitForPids } from './local-processes.js';
-import { startSshNodes, type SshTestNodes, type StartSshNodesOptions } from './sshd.js';
+import { type SshTestNodes, type StartSshNodesOptions, startSshNodes } from './sshd.js';
 
 export interface SshRunnerFixture {
   readonly sshd: SshTestNodes;
@@ -14,7 +14,10 @@ export interface SshRunnerFixture {
    * Runs such a sleeper on a node (through `runner`, else the fixture's) and resolves once it runs
    * there; the run, still pending, is wrapped in an object so awaiting this does not wait for it.
    */
-  startSleeper(target: SshTarget, options?: { seconds?: number; signal?: AbortSignal; runner?: NodeSshRunner }): Promise<{ duration: string; running: Promise<RunResult> }>;
+  startSleeper(
+    target: SshTarget,
+    options?: { seconds?: number; signal?: AbortSignal; runner?: NodeSshRunner },
+  ): Promise<{ duration: string; running: Promise<RunResult> }>;
   /** Another runner that trusts the same servers; the test closes it. */
   ownRunner(options?: Partial<NodeSshRunnerOptions>): NodeSshRunner;
 }
@@ -69,7 +72,8 @@ export function useSshRunner(
     async startSleeper(target, { seconds = 300, signal, runner: through } = {}) {
       const duration = this.sleeper(seconds);
       const running = (through ?? this.runner).run(target, `sleep ${duration}`, { timeoutMs: seconds * 2_000, signal });
-      if (!(await waitForPids(`sleep ${duration}`, true, 20_000, true))) throw new Error(`sleep ${duration} did not start on ${target.nodeId}`);
+      if (!(await waitForPids(`sleep ${duration}`, true, 20_000, true)))
+        throw new Error(`sleep ${duration} did not start on ${target.nodeId}`);
       return { duration, running };
     },
     ownRunner(extra) {

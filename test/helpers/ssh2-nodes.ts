@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { generateSshKeyPair } from '../../src/sim/ssh-keys.js';
-import { startExecServer, type ExecServer } from '../../src/sim/ssh2-exec-server.js';
+import { type ExecServer, startExecServer } from '../../src/sim/ssh2-exec-server.js';
 import { freePort, loginUser, nodeIdentity, type SshTestNode, type SshTestNodes } from './ssh-test-nodes.js';
 
 const { utils } = ssh2;
@@ -26,7 +26,13 @@ export async function startSsh2Nodes(count: number): Promise<SshTestNodes> {
   for (let i = 0; i < count; i += 1) {
     const workDir = join(baseDir, `node${i}`, 'work');
     mkdirSync(workDir, { recursive: true });
-    const node: SshTestNode = { ...nodeIdentity(i), host: '127.0.0.1', port: await freePort(), user: loginUser(), workDir };
+    const node: SshTestNode = {
+      ...nodeIdentity(i),
+      host: '127.0.0.1',
+      port: await freePort(),
+      user: loginUser(),
+      workDir,
+    };
     const hostKey = generateSshKeyPair(`dynslice-test-host-${i}`);
     const n: FallbackNode = { node, hostKey, logins: 0 };
     nodes.push(n);
@@ -65,7 +71,14 @@ function publicKeyOf(n: FallbackNode): string {
 async function listen(n: FallbackNode, allowedKey: Buffer): Promise<void> {
   const { node } = n;
   const onLogin = () => void (n.logins += 1);
-  n.server = await startExecServer({ hostKey: n.hostKey.private, allowedKey, user: node.user, workDir: node.workDir, port: node.port, onLogin });
+  n.server = await startExecServer({
+    hostKey: n.hostKey.private,
+    allowedKey,
+    user: node.user,
+    workDir: node.workDir,
+    port: node.port,
+    onLogin,
+  });
 }
 
 async function stopNode(n: FallbackNode): Promise<void> {

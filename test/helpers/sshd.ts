@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { SSHD_PATH, startOpenSshNodes } from './openssh-nodes.js';
+import type { SshTestNodes, StartSshNodesOptions } from './ssh-test-nodes.js';
 import { startSsh2Nodes } from './ssh2-nodes.js';
-import type { StartSshNodesOptions, SshTestNodes } from './ssh-test-nodes.js';
 
 export type { SshTestNode, SshTestNodes, StartSshNodesOptions } from './ssh-test-nodes.js';
 export { targetOf } from './ssh-test-nodes.js';
@@ -21,7 +21,9 @@ export async function startSshNodes(n: number, opts: StartSshNodesOptions = {}):
       throw new Error(`${sshdPath} not found and DYNSLICE_REQUIRE_SSHD=1: install openssh-server`);
     }
     if (!noticePrinted) {
-      console.warn(`NOTICE: ${sshdPath} not found; SSH tests run against an in-process ssh2 server instead of OpenSSH.`);
+      console.warn(
+        `NOTICE: ${sshdPath} not found; SSH tests run against an in-process ssh2 server instead of OpenSSH.`,
+      );
       noticePrinted = true;
     }
   }

@@ -18,7 +18,11 @@ export interface PythonCall {
  * Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy; for https,
  * `cafile` is the PEM file that signed the endpoint's certificate.
  */
-export function callWithPython(url: string, calls: PythonCall[], options: { cafile?: string } = {}): Promise<PythonOutcome[]> {
+export function callWithPython(
+  url: string,
+  calls: PythonCall[],
+  options: { cafile?: string } = {},
+): Promise<PythonOutcome[]> {
   return runPython({ url, calls, ...options });
 }
 
@@ -30,7 +34,11 @@ export function decodeWithPython(responses: string[]): Promise<PythonOutcome[]> 
 export type PythonTick = { ms: number } & (PythonOutcome | { error: string; result?: undefined; fault?: undefined });
 
 /** The same call every `everySeconds`, `count` times, each timed by Python (a fresh ServerProxy per call). */
-export function tickWithPython(url: string, call: PythonCall, options: { everySeconds: number; count: number }): Promise<PythonTick[]> {
+export function tickWithPython(
+  url: string,
+  call: PythonCall,
+  options: { everySeconds: number; count: number },
+): Promise<PythonTick[]> {
   return runPython({ url, ...call, ...options }, TICKER);
 }
 

@@ -1,12 +1,12 @@
 import { Agent as HttpsAgent, request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateToken } from '../../src/endpoint/token-path.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from '../endpoint/guarded-agent.js';
 import { createTestPki, type TestPki } from '../endpoint/tls-test-certs.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
-import { generateToken } from '../../src/endpoint/token-path.js';
 
 const CALLERS = 50;
-const SECONDS = Number(process.env['LOAD_SECONDS'] ?? 3);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 3);
 const countdown = perlMethodCall('NotifyDeletePending', [
   { nodelist: NODE_IDS.map((id, i) => ({ node_id: id, client_id: `node${i + 1}`, max_wait_time: 600 })) },
 ]);
@@ -17,7 +17,10 @@ describe('load', () => {
   let guarded: GuardedAgent;
   beforeAll(async () => {
     pki = await createTestPki();
-    guarded = await startGuardedAgent({ token: generateToken(), tls: { cert: pki.server.certPath, key: pki.server.keyPath } }, { logLevel: 'warn' });
+    guarded = await startGuardedAgent(
+      { token: generateToken(), tls: { cert: pki.server.certPath, key: pki.server.keyPath } },
+      { logLevel: 'warn' },
+    );
   });
   afterAll(async () => {
     await guarded?.close();
@@ -45,7 +48,10 @@ describe('load', () => {
         const started = performance.now();
         try {
           const { status, body } = await post();
-          const whole = status === 200 && body.includes('<name>code</name><value><int>0</int>') && ECHOED.every((m) => body.includes(m));
+          const whole =
+            status === 200 &&
+            body.includes('<name>code</name><value><int>0</int>') &&
+            ECHOED.every((m) => body.includes(m));
           if (!whole) errors.push(`${status} ${body.slice(0, 200)}`);
         } catch (error) {
           errors.push(String(error));
@@ -63,6 +69,8 @@ describe('load', () => {
     );
     expect(errors.slice(0, 5)).toEqual([]);
     expect(handled).toHaveBeenCalledTimes(latencies.length);
-    expect(guarded.agent.slice.list().every((node) => node.ensureStarted().getSnapshot().matches('draining'))).toBe(true);
+    expect(guarded.agent.slice.list().every((node) => node.ensureStarted().getSnapshot().matches('draining'))).toBe(
+      true,
+    );
   });
 });

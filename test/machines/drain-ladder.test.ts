@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stateName } from '../../src/slice/node-actor.js';
-import { outline, simulatedNode, STEP, settle } from '../helpers/scripted-drain.js';
+import { outline, STEP, settle, simulatedNode } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 const FORCE = { ...STEP, name: 'kill-9', estimateSeconds: 20 };
@@ -129,7 +129,10 @@ describe('the prepare phase', () => {
   });
 
   it('a revocation during prepare stops it and starts the drain', async () => {
-    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'hang' : 'ok') }, { plan: withPrepare, prepareAt: 0.2 });
+    const n = simulatedNode(
+      { run: (r) => (r.phase === 'prepare' ? 'hang' : 'ok') },
+      { plan: withPrepare, prepareAt: 0.2 },
+    );
     n.actor.send({ type: 'VALUE_SET', value: 0, at: 0 });
     n.actor.send(pending(300, n.clock.now()));
     await settle();
@@ -138,7 +141,10 @@ describe('the prepare phase', () => {
   });
 
   it('a failed prepare is recorded and the drain still runs in full', async () => {
-    const n = simulatedNode({ run: (r) => (r.phase === 'prepare' ? 'crash' : 'ok') }, { plan: withPrepare, prepareAt: 0.2 });
+    const n = simulatedNode(
+      { run: (r) => (r.phase === 'prepare' ? 'crash' : 'ok') },
+      { plan: withPrepare, prepareAt: 0.2 },
+    );
     n.actor.send({ type: 'VALUE_SET', value: 0, at: 0 });
     await settle();
     expect(stateName(n.state().value)).toBe('allocated.prepareFailed');

@@ -9,7 +9,8 @@ function leaves(): { path: string; transient: boolean }[] {
   const found: { path: string; transient: boolean }[] = [];
   const visit = (node: AnyStateNode): void => {
     const children = Object.values(node.states);
-    if (node.path.length > 0 && children.length === 0) found.push({ path: node.path.join('.'), transient: (node.always ?? []).length > 0 });
+    if (node.path.length > 0 && children.length === 0)
+      found.push({ path: node.path.join('.'), transient: (node.always ?? []).length > 0 });
     children.forEach(visit);
   };
   visit(nodeMachine.root);
@@ -19,12 +20,17 @@ function leaves(): { path: string; transient: boolean }[] {
 describe('the node chart’s tags', () => {
   it('every state a node can rest in is restorable; the transient ones are not', () => {
     const all = leaves();
-    expect([...RESTORABLE_STATES].sort()).toEqual(all.filter((s) => !s.transient).map((s) => s.path).sort());
+    expect([...RESTORABLE_STATES].sort()).toEqual(
+      all
+        .filter((s) => !s.transient)
+        .map((s) => s.path)
+        .sort(),
+    );
     expect(RESTORABLE_STATES).toContain(FRESH_NODE_STATE);
   });
 
   it('booting has one transition to each restorable state but the fresh one, which is its default', () => {
-    const booting = nodeMachine.root.states['booting']!;
+    const booting = nodeMachine.root.states.booting!;
     const targets = (booting.always ?? []).map((t) => t.target?.map((n) => n.path.join('.'))[0]);
     expect(targets.slice(0, -1).sort()).toEqual(RESTORABLE_STATES.filter((s) => s !== FRESH_NODE_STATE).sort());
     expect(targets.at(-1)).toBe(FRESH_NODE_STATE.split('.')[0]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { simulatedNode, STEP, settle } from '../helpers/scripted-drain.js';
+import { STEP, settle, simulatedNode } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 type Node = ReturnType<typeof simulatedNode>;
@@ -46,7 +46,9 @@ describe('released is monotonic within an incarnation', () => {
   ] as const)('holds for every sequence of up to 4 countdowns and clock moves, with %s', async (_, answer) => {
     let checked = 0;
     for (const sequence of sequences(4)) {
-      const n = simulatedNode(answer === 'crash' ? { run: () => 'crash' } : { verify: () => answer }, { bestEffortSeconds: 5 });
+      const n = simulatedNode(answer === 'crash' ? { run: () => 'crash' } : { verify: () => answer }, {
+        bestEffortSeconds: 5,
+      });
       let releasedIn: string | null = null;
       for (const move of sequence) {
         MOVES[move]!(n);

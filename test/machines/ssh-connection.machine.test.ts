@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, fromPromise, SimulatedClock } from 'xstate';
-import { sshConnectionMachine, type ConnectFailure } from '../../machines/ssh-connection.machine.js';
+import { type ConnectFailure, sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
 
 const refused: ConnectFailure = { reason: 'refused', detail: 'refused: connect ECONNREFUSED' };
-const authFailed: ConnectFailure = { reason: 'auth-failed', detail: 'auth-failed: All configured authentication methods failed' };
+const authFailed: ConnectFailure = {
+  reason: 'auth-failed',
+  detail: 'auth-failed: All configured authentication methods failed',
+};
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The chart with scripted handshakes (one answer each, in order) on a simulated clock. */
@@ -26,7 +29,10 @@ function connection(answers: Array<ConnectFailure | null>, options: { kept?: boo
     guards: { keptOpen: () => options.kept === true },
     actions: { releaseSlot: () => void log.push('slot released') },
   });
-  const actor = createActor(machine, { input: { nodeId: 'pc1', retries: 2, backoffMs: 500, rewarmMs: 2_000 }, clock }).start();
+  const actor = createActor(machine, {
+    input: { nodeId: 'pc1', retries: 2, backoffMs: 500, rewarmMs: 2_000 },
+    clock,
+  }).start();
   const state = () => JSON.stringify(actor.getSnapshot().value);
   return { actor, clock, log, state, drop: () => drop?.() };
 }

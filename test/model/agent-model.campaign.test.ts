@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe } from 'vitest';
-import { moves } from './model-commands.js';
 import { AgentWorld } from './agent-world.js';
+import { moves } from './model-commands.js';
 import { ModelHarness, totals } from './model-harness.js';
 
 /** A budget that fits CI on 2 cores; MODEL_RUNS / MODEL_SEED widen or change it, MODEL_PATH and MODEL_REPLAY replay a failure. */
@@ -15,19 +15,32 @@ const started = Date.now();
 describe('the agent as a stateful property (in-process: real Slice, machines, journal and codec)', () => {
   afterAll(() => {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`model campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`);
+    console.log(
+      `model campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`,
+    );
   });
 
-  test.prop([fc.constantFrom('hold' as const, 'release' as const), fc.constantFrom(5_000, 25), fc.commands(moves(), { maxCommands: 40, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) })], {
-    numRuns: RUNS,
-    seed: SEED,
-    ...(PATH === undefined ? {} : { path: PATH }),
-  })('every sequence of calls, SSH outcomes, clock moves, disk faults and restarts keeps every invariant', async (onFailure, compactEvery, commands) => {
-    const harness = new ModelHarness(await AgentWorld.start(onFailure, compactEvery));
-    try {
-      await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
-    } finally {
-      await harness.close();
-    }
-  }, 1_200_000);
+  test.prop(
+    [
+      fc.constantFrom('hold' as const, 'release' as const),
+      fc.constantFrom(5_000, 25),
+      fc.commands(moves(), { maxCommands: 40, size: 'max', ...(REPLAY === undefined ? {} : { replayPath: REPLAY }) }),
+    ],
+    {
+      numRuns: RUNS,
+      seed: SEED,
+      ...(PATH === undefined ? {} : { path: PATH }),
+    },
+  )(
+    'every sequence of calls, SSH outcomes, clock moves, disk faults and restarts keeps every invariant',
+    async (onFailure, compactEvery, commands) => {
+      const harness = new ModelHarness(await AgentWorld.start(onFailure, compactEvery));
+      try {
+        await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
+      } finally {
+        await harness.close();
+      }
+    },
+    1_200_000,
+  );
 });

@@ -10,7 +10,10 @@ import { type Job, PROCESS_GRACE_SECONDS, ProcessWorld } from './process-world.j
 const RUNS = Number(process.env.MODEL_PROCESS_RUNS ?? 6);
 const SEED = Number(process.env.MODEL_SEED ?? 20261128);
 const PATH = process.env.MODEL_PATH;
-const CONFIGURED = [['pc1', 'node1'], ['pc2', 'node2']] as const;
+const CONFIGURED = [
+  ['pc1', 'node1'],
+  ['pc2', 'node2'],
+] as const;
 type Harness = ModelHarness<ProcessWorld>;
 
 class Wait implements fc.AsyncCommand<ClusterModel, Harness> {
@@ -69,7 +72,9 @@ describe('the built agent as a process, as a stateful property (Python caller, r
   afterAll(async () => {
     await ssh?.stop();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`process campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`);
+    console.log(
+      `process campaign: seed ${SEED}, ${totals.sequences} sequences, ${totals.commands} commands, ${totals.checks} invariant checks, ${seconds} s`,
+    );
   });
 
   // Each sequence at least 8 moves long: a short one spends its time starting sshd and the agent.
@@ -78,13 +83,25 @@ describe('the built agent as a process, as a stateful property (Python caller, r
     seed: SEED,
     endOnFailure: true,
     ...(PATH === undefined ? {} : { path: PATH }),
-  })('every sequence keeps every invariant, through HTTP, the journal on disk, kill -9 and real SSH', async (commands) => {
-    const world = await ProcessWorld.start(ssh, CONFIGURED);
-    const harness = new ModelHarness(world, new ClusterModel({ configured: CONFIGURED, graceSeconds: PROCESS_GRACE_SECONDS, adoptUnknown: false, clockSlackMs: 1_500 }));
-    try {
-      await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
-    } finally {
-      await harness.close();
-    }
-  }, 900_000);
+  })(
+    'every sequence keeps every invariant, through HTTP, the journal on disk, kill -9 and real SSH',
+    async (commands) => {
+      const world = await ProcessWorld.start(ssh, CONFIGURED);
+      const harness = new ModelHarness(
+        world,
+        new ClusterModel({
+          configured: CONFIGURED,
+          graceSeconds: PROCESS_GRACE_SECONDS,
+          adoptUnknown: false,
+          clockSlackMs: 1_500,
+        }),
+      );
+      try {
+        await fc.asyncModelRun(() => ({ model: harness.model, real: harness }), commands);
+      } finally {
+        await harness.close();
+      }
+    },
+    900_000,
+  );
 });

@@ -6,25 +6,30 @@ import { SimulatedClock } from 'xstate';
 import type { FailurePolicy } from '../../machines/node.types.js';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { type Agent, createAgent } from '../../src/agent.js';
-import type { AgentConfig } from '../../src/config/schema.js';
-import { parseConfig } from '../../src/config/load-config.js';
-import { createClientEndpoint, type ClientEndpoint } from '../../src/protocol/client-endpoint.js';
-import { wireDouble, wireInt, type WireStruct, type WireValue } from '../../src/protocol/envelope.js';
 import { decodeMethodResponse, encodeMethodCall } from '../../src/cluster/cluster-codec.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { AgentConfig } from '../../src/config/schema.js';
 import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
+import { type ClientEndpoint, createClientEndpoint } from '../../src/protocol/client-endpoint.js';
+import { type WireStruct, type WireValue, wireDouble, wireInt } from '../../src/protocol/envelope.js';
 import { encodeFault, encodeResponse } from '../../src/protocol/reply-encoder.js';
 import { type StateChange, stateName } from '../../src/slice/node-actor.js';
 import { Store } from '../../src/store/store.js';
-import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FaultyJournalFiles } from '../helpers/faulty-journal-file.js';
+import type { CampaignWorld } from './campaign-world.js';
 import type { DecodedReply, NodeView, WireEntry } from './invariants.js';
 import { ScriptedNodeRunner } from './scripted-node-runner.js';
-import type { CampaignWorld } from './campaign-world.js';
 
 export const T0 = 1_800_000_000_000;
 export const GRACE_SECONDS = 120;
 /** Configured nodes (node_id, client_id); calls may also name unknown ones. */
-export const CONFIGURED = [['pc1', 'node1'], ['pc2', 'node2'], ['pc3', 'node3'], ['pc4', 'node4']] as const;
+export const CONFIGURED = [
+  ['pc1', 'node1'],
+  ['pc2', 'node2'],
+  ['pc3', 'node3'],
+  ['pc4', 'node4'],
+] as const;
 export const GRACEFUL_STEP = 'stop-jobs';
 export const FORCE_STEP = 'remove-mark';
 /** Runs when a node's value falls to prepareAt (0.3, keep-worth): it never makes a node releasable. */
@@ -35,16 +40,39 @@ export const INTERNAL_ERRORS = new Set(['node actor failed', 'client endpoint ha
 export const HANDLER_BUDGET_MS = 5_000;
 
 /** The agent's configuration in the model campaigns: a kill step, then a force command step. */
-export function modelConfig(stateDir: string, onFailure: FailurePolicy, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function modelConfig(
+  stateDir: string,
+  onFailure: FailurePolicy,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     nodes: CONFIGURED.map(([node_id, client_id]) => ({ node_id, client_id, host: `${client_id}.nodes.test` })),
     hostTemplate: '{client_id}.adopted.test',
     unknownNodes: 'adopt',
     deletedGraceSeconds: GRACE_SECONDS,
     drain: {
-      graceful: [{ name: GRACEFUL_STEP, action: 'kill', pattern: 'model-job', verifyAttempts: 2, verifyIntervalSeconds: 1 }],
-      force: [{ name: FORCE_STEP, action: 'command', run: 'rm -f /run/model-job', verify: 'test ! -e /run/model-job', verifyAttempts: 1, estimateSeconds: 5 }],
-      prepare: [{ name: PREPARE_STEP, action: 'command', run: 'touch /run/model-checkpoint', verify: 'test ! -e /run/model-unsaved', verifyAttempts: 1 }],
+      graceful: [
+        { name: GRACEFUL_STEP, action: 'kill', pattern: 'model-job', verifyAttempts: 2, verifyIntervalSeconds: 1 },
+      ],
+      force: [
+        {
+          name: FORCE_STEP,
+          action: 'command',
+          run: 'rm -f /run/model-job',
+          verify: 'test ! -e /run/model-job',
+          verifyAttempts: 1,
+          estimateSeconds: 5,
+        },
+      ],
+      prepare: [
+        {
+          name: PREPARE_STEP,
+          action: 'command',
+          run: 'touch /run/model-checkpoint',
+          verify: 'test ! -e /run/model-unsaved',
+          verifyAttempts: 1,
+        },
+      ],
       prepareAt: 0.3,
       reserveSeconds: 5,
       bestEffortSeconds: 5,
@@ -57,9 +85,9 @@ export function modelConfig(stateDir: string, onFailure: FailurePolicy, extra: R
 
 const toWire = (entry: WireEntry): WireStruct => {
   const out: Record<string, WireValue> = { node_id: entry.node_id };
-  if (entry.client_id !== undefined) out['client_id'] = entry.client_id;
-  if (entry.max_wait_time !== undefined) out['max_wait_time'] = wireInt(entry.max_wait_time);
-  if (entry.value !== undefined) out['value'] = wireDouble(entry.value);
+  if (entry.client_id !== undefined) out.client_id = entry.client_id;
+  if (entry.max_wait_time !== undefined) out.max_wait_time = wireInt(entry.max_wait_time);
+  if (entry.value !== undefined) out.value = wireDouble(entry.value);
   return out;
 };
 
@@ -108,7 +136,10 @@ export class AgentWorld implements CampaignWorld {
   async call(method: string, nodelist: readonly WireEntry[]): Promise<DecodedReply> {
     const request = await decodeMethodCall(Buffer.from(encodeMethodCall(method, [{ nodelist: nodelist.map(toWire) }])));
     const outcome = await this.endpoint.handleCall(request.method, request.params);
-    const body = 'faultCode' in outcome ? encodeFault(outcome.faultCode, outcome.faultString) : encodeResponse(outcome as unknown as WireValue);
+    const body =
+      'faultCode' in outcome
+        ? encodeFault(outcome.faultCode, outcome.faultString)
+        : encodeResponse(outcome as unknown as WireValue);
     return (await decodeMethodResponse(Buffer.from(body))) as DecodedReply;
   }
 
@@ -128,7 +159,13 @@ export class AgentWorld implements CampaignWorld {
     if (!node?.started) return undefined;
     const snapshot = node.ensureStarted().getSnapshot();
     const { context } = snapshot;
-    return { nodeId, incarnation: context.incarnation, state: stateName(snapshot.value), tagged: snapshot.hasTag(RELEASED_TAG), context };
+    return {
+      nodeId,
+      incarnation: context.incarnation,
+      state: stateName(snapshot.value),
+      tagged: snapshot.hasTag(RELEASED_TAG),
+      context,
+    };
   }
 
   async observe(): Promise<Map<string, NodeView | undefined>> {
@@ -194,7 +231,11 @@ export class AgentWorld implements CampaignWorld {
   private async open(): Promise<void> {
     const { logger } = this;
     this.store = await Store.open({
-      dir: this.dir, logger, now: () => this.now(), openFile: this.files.open, retryMs: { first: 10, max: 50 },
+      dir: this.dir,
+      logger,
+      now: () => this.now(),
+      openFile: this.files.open,
+      retryMs: { first: 10, max: 50 },
       compactEvery: this.compactEvery,
     });
     this.agent = createAgent({
@@ -207,7 +248,11 @@ export class AgentWorld implements CampaignWorld {
       onChange: (change) => this.changes.push(change),
     });
     this.agent.restore();
-    this.endpoint = createClientEndpoint({ handlers: this.agent.handlers, logger, handlerTimeoutMs: HANDLER_BUDGET_MS });
+    this.endpoint = createClientEndpoint({
+      handlers: this.agent.handlers,
+      logger,
+      handlerTimeoutMs: HANDLER_BUDGET_MS,
+    });
   }
 
   private async stop(): Promise<void> {
@@ -224,4 +269,3 @@ async function copyAsOnDisk(from: string, to: string): Promise<void> {
     });
   }
 }
-

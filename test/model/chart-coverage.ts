@@ -21,8 +21,9 @@ export class ChartCoverage {
   ) {
     const walk = (node: ChartNode, isRoot: boolean): void => {
       if (!isRoot) this.states.push(node.id);
-      for (const [event, list] of node.transitions) list.forEach((t, i) => this.transitions.set(t, `${node.id} ─${event}[${i}]→`));
-      (node.always ?? []).forEach((t, i) => this.transitions.set(t, `${node.id} ─always[${i}]→`));
+      for (const [event, list] of node.transitions)
+        for (const [i, t] of list.entries()) this.transitions.set(t, `${node.id} ─${event}[${i}]→`);
+      for (const [i, t] of (node.always ?? []).entries()) this.transitions.set(t, `${node.id} ─always[${i}]→`);
       for (const child of Object.values(node.states)) walk(child, false);
     };
     walk(machine.root as unknown as ChartNode, true);

@@ -145,7 +145,10 @@ export class ClusterModel {
   expectIncarnation(nodeId: string, actual: number): void {
     const node = this.managed(nodeId);
     if (node === undefined || node.uncertain || actual === node.incarnation) return;
-    throw new InvariantViolation('a node given back is a new incarnation', `${nodeId}: the cluster's calls make it #${node.incarnation}, the agent has #${actual}`);
+    throw new InvariantViolation(
+      'a node given back is a new incarnation',
+      `${nodeId}: the cluster's calls make it #${node.incarnation}, the agent has #${actual}`,
+    );
   }
 
   private reincarnate(node: ModelNode, onNewIncarnation: (nodeId: string) => void): void {
@@ -157,8 +160,17 @@ export class ClusterModel {
 
   private fresh(nodeId: string, configured: boolean): ModelNode {
     return {
-      nodeId, configured, adopted: false, unreachable: false, incarnation: 1, deleted: new Set(), deletedAt: null,
-      countedDown: false, noWait: new Set(), uncertain: false, resync: false,
+      nodeId,
+      configured,
+      adopted: false,
+      unreachable: false,
+      incarnation: 1,
+      deleted: new Set(),
+      deletedAt: null,
+      countedDown: false,
+      noWait: new Set(),
+      uncertain: false,
+      resync: false,
     };
   }
 }

@@ -53,25 +53,31 @@ export function releaseIsJustified(nodeId: string, view: NodeView | undefined, e
     throw new InvariantViolation('released only when verified or for a recorded forced reason', `${nodeId}: ${detail}`);
   };
   if (view === undefined) {
-    if (!evidence.unreachableUnknown(nodeId)) fail('released without a state machine, yet it is not an unreachable unknown node');
+    if (!evidence.unreachableUnknown(nodeId))
+      fail('released without a state machine, yet it is not an unreachable unknown node');
     return;
   }
   const { incarnation, state, context } = view;
   if (state === 'deleted') {
-    if (!evidence.deletedByCluster(nodeId, incarnation)) fail(`answered as deleted in incarnation ${incarnation}, which the cluster did not delete`);
+    if (!evidence.deletedByCluster(nodeId, incarnation))
+      fail(`answered as deleted in incarnation ${incarnation}, which the cluster did not delete`);
     return;
   }
   if (!RELEASED_STATES.has(state)) fail(`released in ${state} (incarnation ${incarnation})`);
   if (!context.released) fail(`in ${state} but context.released is false`);
-  if (state === 'drained' && !evidence.drainVerified(nodeId, incarnation)) fail(`drained in incarnation ${incarnation} without a verify that passed`);
-  if (state === 'draining.bestEffort' && !evidence.clusterCouldNotWait(nodeId, incarnation)) fail('best effort without a max_wait_time 0');
+  if (state === 'drained' && !evidence.drainVerified(nodeId, incarnation))
+    fail(`drained in incarnation ${incarnation} without a verify that passed`);
+  if (state === 'draining.bestEffort' && !evidence.clusterCouldNotWait(nodeId, incarnation))
+    fail('best effort without a max_wait_time 0');
   if (state !== 'forced') return;
   switch (context.forcedReason) {
     case 'deadline':
-      if (context.deadline === null || context.deadline > evidence.now) fail(`forced for its deadline ${context.deadline} before it (now ${evidence.now})`);
+      if (context.deadline === null || context.deadline > evidence.now)
+        fail(`forced for its deadline ${context.deadline} before it (now ${evidence.now})`);
       return;
     case 'no-wait':
-      if (!evidence.clusterCouldNotWait(nodeId, incarnation)) fail('forced no-wait, but the cluster never sent max_wait_time 0');
+      if (!evidence.clusterCouldNotWait(nodeId, incarnation))
+        fail('forced no-wait, but the cluster never sent max_wait_time 0');
       return;
     case 'drain-failed':
       if (evidence.onFailure !== 'release') fail('forced drain-failed under onFailure: hold');
@@ -84,14 +90,20 @@ export function releaseIsJustified(nodeId: string, view: NodeView | undefined, e
 /** The tag the slice reads and the context flag the journal keeps agree. */
 export function releasedFlagMatchesTag(view: NodeView): void {
   if (view.state !== 'deleted' && view.tagged !== view.context.released) {
-    throw new InvariantViolation('released flag matches the released tag', `${view.nodeId} in ${view.state}: tag ${view.tagged}, context.released ${view.context.released}`);
+    throw new InvariantViolation(
+      'released flag matches the released tag',
+      `${view.nodeId} in ${view.state}: tag ${view.tagged}, context.released ${view.context.released}`,
+    );
   }
 }
 
 /** A node that has just become a new incarnation starts allocated and unreleased. */
 export function freshIncarnationIsUnreleased(view: NodeView): void {
   if (!view.state.startsWith('allocated') || view.context.released || view.tagged) {
-    throw new InvariantViolation('a new incarnation starts unreleased', `${view.nodeId} #${view.incarnation} starts in ${view.state}, released ${view.context.released}`);
+    throw new InvariantViolation(
+      'a new incarnation starts unreleased',
+      `${view.nodeId} #${view.incarnation} starts in ${view.state}, released ${view.context.released}`,
+    );
   }
 }
 
@@ -106,12 +118,19 @@ export class ReleaseLedger {
   observe(nodeId: string, incarnation: number, released: boolean, where: string): void {
     const before = this.told.get(nodeId);
     if (before !== undefined && before.incarnation === incarnation && !released) {
-      throw new InvariantViolation('released is monotonic within an incarnation', `${nodeId} #${incarnation} released in ${before.where}, kept in ${where}`);
+      throw new InvariantViolation(
+        'released is monotonic within an incarnation',
+        `${nodeId} #${incarnation} released in ${before.where}, kept in ${where}`,
+      );
     }
     if (before !== undefined && incarnation < before.incarnation) {
-      throw new InvariantViolation('incarnations only grow', `${nodeId} went from #${before.incarnation} to #${incarnation} (${where})`);
+      throw new InvariantViolation(
+        'incarnations only grow',
+        `${nodeId} went from #${before.incarnation} to #${incarnation} (${where})`,
+      );
     }
-    if (released && (before === undefined || before.incarnation !== incarnation)) this.told.set(nodeId, { incarnation, where });
+    if (released && (before === undefined || before.incarnation !== incarnation))
+      this.told.set(nodeId, { incarnation, where });
     if (!released && before !== undefined && before.incarnation !== incarnation) this.told.delete(nodeId);
   }
 
@@ -140,8 +159,10 @@ export function replyEchoesRequest(request: readonly WireEntry[], reply: unknown
     const got = { ...(reply[i] as WireEntry) };
     const { max_wait_time: wait, ...rest } = got;
     const { max_wait_time: sentWait, value: _v, ...sentRest } = sent;
-    if (JSON.stringify(sortKeys(rest)) !== JSON.stringify(sortKeys(sentRest))) fail(`entry ${i}: sent ${JSON.stringify(sent)}, got ${JSON.stringify(got)}`);
-    if (wait !== 0 && wait !== (sentWait ?? 0)) fail(`entry ${i} (${sent.node_id}): max_wait_time ${sentWait} came back as ${wait}`);
+    if (JSON.stringify(sortKeys(rest)) !== JSON.stringify(sortKeys(sentRest)))
+      fail(`entry ${i}: sent ${JSON.stringify(sent)}, got ${JSON.stringify(got)}`);
+    if (wait !== 0 && wait !== (sentWait ?? 0))
+      fail(`entry ${i} (${sent.node_id}): max_wait_time ${sentWait} came back as ${wait}`);
   });
 }
 
@@ -174,17 +195,28 @@ export function answeredWithoutSsh(method: string, reply: DecodedReply, timeoutO
 /** A node deleted before its drain was verified is recorded as work lost (and one that was verified is not). */
 export function workLostRecorded(nodeId: string, from: string, workLost: boolean): void {
   if (workLost !== (from !== 'drained')) {
-    throw new InvariantViolation('a node deleted before its verify is work lost', `${nodeId} deleted from ${from} with workLost ${workLost}`);
+    throw new InvariantViolation(
+      'a node deleted before its verify is work lost',
+      `${nodeId} deleted from ${from} with workLost ${workLost}`,
+    );
   }
 }
 
 /** No node is lost or duplicated: the agent lists each expected node once, and no other. */
-export function nodeSetMatches(listed: readonly string[], mustHave: Iterable<string>, mayHave: (nodeId: string) => boolean): void {
+export function nodeSetMatches(
+  listed: readonly string[],
+  mustHave: Iterable<string>,
+  mayHave: (nodeId: string) => boolean,
+): void {
   const seen = new Set<string>();
   for (const id of listed) {
     if (seen.has(id)) throw new InvariantViolation('no node is duplicated', `${id} listed twice`);
     seen.add(id);
-    if (!mayHave(id)) throw new InvariantViolation('no node appears from nowhere', `${id} is listed but no call or configuration named it`);
+    if (!mayHave(id))
+      throw new InvariantViolation(
+        'no node appears from nowhere',
+        `${id} is listed but no call or configuration named it`,
+      );
   }
   for (const id of mustHave) if (!seen.has(id)) throw new InvariantViolation('no node is lost', `${id} is missing`);
 }
@@ -192,6 +224,9 @@ export function nodeSetMatches(listed: readonly string[], mustHave: Iterable<str
 /** After a restart from the journal, the same call gets the same reply it got before. */
 export function sameReplyAfterRestart(before: DecodedReply, after: DecodedReply): void {
   if (JSON.stringify(before) !== JSON.stringify(after)) {
-    throw new InvariantViolation('a restart changes no reply', `before ${JSON.stringify(before)}\n  after ${JSON.stringify(after)}`);
+    throw new InvariantViolation(
+      'a restart changes no reply',
+      `before ${JSON.stringify(before)}\n  after ${JSON.stringify(after)}`,
+    );
   }
 }

@@ -1,16 +1,17 @@
 import fc from 'fast-check';
-import { type NodeBehaviour, BEHAVIOURS } from './scripted-node-runner.js';
+import type { AgentWorld } from './agent-world.js';
+import type { ClusterModel } from './cluster-model.js';
 import { NODE_IDS, UNKNOWN } from './cluster-model.js';
 import type { WireEntry } from './invariants.js';
 import { type ClusterCall, entryFor, type ModelHarness } from './model-harness.js';
-import type { AgentWorld } from './agent-world.js';
-import type { ClusterModel } from './cluster-model.js';
+import { BEHAVIOURS, type NodeBehaviour } from './scripted-node-runner.js';
 
 type Harness = ModelHarness;
 type Step = fc.AsyncCommand<ClusterModel, Harness>;
 type InProcess = ModelHarness<AgentWorld>;
 
-const list = (entries: readonly WireEntry[]) => entries.map((e) => `${e.node_id}${e.max_wait_time === undefined ? '' : `:${e.max_wait_time}`}`).join(' ');
+const list = (entries: readonly WireEntry[]) =>
+  entries.map((e) => `${e.node_id}${e.max_wait_time === undefined ? '' : `:${e.max_wait_time}`}`).join(' ');
 
 /** One move in a campaign; toString() is how a shrunk sequence reads (and how it is kept as a test). */
 abstract class Move<H extends Harness = Harness> implements fc.AsyncCommand<ClusterModel, H> {
@@ -178,14 +179,23 @@ export class DiskFails extends Move<InProcess> {
 }
 
 function deletedNodes(model: Readonly<ClusterModel>): string[] {
-  return [...model.nodes.values()].filter((n) => (n.configured || n.adopted) && n.deletedAt !== null).map((n) => n.nodeId);
+  return [...model.nodes.values()]
+    .filter((n) => (n.configured || n.adopted) && n.deletedAt !== null)
+    .map((n) => n.nodeId);
 }
 
 // Most moves concern pc1, so that sequences pile up on one node as well as spreading across many.
-const nodeId = fc.oneof({ arbitrary: fc.constant('pc1'), weight: 3 }, { arbitrary: fc.constantFrom(...NODE_IDS), weight: 4 });
+const nodeId = fc.oneof(
+  { arbitrary: fc.constant('pc1'), weight: 3 },
+  { arbitrary: fc.constantFrom(...NODE_IDS), weight: 4 },
+);
 const WAITS = [0, 5, 30, 120, 600] as const;
 
-const someEntries = fc.array(fc.record({ id: fc.constantFrom(...NODE_IDS), wait: fc.constantFrom(...WAITS) }), { minLength: 1, maxLength: 4 })
+const someEntries = fc
+  .array(fc.record({ id: fc.constantFrom(...NODE_IDS), wait: fc.constantFrom(...WAITS) }), {
+    minLength: 1,
+    maxLength: 4,
+  })
   .map((es) => es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })));
 const someCall = fc.oneof(
   { arbitrary: someEntries.map((entries): ClusterCall => ({ method: 'NotifyDeletePending', entries })), weight: 3 },
@@ -194,14 +204,25 @@ const someCall = fc.oneof(
 
 /** The cluster's moves and the process's, in any world. */
 export const clusterMoves = (waits: readonly number[]): Array<fc.Arbitrary<Step>> => [
-  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
+  fc
+    .array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
     .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
-  fc.array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
+  fc
+    .array(fc.record({ id: nodeId, wait: fc.constantFrom(...waits) }), { minLength: 1, maxLength: 5 })
     .map((es) => new Countdown(es.map(({ id, wait }) => entryFor(id, { max_wait_time: wait })))),
   fc.tuple(fc.nat(2), fc.constantFrom(0, 1_000, 5_000, 61_000)).map(([back, ms]) => new LateRetry(back, ms)),
-  fc.uniqueArray(nodeId, { minLength: 1, maxLength: 3 }).map((ids) => new DeleteComplete(ids.map((id) => entryFor(id, { max_wait_time: 0 })))),
-  fc.array(fc.record({ id: nodeId, inSlice: fc.boolean(), value: fc.constantFrom(0, 0.25, 1) }), { minLength: 1, maxLength: 3 })
-    .map((es) => new SetValues(es.map(({ id, inSlice, value }) => (inSlice ? entryFor(id, { value }) : { node_id: id, value })))),
+  fc
+    .uniqueArray(nodeId, { minLength: 1, maxLength: 3 })
+    .map((ids) => new DeleteComplete(ids.map((id) => entryFor(id, { max_wait_time: 0 })))),
+  fc
+    .array(fc.record({ id: nodeId, inSlice: fc.boolean(), value: fc.constantFrom(0, 0.25, 1) }), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map(
+      (es) =>
+        new SetValues(es.map(({ id, inSlice, value }) => (inSlice ? entryFor(id, { value }) : { node_id: id, value }))),
+    ),
   fc.nat(7).map((pick) => new ReAdd(pick)),
   fc.constantFrom('crash' as const, 'clean' as const).map((kind) => new Restart(kind)),
 ];
@@ -212,7 +233,17 @@ export const moves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProc
   fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
   fc.constantFrom(500, 1_000, 2_000, 5_000, 30_000, 61_000, 125_000).map((ms) => new Advance(ms)),
   fc.tuple(someCall, someCall).map((calls) => new Together(calls)),
-  fc.tuple(nodeId.filter((id) => id !== UNKNOWN[1]), fc.constantFrom(...BEHAVIOURS)).map(([id, behaviour]) => new Behave(id, behaviour)),
-  fc.tuple(fc.constantFrom('write' as const, 'datasync' as const, 'open' as const, 'truncate' as const), fc.constantFrom('ENOSPC' as const, 'EIO' as const), fc.boolean())
+  fc
+    .tuple(
+      nodeId.filter((id) => id !== UNKNOWN[1]),
+      fc.constantFrom(...BEHAVIOURS),
+    )
+    .map(([id, behaviour]) => new Behave(id, behaviour)),
+  fc
+    .tuple(
+      fc.constantFrom('write' as const, 'datasync' as const, 'open' as const, 'truncate' as const),
+      fc.constantFrom('ENOSPC' as const, 'EIO' as const),
+      fc.boolean(),
+    )
     .map(([op, code, partial]) => new DiskFails(op, code, partial)),
 ];

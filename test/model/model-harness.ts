@@ -3,8 +3,19 @@ import { CONFIGURED } from './agent-world.js';
 import type { CampaignWorld } from './campaign-world.js';
 import { ClusterModel, type Expectation, type ModelNode } from './cluster-model.js';
 import {
-  answeredWithoutSsh, type DecodedReply, freshIncarnationIsUnreleased, InvariantViolation, nodeSetMatches, type NodeView, ReleaseLedger,
-  releaseIsJustified, releasedFlagMatchesTag, replyEchoesRequest, sameReplyAfterRestart, type WireEntry, workLostRecorded,
+  answeredWithoutSsh,
+  type DecodedReply,
+  freshIncarnationIsUnreleased,
+  InvariantViolation,
+  type NodeView,
+  nodeSetMatches,
+  ReleaseLedger,
+  releasedFlagMatchesTag,
+  releaseIsJustified,
+  replyEchoesRequest,
+  sameReplyAfterRestart,
+  type WireEntry,
+  workLostRecorded,
 } from './invariants.js';
 
 /** One call of the cluster to the agent. */
@@ -78,7 +89,12 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     const each = entries.map((entry) => model.countdownEntry(entry, world.now(), born));
     model.countdowns.push([...entries]);
     // The reply reads each node's state once the whole call is applied: a node named twice answers the same for both.
-    return { where, expected: entries.map((entry) => combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : [])))) };
+    return {
+      where,
+      expected: entries.map((entry) =>
+        combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : []))),
+      ),
+    };
   }
 
   private async judge(
@@ -102,7 +118,10 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       if ((entry.max_wait_time ?? 0) === 0) {
         // The cluster cannot wait: whatever the echo says, the node is given back now.
         if (view !== undefined && !givenBack(view) && !model.get(entry.node_id)?.resync) {
-          throw new InvariantViolation('the cluster is told what it may take', `${entry.node_id} is ${view.state} after a countdown with max_wait_time 0 (${where})`);
+          throw new InvariantViolation(
+            'the cluster is told what it may take',
+            `${entry.node_id} is ${view.state} after a countdown with max_wait_time 0 (${where})`,
+          );
         }
         if (view !== undefined) this.ledger.observe(entry.node_id, view.incarnation, true, where);
         return;
@@ -144,7 +163,13 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       const { context } = change.snapshot;
       if (change.to === 'deleted') workLostRecorded(change.nodeId, change.from, context.workLost);
       if (change.from === 'deleted') {
-        freshIncarnationIsUnreleased({ nodeId: change.nodeId, incarnation: context.incarnation, state: change.to, tagged: false, context });
+        freshIncarnationIsUnreleased({
+          nodeId: change.nodeId,
+          incarnation: context.incarnation,
+          state: change.to,
+          tagged: false,
+          context,
+        });
       }
       totals.checks += 1;
     }
@@ -156,7 +181,10 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       model.expectIncarnation(nodeId, view.incarnation);
       if (givenBack(view)) releaseIsJustified(nodeId, view, evidence);
       if (this.ledger.wasTold(nodeId, view.incarnation) && !givenBack(view)) {
-        throw new InvariantViolation('released is monotonic within an incarnation', `${nodeId} #${view.incarnation} was reported released and is now ${view.state}`);
+        throw new InvariantViolation(
+          'released is monotonic within an incarnation',
+          `${nodeId} #${view.incarnation} was reported released and is now ${view.state}`,
+        );
       }
       totals.checks += 4;
     }
@@ -173,7 +201,8 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     if (reply.code !== 0) {
       // SERVERERROR is the one answer a failing disk excuses.
       const excused = reply.code === 5 && (world.diskFailures() > failures || !healthy);
-      if (!excused) throw new InvariantViolation('every valid call is answered', `${method} got ${JSON.stringify(reply)}`);
+      if (!excused)
+        throw new InvariantViolation('every valid call is answered', `${method} got ${JSON.stringify(reply)}`);
       for (const entry of entries) {
         const node = model.get(entry.node_id);
         if (node) node.uncertain = true;
@@ -185,10 +214,16 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
 
   private expect(expected: Expectation, released: boolean, entry: WireEntry, where: string): void {
     if (expected === 'released' && !released) {
-      throw new InvariantViolation('the cluster is told what it may take', `${entry.node_id} (${JSON.stringify(entry)}) must be released in ${where}`);
+      throw new InvariantViolation(
+        'the cluster is told what it may take',
+        `${entry.node_id} (${JSON.stringify(entry)}) must be released in ${where}`,
+      );
     }
     if (expected === 'kept' && released && (entry.max_wait_time ?? 0) > 0) {
-      throw new InvariantViolation('a node starts unreleased', `${entry.node_id} was released by the countdown that started its drain (${where})`);
+      throw new InvariantViolation(
+        'a node starts unreleased',
+        `${entry.node_id} was released by the countdown that started its drain (${where})`,
+      );
     }
   }
 
@@ -201,7 +236,8 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       const view = views.get(node.nodeId);
       if (!views.has(node.nodeId)) {
         // An adopted node no call made it start was never journaled: the next call adopts it again.
-        if (this.ledger.wasTold(node.nodeId, node.incarnation)) throw new InvariantViolation('no node is lost', `${node.nodeId} was released, then forgotten by a restart`);
+        if (this.ledger.wasTold(node.nodeId, node.incarnation))
+          throw new InvariantViolation('no node is lost', `${node.nodeId} was released, then forgotten by a restart`);
         model.nodes.delete(node.nodeId);
       } else if (node.uncertain) {
         this.readBack(node, view);

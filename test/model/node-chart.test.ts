@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { DrainOutput, StepRequest, VerifyResult } from '../../machines/drain.types.js';
+import { RESTORABLE_STATES } from '../../machines/node.chart.js';
 import type { NodeEvent, NodeInput, NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { RELEASED_TAG } from '../../machines/node.types.js';
-import { RESTORABLE_STATES } from '../../machines/node.chart.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { provideNodeMachine } from '../../src/slice/provide-machine.js';
 import { arrivesIn, ChartCoverage } from './chart-coverage.js';
-import { freshIncarnationIsUnreleased, type NodeView, ReleaseLedger, releaseIsJustified, releasedFlagMatchesTag, workLostRecorded } from './invariants.js';
+import {
+  freshIncarnationIsUnreleased,
+  type NodeView,
+  ReleaseLedger,
+  releasedFlagMatchesTag,
+  releaseIsJustified,
+  workLostRecorded,
+} from './invariants.js';
 
 const T0 = 1_800_000_000_000;
 const STEP = { name: 'stop-jobs', estimateSeconds: 5, timeoutSeconds: 30, verifyAttempts: 2, verifyIntervalSeconds: 1 };
@@ -20,7 +27,12 @@ const machine = provideNodeMachine(
   () => clock.now(),
 );
 
-const output = (verified: boolean): DrainOutput => ({ verified, failure: verified ? null : 'stop-jobs: verify did not pass', failedStep: verified ? null : 'stop-jobs', escalation: null });
+const output = (verified: boolean): DrainOutput => ({
+  verified,
+  failure: verified ? null : 'stop-jobs: verify did not pass',
+  failedStep: verified ? null : 'stop-jobs',
+  escalation: null,
+});
 type ChartEvent = NodeEvent | { type: string; output?: DrainOutput; error?: unknown };
 
 /** The cluster's events (max_wait_time 0 / small / large), the drain's and prepare's outcomes, the timers. */
@@ -53,7 +65,18 @@ const WHERE: Array<[string, string]> = [
 ];
 const applies = arrivesIn(WHERE);
 
-const MEMORY: NodeMemory = { value: null, revokedAt: null, deadline: null, maxWaitTime: null, failure: null, forcedReason: null, deletedAt: null, workLost: false, escalation: null, prepareFailure: null };
+const MEMORY: NodeMemory = {
+  value: null,
+  revokedAt: null,
+  deadline: null,
+  maxWaitTime: null,
+  failure: null,
+  forcedReason: null,
+  deletedAt: null,
+  workLost: false,
+  escalation: null,
+  prepareFailure: null,
+};
 /** What the journal holds of a node in each state it can be restored into. */
 const RESTORED: Record<RestorableState, Partial<NodeMemory>> = {
   'allocated.idle': {},
@@ -68,12 +91,19 @@ const RESTORED: Record<RestorableState, Partial<NodeMemory>> = {
   deleted: { revokedAt: T0, deletedAt: T0, workLost: true },
 };
 
-const base = { nodeId: 'pc101', clientId: 'node1', plan: { graceful: [STEP], force: [], prepare: [STEP], reserveSeconds: 10 }, bestEffortSeconds: 5 };
+const base = {
+  nodeId: 'pc101',
+  clientId: 'node1',
+  plan: { graceful: [STEP], force: [], prepare: [STEP], reserveSeconds: 10 },
+  bestEffortSeconds: 5,
+};
 const INPUTS: Array<[string, NodeInput]> = [
-  ...(['hold', 'release'] as const).flatMap((onFailure): Array<[string, NodeInput]> => [
-    [`onFailure ${onFailure}`, { ...base, onFailure }],
-    [`onFailure ${onFailure}, prepareAt 0.5`, { ...base, onFailure, prepareAt: 0.5 }],
-  ]),
+  ...(['hold', 'release'] as const).flatMap(
+    (onFailure): Array<[string, NodeInput]> => [
+      [`onFailure ${onFailure}`, { ...base, onFailure }],
+      [`onFailure ${onFailure}, prepareAt 0.5`, { ...base, onFailure, prepareAt: 0.5 }],
+    ],
+  ),
   ...RESTORABLE_STATES.map((state): [string, NodeInput] => [
     `restored ${state}`,
     { ...base, onFailure: 'hold', prepareAt: 0.5, restore: { state, memory: { ...MEMORY, ...RESTORED[state] } } },
@@ -81,7 +111,12 @@ const INPUTS: Array<[string, NodeInput]> = [
 ];
 
 /** Replays one path on a live actor (SimulatedClock), checking the invariants after every step. */
-function walk(input: NodeInput, events: ChartEvent[], expected: Array<string | undefined>, coverage: ChartCoverage): number {
+function walk(
+  input: NodeInput,
+  events: ChartEvent[],
+  expected: Array<string | undefined>,
+  coverage: ChartCoverage,
+): number {
   clock = new SimulatedClock();
   clock.set(T0);
   const restoredAs = input.restore?.state;
@@ -105,14 +140,21 @@ function walk(input: NodeInput, events: ChartEvent[], expected: Array<string | u
     const snapshot = actor.getSnapshot();
     coverage.visit(snapshot as never);
     const { context } = snapshot;
-    const view: NodeView = { nodeId: context.nodeId, incarnation: context.incarnation, state: stateName(snapshot.value), tagged: snapshot.hasTag(RELEASED_TAG), context };
+    const view: NodeView = {
+      nodeId: context.nodeId,
+      incarnation: context.incarnation,
+      state: stateName(snapshot.value),
+      tagged: snapshot.hasTag(RELEASED_TAG),
+      context,
+    };
     const givenBack = view.tagged || view.state === 'deleted';
     evidence.now = clock.now();
     if (givenBack) releaseIsJustified(view.nodeId, view, evidence);
     releasedFlagMatchesTag(view);
     ledger.observe(view.nodeId, view.incarnation, givenBack, where);
     if (from === null && restoredAs === undefined) freshIncarnationIsUnreleased(view);
-    if (view.state === 'deleted' && from !== null && from !== 'deleted') workLostRecorded(view.nodeId, from, context.workLost);
+    if (view.state === 'deleted' && from !== null && from !== 'deleted')
+      workLostRecorded(view.nodeId, from, context.workLost);
     checks += 1;
   };
   check('start', null);
@@ -122,20 +164,32 @@ function walk(input: NodeInput, events: ChartEvent[], expected: Array<string | u
     if (event.type === 'DELETE_PENDING' && (event as { maxWaitTime: number }).maxWaitTime === 0) facts.noWait = true;
     if (event.type === 'DELETE_COMPLETE') facts.deleted = true;
     if (event.type === 'xstate.done.actor.drain') facts.verified = (event as { output: DrainOutput }).output.verified;
-    if (event.type.startsWith('xstate.after.untilDeadline')) clock.increment(Math.max(1, (context.deadline ?? clock.now()) - clock.now()));
+    if (event.type.startsWith('xstate.after.untilDeadline'))
+      clock.increment(Math.max(1, (context.deadline ?? clock.now()) - clock.now()));
     else if (event.type.startsWith('xstate.after.bestEffortWindow')) clock.increment(context.bestEffortSeconds * 1000);
     // The slice sends nothing to a deleted node (its actor is done).
-    else if (actor.getSnapshot().status === 'active') actor.send(('at' in event ? { ...event, at: clock.now() } : event) as NodeEvent);
+    else if (actor.getSnapshot().status === 'active')
+      actor.send(('at' in event ? { ...event, at: clock.now() } : event) as NodeEvent);
     const now = stateName(actor.getSnapshot().value);
-    if (expected[i] !== undefined && now !== expected[i]) throw new Error(`the chart walk expected ${expected[i]} after ${event.type}, the actor is in ${now}`);
+    if (expected[i] !== undefined && now !== expected[i])
+      throw new Error(`the chart walk expected ${expected[i]} after ${event.type}, the actor is in ${now}`);
     check(`${event.type} #${i}`, from);
   });
   actor.stop();
   return checks;
 }
 
-const serialize = (s: { value: unknown; context: { released: boolean; forcedReason: unknown; maxWaitTime: number | null; workLost: boolean } }) =>
-  JSON.stringify([s.value, s.context.released, s.context.forcedReason, s.context.maxWaitTime === 0, s.context.workLost]);
+const serialize = (s: {
+  value: unknown;
+  context: { released: boolean; forcedReason: unknown; maxWaitTime: number | null; workLost: boolean };
+}) =>
+  JSON.stringify([
+    s.value,
+    s.context.released,
+    s.context.forcedReason,
+    s.context.maxWaitTime === 0,
+    s.context.workLost,
+  ]);
 
 describe('the node chart, exhaustively', () => {
   it('every shortest path to every state, followed by every event, keeps every invariant', () => {

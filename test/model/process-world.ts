@@ -53,18 +53,43 @@ export class ProcessWorld implements CampaignWorld {
     const config = {
       endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
       status: { listen: '127.0.0.1:0' },
-      ssh: { user: ssh.nodes[0]!.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
-      nodes: configured.map(([node_id, client_id], i) => ({ node_id, client_id, host: ssh.nodes[i]!.host, port: ssh.nodes[i]!.port })),
+      ssh: {
+        user: ssh.nodes[0]!.user,
+        privateKeyPath: ssh.privateKeyPath,
+        knownHostsPath: ssh.knownHostsPath,
+        hostKeyChecking: 'yes',
+      },
+      nodes: configured.map(([node_id, client_id], i) => ({
+        node_id,
+        client_id,
+        host: ssh.nodes[i]!.host,
+        port: ssh.nodes[i]!.port,
+      })),
       unknownNodes: 'release',
       deletedGraceSeconds: PROCESS_GRACE_SECONDS,
       drain: {
-        graceful: [{ name: MARK_STEP, action: 'command', run: 'rm -f "$HOME/job.mark"', verify: 'test ! -e "$HOME/job.mark"', verifyAttempts: 3, verifyIntervalSeconds: 0.5, timeoutSeconds: 10 }],
+        graceful: [
+          {
+            name: MARK_STEP,
+            action: 'command',
+            run: 'rm -f "$HOME/job.mark"',
+            verify: 'test ! -e "$HOME/job.mark"',
+            verifyAttempts: 3,
+            verifyIntervalSeconds: 0.5,
+            timeoutSeconds: 10,
+          },
+        ],
         onFailure: 'hold',
         bestEffortSeconds: 2,
       },
       state: { dir: join(dir, 'state') },
     };
-    const world = new ProcessWorld(ssh, dir, config, configured.map(([id]) => id));
+    const world = new ProcessWorld(
+      ssh,
+      dir,
+      config,
+      configured.map(([id]) => id),
+    );
     for (const id of world.nodeIds) await world.setJob(id, 'running');
     await world.launch();
     return world;
@@ -89,11 +114,19 @@ export class ProcessWorld implements CampaignWorld {
   async observe(): Promise<Map<string, NodeView | undefined>> {
     const response = await fetch(`${this.statusUrl}/api/nodes`, { signal: AbortSignal.timeout(10_000) });
     const { nodes } = (await response.json()) as { nodes: StatusNode[] };
-    return new Map(nodes.map((n) => {
-      const tagged = n.released && n.stateName !== 'deleted';
-      const context = { released: tagged, forcedReason: n.forcedReason, deadline: n.deadline, workLost: n.workLost, deletedAt: n.deletedAt };
-      return [n.nodeId, { nodeId: n.nodeId, incarnation: n.incarnation, state: n.stateName, tagged, context }];
-    }));
+    return new Map(
+      nodes.map((n) => {
+        const tagged = n.released && n.stateName !== 'deleted';
+        const context = {
+          released: tagged,
+          forcedReason: n.forcedReason,
+          deadline: n.deadline,
+          workLost: n.workLost,
+          deletedAt: n.deletedAt,
+        };
+        return [n.nodeId, { nodeId: n.nodeId, incarnation: n.incarnation, state: n.stateName, tagged, context }];
+      }),
+    );
   }
 
   takeChanges(): StateChange[] {

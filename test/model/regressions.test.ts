@@ -5,7 +5,10 @@ import type { ClusterModel } from './cluster-model.js';
 import { Behave, Countdown, DeleteComplete, ReAdd } from './model-commands.js';
 import { entryFor, ModelHarness } from './model-harness.js';
 
-type Move = { check(model: ClusterModel): boolean; run(model: ClusterModel, harness: ModelHarness<AgentWorld>): Promise<void> };
+type Move = {
+  check(model: ClusterModel): boolean;
+  run(model: ClusterModel, harness: ModelHarness<AgentWorld>): Promise<void>;
+};
 
 /** Replays a sequence the model campaign shrank, with every invariant checked after each move. */
 async function replay(onFailure: FailurePolicy, moves: Move[], compactEvery?: number): Promise<void> {
@@ -17,7 +20,8 @@ async function replay(onFailure: FailurePolicy, moves: Move[], compactEvery?: nu
   }
 }
 
-const countdown = (...entries: Array<[string, number]>) => new Countdown(entries.map(([id, wait]) => entryFor(id, { max_wait_time: wait })));
+const countdown = (...entries: Array<[string, number]>) =>
+  new Countdown(entries.map(([id, wait]) => entryFor(id, { max_wait_time: wait })));
 
 /** Sequences the model campaign found, kept as they shrank (seed and path in each name). */
 describe('model campaign regressions', () => {

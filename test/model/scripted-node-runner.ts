@@ -1,4 +1,11 @@
-import { aborted as abortedResult, disconnected, type RunOptions, type RunResult, type SshRunner, type SshTarget } from '../../src/ssh/ssh-runner.js';
+import {
+  aborted as abortedResult,
+  disconnected,
+  type RunOptions,
+  type RunResult,
+  type SshRunner,
+  type SshTarget,
+} from '../../src/ssh/ssh-runner.js';
 
 /**
  * How a node answers the drain's commands:
@@ -18,7 +25,13 @@ interface Held {
   settle: (result: RunResult) => void;
 }
 
-const result = (code: number, more: { stdout?: string; stderr?: string } = {}): RunResult => ({ kind: 'exited', code, stdout: '', stderr: '', ...more });
+const result = (code: number, more: { stdout?: string; stderr?: string } = {}): RunResult => ({
+  kind: 'exited',
+  code,
+  stdout: '',
+  stderr: '',
+  ...more,
+});
 
 /**
  * The SSH runner of the model campaigns: answers each node's commands by its behaviour, holds
@@ -118,7 +131,9 @@ function answerFor(command: string, behaviour: Exclude<NodeBehaviour, 'hang'>): 
     case 'busy':
       return pgrep ? result(0, { stdout: '4242 model-job --serve\n' }) : result(1);
     case 'exit2':
-      return result(2, { stderr: pgrep ? 'pgrep: only one pattern can be provided\n' : 'sh: 1: test: unexpected operator\n' });
+      return result(2, {
+        stderr: pgrep ? 'pgrep: only one pattern can be provided\n' : 'sh: 1: test: unexpected operator\n',
+      });
     case 'exit127':
       return result(127, { stderr: `sh: 1: ${pgrep ? 'pgrep' : 'test'}: not found\n` });
   }

@@ -29,7 +29,8 @@ describe.skipIf(skipReason !== null)('the dashboard in headless Chromium, during
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
     page.on('request', (request) => {
-      if (!request.url().startsWith(wave.observed.status.url)) problems.push(`request outside the agent: ${request.url()}`);
+      if (!request.url().startsWith(wave.observed.status.url))
+        problems.push(`request outside the agent: ${request.url()}`);
     });
   });
 
@@ -51,8 +52,13 @@ describe.skipIf(skipReason !== null)('the dashboard in headless Chromium, during
     expect(await held.getAttribute('class')).toContain('at-risk');
     expect(await held.locator('line.marker.deadline').count()).toBe(1);
     // Its graceful and force attempts: one bar per step, each listing its commands.
-    expect(await attributes('#timeline g.row[data-node-id="pc102"] rect.step-bar', 'class')).toEqual(['step-bar graceful', 'step-bar force']);
-    expect(await held.locator('rect.step-bar.graceful title').textContent()).toMatch(/^stop-jobs \(graceful\), 3 commands/);
+    expect(await attributes('#timeline g.row[data-node-id="pc102"] rect.step-bar', 'class')).toEqual([
+      'step-bar graceful',
+      'step-bar force',
+    ]);
+    expect(await held.locator('rect.step-bar.graceful title').textContent()).toMatch(
+      /^stop-jobs \(graceful\), 3 commands/,
+    );
     // A bar is as long as its step took: pc103's 1.2 s of a 2-minute axis is a sliver, not the page's styles' width.
     const widths = `['#timeline svg', '#timeline g.row[data-node-id="pc103"] rect.step-bar'].map((s) => document.querySelector(s).getBoundingClientRect().width)`;
     const [chartWidth, barWidth] = (await page.evaluate(widths)) as number[];
@@ -60,10 +66,13 @@ describe.skipIf(skipReason !== null)('the dashboard in headless Chromium, during
     expect(await page.locator('#nodes tbody tr').first().getAttribute('data-node-id')).toBe('pc102');
     expect(await page.locator('#nodes tr[data-node-id="pc102"]').getAttribute('class')).toContain('at-risk');
     // Every revoked node has its deadline on its row; nodes not revoked have none.
-    for (const node of WAVE_NODES.slice(0, 6)) expect(await page.locator(`#timeline g.row[data-node-id="${node.node_id}"] line.deadline`).count()).toBe(1);
+    for (const node of WAVE_NODES.slice(0, 6))
+      expect(await page.locator(`#timeline g.row[data-node-id="${node.node_id}"] line.deadline`).count()).toBe(1);
     expect(await page.locator('#timeline g.row[data-node-id="pc108"] line.deadline').count()).toBe(0);
     expect(await page.locator('#timeline line.now').count()).toBe(1);
-    expect(await page.locator('#summary').textContent()).toMatch(/8 nodes · \d released \(\d early, \d+ node-seconds back\) · [1-9] at risk · 0 work lost/);
+    expect(await page.locator('#summary').textContent()).toMatch(
+      /8 nodes · \d released \(\d early, \d+ node-seconds back\) · [1-9] at risk · 0 work lost/,
+    );
     await page.locator('#diagram svg').waitFor({ timeout: 15_000 });
     expect(await page.locator('#diagram g[data-state-path="held"]').getAttribute('data-count')).toBe('1');
     expect(await page.locator('#diagram g[data-state-path="held"] g.count-badge text').textContent()).toBe('1');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
-import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
+import { type DirectedGraphNode, toDirectedGraph } from 'xstate/graph';
 import { drainMachine } from '../../machines/drain.machine.js';
-import { sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
 import { nodeMachine } from '../../machines/node.machine.js';
+import { sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
 import { renderDiagram } from '../../src/observe/diagram/machines.js';
 import { mermaidId } from '../../src/observe/diagram/mermaid.js';
 
@@ -22,7 +22,11 @@ function definition(machine: AnyStateMachine) {
     if (node.path.length > 0) states.push({ path: node.path.join('.'), type: node.type });
     for (const t of [...node.transitions.values()].flat().concat(node.always ?? [])) {
       for (const target of t.target?.length ? t.target : [null]) {
-        transitions.push({ source: node.path.join('.'), target: target?.path.join('.') ?? null, eventType: t.eventType });
+        transitions.push({
+          source: node.path.join('.'),
+          target: target?.path.join('.') ?? null,
+          eventType: t.eventType,
+        });
       }
     }
     graph.children.forEach(visit);
@@ -34,7 +38,8 @@ function definition(machine: AnyStateMachine) {
 /** `a --> b : label<br/>label` lines as a map from arrow to its labels. */
 function arrows(mermaid: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  for (const match of mermaid.matchAll(/^\s*(\S+) --> (\S+) : (.*)$/gm)) found.set(`${match[1]} --> ${match[2]}`, match[3]!.split('<br/>'));
+  for (const match of mermaid.matchAll(/^\s*(\S+) --> (\S+) : (.*)$/gm))
+    found.set(`${match[1]} --> ${match[2]}`, match[3]!.split('<br/>'));
   return found;
 }
 
@@ -94,9 +99,14 @@ describe.each([
   });
 
   it('exports the same states and transitions as JSON', () => {
-    const model = JSON.parse(renderDiagram(name, 'json')) as { states: { path: string }[]; transitions: DefinedTransition[] };
+    const model = JSON.parse(renderDiagram(name, 'json')) as {
+      states: { path: string }[];
+      transitions: DefinedTransition[];
+    };
     expect(model.states.map((s) => s.path)).toEqual(states.map((s) => s.path));
-    expect(model.transitions.map(({ source, target, eventType }) => ({ source, target, eventType }))).toEqual(transitions);
+    expect(model.transitions.map(({ source, target, eventType }) => ({ source, target, eventType }))).toEqual(
+      transitions,
+    );
   });
 });
 

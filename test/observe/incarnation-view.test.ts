@@ -13,7 +13,9 @@ describe('the status view of a node given back to the slice', () => {
     const { slice } = made;
     observer = new Observer({ logger: captureLogger().logger, now: () => made.clock.now(), slice: () => slice });
     const events: string[] = [];
-    observer.subscribe((update) => events.push(...update.entries.filter((e) => e.kind === 'released').map(() => update.nodeId)));
+    observer.subscribe((update) =>
+      events.push(...update.entries.filter((e) => e.kind === 'released').map(() => update.nodeId)),
+    );
 
     await slice.notifyDeletePending([entry('pc1', 300)]);
     await settle();

@@ -21,7 +21,12 @@ describe('status and webhooks configuration', () => {
 
   it('fills in a webhook’s defaults: every event, 5 s timeout, 3 retries', () => {
     expect(parse({ webhooks: [{ url: 'https://hooks.example.test/x' }] }).webhooks).toEqual([
-      { url: 'https://hooks.example.test/x', events: ['drain-started', 'drained', 'released', 'failed', 'forced', 'work-lost'], timeoutSeconds: 5, retries: 3 },
+      {
+        url: 'https://hooks.example.test/x',
+        events: ['drain-started', 'drained', 'released', 'failed', 'forced', 'work-lost'],
+        timeoutSeconds: 5,
+        retries: 3,
+      },
     ]);
   });
 
@@ -30,7 +35,9 @@ describe('status and webhooks configuration', () => {
     expect(keyOf({ status: { token: 'short' } })).toBe('status.token');
     expect(keyOf({ status: { port: 9090 } })).toBe('status.port');
     expect(keyOf({ webhooks: [{ url: 'ftp://files.example.test/' }] })).toBe('webhooks[0].url');
-    expect(keyOf({ webhooks: [{ url: 'https://h.example.test/', events: ['exploded'] }] })).toBe('webhooks[0].events[0]');
+    expect(keyOf({ webhooks: [{ url: 'https://h.example.test/', events: ['exploded'] }] })).toBe(
+      'webhooks[0].events[0]',
+    );
     expect(keyOf({ webhooks: [{ url: 'https://h.example.test/', retries: -1 }] })).toBe('webhooks[0].retries');
   });
 });

@@ -1,8 +1,8 @@
 import { type Agent, createAgent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { startStatusServer, type StatusServer } from '../../src/observe/status-server.js';
+import { type StatusServer, startStatusServer } from '../../src/observe/status-server.js';
 import type { Store } from '../../src/store/store.js';
-import { captureLogger, type CapturedLog } from '../helpers/capture-logger.js';
+import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner } from '../helpers/fake-ssh-runner.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -12,7 +12,14 @@ export const NODES = [
   { node_id: 'pc103', client_id: 'node3', host: 'node3.example.test' },
 ];
 
-export const STOP_JOBS = { name: 'stop-jobs', run: 'pkill -f my-job; true', verify: '! pgrep -f my-job', timeoutSeconds: 30, verifyAttempts: 2, verifyIntervalSeconds: 0.05 };
+export const STOP_JOBS = {
+  name: 'stop-jobs',
+  run: 'pkill -f my-job; true',
+  verify: '! pgrep -f my-job',
+  timeoutSeconds: 30,
+  verifyAttempts: 2,
+  verifyIntervalSeconds: 0.05,
+};
 
 export interface ObservedAgent {
   agent: Agent;
@@ -29,9 +36,18 @@ export interface ObservedAgent {
 }
 
 /** A real agent (real endpoint on 127.0.0.1:0, real status server) whose SSH is a FakeSshRunner; journaled into `store` when given. */
-export async function startObservedAgent(overrides: Record<string, unknown> = {}, statusToken?: string, store?: Store): Promise<ObservedAgent> {
+export async function startObservedAgent(
+  overrides: Record<string, unknown> = {},
+  statusToken?: string,
+  store?: Store,
+): Promise<ObservedAgent> {
   const config = parseConfig(
-    { endpoint: { listen: '127.0.0.1:0' }, nodes: NODES, drain: { steps: [STOP_JOBS], bestEffortSeconds: 1 }, ...overrides },
+    {
+      endpoint: { listen: '127.0.0.1:0' },
+      nodes: NODES,
+      drain: { steps: [STOP_JOBS], bestEffortSeconds: 1 },
+      ...overrides,
+    },
     'observed-agent',
     '/tmp',
   );
@@ -58,9 +74,13 @@ export async function startObservedAgent(overrides: Record<string, unknown> = {}
       return reply.value as { node_id: string; max_wait_time: number }[];
     },
     async api<T>(path: string, token = statusToken) {
-      const response = await fetch(`${status.url}${path}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      const response = await fetch(`${status.url}${path}`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
       const text = await response.text();
-      const json = response.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as T) : (undefined as T);
+      const json = response.headers.get('content-type')?.startsWith('application/json')
+        ? (JSON.parse(text) as T)
+        : (undefined as T);
       return { status: response.status, body: json, text };
     },
     async stop() {

@@ -8,8 +8,18 @@ import { flush } from '../helpers/scripted-drain.js';
 
 const NOW = 5_000_000;
 const memory = (overrides: Partial<NodeMemory>): NodeMemory => ({
-  value: null, revokedAt: NOW - 60_000, deadline: NOW + 10_000, maxWaitTime: 70, failure: null, forcedReason: null,
-  deletedAt: null, workLost: false, escalation: null, prepareFailure: null, incarnation: 1, ...overrides,
+  value: null,
+  revokedAt: NOW - 60_000,
+  deadline: NOW + 10_000,
+  maxWaitTime: 70,
+  failure: null,
+  forcedReason: null,
+  deletedAt: null,
+  workLost: false,
+  escalation: null,
+  prepareFailure: null,
+  incarnation: 1,
+  ...overrides,
 });
 
 /** A slice whose node pc3 is rebuilt from the journal as `restore` says, watched by an observer. */
@@ -22,13 +32,19 @@ function restoredSlice(restore: NodeRestore) {
     if (update.nodeId === 'pc3') kinds.push(...update.entries.map((e) => e.kind));
   });
   made.runner.when(() => true, HANG);
-  made.slice.addNode({ nodeId: 'pc3', clientId: 'node3', target: { nodeId: 'pc3', host: 'node3.example', port: 22, user: 'root' } }, restore);
+  made.slice.addNode(
+    { nodeId: 'pc3', clientId: 'node3', target: { nodeId: 'pc3', host: 'node3.example', port: 22, user: 'root' } },
+    restore,
+  );
   return { ...made, kinds };
 }
 
 describe('a node rebuilt after a restart', () => {
   it('does not report its drain failed again when it is later forced', async () => {
-    const { clock, kinds } = restoredSlice({ state: 'held', memory: memory({ failure: 'verify stop-jobs: still running' }) });
+    const { clock, kinds } = restoredSlice({
+      state: 'held',
+      memory: memory({ failure: 'verify stop-jobs: still running' }),
+    });
     clock.increment(11_000);
     await flush();
     expect(kinds).toContain('forced');
@@ -37,7 +53,10 @@ describe('a node rebuilt after a restart', () => {
   });
 
   it('released before the restart (best effort), it is not released again when forced', async () => {
-    const { clock, kinds } = restoredSlice({ state: 'draining.bestEffort', memory: memory({ maxWaitTime: 0, deadline: NOW }) });
+    const { clock, kinds } = restoredSlice({
+      state: 'draining.bestEffort',
+      memory: memory({ maxWaitTime: 0, deadline: NOW }),
+    });
     clock.increment(4_000);
     await flush();
     expect(kinds).toContain('forced');

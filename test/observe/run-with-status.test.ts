@@ -53,15 +53,21 @@ describe('the built CLI with a status server', () => {
   });
 
   it('`status` prints the table from the running agent, with the token from the environment', async () => {
-    const { stdout } = await run(process.execPath, [BIN, 'status', '--url', statusUrl], { env: { ...process.env, DYNSLICE_STATUS_TOKEN: token } });
+    const { stdout } = await run(process.execPath, [BIN, 'status', '--url', statusUrl], {
+      env: { ...process.env, DYNSLICE_STATUS_TOKEN: token },
+    });
     expect(stdout).toMatch(/^NODE\s+CLIENT/);
     for (const node of NODES) expect(stdout).toContain(node.node_id);
   });
 
   it('`visualize --machine node --format mermaid` prints what the README embeds', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'visualize', '--machine', 'node', '--format', 'mermaid']);
-    expect(stdout).toBe(readDiagramBlock(await readFile(join(import.meta.dirname, '../../README.md'), 'utf8'), 'node', 'mermaid'));
-    const bad = await run(process.execPath, [BIN, 'visualize', '--machine', 'toaster']).catch((e: { code: number }) => e);
+    expect(stdout).toBe(
+      readDiagramBlock(await readFile(join(import.meta.dirname, '../../README.md'), 'utf8'), 'node', 'mermaid'),
+    );
+    const bad = await run(process.execPath, [BIN, 'visualize', '--machine', 'toaster']).catch(
+      (e: { code: number }) => e,
+    );
     expect(bad).toMatchObject({ code: 2 });
   });
 });

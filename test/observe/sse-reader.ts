@@ -1,5 +1,6 @@
 export interface SseMessage {
   event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, each test reads the fields it expects
   data: any;
 }
 

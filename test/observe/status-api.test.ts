@@ -21,11 +21,17 @@ describe('status API and metrics under a real countdown', () => {
     observed = await startObservedAgent();
     // pc102's run hangs until the test lets it go; pc103's verify never passes.
     const gate = new Promise<void>((resolve) => (releaseHangingRun = resolve));
-    observed.runner.when((c) => c.target.nodeId === 'pc102' && c.command.startsWith('pkill'), async () => {
-      await gate;
-      return HANG;
+    observed.runner.when(
+      (c) => c.target.nodeId === 'pc102' && c.command.startsWith('pkill'),
+      async () => {
+        await gate;
+        return HANG;
+      },
+    );
+    observed.runner.when((c) => c.target.nodeId === 'pc103' && c.command.startsWith('!'), {
+      code: 1,
+      stderr: 'my-job still running',
     });
-    observed.runner.when((c) => c.target.nodeId === 'pc103' && c.command.startsWith('!'), { code: 1, stderr: 'my-job still running' });
     events = await readEvents(`${observed.status.url}/api/events`);
   });
 
@@ -39,7 +45,16 @@ describe('status API and metrics under a real countdown', () => {
     const before = await nodes();
     expect([...before.keys()]).toEqual(NODES.map((n) => n.node_id));
     const pc101 = before.get('pc101')!;
-    expect(pc101).toMatchObject({ clientId: 'node1', host: 'node1.example.test', state: 'allocated', deadline: null, secondsLeft: null, released: false, step: null, eta: null });
+    expect(pc101).toMatchObject({
+      clientId: 'node1',
+      host: 'node1.example.test',
+      state: 'allocated',
+      deadline: null,
+      secondsLeft: null,
+      released: false,
+      step: null,
+      eta: null,
+    });
     const text = await metrics();
     expect(sample(text, `dynslice_nodes{state="${pc101.stateName}"}`)).toBe(3);
     expect(sample(text, 'dynslice_drains_started_total')).toBe(0);
@@ -53,14 +68,21 @@ describe('status API and metrics under a real countdown', () => {
     const sentAt = Date.now();
     const reply = await observed.countdown(120);
     expect(reply.every((e) => e.max_wait_time === 120)).toBe(true);
-    await vi.waitFor(async () => {
-      const now = await nodes();
-      expect(now.get('pc101')?.state).toBe('drained');
-      expect(now.get('pc103')?.state).toBe('held');
-    }, { timeout: 5_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const now = await nodes();
+        expect(now.get('pc101')?.state).toBe('drained');
+        expect(now.get('pc103')?.state).toBe('held');
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     const now = await nodes();
     const [pc101, pc102, pc103] = ['pc101', 'pc102', 'pc103'].map((id) => now.get(id)!);
-    expect(pc101).toMatchObject({ released: true, failure: null, step: { step: 'stop-jobs', phase: 'verify', code: 0 } });
+    expect(pc101).toMatchObject({
+      released: true,
+      failure: null,
+      step: { step: 'stop-jobs', phase: 'verify', code: 0 },
+    });
     expect(pc101!.releasedAt).toBeGreaterThanOrEqual(sentAt);
     expect(pc102).toMatchObject({ state: 'draining', released: false, step: { step: 'stop-jobs', phase: 'run' } });
     expect(pc102!.step?.finishedAt).toBeUndefined();
@@ -93,22 +115,40 @@ describe('status API and metrics under a real countdown', () => {
   });
 
   it('streams every state change over SSE, and each changed node as it is now', async () => {
-    const changes = (): string[] => events.messages.filter((m) => m.event === 'state').map((m) => `${m.data.nodeId}:${m.data.to}`);
+    const changes = (): string[] =>
+      events.messages.filter((m) => m.event === 'state').map((m) => `${m.data.nodeId}:${m.data.to}`);
     // Updates go out in batches every 100 ms: the last batch may still be on its way.
-    await vi.waitFor(() => expect(changes()).toEqual(expect.arrayContaining(['pc101:drained', 'pc103:held'])), { timeout: 5_000, interval: 50 });
-    await vi.waitFor(() => expect(events.messages.filter((m) => m.event === 'node' && m.data.node.nodeId === 'pc101').at(-1)?.data.node.state).toBe('drained'), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(changes()).toEqual(expect.arrayContaining(['pc101:drained', 'pc103:held'])), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    await vi.waitFor(
+      () =>
+        expect(
+          events.messages.filter((m) => m.event === 'node' && m.data.node.nodeId === 'pc101').at(-1)?.data.node.state,
+        ).toBe('drained'),
+      { timeout: 5_000, interval: 50 },
+    );
     expect(changes().filter((c) => c.startsWith('pc102:draining'))).toHaveLength(1);
     const pc101 = events.messages.filter((m) => m.event === 'node' && m.data.node.nodeId === 'pc101').at(-1)?.data.node;
     expect(pc101?.state).toBe('drained');
-    const steps = pc101.timeline.filter((e: { kind: string }) => e.kind === 'step').map((e: { text: string }) => e.text);
+    const steps = pc101.timeline
+      .filter((e: { kind: string }) => e.kind === 'step')
+      .map((e: { text: string }) => e.text);
     expect(steps).toEqual(['stop-jobs: run', 'stop-jobs: run exit 0', 'stop-jobs: verify', 'stop-jobs: verify passed']);
   });
 
   it('reports the drained node released in the next reply, and counts work lost at deletion', async () => {
     const reply = await observed.countdown(60);
-    expect(reply.map((e) => [e.node_id, e.max_wait_time])).toEqual([['pc101', 0], ['pc102', 60], ['pc103', 60]]);
+    expect(reply.map((e) => [e.node_id, e.max_wait_time])).toEqual([
+      ['pc101', 0],
+      ['pc102', 60],
+      ['pc103', 60],
+    ]);
     await observed.call('NotifyDeleteComplete', { nodelist: NODES.map((n) => ({ ...n, max_wait_time: 0 })) });
-    await vi.waitFor(async () => expect([...(await nodes()).values()].every((n) => n.state === 'deleted')).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(async () => expect([...(await nodes()).values()].every((n) => n.state === 'deleted')).toBe(true), {
+      timeout: 5_000,
+    });
     const text = await metrics();
     expect(sample(text, 'dynslice_work_lost_total')).toBe(2);
     expect(sample(text, 'dynslice_nodes{state="deleted"}')).toBe(3);

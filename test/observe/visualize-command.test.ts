@@ -15,7 +15,10 @@ async function visualize(args: string[]): Promise<string> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await visualizeCommand(out).exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(args, { from: 'user' });
+  await visualizeCommand(out)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .parseAsync(args, { from: 'user' });
   return text;
 }
 
@@ -40,7 +43,10 @@ describe('visualize', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dynslice-visualize-'));
     try {
       const file = join(dir, 'doc.md');
-      await writeFile(file, `# Doc\n\nbefore\n\n${blockStart('drain', 'mermaid')}\n\`\`\`mermaid\nstale\n\`\`\`\n<!-- end generated -->\n\nafter\n`);
+      await writeFile(
+        file,
+        `# Doc\n\nbefore\n\n${blockStart('drain', 'mermaid')}\n\`\`\`mermaid\nstale\n\`\`\`\n<!-- end generated -->\n\nafter\n`,
+      );
       await visualize(['--machine', 'drain', '--write', file]);
       const text = await readFile(file, 'utf8');
       expect(readDiagramBlock(text, 'drain', 'mermaid')).toBe(renderDiagram('drain', 'mermaid'));

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   at: number;
   headers: IncomingMessage['headers'];
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, each test reads the fields it expects
   body: any;
   answered: number | 'hung';
 }
@@ -17,7 +18,12 @@ export async function startReceiver(script: (number | 'hang')[] = []) {
     req.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
     req.on('end', () => {
       const answer = script.shift() ?? 200;
-      received.push({ at: Date.now(), headers: req.headers, body: JSON.parse(text), answered: answer === 'hang' ? 'hung' : answer });
+      received.push({
+        at: Date.now(),
+        headers: req.headers,
+        body: JSON.parse(text),
+        answered: answer === 'hang' ? 'hung' : answer,
+      });
       if (answer === 'hang') hung.add(res);
       else res.writeHead(answer).end();
     });

@@ -33,7 +33,12 @@ describe('webhooks', () => {
     expect(r.received.map((x) => x.answered)).toEqual([500, 503, 200]);
     const [first, second, third] = r.received;
     expect(new Set(r.received.map((x) => x.body.id)).size).toBe(1);
-    expect(third!.body).toEqual({ id: first!.body.id, event: 'drained', at: '2023-11-14T22:13:20.000Z', node: { nodeId: 'pc101' } });
+    expect(third!.body).toEqual({
+      id: first!.body.id,
+      event: 'drained',
+      at: '2023-11-14T22:13:20.000Z',
+      node: { nodeId: 'pc101' },
+    });
     expect(third!.headers['content-type']).toBe('application/json');
     expect(third!.headers['x-dynslice-event']).toBe('drained');
     // Pauses of at least 100 ms, then 200 ms (timers never fire early).
@@ -62,7 +67,10 @@ describe('webhooks', () => {
     expect(webhooks.pending).toBe(1);
     await webhooks.settled();
     expect(r.received).toHaveLength(2);
-    expect(lines.filter((l) => l.msg === 'webhook delivery failed').map((l) => l.outcome)).toEqual(['timeout', 'timeout']);
+    expect(lines.filter((l) => l.msg === 'webhook delivery failed').map((l) => l.outcome)).toEqual([
+      'timeout',
+      'timeout',
+    ]);
   });
 
   it('posts only the events a hook chose', async () => {
@@ -76,21 +84,35 @@ describe('webhooks', () => {
 
   it('an agent posts drain-started, drained, released, failed, forced and work-lost as its nodes go through them', async () => {
     const r = await receiver();
-    const observed = await startObservedAgent({ webhooks: [{ url: r.url }], drain: { steps: [{ name: 'stop', run: 'stop', verify: 'check', verifyAttempts: 1 }], bestEffortSeconds: 0.2 } });
+    const observed = await startObservedAgent({
+      webhooks: [{ url: r.url }],
+      drain: { steps: [{ name: 'stop', run: 'stop', verify: 'check', verifyAttempts: 1 }], bestEffortSeconds: 0.2 },
+    });
     cleanups.push(observed.stop);
     // pc102's verify fails (held); pc103's run hangs, so the best-effort window forces it.
     observed.runner.when((c) => c.target.nodeId === 'pc102' && c.command === 'check', { code: 1 });
     observed.runner.when((c) => c.target.nodeId === 'pc103', HANG);
     await observed.countdown(300, NODES.slice(0, 2));
     await observed.countdown(0, NODES.slice(2));
-    await vi.waitFor(() => expect(observed.agent.slice.get('pc103')?.ensureStarted().getSnapshot().value).toBe('forced'), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(observed.agent.slice.get('pc103')?.ensureStarted().getSnapshot().value).toBe('forced'),
+      { timeout: 5_000 },
+    );
     await observed.call('NotifyDeleteComplete', { nodelist: NODES.map((n) => ({ ...n, max_wait_time: 0 })) });
-    await vi.waitFor(() => expect(r.received.some((x) => x.body.event === 'work-lost' && x.body.node.nodeId === 'pc102')).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(
+      () => expect(r.received.some((x) => x.body.event === 'work-lost' && x.body.node.nodeId === 'pc102')).toBe(true),
+      { timeout: 5_000 },
+    );
     const byNode = (id: string) => r.received.filter((x) => x.body.node.nodeId === id).map((x) => x.body.event);
     expect(byNode('pc101')).toEqual(['drain-started', 'drained', 'released']);
     expect(byNode('pc102')).toEqual(['drain-started', 'failed', 'work-lost']);
     expect(byNode('pc103')).toEqual(['drain-started', 'released', 'forced', 'work-lost']);
-    expect(r.received.find((x) => x.body.event === 'drained')?.body.node).toMatchObject({ nodeId: 'pc101', clientId: 'node1', state: 'drained', released: true });
+    expect(r.received.find((x) => x.body.event === 'drained')?.body.node).toMatchObject({
+      nodeId: 'pc101',
+      clientId: 'node1',
+      state: 'drained',
+      released: true,
+    });
   });
 });
 
@@ -107,7 +129,8 @@ describe('webhook URLs with secrets in them', () => {
     expect(r.received.map((x) => x.answered)).toEqual([500, 200]);
     expect(r.received[1]!.headers.authorization).toBe(`Basic ${Buffer.from('hook-user:p@ss:word').toString('base64')}`);
     const logged = JSON.stringify(lines);
-    for (const secret of ['hook-user', 'p%40ss', 'p@ss', 'query-secret', 'secret-path']) expect(logged).not.toContain(secret);
+    for (const secret of ['hook-user', 'p%40ss', 'p@ss', 'query-secret', 'secret-path'])
+      expect(logged).not.toContain(secret);
     expect(lines.find((l) => l.msg === 'webhook delivery failed')?.url).toBe(`http://${url.host}`);
   });
 

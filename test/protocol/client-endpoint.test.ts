@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createClientEndpoint, type CallOutcome } from '../../src/protocol/client-endpoint.js';
+import { type CallOutcome, createClientEndpoint } from '../../src/protocol/client-endpoint.js';
 import { isFault, ProtoGeniCode, XmlRpcFaultCode } from '../../src/protocol/codes.js';
 import { wireInt } from '../../src/protocol/envelope.js';
 import { RecordingHandlers } from '../helpers/xmlrpc-fake-handlers.js';
@@ -64,7 +64,9 @@ describe('client endpoint dispatch', () => {
 
   it('answers bad contents with BADARGS and calls no handler', async () => {
     const { endpoint, handlers } = endpointWithFakes();
-    const outcome = await endpoint.handleCall('NotifyDeletePending', [{ nodelist: [{ node_id: 'pc1', max_wait_time: 'soon' }] }]);
+    const outcome = await endpoint.handleCall('NotifyDeletePending', [
+      { nodelist: [{ node_id: 'pc1', max_wait_time: 'soon' }] },
+    ]);
     expect(codeOf(outcome)).toBe(ProtoGeniCode.BADARGS);
     expect(!isFault(outcome) && outcome.output).toContain('nodelist[0].max_wait_time');
     expect(handlers.calls).toEqual([]);
@@ -84,6 +86,6 @@ describe('client endpoint dispatch', () => {
     handlers.behaviour = 'hang';
     const outcome = await endpoint.handleCall('NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc1' }] }]);
     expect(codeOf(outcome)).toBe(ProtoGeniCode.SERVERERROR);
-    expect(logLines.some((line) => line['msg'] === 'client endpoint handler timed out')).toBe(true);
+    expect(logLines.some((line) => line.msg === 'client endpoint handler timed out')).toBe(true);
   });
 });

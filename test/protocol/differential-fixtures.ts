@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
 import { PYTHON } from '../helpers/python.js';
+import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 
 /** The request bodies of test/protocol and test/endpoint, rebuilt with the helpers they use. */
 export type Fixture = [name: string, body: string];
@@ -11,10 +11,16 @@ const call = (method: string, value: string): string =>
 const nested = (depth: number, inner = ''): string =>
   `${'<value><array><data>'.repeat(depth)}${inner}${'</data></array></value>'.repeat(depth)}`;
 const nodelistCall = (method: string, inner: string): string =>
-  call(method, `<struct><member><name>nodelist</name><value><array><data>${inner}</data></array></value></member></struct>`);
+  call(
+    method,
+    `<struct><member><name>nodelist</name><value><array><data>${inner}</data></array></value></member></struct>`,
+  );
 
 const thousandNodes = Array.from({ length: 1000 }, (_, i) => ({
-  node_id: `pc${i}`, client_id: `node-${i}`, component_urn: `urn:publicid:IDN+utah.cloudlab.us+node+pc${i}`, max_wait_time: 300,
+  node_id: `pc${i}`,
+  client_id: `node-${i}`,
+  component_urn: `urn:publicid:IDN+utah.cloudlab.us+node+pc${i}`,
+  max_wait_time: 300,
 }));
 
 const PERL_CALLS: Array<[string, PerlValue[]]> = [
@@ -31,14 +37,57 @@ const PERL_CALLS: Array<[string, PerlValue[]]> = [
   ['NotifyDeleteComplete', [{ nodes: [] }]],
   ['SetResourceValues', [{ nodelist: ['a', 'b', 'c', 'd'].map((id) => ({ node_id: id })) }]],
   ['SetResourceValues', [{ nodelist: [{ node_id: 'pc1' }] }]],
-  ['SetResourceValues', [{ nodelist: [{ node_id: 'pc101', value: 1, client_id: 'node-1' }, { node_id: 4242, value: 0.5 }, { node_id: 'pc7' }] }]],
-  ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', client_id: 'node-1', max_wait_time: { $int: 180 } }, { node_id: 4242, client_id: 'node-2', max_wait_time: { $int: 180 } }] }]],
+  [
+    'SetResourceValues',
+    [
+      {
+        nodelist: [
+          { node_id: 'pc101', value: 1, client_id: 'node-1' },
+          { node_id: 4242, value: 0.5 },
+          { node_id: 'pc7' },
+        ],
+      },
+    ],
+  ],
+  [
+    'NotifyDeletePending',
+    [
+      {
+        nodelist: [
+          { node_id: 'pc101', client_id: 'node-1', max_wait_time: { $int: 180 } },
+          { node_id: 4242, client_id: 'node-2', max_wait_time: { $int: 180 } },
+        ],
+      },
+    ],
+  ],
   ['NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc101', client_id: 'node-1', max_wait_time: 0 }] }]],
   ['RenewSlice', [{}]],
   ['SetResourceValues', [{ nodelist: [{ node_id: 'pc1', value: 1 }] }]],
   ['NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc1' }] }]],
-  ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc1', max_wait_time: { $int: 120 } }, { node_id: 'pc2', max_wait_time: 120 }, { node_id: 'pc3', max_wait_time: '60' }] }]],
-  ['NotifyDeletePending', [{ nodelist: ['pc1', 'pc2', 'pc3'].map((id, i) => ({ node_id: id, client_id: `node${i + 1}`, max_wait_time: 600 })) }]],
+  [
+    'NotifyDeletePending',
+    [
+      {
+        nodelist: [
+          { node_id: 'pc1', max_wait_time: { $int: 120 } },
+          { node_id: 'pc2', max_wait_time: 120 },
+          { node_id: 'pc3', max_wait_time: '60' },
+        ],
+      },
+    ],
+  ],
+  [
+    'NotifyDeletePending',
+    [
+      {
+        nodelist: ['pc1', 'pc2', 'pc3'].map((id, i) => ({
+          node_id: id,
+          client_id: `node${i + 1}`,
+          max_wait_time: 600,
+        })),
+      },
+    ],
+  ],
   ['NotifyDeletePending', [{ nodelist: ['pc1', 'pc2', 'pc3'].map((id) => ({ node_id: id, max_wait_time: 600 })) }]],
   ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc1', max_wait_time: 60 }] }]],
   ['SetResourceValues', [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', value: 0.5 }] }]],
@@ -48,14 +97,38 @@ const PERL_CALLS: Array<[string, PerlValue[]]> = [
 const PYTHON_CALLS: Array<[string, unknown[]]> = [
   ['GetVersion', []],
   ['GetVersion', [{ credentials: [] }]],
-  ['SetResourceValues', [{ nodelist: [{ node_id: 'pc101', value: 0.25, client_id: 'node-1', component_urn: 'urn:publicid:IDN+x+node+pc101' }, { node_id: 'pc102', value: 1.0 }, { node_id: 'pc103' }] }]],
-  ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', client_id: 'node-1', max_wait_time: 240 }, { node_id: 'pc103', client_id: 'node-3', max_wait_time: 0 }] }]],
+  [
+    'SetResourceValues',
+    [
+      {
+        nodelist: [
+          { node_id: 'pc101', value: 0.25, client_id: 'node-1', component_urn: 'urn:publicid:IDN+x+node+pc101' },
+          { node_id: 'pc102', value: 1.0 },
+          { node_id: 'pc103' },
+        ],
+      },
+    ],
+  ],
+  [
+    'NotifyDeletePending',
+    [
+      {
+        nodelist: [
+          { node_id: 'pc101', client_id: 'node-1', max_wait_time: 240 },
+          { node_id: 'pc103', client_id: 'node-3', max_wait_time: 0 },
+        ],
+      },
+    ],
+  ],
   ['NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc101', client_id: 'node-1', max_wait_time: 0 }] }]],
   ['constructor', [{}]],
   ['toString', []],
   ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', max_wait_time: 'soon' }] }]],
   ['SetResourceValues', [{ nodelist: [{ node_id: 'pc1' }, { node_id: 'pc2' }] }]],
-  ['NotifyDeletePending', [{ nodelist: [{ node_id: '4242', client_id: 'node-2', max_wait_time: 180 }], floats: [1.0, 0.5] }]],
+  [
+    'NotifyDeletePending',
+    [{ nodelist: [{ node_id: '4242', client_id: 'node-2', max_wait_time: 180 }], floats: [1.0, 0.5] }],
+  ],
 ];
 
 /** Bodies the codec answers with fault -32700 (xmlrpc-codec.test.ts asserts it; here both decoders must agree). */
@@ -86,22 +159,45 @@ const LITERALS: Fixture[] = [
   ...MALFORMED,
   ...NOT_XML_RPC,
   ['a body that is not XML', 'nodelist=pc1'],
-  ['a billion-laughs DOCTYPE', `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n]>\n<methodCall><methodName>&lol;</methodName><params/></methodCall>`],
-  ['100,000 nested arrays', `<methodCall><methodName>A</methodName><params><param>${nested(100_000)}</param></params></methodCall>`],
+  [
+    'a billion-laughs DOCTYPE',
+    `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n]>\n<methodCall><methodName>&lol;</methodName><params/></methodCall>`,
+  ],
+  [
+    '100,000 nested arrays',
+    `<methodCall><methodName>A</methodName><params><param>${nested(100_000)}</param></params></methodCall>`,
+  ],
   ['100,000 nested arrays in a nodelist', nodelistCall('SetResourceValues', nested(100_000))],
-  ['a __proto__ member supplying max_wait_time', nodelistCall('NotifyDeletePending', '<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>__proto__</name><value><struct><member><name>max_wait_time</name><value><i4>5</i4></value></member></struct></value></member></struct></value>')],
-  ['a <i8> max_wait_time', perlMethodCall('NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', max_wait_time: { $int: 60 } }] }]).replace('<int>60</int>', '<i8>60</i8>')],
+  [
+    'a __proto__ member supplying max_wait_time',
+    nodelistCall(
+      'NotifyDeletePending',
+      '<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>__proto__</name><value><struct><member><name>max_wait_time</name><value><i4>5</i4></value></member></struct></value></member></struct></value>',
+    ),
+  ],
+  [
+    'a <i8> max_wait_time',
+    perlMethodCall('NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', max_wait_time: { $int: 60 } }] }]).replace(
+      '<int>60</int>',
+      '<i8>60</i8>',
+    ),
+  ],
 ];
 
 /** Every fixture body; the Python ones are written by Python's own xmlrpc.client.dumps. */
 export function callFixtures(): Fixture[] {
-  const perl = PERL_CALLS.map(([method, params], i): Fixture => [`Perl-style ${method} #${i}`, perlMethodCall(method, params)]);
+  const perl = PERL_CALLS.map(
+    ([method, params], i): Fixture => [`Perl-style ${method} #${i}`, perlMethodCall(method, params)],
+  );
   return [...LITERALS, ...perl, ...pythonDumps(PYTHON_CALLS)];
 }
 
-const DUMPS = 'import json,sys,xmlrpc.client as x\nprint(json.dumps([x.dumps(tuple(p), m) for m, p in json.load(sys.stdin)]))';
+const DUMPS =
+  'import json,sys,xmlrpc.client as x\nprint(json.dumps([x.dumps(tuple(p), m) for m, p in json.load(sys.stdin)]))';
 
 function pythonDumps(calls: Array<[string, unknown[]]>): Fixture[] {
-  const bodies = JSON.parse(execFileSync(PYTHON, ['-c', DUMPS], { input: JSON.stringify(calls) }).toString()) as string[];
+  const bodies = JSON.parse(
+    execFileSync(PYTHON, ['-c', DUMPS], { input: JSON.stringify(calls) }).toString(),
+  ) as string[];
   return bodies.map((body, i): Fixture => [`Python ${calls[i]?.[0]} #${i}`, body]);
 }

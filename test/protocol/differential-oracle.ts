@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { XmlRpcFaultError } from '../../src/protocol/codes.js';
-import { WireDouble, wireDouble, WireInt, wireInt, type WireValue } from '../../src/protocol/envelope.js';
 import type { DecodedCall } from '../../src/protocol/call-decoder.js';
+import { XmlRpcFaultError } from '../../src/protocol/codes.js';
+import { WireDouble, WireInt, type WireValue, wireDouble, wireInt } from '../../src/protocol/envelope.js';
 import type { Prng } from '../helpers/prng.js';
 import { PYTHON } from '../helpers/python.js';
 
@@ -21,16 +21,35 @@ export async function outcomeOf(decode: (body: Buffer) => Promise<DecodedCall>, 
  * known flaws of the reference (sax's "strict" mode and a deserializer that checks no grammar).
  */
 export const STRICTER_REFUSALS: ReadonlyArray<[reason: RegExp, flawOfTheReference: string]> = [
-  [/^XML parse error: /, 'sax misses well-formedness errors (control characters, "]]>" in text, a malformed XML declaration); expat agrees'],
-  [/^not an XML-RPC call: <[^>]+> where it cannot stand$/, 'any element anywhere: a second <methodName> or <params>, a scalar without <value>, <value> before <name>'],
-  [/^not an XML-RPC call: text (inside|beside) /, 'text between elements is dropped: `<value>ab<i4>1</i4></value>` reads as 1'],
-  [/^not an XML-RPC call: expected an integer but got /, 'parseInt reads a prefix: `<int>0x7fffffff</int>` is 0, `<int>1e309</int>` is 1'],
-  [/^not an XML-RPC call: expected a double but got /, 'parseFloat reads a prefix and Infinity: `<double>0x10</double>` is 0'],
+  [
+    /^XML parse error: /,
+    'sax misses well-formedness errors (control characters, "]]>" in text, a malformed XML declaration); expat agrees',
+  ],
+  [
+    /^not an XML-RPC call: <[^>]+> where it cannot stand$/,
+    'any element anywhere: a second <methodName> or <params>, a scalar without <value>, <value> before <name>',
+  ],
+  [
+    /^not an XML-RPC call: text (inside|beside) /,
+    'text between elements is dropped: `<value>ab<i4>1</i4></value>` reads as 1',
+  ],
+  [
+    /^not an XML-RPC call: expected an integer but got /,
+    'parseInt reads a prefix: `<int>0x7fffffff</int>` is 0, `<int>1e309</int>` is 1',
+  ],
+  [
+    /^not an XML-RPC call: expected a double but got /,
+    'parseFloat reads a prefix and Infinity: `<double>0x10</double>` is 0',
+  ],
   [/^not an XML-RPC call: <array> without <data>$/, '`<array/>` reads as an empty array'],
-  [/^not an XML-RPC call: <(param|member)> without /, 'a <param> or <member> missing its parts shifts the values after it'],
+  [
+    /^not an XML-RPC call: <(param|member)> without /,
+    'a <param> or <member> missing its parts shifts the values after it',
+  ],
 ];
 
-export const isStricterRefusal = (reason: string): boolean => STRICTER_REFUSALS.some(([pattern]) => pattern.test(reason));
+export const isStricterRefusal = (reason: string): boolean =>
+  STRICTER_REFUSALS.some(([pattern]) => pattern.test(reason));
 
 const EXPAT = [
   'import json, sys, xml.parsers.expat as e',
@@ -67,7 +86,8 @@ export function sameValue(left: unknown, right: unknown): boolean {
       const names = Object.keys(a);
       const others = Object.keys(b);
       if (names.length !== others.length || names.some((name, i) => name !== others[i])) return false;
-      for (const name of names) pending.push([(a as Record<string, unknown>)[name], (b as Record<string, unknown>)[name]]);
+      for (const name of names)
+        pending.push([(a as Record<string, unknown>)[name], (b as Record<string, unknown>)[name]]);
     }
   }
   return true;
@@ -83,7 +103,27 @@ export function withXmlLineEnds(value: unknown): unknown {
   return copy;
 }
 
-const PIECES = ['a', 'pc101', 'node-7', ' ', '<', '&', '>', ']]>', '"', "'", '\r', '\n', '\t', 'é', '中', '😀', '\u007f', '=', ';'];
+const PIECES = [
+  'a',
+  'pc101',
+  'node-7',
+  ' ',
+  '<',
+  '&',
+  '>',
+  ']]>',
+  '"',
+  "'",
+  '\r',
+  '\n',
+  '\t',
+  'é',
+  '中',
+  '😀',
+  '\u007f',
+  '=',
+  ';',
+];
 const CONTROL = ['\u0001', '\u0008', '\u000b', '\u001f', '\ufffe'];
 
 function text(prng: Prng, control: boolean): string {
@@ -96,7 +136,10 @@ function text(prng: Prng, control: boolean): string {
 export function randomReplyValue(prng: Prng, depth = 0, control = true): WireValue {
   const kind = prng.int(0, depth > 3 ? 3 : 5);
   if (kind === 0) return wireInt(prng.int(-0x80000000, 0x7fffffff));
-  if (kind === 1) return wireDouble(prng.pick([0, -0, 1, 0.5, 1e21, 1e-7, 123.456, -(2 ** 53)]) * (prng.chance(0.5) ? 1 : prng.next()));
+  if (kind === 1)
+    return wireDouble(
+      prng.pick([0, -0, 1, 0.5, 1e21, 1e-7, 123.456, -(2 ** 53)]) * (prng.chance(0.5) ? 1 : prng.next()),
+    );
   if (kind === 2) return prng.chance(0.2) ? prng.chance(0.5) : text(prng, control);
   if (kind === 3) return text(prng, control);
   if (kind === 4) return Array.from({ length: prng.int(0, 4) }, () => randomReplyValue(prng, depth + 1, control));

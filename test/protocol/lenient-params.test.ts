@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ProtoGeniCode, ProtocolError } from '../../src/protocol/codes.js';
+import { decodeCallText } from '../../src/protocol/call-decoder.js';
+import { ProtocolError, ProtoGeniCode } from '../../src/protocol/codes.js';
 import { decodeNodelist } from '../../src/protocol/lenient-params.js';
 import { checkNesting } from '../../src/protocol/params-shape.js';
-import { decodeCallText } from '../../src/protocol/call-decoder.js';
 
 function protocolErrorOf(run: () => unknown): ProtocolError {
   try {
@@ -27,7 +27,13 @@ describe('lenient nodelist params', () => {
       {
         nodelist: [
           { node_id: 101, client_id: 7, max_wait_time: '60' },
-          { node_id: 'pc102', client_id: 1.5, max_wait_time: 30.0, component_urn: 'urn:publicid:IDN+x+node+pc102', extra: 'ignored' },
+          {
+            node_id: 'pc102',
+            client_id: 1.5,
+            max_wait_time: 30.0,
+            component_urn: 'urn:publicid:IDN+x+node+pc102',
+            extra: 'ignored',
+          },
           { node_id: '123456789012345678', max_wait_time: 0 },
         ],
       },
@@ -41,7 +47,14 @@ describe('lenient nodelist params', () => {
 
   it('counts a node without a value as 1.0 and accepts <i4>1 and numeric strings', () => {
     const nodes = decodeNodelist('SetResourceValues', [
-      { nodelist: [{ node_id: 'a' }, { node_id: 'b', value: 1 }, { node_id: 'c', value: '0.25' }, { node_id: 'd', value: 0 }] },
+      {
+        nodelist: [
+          { node_id: 'a' },
+          { node_id: 'b', value: 1 },
+          { node_id: 'c', value: '0.25' },
+          { node_id: 'd', value: 0 },
+        ],
+      },
     ]);
     expect(nodes.map((node) => node.value)).toEqual([1, 1, 0.25, 0]);
   });
@@ -116,7 +129,9 @@ describe('lenient nodelist params', () => {
   });
 
   it('returns plain entries that carry no prototype tricks', () => {
-    const [entry] = decodeNodelist('SetResourceValues', [{ nodelist: [nullProtoStruct({ node_id: 'pc1', constructor: 'x' })] }]);
+    const [entry] = decodeNodelist('SetResourceValues', [
+      { nodelist: [nullProtoStruct({ node_id: 'pc1', constructor: 'x' })] },
+    ]);
     expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
     expect(Object.keys(entry ?? {})).toEqual(['node_id', 'value']);
   });
@@ -143,17 +158,31 @@ describe('params nesting', () => {
   });
 
   it('decoded params carry the depth their decoder measured, with the same verdict as the walk', () => {
-    const arrays = (depth: number) => `${'<value><array><data>'.repeat(depth)}<value>leaf</value>${'</data></array></value>'.repeat(depth)}`;
+    const arrays = (depth: number) =>
+      `${'<value><array><data>'.repeat(depth)}<value>leaf</value>${'</data></array></value>'.repeat(depth)}`;
     const call = (depth: number) => {
       // The param's struct, the nodelist and its entry are 3 levels; `extra` adds `depth` more.
       const entry = `<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>extra</name>${arrays(depth)}</member></struct></value>`;
       const text = `<methodCall><methodName>SetResourceValues</methodName><params><param><value><struct><member><name>nodelist</name><value><array><data>${entry}</data></array></value></member></struct></value></param></params></methodCall>`;
       return decodeCallText(text).params;
     };
-    for (const [depth, limit, refused] of [[29, 32, false], [30, 32, true], [2, 4, true], [1, 4, false]] as const) {
+    for (const [depth, limit, refused] of [
+      [29, 32, false],
+      [30, 32, true],
+      [2, 4, true],
+      [1, 4, false],
+    ] as const) {
       const params = call(depth);
       const walked = structuredClone(params); // a copy the decoder never measured: checkNesting walks it
-      const outcome = (p: unknown[]) => (() => { try { checkNesting(p, limit); return 'accepted'; } catch (e) { return (e as ProtocolError).field; } })();
+      const outcome = (p: unknown[]) =>
+        (() => {
+          try {
+            checkNesting(p, limit);
+            return 'accepted';
+          } catch (e) {
+            return (e as ProtocolError).field;
+          }
+        })();
       expect([depth, outcome(params)]).toEqual([depth, refused ? 'params' : 'accepted']);
       expect(outcome(walked)).toBe(outcome(params));
     }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { XmlRpcFaultError } from '../../src/protocol/codes.js';
-import { decodeCallText, decodeCallTextWithSaxes } from '../../src/protocol/call-decoder.js';
-import { scanPlainXml, type XmlEventSink } from '../../src/protocol/plain-scanner.js';
 import { countdownBody, valuesBody } from '../../bench/bodies.js';
-import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
+import { decodeCallText, decodeCallTextWithSaxes } from '../../src/protocol/call-decoder.js';
+import { XmlRpcFaultError } from '../../src/protocol/codes.js';
+import { scanPlainXml, type XmlEventSink } from '../../src/protocol/plain-scanner.js';
+import { type FuzzContext, generateRequest } from '../fuzz/mutations.js';
 import { Prng } from '../helpers/prng.js';
 import { callFixtures } from './differential-fixtures.js';
 import { sameValue } from './differential-oracle.js';
 
-const REQUESTS = Number(process.env['DIFF_REQUESTS'] ?? 1500);
-const SEED = Number(process.env['DIFF_SEED'] ?? 20_261_128);
+const REQUESTS = Number(process.env.DIFF_REQUESTS ?? 1500);
+const SEED = Number(process.env.DIFF_SEED ?? 20_261_128);
 
 type Result = { value: unknown } | { fault: number; message: string };
 
@@ -34,7 +34,11 @@ const agreesWithSaxes = (plain: boolean) => (name: string, text: string) => {
 /** The scanner may only decline: whatever it accepts must decode exactly as saxes decodes it. */
 function mismatches(texts: ReadonlyArray<[string, string]>): Array<{ name: string; plain: Result; saxes: Result }> {
   return texts
-    .map(([name, text]) => ({ name, plain: outcome(decodeCallText, text), saxes: outcome(decodeCallTextWithSaxes, text) }))
+    .map(([name, text]) => ({
+      name,
+      plain: outcome(decodeCallText, text),
+      saxes: outcome(decodeCallTextWithSaxes, text),
+    }))
     .filter(({ plain, saxes }) =>
       'value' in plain && 'value' in saxes
         ? !sameValue(plain.value, saxes.value)
@@ -84,15 +88,27 @@ describe('the plain-XML scanner in front of saxes', () => {
 
   it.each([
     ['the five entities', '<methodCall><methodName>&lt;&gt;&amp;&quot;&apos;</methodName></methodCall>'],
-    ['whitespace inside tags', '<?xml version = "1.0" encoding=\'UTF-8\' standalone="yes" ?>\n<methodCall ><methodName\t>A</methodName\n><params /></methodCall >\n'],
-    ['upper-case names', '<METHODCALL><METHODNAME>A</METHODNAME><PARAMS><PARAM><VALUE><I4>7</I4></VALUE></PARAM></PARAMS></METHODCALL>'],
+    [
+      'whitespace inside tags',
+      '<?xml version = "1.0" encoding=\'UTF-8\' standalone="yes" ?>\n<methodCall ><methodName\t>A</methodName\n><params /></methodCall >\n',
+    ],
+    [
+      'upper-case names',
+      '<METHODCALL><METHODNAME>A</METHODNAME><PARAMS><PARAM><VALUE><I4>7</I4></VALUE></PARAM></PARAMS></METHODCALL>',
+    ],
     ['a grammar error', '<methodCall><params/><methodName>A</methodName></methodCall>'],
     ['characters beyond the BMP', '<methodCall><methodName>\ud83d\ude00</methodName></methodCall>'],
   ])('reads %s itself, as saxes would', agreesWithSaxes(true));
 
   it(`agrees with saxes on ${REQUESTS} fuzz-corpus bodies, reading most of them itself`, () => {
     const prng = new Prng(SEED);
-    const ctx: FuzzContext = { prng, liveNodes: ['pc1', 'pc2', '4242'], maxNodesPerCall: 50, maxBodyBytes: 64 * 1024, tokenPath: '/dynslice/t' };
+    const ctx: FuzzContext = {
+      prng,
+      liveNodes: ['pc1', 'pc2', '4242'],
+      maxNodesPerCall: 50,
+      maxBodyBytes: 64 * 1024,
+      tokenPath: '/dynslice/t',
+    };
     const texts = Array.from({ length: REQUESTS }, (_, i): [string, string] => {
       const request = generateRequest(ctx);
       return [`#${i} ${request.mutation}`, request.body.toString('utf8')];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { XmlRpcFaultCode, XmlRpcFaultError } from '../../src/protocol/codes.js';
-import { successReply, wireDouble, wireInt, WireDouble, WireInt } from '../../src/protocol/envelope.js';
 import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
+import { XmlRpcFaultCode, XmlRpcFaultError } from '../../src/protocol/codes.js';
+import { successReply, WireDouble, WireInt, wireDouble, wireInt } from '../../src/protocol/envelope.js';
 import { encodeFault, encodeResponse } from '../../src/protocol/reply-encoder.js';
-import { perlMethodCall, type PerlValue } from '../helpers/xmlrpc-perl-style.js';
+import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 // One list of bad bodies for this test and the differential one (fast decoder against the reference).
 import { GET_VERSION, MALFORMED, NOT_XML_RPC } from './differential-fixtures.js';
 
@@ -18,7 +18,6 @@ async function faultCodeOf(body: string): Promise<number> {
   }
   throw new Error('expected a fault');
 }
-
 
 describe('decoding a methodCall', () => {
   it('reads Perl-style typing: <i4>, untyped strings, <int>, and <i8> as a digit string', async () => {
@@ -37,7 +36,7 @@ describe('decoding a methodCall', () => {
     const [struct] = (await call(body)).params;
     expect(Object.getPrototypeOf(struct)).toBeNull();
     expect(Object.keys(struct as object)).toEqual(['__proto__']);
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('accepts a call without params', async () => {

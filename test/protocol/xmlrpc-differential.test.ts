@@ -1,24 +1,35 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { decodeMethodResponse } from '../../src/cluster/cluster-codec.js';
+import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
 import { createClientEndpoint } from '../../src/protocol/client-endpoint.js';
 import { isFault } from '../../src/protocol/codes.js';
 import { WireDouble, WireInt, type WireValue } from '../../src/protocol/envelope.js';
-import { decodeMethodResponse } from '../../src/cluster/cluster-codec.js';
-import { decodeMethodCall } from '../../src/protocol/call-decoder.js';
 import { encodeFault, encodeResponse } from '../../src/protocol/reply-encoder.js';
-import { referenceDecodeMethodCall, referenceEncodeFault, referenceEncodeResponse } from '../helpers/reference-codec.js';
-import { generateRequest, type FuzzContext } from '../fuzz/mutations.js';
+import { type FuzzContext, generateRequest } from '../fuzz/mutations.js';
 import { Prng } from '../helpers/prng.js';
+import {
+  referenceDecodeMethodCall,
+  referenceEncodeFault,
+  referenceEncodeResponse,
+} from '../helpers/reference-codec.js';
 import { RecordingHandlers } from '../helpers/xmlrpc-fake-handlers.js';
 import { decodeWithPython } from '../helpers/xmlrpc-python.js';
 import { callFixtures } from './differential-fixtures.js';
 import {
-  expatWellFormed, isStricterRefusal, outcomeOf, randomReplyValue, sameValue, stringsOf, withXmlLineEnds, type Outcome,
+  expatWellFormed,
+  isStricterRefusal,
+  type Outcome,
+  outcomeOf,
+  randomReplyValue,
+  sameValue,
+  stringsOf,
+  withXmlLineEnds,
 } from './differential-oracle.js';
 
 // DIFF_REQUESTS=20000 DIFF_SEED=7 npx vitest run test/protocol/xmlrpc-differential.test.ts widens the corpus.
-const REQUESTS = Number(process.env['DIFF_REQUESTS'] ?? 1500);
-const SEED = Number(process.env['DIFF_SEED'] ?? 20_260_108);
+const REQUESTS = Number(process.env.DIFF_REQUESTS ?? 1500);
+const SEED = Number(process.env.DIFF_SEED ?? 20_260_108);
 
 interface Disagreement {
   name: string;
@@ -33,9 +44,10 @@ async function disagreements(bodies: ReadonlyArray<[string, Buffer]>): Promise<D
   for (const [name, body] of bodies) {
     const fast = await outcomeOf(decodeMethodCall, body);
     const reference = await outcomeOf(referenceDecodeMethodCall, body);
-    const agree = fast.accepted && reference.accepted
-      ? sameValue(fast.call, reference.call)
-      : !fast.accepted && !reference.accepted && fast.code === reference.code;
+    const agree =
+      fast.accepted && reference.accepted
+        ? sameValue(fast.call, reference.call)
+        : !fast.accepted && !reference.accepted && fast.code === reference.code;
     if (!agree) found.push({ name, text: body.toString('utf8'), fast, reference });
   }
   return found;
@@ -63,19 +75,29 @@ describe('the fast XML-RPC codec against the xmlrpc package (the reference)', ()
 
   it(`decodes ${REQUESTS} fuzz-corpus bodies like the reference, refusing only what the reference wrongly accepts`, async () => {
     const prng = new Prng(SEED);
-    const ctx: FuzzContext = { prng, liveNodes: ['pc1', 'pc2', '4242'], maxNodesPerCall: 50, maxBodyBytes: 64 * 1024, tokenPath: '/dynslice/t' };
+    const ctx: FuzzContext = {
+      prng,
+      liveNodes: ['pc1', 'pc2', '4242'],
+      maxNodesPerCall: 50,
+      maxBodyBytes: 64 * 1024,
+      tokenPath: '/dynslice/t',
+    };
     const bodies = Array.from({ length: REQUESTS }, (_, i): [string, Buffer] => {
       const request = generateRequest(ctx);
       return [`#${i} ${request.mutation}`, request.body];
     });
     const found = await disagreements(bodies);
-    console.info(`differential corpus (seed ${SEED}): ${bodies.length} bodies, ${found.length} refused only by the fast decoder`);
+    console.info(
+      `differential corpus (seed ${SEED}): ${bodies.length} bodies, ${found.length} refused only by the fast decoder`,
+    );
     expect(unexplained(found)).toEqual([]);
     expect(found.every((d) => !d.fast.accepted)).toBe(true);
   });
 
   it('reads line ends as XML requires, where the reference keeps a raw \\r', async () => {
-    const body = Buffer.from('<methodCall><methodName>A</methodName><params><param><value>a\r\nb\rc&#13;</value></param></params></methodCall>');
+    const body = Buffer.from(
+      '<methodCall><methodName>A</methodName><params><param><value>a\r\nb\rc&#13;</value></param></params></methodCall>',
+    );
     expect((await decodeMethodCall(body)).params).toEqual(['a\nb\nc\r']);
     expect((await referenceDecodeMethodCall(body)).params).toEqual(['a\r\nb\rc\r']);
   });
@@ -93,7 +115,9 @@ describe('the fast XML-RPC codec against the xmlrpc package (the reference)', ()
       const fast = reply ? encodeResponse(reply) : encodeFault(...fault);
       const reference = reply ? referenceEncodeResponse(reply) : referenceEncodeFault(...fault);
       if (stringsOf(reply ?? fault[1]).some((s) => /[<&]|]]>/.test(s))) {
-        expect(await decodeMethodResponse(Buffer.from(fast)).catch(String)).toEqual(await decodeMethodResponse(Buffer.from(reference)).catch(String));
+        expect(await decodeMethodResponse(Buffer.from(fast)).catch(String)).toEqual(
+          await decodeMethodResponse(Buffer.from(reference)).catch(String),
+        );
       } else {
         expect(fast).toBe(reference);
       }
@@ -118,7 +142,9 @@ describe('the fast XML-RPC codec against the xmlrpc package (the reference)', ()
       if (!cdata) expect(fast).toBe(reference);
       else if (!stringsOf(value).some((s) => s.split(']]>').length > 2)) {
         // The reference's CDATA splits only the first "]]>" of a string: its reply is then broken.
-        expect(await decodeMethodResponse(Buffer.from(fast))).toEqual(await decodeMethodResponse(Buffer.from(reference)));
+        expect(await decodeMethodResponse(Buffer.from(fast))).toEqual(
+          await decodeMethodResponse(Buffer.from(reference)),
+        );
       }
     }
     expect(refusedByBoth).toBeGreaterThan(0);

@@ -16,7 +16,8 @@ describe('dynslice-agent demo (npm start)', () => {
     expect(run.ms).toBeLessThan(60_000);
     expect(run.stdout).toMatch(/8 SSH servers on 127\.0\.0\.1/);
     expect(run.stdout).toMatch(/registered: policy LIFO, defwaittime 30 s/);
-    for (let i = 101; i <= 108; i += 1) expect(run.stdout).toMatch(new RegExp(`pc${i} node${i - 100} +draining\\.countdown → drained`));
+    for (let i = 101; i <= 108; i += 1)
+      expect(run.stdout).toMatch(new RegExp(`pc${i} node${i - 100} +draining\\.countdown → drained`));
     expect(run.stdout).toMatch(/NotifyDeletePending #1 .*→ released none/);
     expect(run.stdout).toMatch(/nodes released early +8 of 8/);
     expect(run.stdout).toMatch(/work lost +0\n/);

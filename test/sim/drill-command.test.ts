@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { runCli } from '../helpers/cli-process.js';
+import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 
 // Process-level: the built CLI (`npm run build` first) against real sshd nodes on loopback.
 describe('dynslice-agent drill against the configured nodes', () => {
@@ -13,17 +13,35 @@ describe('dynslice-agent drill against the configured nodes', () => {
   let dir: string;
   const marker = (nodeId: string) => join(dir, `drained-${nodeId}`);
 
-  async function writeConfig(name: string, verify: string, waitTime = 20): Promise<{ config: string; scenario: string }> {
+  async function writeConfig(
+    name: string,
+    verify: string,
+    waitTime = 20,
+  ): Promise<{ config: string; scenario: string }> {
     const config = join(dir, `${name}.yaml`);
     const scenario = join(dir, `${name}-scenario.yaml`);
     await writeFile(scenario, stringify({ name, interval: 0.5, waitTime }));
     await writeFile(
       config,
       stringify({
-        ssh: { user: ssh.nodes[0]!.user, privateKeyPath: ssh.privateKeyPath, knownHostsPath: ssh.knownHostsPath, hostKeyChecking: 'yes' },
+        ssh: {
+          user: ssh.nodes[0]!.user,
+          privateKeyPath: ssh.privateKeyPath,
+          knownHostsPath: ssh.knownHostsPath,
+          hostKeyChecking: 'yes',
+        },
         nodes: ssh.nodes.map((n) => ({ node_id: n.nodeId, client_id: n.clientId, host: n.host, port: n.port })),
         drain: {
-          steps: [{ name: 'mark-drained', run: `touch "${dir}/drained-$DYNSLICE_NODE_ID"`, verify, timeoutSeconds: 10, verifyAttempts: 2, verifyIntervalSeconds: 0.2 }],
+          steps: [
+            {
+              name: 'mark-drained',
+              run: `touch "${dir}/drained-$DYNSLICE_NODE_ID"`,
+              verify,
+              timeoutSeconds: 10,
+              verifyAttempts: 2,
+              verifyIntervalSeconds: 0.2,
+            },
+          ],
           bestEffortSeconds: 1,
           reserveSeconds: 0, // with a deadline seconds away, the default reserve would skip straight to force steps
         },
@@ -64,7 +82,11 @@ describe('dynslice-agent drill against the configured nodes', () => {
     for (const node of ssh.nodes) {
       expect(existsSync(marker(node.nodeId))).toBe(true);
       expect(ssh.logins(node.nodeId)).toBeGreaterThan(0);
-      expect(run.stdout).toMatch(new RegExp(`${node.nodeId} ${node.clientId} +#1 \\+[\\d.]+s +\\+[\\d.]+s +countdown #\\d+ +[1-9]\\d* s +drained and verified`));
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `${node.nodeId} ${node.clientId} +#1 \\+[\\d.]+s +\\+[\\d.]+s +countdown #\\d+ +[1-9]\\d* s +drained and verified`,
+        ),
+      );
     }
     expect(run.stdout).toMatch(/nodes released early +2 of 2/);
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulatedNodes, type EmulatedNodes } from '../../src/sim/emulated-nodes.js';
+import { type EmulatedNodes, startEmulatedNodes } from '../../src/sim/emulated-nodes.js';
 import { JOB_DRAIN_STEP } from '../../src/sim/node-job.js';
 import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -23,7 +23,12 @@ describe('emulated nodes', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-emulated-'));
     nodes = await startEmulatedNodes({ count: 2, baseDir: dir, checkpointSeconds: () => 0.3 });
-    runner = createNodeSshRunner({ privateKeyPath: nodes.privateKeyPath, knownHostsPath: nodes.knownHostsPath, hostKeyChecking: 'yes', logger: captureLogger('warn').logger });
+    runner = createNodeSshRunner({
+      privateKeyPath: nodes.privateKeyPath,
+      knownHostsPath: nodes.knownHostsPath,
+      hostKeyChecking: 'yes',
+      logger: captureLogger('warn').logger,
+    });
   });
 
   afterAll(async () => {

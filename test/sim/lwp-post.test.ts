@@ -4,7 +4,9 @@ import { callClient } from '../../src/sim/client-caller.js';
 import { perlResponse, protoGeniReply } from '../../src/sim/perl-xml.js';
 
 /** A bare TCP server that records what arrives and answers as `answer` says. */
-async function rawServer(answer: (socket: Socket, request: string) => void): Promise<{ server: Server; url: URL; requests: string[] }> {
+async function rawServer(
+  answer: (socket: Socket, request: string) => void,
+): Promise<{ server: Server; url: URL; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((socket) => {
     let text = '';
@@ -19,7 +21,11 @@ async function rawServer(answer: (socket: Socket, request: string) => void): Pro
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}/dynslice/tok`), requests };
+  return {
+    server,
+    url: new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}/dynslice/tok`),
+    requests,
+  };
 }
 
 describe('the simulated cluster calls the endpoint as CloudLab’s Perl LWP client does', () => {
@@ -29,10 +35,17 @@ describe('the simulated cluster calls the endpoint as CloudLab’s Perl LWP clie
   it('HTTP/1.0 POST with Connection: close, text/xml, one fresh connection per call', async () => {
     const raw = await rawServer((socket) => {
       const body = perlResponse(protoGeniReply(0));
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
     server = raw.server;
-    const result = await callClient(raw.url, 'NotifyDeleteComplete', { nodelist: [{ node_id: 'pc1', max_wait_time: 0 }] }, { timeoutMs: 2_000 });
+    const result = await callClient(
+      raw.url,
+      'NotifyDeleteComplete',
+      { nodelist: [{ node_id: 'pc1', max_wait_time: 0 }] },
+      { timeoutMs: 2_000 },
+    );
     expect(result).toMatchObject({ code: 0, value: 0, output: '' });
     const [request] = raw.requests;
     const [head = '', body = ''] = request!.split('\r\n\r\n');
@@ -47,12 +60,21 @@ describe('the simulated cluster calls the endpoint as CloudLab’s Perl LWP clie
   it('a reply that never comes is a timeout; a dropped reply is not read', async () => {
     const silent = await rawServer(() => undefined);
     server = silent.server;
-    expect((await callClient(silent.url, 'NotifyDeletePending', { nodelist: [] }, { timeoutMs: 150 })).failure).toMatch(/^timeout/);
+    expect((await callClient(silent.url, 'NotifyDeletePending', { nodelist: [] }, { timeoutMs: 150 })).failure).toMatch(
+      /^timeout/,
+    );
     const body = perlResponse(protoGeniReply(0));
     silent.server.close();
-    const answering = await rawServer((socket) => socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    const answering = await rawServer((socket) =>
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+    );
     server = answering.server;
-    const dropped = await callClient(answering.url, 'NotifyDeletePending', { nodelist: [] }, { timeoutMs: 2_000, dropReply: true });
+    const dropped = await callClient(
+      answering.url,
+      'NotifyDeletePending',
+      { nodelist: [] },
+      { timeoutMs: 2_000, dropReply: true },
+    );
     expect(dropped).toMatchObject({ code: null });
     expect(dropped.failure).toMatch(/^reply-dropped/);
     expect(answering.requests).toHaveLength(1);

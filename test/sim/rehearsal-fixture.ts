@@ -3,26 +3,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load-config.js';
 import { loadDrainPlan } from '../../src/drain/load-plan.js';
-import { startRehearsal, type Rehearsal, type RehearsalDeps } from '../../src/sim/rehearsal.js';
+import { type Rehearsal, type RehearsalDeps, startRehearsal } from '../../src/sim/rehearsal.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import type { SshRunner } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner } from '../helpers/fake-ssh-runner.js';
 
-export const STEP = { name: 'stop-jobs', run: 'pkill -f job || true', verify: '! pgrep -f job', timeoutSeconds: 5, verifyAttempts: 2, verifyIntervalSeconds: 0.1 };
+export const STEP = {
+  name: 'stop-jobs',
+  run: 'pkill -f job || true',
+  verify: '! pgrep -f job',
+  timeoutSeconds: 5,
+  verifyAttempts: 2,
+  verifyIntervalSeconds: 0.1,
+};
 
 /** `count` nodes pc1..pcN (pc1 oldest), as the configuration and the simulator know them. */
 export const sliceNodes = (count: number) =>
   Array.from({ length: count }, (_, i) => ({ nodeId: `pc${i + 1}`, clientId: `node${i + 1}` }));
 
 /** A scenario sped up for tests: calls `interval` seconds apart, `waitTime` seconds to wait. */
-export const quick = (scenario: Scenario, interval = 0.3, waitTime = 6): Scenario => ({ ...scenario, interval, waitTime });
+export const quick = (scenario: Scenario, interval = 0.3, waitTime = 6): Scenario => ({
+  ...scenario,
+  interval,
+  waitTime,
+});
 
 /**
  * The simulator and an in-process agent over real loopback sockets, the agent registered through
  * the registration client; the drain runs on `runner` (a recording fake unless given).
  */
-export async function rehearse(options: { nodes?: number; runner?: SshRunner; wrapHandlers?: RehearsalDeps['wrapHandlers'] } = {}) {
+export async function rehearse(
+  options: { nodes?: number; runner?: SshRunner; wrapHandlers?: RehearsalDeps['wrapHandlers'] } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'dynslice-sim-test-'));
   const nodes = sliceNodes(options.nodes ?? 4);
   const config = parseConfig(
@@ -37,7 +50,15 @@ export async function rehearse(options: { nodes?: number; runner?: SshRunner; wr
   );
   const runner = options.runner ?? new FakeSshRunner();
   const log = captureLogger('info');
-  const rehearsal: Rehearsal = await startRehearsal({ config, runner, plan: await loadDrainPlan(config), logger: log.logger, nodes, defwaittime: 60, wrapHandlers: options.wrapHandlers });
+  const rehearsal: Rehearsal = await startRehearsal({
+    config,
+    runner,
+    plan: await loadDrainPlan(config),
+    logger: log.logger,
+    nodes,
+    defwaittime: 60,
+    wrapHandlers: options.wrapHandlers,
+  });
   return {
     rehearsal,
     runner,

@@ -1,12 +1,16 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClusterClient, type ClusterClient } from '../../src/cluster/cluster-client.js';
+import { type ClusterClient, createClusterClient } from '../../src/cluster/cluster-client.js';
 import { ClusterError } from '../../src/cluster/cluster-error.js';
 import { registerEndpoint } from '../../src/cluster/registration.js';
-import { createClusterSimulator, type ClusterSimulator } from '../../src/sim/cluster-simulator.js';
+import { type ClusterSimulator, createClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
-const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e as ClusterError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (e: unknown) => e as ClusterError,
+  );
 const request = { sliceUrn: '', credentials: ['<credential/>'], endpointUrl: 'http://127.0.0.1:9/dynslice' };
 
 describe("the simulator's server-side API, called by the agent's registration client", () => {
@@ -32,15 +36,35 @@ describe("the simulator's server-side API, called by the agent's registration cl
   it('records a registration with the fields the agent sent, defaults from GetServerDefaults', async () => {
     await start();
     const registered = await registerEndpoint(client, request, log.logger);
-    expect(registered).toEqual({ endpointUrl: request.endpointUrl, policy: 'LIFO', defwaittime: 600, maxwaittime: 600 });
-    expect(sim.api.state.current).toMatchObject({ sliceUrn: sim.sliceUrn, url: request.endpointUrl, credentials: ['<credential/>'], policy: 'LIFO', defwaittime: 600, clientCertificate: null });
+    expect(registered).toEqual({
+      endpointUrl: request.endpointUrl,
+      policy: 'LIFO',
+      defwaittime: 600,
+      maxwaittime: 600,
+    });
+    expect(sim.api.state.current).toMatchObject({
+      sliceUrn: sim.sliceUrn,
+      url: request.endpointUrl,
+      credentials: ['<credential/>'],
+      policy: 'LIFO',
+      defwaittime: 600,
+      clientCertificate: null,
+    });
     await client.removeSliceClientEndpoint({ sliceUrn: sim.sliceUrn, credentials: ['<credential/>'] });
     expect(sim.api.state.current).toBeNull();
   });
 
   it('refuses SetSliceClientEndpoint with defwaittime above maxwaittime, saying both', async () => {
     await start();
-    const error = await failure(client.setSliceClientEndpoint({ sliceUrn: sim.sliceUrn, url: request.endpointUrl, credentials: ['c'], policy: 'LIFO', defwaittime: 601 }));
+    const error = await failure(
+      client.setSliceClientEndpoint({
+        sliceUrn: sim.sliceUrn,
+        url: request.endpointUrl,
+        credentials: ['c'],
+        policy: 'LIFO',
+        defwaittime: 601,
+      }),
+    );
     expect(error).toBeInstanceOf(ClusterError);
     expect(error).toMatchObject({ code: 'CLUSTER_REFUSED', details: { protogeniCode: 1 } });
     expect(error?.message).toMatch(/601.*600/);
@@ -58,8 +82,14 @@ describe("the simulator's server-side API, called by the agent's registration cl
   it('refuses another slice and a call without credentials', async () => {
     await start();
     const base = { url: request.endpointUrl, policy: 'LIFO' as const, defwaittime: 60 };
-    expect(await failure(client.setSliceClientEndpoint({ ...base, sliceUrn: 'urn:publicid:IDN+x+slice+other', credentials: ['c'] }))).toMatchObject({ details: { protogeniCode: 12 } });
-    expect(await failure(client.setSliceClientEndpoint({ ...base, sliceUrn: sim.sliceUrn, credentials: [] }))).toMatchObject({ details: { protogeniCode: 1 } });
+    expect(
+      await failure(
+        client.setSliceClientEndpoint({ ...base, sliceUrn: 'urn:publicid:IDN+x+slice+other', credentials: ['c'] }),
+      ),
+    ).toMatchObject({ details: { protogeniCode: 12 } });
+    expect(
+      await failure(client.setSliceClientEndpoint({ ...base, sliceUrn: sim.sliceUrn, credentials: [] })),
+    ).toMatchObject({ details: { protogeniCode: 1 } });
   });
 
   it('retries after BUSY and HTTP 503, a bounded number of times', async () => {
@@ -82,7 +112,13 @@ describe('the registration client', () => {
     silent = createServer((socket) => socket.resume()); // reads the request, never answers
     await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
-    const client = createClusterClient({ url: `http://127.0.0.1:${port}/x`, timeoutMs: 200, retries: 3, retryDelayMs: 10, logger: captureLogger().logger });
+    const client = createClusterClient({
+      url: `http://127.0.0.1:${port}/x`,
+      timeoutMs: 200,
+      retries: 3,
+      retryDelayMs: 10,
+      logger: captureLogger().logger,
+    });
     const started = Date.now();
     expect(await failure(client.getVersion())).toMatchObject({ code: 'CLUSTER_TIMEOUT' });
     expect(Date.now() - started).toBeLessThan(2_000);

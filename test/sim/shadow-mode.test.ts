@@ -13,16 +13,28 @@ describe('shadow mode against the simulator', () => {
     const log = captureLogger('info');
     const runner = new DryRunSshRunner(log.logger);
     let shadow: ShadowHandlers | undefined;
-    const world = await rehearse({ nodes: 3, runner, wrapHandlers: (slice) => (shadow = new ShadowHandlers(slice, { logger: log.logger, now: Date.now })) });
+    const world = await rehearse({
+      nodes: 3,
+      runner,
+      wrapHandlers: (slice) => (shadow = new ShadowHandlers(slice, { logger: log.logger, now: Date.now })),
+    });
     close = world.close;
-    const record = await world.rehearsal.run(parseScenario({ name: 'shadow', interval: 0.3, waitTime: 2, otherNodes: 0 }, 'test'));
+    const record = await world.rehearsal.run(
+      parseScenario({ name: 'shadow', interval: 0.3, waitTime: 2, otherNodes: 0 }, 'test'),
+    );
 
-    expect(record.nodes.map((n) => [n.nodeId, n.end])).toEqual([['pc3', 'deadline'], ['pc2', 'deadline'], ['pc1', 'deadline']]);
+    expect(record.nodes.map((n) => [n.nodeId, n.end])).toEqual([
+      ['pc3', 'deadline'],
+      ['pc2', 'deadline'],
+      ['pc1', 'deadline'],
+    ]);
     for (const event of record.events) if (event.type === 'countdown') expect(event.released).toEqual([]);
     const summary = shadow!.summary();
     expect(summary.wouldRelease).toBe(3);
     expect(summary.nodes.map((n) => [n.nodeId, n.wouldReleaseAt?.countdown, n.wouldReleaseAt?.maxWaitTime])).toEqual([
-      ['pc3', 2, 2], ['pc2', 2, 2], ['pc1', 2, 2],
+      ['pc3', 2, 2],
+      ['pc2', 2, 2],
+      ['pc1', 2, 2],
     ]);
     expect(summary.nodes.every((n) => n.deletedAt !== null)).toBe(true);
     // The plan "ran" through the dry-run runner only.

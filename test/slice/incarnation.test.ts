@@ -3,9 +3,9 @@ import { drainSchema } from '../../src/config/drain-schema.js';
 import { compilePlan } from '../../src/drain/plan.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import { lifoValues } from '../../src/sim/wave-plan.js';
-import { stateName, type StateChange } from '../../src/slice/node-actor.js';
-import { HANG } from '../helpers/fake-ssh-runner.js';
+import { type StateChange, stateName } from '../../src/slice/node-actor.js';
 import { makeSlice } from '../helpers/fake-slice.js';
+import { HANG } from '../helpers/fake-ssh-runner.js';
 import { settle } from '../helpers/scripted-drain.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
@@ -31,7 +31,13 @@ describe('a deleted node named again', () => {
     runner.when(() => true, HANG);
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.4 }]);
     expect(stateName(snapshot().value)).toBe('allocated.idle');
-    expect(snapshot().context).toMatchObject({ incarnation: 2, value: 0.4, released: false, deletedAt: null, revokedAt: null });
+    expect(snapshot().context).toMatchObject({
+      incarnation: 2,
+      value: 0.4,
+      released: false,
+      deletedAt: null,
+      revokedAt: null,
+    });
     // Journaled and observed as a change out of `deleted`, with the new incarnation in its context.
     expect(changes.at(-1)).toMatchObject({ nodeId: 'pc1', from: 'deleted', to: 'allocated.idle' });
     expect(changes.at(-1)!.snapshot.context.incarnation).toBe(2);
@@ -130,10 +136,15 @@ describe('the value direction', () => {
       prepareAt: 0.4,
     });
     for (const node of nodes.slice(2)) {
-      slice.addNode({ ...node, target: { nodeId: node.nodeId, host: `${node.clientId}.example`, port: 22, user: 'root' } });
+      slice.addNode({
+        ...node,
+        target: { nodeId: node.nodeId, host: `${node.clientId}.example`, port: 22, user: 'root' },
+      });
     }
     const values = lifoValues(nodes, 0);
-    await slice.setResourceValues(values.map((v) => ({ node_id: v.nodeId, client_id: v.clientId ?? undefined, value: v.value })));
+    await slice.setResourceValues(
+      values.map((v) => ({ node_id: v.nodeId, client_id: v.clientId ?? undefined, value: v.value })),
+    );
     await settle();
     const prepared = runner.calls.filter((c) => c.command === 'touch /tmp/no-new-work').map((c) => c.target.nodeId);
     // Oldest first: values 1, 0.8, 0.6, 0.4, 0.2; the two newest are at or below prepareAt.

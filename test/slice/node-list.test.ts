@@ -6,18 +6,30 @@ import { NodeListReloader } from '../../src/slice/node-list-reloader.js';
 import { NodeLookupHandlers } from '../../src/slice/node-lookup-handlers.js';
 import type { Slice } from '../../src/slice/slice.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { HANG } from '../helpers/fake-ssh-runner.js';
 import { makeSlice } from '../helpers/fake-slice.js';
+import { HANG } from '../helpers/fake-ssh-runner.js';
 import { flush, settle } from '../helpers/scripted-drain.js';
 
-const listed = (nodeId: string, clientId: string, host = `${clientId}.example`): ListedNode => ({ nodeId, clientId, host, port: 22, user: 'root', source: 'm.xml' });
+const listed = (nodeId: string, clientId: string, host = `${clientId}.example`): ListedNode => ({
+  nodeId,
+  clientId,
+  host,
+  port: 22,
+  user: 'root',
+  source: 'm.xml',
+});
 const list = (...nodes: ListedNode[]): ManifestNodeList => ({ nodes, excluded: [], skipped: [] });
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
 const state = (slice: Slice, nodeId: string) => {
   const node = slice.get(nodeId);
-  return node === undefined ? 'absent' : node.started ? stateName(node.ensureStarted().getSnapshot().value) : 'unstarted';
+  return node === undefined
+    ? 'absent'
+    : node.started
+      ? stateName(node.ensureStarted().getSnapshot().value)
+      : 'unstarted';
 };
-const incarnation = (slice: Slice, nodeId: string) => slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation;
+const incarnation = (slice: Slice, nodeId: string) =>
+  slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation;
 
 /** A read the test settles by hand. */
 function manualSource() {
@@ -43,7 +55,12 @@ describe('node list re-read', () => {
 
     const change = slice.applyNodeList([listed('pc4', 'node4')]);
     expect(change).toEqual({ added: ['pc4'], removed: ['pc3'], moved: [], busy: ['pc1', 'pc2'] });
-    expect(slice.list().map((n) => n.nodeId).sort()).toEqual(['pc1', 'pc2', 'pc4']);
+    expect(
+      slice
+        .list()
+        .map((n) => n.nodeId)
+        .sort(),
+    ).toEqual(['pc1', 'pc2', 'pc4']);
     // The drain of the node that left the list goes on, and it is released once verified.
     expect(runner.hangingCount).toBe(1);
     expect([...(await slice.notifyDeletePending([entry('pc1', 200), entry('pc2', 200)]))]).toEqual(['pc1']);
@@ -67,7 +84,10 @@ describe('node list re-read', () => {
     runner.when(() => true, HANG);
     slice.applyNodeList([listed('pc1', 'node1'), listed('pc2', 'node2')]);
     await slice.notifyDeletePending([entry('pc2', 300)]);
-    const change = slice.applyNodeList([listed('pc1', 'node1', 'pc1.elsewhere'), listed('pc2', 'node2', 'pc2.elsewhere')]);
+    const change = slice.applyNodeList([
+      listed('pc1', 'node1', 'pc1.elsewhere'),
+      listed('pc2', 'node2', 'pc2.elsewhere'),
+    ]);
     expect(change).toMatchObject({ moved: ['pc1'], busy: ['pc2'] });
     expect(slice.get('pc1')!.target.host).toBe('pc1.elsewhere');
     expect(slice.get('pc2')!.target.host).toBe('node2.example');
@@ -97,7 +117,11 @@ describe('node list re-read', () => {
   it('reads one at a time: asking during a read queues one more read, shared by all who ask', async () => {
     const { slice } = makeSlice();
     const { reads, source } = manualSource();
-    const reloader = new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger: captureLogger().logger });
+    const reloader = new NodeListReloader({
+      source,
+      apply: (nodes) => slice.applyNodeList(nodes),
+      logger: captureLogger().logger,
+    });
     const first = reloader.reload('signal');
     const second = reloader.reload('signal');
     const third = reloader.reload('timer');
@@ -118,14 +142,20 @@ describe('node list re-read', () => {
     const { slice } = makeSlice();
     const log = captureLogger();
     const reloader = new NodeListReloader({
-      source: { label: 'command "geni-get manifest"', reloadSeconds: 300, read: () => Promise.reject(new Error('the command failed: exited with 1')) },
+      source: {
+        label: 'command "geni-get manifest"',
+        reloadSeconds: 300,
+        read: () => Promise.reject(new Error('the command failed: exited with 1')),
+      },
       apply: (nodes) => slice.applyNodeList(nodes),
       logger: log.logger,
     });
     expect(await reloader.reload('signal')).toBe(false);
     expect(slice.list().map((n) => n.nodeId)).toEqual(['pc1', 'pc2']);
     expect(log.lines.find((l) => l.msg === 'node list re-read failed: the node list is unchanged')).toMatchObject({
-      level: 40, source: 'command "geni-get manifest"', err: 'the command failed: exited with 1',
+      level: 40,
+      source: 'command "geni-get manifest"',
+      err: 'the command failed: exited with 1',
     });
   });
 });
@@ -135,8 +165,18 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
     const world = makeSlice({ unknownNodes: 'release', ...overrides });
     const { reads, source } = manualSource();
     const { logger } = captureLogger();
-    const reloader = new NodeListReloader({ source, apply: (nodes) => world.slice.applyNodeList(nodes), logger, callSpacingMs: 0 });
-    const handlers = new NodeLookupHandlers(world.slice, { lookUp: () => reloader.reload('unknown-node'), logger, now: () => world.clock.now(), max: 100 });
+    const reloader = new NodeListReloader({
+      source,
+      apply: (nodes) => world.slice.applyNodeList(nodes),
+      logger,
+      callSpacingMs: 0,
+    });
+    const handlers = new NodeLookupHandlers(world.slice, {
+      lookUp: () => reloader.reload('unknown-node'),
+      logger,
+      now: () => world.clock.now(),
+      max: 100,
+    });
     return { ...world, reads, handlers };
   }
 
@@ -191,7 +231,10 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
 
   it('holds a value for it until the read says what it is', async () => {
     const { slice, reads, handlers } = lookupSlice();
-    await handlers.setResourceValues([{ node_id: 'pc7', client_id: 'node7', value: 0.25 }, { node_id: 'pc99', value: 0.5 }]);
+    await handlers.setResourceValues([
+      { node_id: 'pc7', client_id: 'node7', value: 0.25 },
+      { node_id: 'pc99', value: 0.5 },
+    ]);
     expect(reads).toHaveLength(1);
     reads[0]!.resolve(list(listed('pc7', 'node7')));
     await settle();
@@ -201,7 +244,9 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
 
   it('never waits for a read that does not end', async () => {
     const { handlers, reads } = lookupSlice();
-    const replies = await Promise.all([1, 2, 3].map((i) => handlers.notifyDeletePending([entry(`pc${10 + i}`, 300 - i, `n${i}`)])));
+    const replies = await Promise.all(
+      [1, 2, 3].map((i) => handlers.notifyDeletePending([entry(`pc${10 + i}`, 300 - i, `n${i}`)])),
+    );
     expect(replies.map((r) => r.size)).toEqual([0, 0, 0]);
     // One read under way and one queued behind it, whatever the number of calls.
     expect(reads).toHaveLength(1);

@@ -1,8 +1,8 @@
-import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { describe, expect, it } from 'vitest';
+import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { HANG } from '../helpers/fake-ssh-runner.js';
 import { makeSlice } from '../helpers/fake-slice.js';
+import { HANG } from '../helpers/fake-ssh-runner.js';
 import { settle } from '../helpers/scripted-drain.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
@@ -44,7 +44,12 @@ describe('slice', () => {
     const { slice, runner, lines } = makeSlice({ hostTemplate: '{client_id}.exp.proj.utah.cloudlab.us' });
     await slice.notifyDeletePending([entry('pc77', 300, 'node7')]);
     await settle();
-    expect(slice.get('pc77')?.target).toEqual({ nodeId: 'pc77', host: 'node7.exp.proj.utah.cloudlab.us', user: 'root', port: 22 });
+    expect(slice.get('pc77')?.target).toEqual({
+      nodeId: 'pc77',
+      host: 'node7.exp.proj.utah.cloudlab.us',
+      user: 'root',
+      port: 22,
+    });
     expect(runner.calls[0]?.target.host).toBe('node7.exp.proj.utah.cloudlab.us');
     expect(lines.filter((l) => l.msg === 'unknown nodes adopted')).toMatchObject([{ count: 1, nodeIds: ['pc77'] }]);
   });
@@ -56,7 +61,9 @@ describe('slice', () => {
     expect([...released].sort()).toEqual(['pc88', 'pc89']);
     expect(runner.calls).toHaveLength(0);
     // One line per call, not one per node: calls come from the network.
-    expect(lines.filter((l) => l.msg === 'unknown nodes reported released')).toMatchObject([{ count: 2, nodeIds: ['pc88', 'pc89'] }]);
+    expect(lines.filter((l) => l.msg === 'unknown nodes reported released')).toMatchObject([
+      { count: 2, nodeIds: ['pc88', 'pc89'] },
+    ]);
   });
 
   it('with unknownNodes: release, never adopts', async () => {
@@ -117,7 +124,10 @@ describe('slice', () => {
     const drained = slice.get('pc1')!.ensureStarted().getSnapshot();
     expect(drained.value).toBe('drained');
     let snapshots = 0;
-    slice.get('pc1')!.ensureStarted().subscribe(() => (snapshots += 1));
+    slice
+      .get('pc1')!
+      .ensureStarted()
+      .subscribe(() => (snapshots += 1));
     clock.increment(60_000);
     expect([...(await slice.notifyDeletePending([entry('pc1', 600), entry('pc2', 600)]))]).toEqual(['pc1']);
     expect(snapshots).toBe(0);
@@ -130,7 +140,10 @@ describe('slice', () => {
     runner.when(() => true, HANG);
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
     let snapshots = 0;
-    slice.get('pc1')!.ensureStarted().subscribe(() => (snapshots += 1));
+    slice
+      .get('pc1')!
+      .ensureStarted()
+      .subscribe(() => (snapshots += 1));
     await slice.notifyDeletePending([entry('pc1', 120)]);
     const afterCountdown = snapshots;
     await slice.setResourceValues([{ node_id: 'pc1', client_id: 'node1', value: 0.3 }]);
@@ -149,7 +162,8 @@ describe('slice', () => {
     await slice.notifyDeleteComplete([entry('pc2', 0)]);
     expect(state('pc2')).toBe('allocated.idle');
     // Delivered a slice of the event loop at a time: on a loaded machine, one turn may hold only one event.
-    for (let turn = 0; turn < 20 && state('pc2') !== 'deleted'; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 20 && state('pc2') !== 'deleted'; turn += 1)
+      await new Promise((resolve) => setImmediate(resolve));
     expect(state('pc2')).toBe('deleted');
     expect(slice.get('pc2')!.ensureStarted().getSnapshot().context.workLost).toBe(true);
   });

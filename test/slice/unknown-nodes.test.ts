@@ -3,7 +3,8 @@ import { ProtocolError, ProtoGeniCode } from '../../src/protocol/codes.js';
 import { makeSlice } from '../helpers/fake-slice.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
-const unknown = (from: number, count: number) => Array.from({ length: count }, (_, i) => entry(`x${from + i}`, 300, `w${from + i}`));
+const unknown = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => entry(`x${from + i}`, 300, `w${from + i}`));
 
 describe('unknown nodes named by calls', () => {
   it('are bounded: a call that would pass unknownNodes.max is refused whole with TOOBIG, nothing applied', async () => {
@@ -33,6 +34,8 @@ describe('unknown nodes named by calls', () => {
     const { slice } = makeSlice({ hostTemplate: '{client_id}.exp.example', maxUnknownNodes: 1 });
     await slice.setResourceValues(Array.from({ length: 50 }, (_, i) => ({ node_id: `o${i}`, value: 0.5 })));
     await slice.setResourceValues([{ node_id: 'x0', client_id: 'w0', value: 0.5 }]);
-    await expect(slice.setResourceValues([{ node_id: 'x1', client_id: 'w1', value: 0.5 }])).rejects.toMatchObject({ code: ProtoGeniCode.TOOBIG });
+    await expect(slice.setResourceValues([{ node_id: 'x1', client_id: 'w1', value: 0.5 }])).rejects.toMatchObject({
+      code: ProtoGeniCode.TOOBIG,
+    });
   });
 });

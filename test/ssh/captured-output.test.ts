@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CappedOutput, outputExcerpt, PidMarkedStderr } from '../../src/ssh/captured-output.js';
 import { passesWhenZero } from '../../src/drain/sdk.js';
+import { CappedOutput, outputExcerpt, PidMarkedStderr } from '../../src/ssh/captured-output.js';
 import { REMOTE_PID_MARKER } from '../../src/ssh/shell-quote.js';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -10,7 +10,8 @@ describe('PidMarkedStderr', () => {
   it('parses and strips the pid marker even when it arrives split across chunks', async () => {
     const stderr = new PidMarkedStderr(keep(1024));
     const whole = `${REMOTE_PID_MARKER}4242\nreal error\n`;
-    for (const piece of [whole.slice(0, 3), whole.slice(3, 17), whole.slice(17, 20), whole.slice(20)]) stderr.push(bytes(piece));
+    for (const piece of [whole.slice(0, 3), whole.slice(3, 17), whole.slice(17, 20), whole.slice(20)])
+      stderr.push(bytes(piece));
     stderr.end();
     expect(stderr.pid).toBe(4242);
     expect(await stderr.waitForPid(10)).toBe(4242);
@@ -113,6 +114,8 @@ describe('outputExcerpt', () => {
 
   it('is what a failed verify says about a truncated stderr: the end survives', () => {
     const stderr = `${'a'.repeat(1024)}\n[dynslice: output truncated, 9000 bytes dropped]\nfatal: still running`;
-    expect(passesWhenZero({ kind: 'exited', code: 1, stdout: '', stderr }).detail).toMatch(/^check-failed: exit 1: a+ … .*; fatal: still running$/);
+    expect(passesWhenZero({ kind: 'exited', code: 1, stdout: '', stderr }).detail).toMatch(
+      /^check-failed: exit 1: a+ … .*; fatal: still running$/,
+    );
   });
 });

@@ -7,11 +7,21 @@ describe('DryRunSshRunner', () => {
     const { logger, lines } = captureLogger();
     const runner = new DryRunSshRunner(logger);
     const target = { nodeId: 'pc1', host: 'pc1.lab', port: 22, user: 'root' };
-    const result = await runner.run(target, 'systemctl stop slurmd', { timeoutMs: 30_000, env: { TOKEN: 'secret-value' } });
+    const result = await runner.run(target, 'systemctl stop slurmd', {
+      timeoutMs: 30_000,
+      env: { TOKEN: 'secret-value' },
+    });
     expect(result).toEqual({ kind: 'dryRun', code: 0, stdout: '', stderr: '' });
-    expect(runner.calls).toEqual([{ target, command: 'systemctl stop slurmd', env: { TOKEN: 'secret-value' }, timeoutMs: 30_000 }]);
+    expect(runner.calls).toEqual([
+      { target, command: 'systemctl stop slurmd', env: { TOKEN: 'secret-value' }, timeoutMs: 30_000 },
+    ]);
     const logged = lines.find((l) => l.msg === 'dry run: would run command');
-    expect(logged).toMatchObject({ nodeId: 'pc1', command: 'systemctl stop slurmd', envNames: ['TOKEN'], dryRun: true });
+    expect(logged).toMatchObject({
+      nodeId: 'pc1',
+      command: 'systemctl stop slurmd',
+      envNames: ['TOKEN'],
+      dryRun: true,
+    });
     expect(JSON.stringify(lines)).not.toContain('secret-value');
   });
 });

@@ -8,14 +8,19 @@ describe('FakeSshRunner', () => {
     const fake = new FakeSshRunner();
     const result = await fake.run(node('pc1'), 'systemctl stop job', { timeoutMs: 5_000, env: { JOB: 'x' } });
     expect(result).toEqual({ kind: 'exited', code: 0, stdout: '', stderr: '' });
-    expect(fake.calls).toMatchObject([{ target: node('pc1'), command: 'systemctl stop job', env: { JOB: 'x' }, timeoutMs: 5_000 }]);
+    expect(fake.calls).toMatchObject([
+      { target: node('pc1'), command: 'systemctl stop job', env: { JOB: 'x' }, timeoutMs: 5_000 },
+    ]);
     expect(fake.commands('pc1')).toEqual(['systemctl stop job']);
   });
 
   it('answers from the most recent matching rule, including computed and one-shot answers', async () => {
     const fake = new FakeSshRunner()
       .when((c) => c.command.startsWith('check'), { code: 1, stdout: 'busy' })
-      .when((c) => c.target.nodeId === 'pc2', (c) => ({ code: 0, stdout: `hello ${c.target.nodeId}` }))
+      .when(
+        (c) => c.target.nodeId === 'pc2',
+        (c) => ({ code: 0, stdout: `hello ${c.target.nodeId}` }),
+      )
       .whenOnce((c) => c.command === 'check', { kind: 'unreachable', reason: 'refused' });
     expect(await fake.run(node('pc1'), 'check', { timeoutMs: 1 })).toMatchObject({ code: null, kind: 'unreachable' });
     expect(await fake.run(node('pc1'), 'check', { timeoutMs: 1 })).toMatchObject({ code: 1, stdout: 'busy' });
@@ -26,7 +31,9 @@ describe('FakeSshRunner', () => {
     const fake = new FakeSshRunner().when(() => true, HANG);
     const controller = new AbortController();
     let settled = false;
-    const running = fake.run(node('pc1'), 'sleep', { timeoutMs: 1, signal: controller.signal }).finally(() => (settled = true));
+    const running = fake
+      .run(node('pc1'), 'sleep', { timeoutMs: 1, signal: controller.signal })
+      .finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(settled).toBe(false);
     expect(fake.hangingCount).toBe(1);
@@ -48,6 +55,8 @@ describe('FakeSshRunner', () => {
 
   it('answers an already aborted call at once', async () => {
     const fake = new FakeSshRunner().when(() => true, HANG);
-    expect(await fake.run(node('pc1'), 'x', { timeoutMs: 1, signal: AbortSignal.abort() })).toMatchObject({ kind: 'aborted' });
+    expect(await fake.run(node('pc1'), 'x', { timeoutMs: 1, signal: AbortSignal.abort() })).toMatchObject({
+      kind: 'aborted',
+    });
   });
 });

@@ -18,7 +18,8 @@ function blob(type: string): Buffer {
   return Buffer.concat([str(Buffer.from(type)), str(randomBytes(32))]);
 }
 const line = (hosts: string, key: Buffer) => `${hosts} ${keyTypeOfBlob(key)} ${key.toString('base64')}`;
-const check = (text: string, host: string, port: number, key: Buffer) => checkHostKey(parseKnownHosts(text), host, port, key);
+const check = (text: string, host: string, port: number, key: Buffer) =>
+  checkHostKey(parseKnownHosts(text), host, port, key);
 
 const ED = blob('ssh-ed25519');
 const OTHER_ED = blob('ssh-ed25519');

@@ -12,7 +12,9 @@ describe('node-ssh runner running commands on a real sshd', () => {
   }, 20_000);
 
   it('reports a non-zero exit as a code, not as a failure', async () => {
-    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'echo partial; echo broken >&2; exit 3', { timeoutMs: 10_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'echo partial; echo broken >&2; exit 3', {
+      timeoutMs: 10_000,
+    });
     expect(result).toMatchObject({ kind: 'exited', code: 3 });
     expect(result.stdout).toBe('partial\n');
     expect(result.stderr).toBe('broken\n');
@@ -24,20 +26,31 @@ describe('node-ssh runner running commands on a real sshd', () => {
     const env = {
       QUOTES: `it's "quoted" \\ back'slash'`,
       SUBST: `$(touch ${canary}) \`touch ${canary}\` $HOME`,
-      NEWLINES: 'line one\nline two\n; touch ' + canary,
+      NEWLINES: `line one\nline two\n; touch ${canary}`,
       SEMI: `; touch ${canary}; echo`,
       EMPTY: '',
     };
-    const result = await ssh.runner.run(targetOf(node), 'for v in QUOTES SUBST NEWLINES SEMI EMPTY; do printenv "$v"; echo "<end>"; done; test ! -e ' + canary, {
-      timeoutMs: 10_000,
-      env,
-    });
+    const result = await ssh.runner.run(
+      targetOf(node),
+      `for v in QUOTES SUBST NEWLINES SEMI EMPTY; do printenv "$v"; echo "<end>"; done; test ! -e ${canary}`,
+      {
+        timeoutMs: 10_000,
+        env,
+      },
+    );
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(Object.values(env).map((v) => `${v}\n<end>\n`).join(''));
+    expect(result.stdout).toBe(
+      Object.values(env)
+        .map((v) => `${v}\n<end>\n`)
+        .join(''),
+    );
   }, 20_000);
 
   it('refuses an env name that is not a shell identifier without connecting', async () => {
-    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000, env: { 'A;B': 'x' } });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'true', {
+      timeoutMs: 10_000,
+      env: { 'A;B': 'x' },
+    });
     expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'config' });
   });
 
@@ -55,21 +68,28 @@ describe('node-ssh runner running commands on a real sshd', () => {
     const node = ssh.sshd.nodes[1]!;
     ssh.runner.release(node.nodeId);
     const before = ssh.runner.stats().connects;
-    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => ssh.runner.run(targetOf(node), `echo ${i}`, { timeoutMs: 10_000 })));
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => ssh.runner.run(targetOf(node), `echo ${i}`, { timeoutMs: 10_000 })),
+    );
     expect(results.map((r) => r.stdout)).toEqual(['1\n', '2\n', '3\n', '4\n', '5\n']);
     expect(ssh.runner.stats().connects - before).toBe(1);
   }, 20_000);
 
   it('keeps the head and the tail of each stream and says how much it dropped between them', async () => {
-    const command = 'head -c 5000 /dev/zero | tr "\\0" a; echo end; head -c 3000 /dev/zero | tr "\\0" b >&2; echo END >&2';
+    const command =
+      'head -c 5000 /dev/zero | tr "\\0" a; echo end; head -c 3000 /dev/zero | tr "\\0" b >&2; echo END >&2';
     const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), command, { timeoutMs: 10_000 });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${'a'.repeat(1024)}\n[dynslice: output truncated, ${5004 - 1536} bytes dropped]\n${'a'.repeat(508)}end\n`);
-    expect(result.stderr).toBe(`${'b'.repeat(1024)}\n[dynslice: output truncated, ${3004 - 1536} bytes dropped]\n${'b'.repeat(508)}END\n`);
+    expect(result.stdout).toBe(
+      `${'a'.repeat(1024)}\n[dynslice: output truncated, ${5004 - 1536} bytes dropped]\n${'a'.repeat(508)}end\n`,
+    );
+    expect(result.stderr).toBe(
+      `${'b'.repeat(1024)}\n[dynslice: output truncated, ${3004 - 1536} bytes dropped]\n${'b'.repeat(508)}END\n`,
+    );
     expect(result.truncated).toEqual({ stdout: 5004 - 1536, stderr: 3004 - 1536 });
   }, 20_000);
 
-  it('reads output past what it keeps at its pace, so the node\'s writer waits; unpaced, it reads it all', async () => {
+  it("reads output past what it keeps at its pace, so the node's writer waits; unpaced, it reads it all", async () => {
     const target = targetOf(ssh.sshd.nodes[0]!);
     const command = 'head -c 20000000 /dev/zero; echo done';
     const paced = await ssh.runner.run(target, command, { timeoutMs: 3_000 }); // the default: 1 MiB/s
@@ -79,7 +99,7 @@ describe('node-ssh runner running commands on a real sshd', () => {
     try {
       const unpaced = await unpacedRunner.run(target, command, { timeoutMs: 20_000 });
       expect(unpaced).toMatchObject({ code: 0, truncated: { stdout: 20_000_005 - 32, stderr: 0 } });
-      expect(unpaced.stdout.endsWith('\0'.repeat(11) + 'done\n')).toBe(true);
+      expect(unpaced.stdout.endsWith(`${'\0'.repeat(11)}done\n`)).toBe(true);
     } finally {
       await unpacedRunner.close();
     }

@@ -2,8 +2,8 @@ import { createServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { freePort } from '../helpers/ssh-test-nodes.js';
 import { useSshRunner } from '../helpers/ssh-runner-fixture.js';
+import { freePort } from '../helpers/ssh-test-nodes.js';
 import { targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner when nodes are down or connections die', () => {
@@ -34,7 +34,10 @@ describe('node-ssh runner when nodes are down or connections die', () => {
       expect(await result).toMatchObject({ code: 0, stdout: 'back\n' });
       // The connection reached on a retry is the node's pooled one: the next command reuses it.
       expect(retrying.stats()).toEqual({ connects: 1, open: 1 });
-      expect(await retrying.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({ code: 0, stdout: 'again\n' });
+      expect(await retrying.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({
+        code: 0,
+        stdout: 'again\n',
+      });
       expect(retrying.stats()).toEqual({ connects: 1, open: 1 });
     } finally {
       await retrying.close();
@@ -69,7 +72,9 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     try {
       const port = (silent.address() as { port: number }).port;
       const started = Date.now();
-      const result = await ssh.runner.run({ nodeId: 'silent', host: '127.0.0.1', port, user: 'root' }, 'true', { timeoutMs: 10_000 });
+      const result = await ssh.runner.run({ nodeId: 'silent', host: '127.0.0.1', port, user: 'root' }, 'true', {
+        timeoutMs: 10_000,
+      });
       expect(result).toMatchObject({ code: null, kind: 'unreachable', reason: 'connect-timeout' });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
@@ -118,7 +123,9 @@ describe('node-ssh runner when nodes are down or connections die', () => {
     expect(own.stats()).toEqual({ connects: 2, open: 2 });
     await own.close();
     expect(own.stats().open).toBe(0);
-    expect(await own.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({ kind: 'disconnected' });
+    expect(await own.run(targetOf(ssh.sshd.nodes[0]!), 'true', { timeoutMs: 10_000 })).toMatchObject({
+      kind: 'disconnected',
+    });
     expect(own.stats().connects).toBe(2);
   }, 20_000);
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostKeyChecking } from '../../src/ssh/host-key-policy.js';
 import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { type SshTestNodes, startSshNodes, targetOf } from '../helpers/sshd.js';
 
 describe('node-ssh runner host key checking and client authentication', () => {
   let sshd: SshTestNodes;
@@ -27,9 +27,19 @@ describe('node-ssh runner host key checking and client authentication', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function runnerWith(knownHostsPath: string, hostKeyChecking: HostKeyChecking, extra: { privateKeyPath?: string } = {}) {
+  function runnerWith(
+    knownHostsPath: string,
+    hostKeyChecking: HostKeyChecking,
+    extra: { privateKeyPath?: string } = {},
+  ) {
     const log = captureLogger();
-    const runner = createNodeSshRunner({ privateKeyPath: sshd.privateKeyPath, knownHostsPath, hostKeyChecking, logger: log.logger, ...extra });
+    const runner = createNodeSshRunner({
+      privateKeyPath: sshd.privateKeyPath,
+      knownHostsPath,
+      hostKeyChecking,
+      logger: log.logger,
+      ...extra,
+    });
     runners.push(runner);
     return { runner, lines: log.lines };
   }
@@ -71,7 +81,7 @@ describe('node-ssh runner host key checking and client authentication', () => {
     expect(await echo(runner, 0)).toMatchObject({ kind: 'unreachable', reason: 'host-key-mismatch' });
   }, 20_000);
 
-  it("accepts a hashed known_hosts entry written by ssh-keygen -H", async () => {
+  it('accepts a hashed known_hosts entry written by ssh-keygen -H', async () => {
     const path = knownHosts('hashed', readFileSync(sshd.knownHostsPath, 'utf8'));
     execFileSync('ssh-keygen', ['-H', '-f', path], { stdio: 'ignore' });
     expect(readFileSync(path, 'utf8')).toMatch(/^\|1\|/);

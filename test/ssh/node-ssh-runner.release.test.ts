@@ -34,9 +34,13 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     const { duration, running } = await ssh.startSleeper(targetOf(node));
     const connects = ssh.runner.stats().connects;
     ssh.runner.release(node.nodeId);
-    const next = await ssh.runner.run(targetOf(node), `pgrep -f '^sleep ${duration}$' >/dev/null && echo still running || echo gone`, {
-      timeoutMs: 10_000,
-    });
+    const next = await ssh.runner.run(
+      targetOf(node),
+      `pgrep -f '^sleep ${duration}$' >/dev/null && echo still running || echo gone`,
+      {
+        timeoutMs: 10_000,
+      },
+    );
     expect(next).toMatchObject({ code: 0, stdout: 'gone\n' });
     expect(ssh.runner.stats().connects).toBe(connects + 1);
     expect(await running).toMatchObject({ kind: 'aborted' });
@@ -47,6 +51,7 @@ describe('node-ssh runner releasing a node with a command still running on it', 
     const sleepers = await Promise.all(ssh.sshd.nodes.map((node) => ssh.startSleeper(targetOf(node), { runner })));
     await runner.close();
     for (const { duration } of sleepers) expect(await waitForPids(duration, false, 2_000)).toBe(true);
-    for (const { running } of sleepers) expect(await running).toMatchObject({ kind: 'aborted', detail: expect.stringMatching(/^runner closed/) });
+    for (const { running } of sleepers)
+      expect(await running).toMatchObject({ kind: 'aborted', detail: expect.stringMatching(/^runner closed/) });
   }, 45_000);
 });

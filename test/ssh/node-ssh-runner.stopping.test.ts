@@ -35,7 +35,9 @@ describe('node-ssh runner stopping remote commands', () => {
 
   it('a command that ignores TERM is killed 5 s later and reported as a timeout with exit 137', async () => {
     const duration = ssh.sleeper(30);
-    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `trap "" TERM; sleep ${duration}`, { timeoutMs: 1_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `trap "" TERM; sleep ${duration}`, {
+      timeoutMs: 1_000,
+    });
     expect(result).toMatchObject({ code: 137, kind: 'timedOut' });
     expect(await waitForPids(duration, false, 10_000)).toBe(true);
   }, 20_000);
@@ -49,7 +51,9 @@ describe('node-ssh runner stopping remote commands', () => {
     const duration = ssh.sleeper(30);
     const started = Date.now();
     // Stopping the remote `timeout` process freezes its own deadline: only the client timer is left.
-    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `kill -STOP $PPID; sleep ${duration}`, { timeoutMs: 1_000 });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `kill -STOP $PPID; sleep ${duration}`, {
+      timeoutMs: 1_000,
+    });
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ code: null, kind: 'timedOut' });
     expect(elapsed).toBeGreaterThanOrEqual(8_000);

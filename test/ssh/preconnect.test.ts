@@ -7,7 +7,7 @@ import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-
 import type { SshTarget } from '../../src/ssh/ssh-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { freePort } from '../helpers/ssh-test-nodes.js';
-import { startSshNodes, targetOf, type SshTestNodes } from '../helpers/sshd.js';
+import { type SshTestNodes, startSshNodes, targetOf } from '../helpers/sshd.js';
 
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -23,7 +23,14 @@ describe('node-ssh runner holding connections ahead of drains', () => {
     sshd = await startSshNodes(2);
     const { privateKeyPath, knownHostsPath } = sshd;
     const logger = captureLogger().logger;
-    runner = createNodeSshRunner({ privateKeyPath, knownHostsPath, hostKeyChecking: 'yes', connectTimeoutMs: 2_000, connectRetries: 0, logger });
+    runner = createNodeSshRunner({
+      privateKeyPath,
+      knownHostsPath,
+      hostKeyChecking: 'yes',
+      connectTimeoutMs: 2_000,
+      connectRetries: 0,
+      logger,
+    });
   });
   afterAll(() => runner?.close().then(() => sshd?.stop()));
 
@@ -61,8 +68,13 @@ describe('a slice asked to preconnect', () => {
     };
     const slice = new Slice({
       plan: compilePlan(drainSchema.parse({}), new ActionRegistry()),
-      runner, logger: captureLogger().logger, now: Date.now, bestEffortSeconds: 3, onFailure: 'hold',
-      ssh: { user: 'root', port: 22 }, unknownNodes: 'adopt',
+      runner,
+      logger: captureLogger().logger,
+      now: Date.now,
+      bestEffortSeconds: 3,
+      onFailure: 'hold',
+      ssh: { user: 'root', port: 22 },
+      unknownNodes: 'adopt',
     });
     const target = (nodeId: string) => ({ nodeId, host: `${nodeId}.example`, port: 22, user: 'root' });
     slice.addNode({ nodeId: 'pc1', clientId: null, target: target('pc1') });

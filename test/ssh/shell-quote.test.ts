@@ -1,11 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import {
-  buildRemoteCommand,
-  isRemoteTimeoutExit,
-  REMOTE_PID_MARKER,
-  shellQuote,
-} from '../../src/ssh/shell-quote.js';
+import { buildRemoteCommand, isRemoteTimeoutExit, REMOTE_PID_MARKER, shellQuote } from '../../src/ssh/shell-quote.js';
 
 const HOSTILE = [
   '',
@@ -42,7 +37,7 @@ describe('shellQuote', () => {
 describe('buildRemoteCommand', () => {
   it('passes env values through untouched and runs nothing they contain', () => {
     const env = Object.fromEntries(HOSTILE.map((v, i) => [`V${i}`, v]));
-    const command = HOSTILE.map((_, i) => `printenv V${i}; echo '<end>'`).join('; ') + '; test ! -e /tmp/dynslice-pwned';
+    const command = `${HOSTILE.map((_, i) => `printenv V${i}; echo '<end>'`).join('; ')}; test ! -e /tmp/dynslice-pwned`;
     const result = sh(buildRemoteCommand(command, env, 10));
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(HOSTILE.map((v) => `${v}\n<end>\n`).join(''));

@@ -12,7 +12,10 @@ describe('node-ssh runner against the in-process ssh2 fallback server', () => {
 
   it('runs a command with env and returns exit code, stdout and stderr', async () => {
     const env = { HOSTILE: `it's $(echo no) \`echo no\`\n; echo no` };
-    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'printenv HOSTILE; echo err >&2; exit 4', { timeoutMs: 10_000, env });
+    const result = await ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), 'printenv HOSTILE; echo err >&2; exit 4', {
+      timeoutMs: 10_000,
+      env,
+    });
     expect(result).toEqual({ kind: 'exited', code: 4, stdout: `${env.HOSTILE}\n`, stderr: 'err\n' });
     expect(ssh.sshd.logins(ssh.sshd.nodes[0]!.nodeId)).toBe(1);
   }, 20_000);
@@ -20,7 +23,10 @@ describe('node-ssh runner against the in-process ssh2 fallback server', () => {
   it('abort kills the command it started', async () => {
     const duration = ssh.sleeper(300);
     const controller = new AbortController();
-    const running = ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, { timeoutMs: 600_000, signal: controller.signal });
+    const running = ssh.runner.run(targetOf(ssh.sshd.nodes[0]!), `sleep ${duration}`, {
+      timeoutMs: 600_000,
+      signal: controller.signal,
+    });
     expect(await waitForPids(`sleep ${duration}`, true, 15_000, true)).toBe(true);
     controller.abort();
     expect(await running).toMatchObject({ code: null, kind: 'aborted' });
@@ -35,7 +41,10 @@ describe('node-ssh runner against the in-process ssh2 fallback server', () => {
     await ssh.sshd.dropConnections(node.nodeId);
     expect(await running).toMatchObject({ code: null, kind: 'disconnected' });
     // The reset usually makes ssh2 emit 'error' on the ready client; unhandled, vitest would fail the run.
-    expect(await ssh.runner.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({ code: 0, stdout: 'again\n' });
+    expect(await ssh.runner.run(targetOf(node), 'echo again', { timeoutMs: 10_000 })).toMatchObject({
+      code: 0,
+      stdout: 'again\n',
+    });
   }, 20_000);
 });
 

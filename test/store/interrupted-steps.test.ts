@@ -6,7 +6,16 @@ let seq = 0;
 const start = (): JournalRecord => ({ seq: ++seq, t: 0, kind: 'start', pid: 1, recovered: 0 });
 const stop = (): JournalRecord => ({ seq: ++seq, t: 0, kind: 'stop' });
 const command = (nodeId: string, state: CommandRecord['state'], stepIndex = 0, incarnation = 1): JournalRecord => ({
-  seq: ++seq, t: 0, kind: 'command', nodeId, incarnation, rung: 'graceful', stepIndex, step: 'flood', phase: 'run', state,
+  seq: ++seq,
+  t: 0,
+  kind: 'command',
+  nodeId,
+  incarnation,
+  rung: 'graceful',
+  stepIndex,
+  step: 'flood',
+  phase: 'run',
+  state,
 });
 const read = (records: JournalRecord[]) => {
   const steps = new InterruptedSteps();
@@ -17,9 +26,14 @@ const read = (records: JournalRecord[]) => {
 describe('the drain steps the agent died in, read from the journal', () => {
   it('counts a step started and never finished in every run that ended without a stop record', () => {
     const steps = read([
-      start(), command('pc1', 'started'), command('pc2', 'started'), command('pc2', 'finished'),
-      start(), command('pc1', 'started'),
-      start(), command('pc1', 'started'),
+      start(),
+      command('pc1', 'started'),
+      command('pc2', 'started'),
+      command('pc2', 'finished'),
+      start(),
+      command('pc1', 'started'),
+      start(),
+      command('pc1', 'started'),
     ]);
     expect(steps.count({ nodeId: 'pc1', incarnation: 1, rung: 'graceful', stepIndex: 0 })).toBe(3);
     expect(steps.count({ nodeId: 'pc2', incarnation: 1, rung: 'graceful', stepIndex: 0 })).toBe(0);
@@ -29,9 +43,13 @@ describe('the drain steps the agent died in, read from the journal', () => {
 
   it('does not count a clean stop, another step, or another incarnation', () => {
     const steps = read([
-      start(), command('pc1', 'started'), stop(),
-      start(), command('pc1', 'started', 1),
-      start(), command('pc1', 'started', 0, 2),
+      start(),
+      command('pc1', 'started'),
+      stop(),
+      start(),
+      command('pc1', 'started', 1),
+      start(),
+      command('pc1', 'started', 0, 2),
     ]);
     expect(steps.count({ nodeId: 'pc1', incarnation: 1, rung: 'graceful', stepIndex: 0 })).toBe(0);
     expect(steps.count({ nodeId: 'pc1', incarnation: 1, rung: 'graceful', stepIndex: 1 })).toBe(1);

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { statusCommand } from '../../src/cli/status-command.js';
+import { readHistory } from '../../src/store/history.js';
 import type { JournalStatus } from '../../src/store/journal-health.js';
 import { readJournal } from '../../src/store/journal-reader.js';
 import type { OpenJournalFile } from '../../src/store/journal-writer.js';
-import { readHistory } from '../../src/store/history.js';
 import { journalSegments } from '../../src/store/snapshot-file.js';
 import { Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -18,17 +18,26 @@ import { NODES, type ObservedAgent, sample, startObservedAgent } from '../observ
 type Reply = { code: number; value: { node_id: string; max_wait_time: number }[]; output: string };
 
 /** A countdown call through Python's xmlrpc.client; the whole reply and how long it took. */
-async function countdown(observed: ObservedAgent, nodes: { node_id: string; client_id: string }[]): Promise<Reply & { ms: number }> {
+async function countdown(
+  observed: ObservedAgent,
+  nodes: { node_id: string; client_id: string }[],
+): Promise<Reply & { ms: number }> {
   const started = Date.now();
   const nodelist = nodes.map((n) => ({ node_id: n.node_id, client_id: n.client_id, max_wait_time: 600 }));
   const reply = (await observed.call('NotifyDeletePending', { nodelist })) as Reply;
   return { ...reply, ms: Date.now() - started };
 }
 
-async function journalHealth(observed: ObservedAgent): Promise<{ metric: number | undefined; errors: number | undefined; api: JournalStatus }> {
+async function journalHealth(
+  observed: ObservedAgent,
+): Promise<{ metric: number | undefined; errors: number | undefined; api: JournalStatus }> {
   const metrics = (await observed.api('/metrics')).text;
   const { body } = await observed.api<{ journal: JournalStatus }>('/api/nodes');
-  return { metric: sample(metrics, 'dynslice_journal_healthy'), errors: sample(metrics, 'dynslice_journal_write_errors_total'), api: body.journal };
+  return {
+    metric: sample(metrics, 'dynslice_journal_healthy'),
+    errors: sample(metrics, 'dynslice_journal_write_errors_total'),
+    api: body.journal,
+  };
 }
 
 /** What `dynslice-agent status` prints for this agent. */
@@ -40,10 +49,17 @@ async function statusText(observed: ObservedAgent): Promise<string> {
   return text;
 }
 
-const replyRows = async (dir: string) => (await readHistory(dir)).filter((r) => r.kind === 'reply').map((r) => r.detail);
+const replyRows = async (dir: string) =>
+  (await readHistory(dir)).filter((r) => r.kind === 'reply').map((r) => r.detail);
 
 const allDrained = (observed: ObservedAgent, ids: string[]) =>
-  vi.waitFor(() => expect(ids.map((id) => observed.agent.slice.get(id)!.ensureStarted().getSnapshot().value)).toEqual(ids.map(() => 'drained')), { timeout: 10_000 });
+  vi.waitFor(
+    () =>
+      expect(ids.map((id) => observed.agent.slice.get(id)!.ensureStarted().getSnapshot().value)).toEqual(
+        ids.map(() => 'drained'),
+      ),
+    { timeout: 10_000 },
+  );
 
 describe('countdown replies while the journal cannot be written', () => {
   it('answer SERVERERROR at once, then SUCCESS with the released node once the disk takes writes again; history shows what the cluster got', async () => {
@@ -62,9 +78,14 @@ describe('countdown replies while the journal cannot be written', () => {
       // The drained state is not on disk: the cluster may not hear "released" yet.
       expect(await countdown(observed, node)).toMatchObject({ code: 5 });
       const failing = await journalHealth(observed);
-      expect(failing).toMatchObject({ metric: 0, api: { healthy: false, lastError: expect.stringContaining('ENOSPC') } });
+      expect(failing).toMatchObject({
+        metric: 0,
+        api: { healthy: false, lastError: expect.stringContaining('ENOSPC') },
+      });
       expect(failing.errors).toBeGreaterThanOrEqual(2);
-      expect(await statusText(observed)).toMatch(/^journal NOT WRITABLE since \d\d:\d\d:\d\d \(ENOSPC: .*\), \d+ records kept in memory/m);
+      expect(await statusText(observed)).toMatch(
+        /^journal NOT WRITABLE since \d\d:\d\d:\d\d \(ENOSPC: .*\), \d+ records kept in memory/m,
+      );
 
       files.heal();
       const third = await countdown(observed, node);
@@ -116,7 +137,9 @@ describe('a real full disk (a small tmpfs)', () => {
   beforeAll(async () => {
     mountPoint = await mkdtemp(join(tmpdir(), 'dynslice-tmpfs-'));
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE},mode=0700`, 'dynslice-test', mountPoint], { stdio: 'pipe' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE},mode=0700`, 'dynslice-test', mountPoint], {
+        stdio: 'pipe',
+      });
     } catch (error) {
       cannotMount = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim();
     }
@@ -127,7 +150,8 @@ describe('a real full disk (a small tmpfs)', () => {
   });
 
   it('ENOSPC mid-countdown: SERVERERROR, a quiet agent recovers when space is freed, and the journal has no torn line', async (context) => {
-    if (cannotMount) context.skip(`no tmpfs can be mounted here (${cannotMount}); the injected-fault test above covers the same path`);
+    if (cannotMount)
+      context.skip(`no tmpfs can be mounted here (${cannotMount}); the injected-fault test above covers the same path`);
     const dir = join(mountPoint, 'state');
     await mkdir(dir);
     const { logger, lines } = captureLogger();
@@ -149,7 +173,11 @@ describe('a real full disk (a small tmpfs)', () => {
     };
     const store = await Store.open({ dir, logger, openFile, retryMs: { first: 100, max: 500 } });
     // Enough nodes that the call's record alone (≈ 6 KB) needs more than the page the journal has begun.
-    const nodes = Array.from({ length: 100 }, (_, i) => ({ node_id: `pc${200 + i}`, client_id: `node${200 + i}`, host: `n${i}.example.test` }));
+    const nodes = Array.from({ length: 100 }, (_, i) => ({
+      node_id: `pc${200 + i}`,
+      client_id: `node${200 + i}`,
+      host: `n${i}.example.test`,
+    }));
     const observed = await startObservedAgent({ nodes }, undefined, store);
     try {
       const filler = await fill(mountPoint, SIZE * 2);
@@ -158,7 +186,10 @@ describe('a real full disk (a small tmpfs)', () => {
       expect(failed.ms).toBeLessThan(8_000);
       // The disk took part of the batch (a short write) before it refused the rest.
       expect(shortWrites.length).toBeGreaterThan(0);
-      await allDrained(observed, nodes.map((n) => n.node_id));
+      await allDrained(
+        observed,
+        nodes.map((n) => n.node_id),
+      );
       expect(store.journalStatus.healthy).toBe(false);
 
       await rm(filler);

@@ -13,7 +13,18 @@ const record = (nodeId: string, state: NodeRecord['state']): NodeRecord => ({
   clientId: null,
   target: { nodeId, host: 'h', port: 22, user: 'root' },
   state,
-  memory: { value: null, revokedAt: 1, deadline: 2, maxWaitTime: 60, failure: null, forcedReason: null, deletedAt: null, workLost: false, escalation: null, prepareFailure: null },
+  memory: {
+    value: null,
+    revokedAt: 1,
+    deadline: 2,
+    maxWaitTime: 60,
+    failure: null,
+    forcedReason: null,
+    deletedAt: null,
+    workLost: false,
+    escalation: null,
+    prepareFailure: null,
+  },
 });
 
 async function journalRecords(dir: string) {
@@ -29,16 +40,30 @@ describe('the journal store when the disk fails', () => {
     const store = await Store.open({ dir, logger, openFile: files.open, retryMs: { first: 20, max: 80 } });
     files.fail('write', 'EIO', 6);
     store.recordNode(record('pc1', 'drained'));
-    await expect(store.flush()).rejects.toMatchObject({ code: 'JOURNAL_UNWRITABLE', message: expect.stringContaining('(EIO)') });
+    await expect(store.flush()).rejects.toMatchObject({
+      code: 'JOURNAL_UNWRITABLE',
+      message: expect.stringContaining('(EIO)'),
+    });
     const failing = store.journalStatus;
-    expect(failing).toMatchObject({ healthy: false, lastError: expect.stringContaining('EIO'), unwritten: 1, writeErrors: 1 });
+    expect(failing).toMatchObject({
+      healthy: false,
+      lastError: expect.stringContaining('EIO'),
+      unwritten: 1,
+      writeErrors: 1,
+    });
 
     await expect.poll(() => store.journalStatus.healthy, { timeout: 10_000 }).toBe(true);
-    expect(store.journalStatus).toMatchObject({ writeErrors: 6, unwritten: 0, lastError: expect.stringContaining('EIO') });
+    expect(store.journalStatus).toMatchObject({
+      writeErrors: 6,
+      unwritten: 0,
+      lastError: expect.stringContaining('EIO'),
+    });
     expect(store.journalStatus.since).toBeGreaterThanOrEqual(failing.since);
     // The next countdown may answer at once: the node state it rests on is on disk.
     expect(store.nodeStateDurable).toBe(true);
-    expect((await journalRecords(dir)).filter((r) => r.kind === 'node')).toMatchObject([{ nodeId: 'pc1', state: 'drained' }]);
+    expect((await journalRecords(dir)).filter((r) => r.kind === 'node')).toMatchObject([
+      { nodeId: 'pc1', state: 'drained' },
+    ]);
     expect(lines.filter((l) => l.msg.startsWith('journal write failed'))).toHaveLength(1);
     expect(lines.filter((l) => l.msg.startsWith('journal writable again'))).toMatchObject([{ failures: 6 }]);
     await store.close();

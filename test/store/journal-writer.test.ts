@@ -12,16 +12,21 @@ const lines = (...seqs: number[]) => seqs.map((seq) => `${line(seq)}\n`).join(''
 /** A flush that has not settled within 5 s counts as hung (the handler timeout is 10 s). */
 const settled = (flush: Promise<void>): Promise<PromiseSettledResult<void>> => {
   let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('flush still waiting after 5 s')), 5_000)));
-  return Promise.race([flush, hung]).then(
-    (value) => ({ status: 'fulfilled' as const, value }),
-    (reason: unknown) => {
-      if (reason instanceof Error && reason.message.includes('still waiting')) throw reason;
-      return { status: 'rejected' as const, reason };
-    },
-  ).finally(() => clearTimeout(timer));
+  const hung = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error('flush still waiting after 5 s')), 5_000)),
+  );
+  return Promise.race([flush, hung])
+    .then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => {
+        if (reason instanceof Error && reason.message.includes('still waiting')) throw reason;
+        return { status: 'rejected' as const, reason };
+      },
+    )
+    .finally(() => clearTimeout(timer));
 };
-const codeOf = (outcome: PromiseSettledResult<void>) => (outcome.status === 'rejected' ? (outcome.reason as NodeJS.ErrnoException).code : 'written');
+const codeOf = (outcome: PromiseSettledResult<void>) =>
+  outcome.status === 'rejected' ? (outcome.reason as NodeJS.ErrnoException).code : 'written';
 
 async function faultyWriter() {
   const file = join(await mkdtemp(join(tmpdir(), 'dynslice-writer-')), 'journal-1.jsonl');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClientEndpoint, HANDLER_TIMEOUT_OUTPUT } from '../../src/protocol/client-endpoint.js';
 import { readHistory } from '../../src/store/history.js';
-import { JournaledHandlers } from '../../src/store/journaled-handlers.js';
 import type { OpenJournalFile } from '../../src/store/journal-writer.js';
+import { JournaledHandlers } from '../../src/store/journaled-handlers.js';
 import { nodeRecordOf } from '../../src/store/node-record.js';
 import { Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -29,14 +29,22 @@ describe('a reply the endpoint gave up waiting for', () => {
     };
     const { logger } = captureLogger();
     const store = await Store.open({ dir, logger, openFile });
-    const made = makeSlice({ onChange: (change) => store.recordNode(nodeRecordOf(made.slice.get(change.nodeId)!, change.snapshot)) });
+    const made = makeSlice({
+      onChange: (change) => store.recordNode(nodeRecordOf(made.slice.get(change.nodeId)!, change.snapshot)),
+    });
     const { slice, runner } = made;
     runner.when(() => true, HANG);
-    const endpoint = createClientEndpoint({ handlers: new JournaledHandlers(slice, store), logger, handlerTimeoutMs: 200 });
+    const endpoint = createClientEndpoint({
+      handlers: new JournaledHandlers(slice, store),
+      logger,
+      handlerTimeoutMs: 200,
+    });
 
     // The countdown moves pc1 to bestEffort (released at once), a state the reply rests on.
     slow = true;
-    const reply = await endpoint.handleCall('NotifyDeletePending', [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', max_wait_time: 0 }] }]);
+    const reply = await endpoint.handleCall('NotifyDeletePending', [
+      { nodelist: [{ node_id: 'pc1', client_id: 'node1', max_wait_time: 0 }] },
+    ]);
     expect(reply).toMatchObject({ code: { value: 5 }, output: HANDLER_TIMEOUT_OUTPUT });
     slow = false;
     go();

@@ -11,12 +11,23 @@ import { Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner, HANG } from '../helpers/fake-ssh-runner.js';
 
-const listed = (n: number): ListedNode => ({ nodeId: `pc${n}`, clientId: `node${n}`, host: `node${n}.example.test`, port: 22, user: 'root', source: 'm.xml' });
+const listed = (n: number): ListedNode => ({
+  nodeId: `pc${n}`,
+  clientId: `node${n}`,
+  host: `node${n}.example.test`,
+  port: 22,
+  user: 'root',
+  source: 'm.xml',
+});
 const entry = (n: number, max_wait_time: number) => ({ node_id: `pc${n}`, client_id: `node${n}`, max_wait_time });
 
 /** An agent whose node list is a manifest (read here from `read`), with a real journal in `dir`; SSH faked. */
 async function startAgent(dir: string, read: () => ManifestNodeList) {
-  const config = parseConfig({ nodes: { manifest: 'm.xml' }, drain: { steps: [{ name: 'stop', run: 'true', verify: 'true' }] }, state: { dir } }, 'm', '/tmp');
+  const config = parseConfig(
+    { nodes: { manifest: 'm.xml' }, drain: { steps: [{ name: 'stop', run: 'true', verify: 'true' }] }, state: { dir } },
+    'm',
+    '/tmp',
+  );
   const { logger, lines } = captureLogger();
   const store = await Store.open({ dir, logger });
   const runner = new FakeSshRunner().when((call) => call.target.nodeId === 'pc2', HANG);
@@ -24,7 +35,8 @@ async function startAgent(dir: string, read: () => ManifestNodeList) {
   const agent: Agent = createAgent({ config, logger, runner, store, nodeList: { list: read(), source } });
   agent.restore();
   return {
-    agent, lines,
+    agent,
+    lines,
     state: (nodeId: string) => stateName(agent.slice.get(nodeId)!.ensureStarted().getSnapshot().value),
     incarnation: (nodeId: string) => agent.slice.get(nodeId)!.ensureStarted().getSnapshot().context.incarnation,
     async stop() {
@@ -56,7 +68,9 @@ describe('a manifest node list across a restart', () => {
     try {
       expect(second.agent.slice.get('pc3')).toBeUndefined();
       expect(second.state('pc2')).toBe('draining.countdown');
-      expect(second.lines.find((l) => l.msg === 'journaled idle nodes the manifest does not list: out of the slice')).toMatchObject({ nodeIds: ['pc3'] });
+      expect(
+        second.lines.find((l) => l.msg === 'journaled idle nodes the manifest does not list: out of the slice'),
+      ).toMatchObject({ nodeIds: ['pc3'] });
       manifest = list(1, 3);
       expect(await second.agent.reloadNodes()).toBe(true);
       expect(second.incarnation('pc3')).toBe(3);

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { RELEASED_TAG, type NodeMemory } from '../../machines/node.types.js';
+import { type NodeMemory, RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { simulatedNode, settle } from '../helpers/scripted-drain.js';
+import { settle, simulatedNode } from '../helpers/scripted-drain.js';
 
 const NOW = 1_000_000;
 const memory = (deadline: number | null): NodeMemory => ({
-  value: 0.4, revokedAt: NOW - 60_000, deadline, maxWaitTime: 120, failure: null, forcedReason: null,
-  deletedAt: null, workLost: false, escalation: null, prepareFailure: null,
+  value: 0.4,
+  revokedAt: NOW - 60_000,
+  deadline,
+  maxWaitTime: 120,
+  failure: null,
+  forcedReason: null,
+  deletedAt: null,
+  workLost: false,
+  escalation: null,
+  prepareFailure: null,
 });
 
 describe('a node rebuilt after a restart', () => {
@@ -21,7 +29,10 @@ describe('a node rebuilt after a restart', () => {
 
   it('runs a step whose probe fails, then verifies it', async () => {
     let verifies = 0;
-    const n = simulatedNode({ verify: () => (verifies++ === 0 ? 'fail' : 'ok') }, { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000) } });
+    const n = simulatedNode(
+      { verify: () => (verifies++ === 0 ? 'fail' : 'ok') },
+      { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000) } },
+    );
     await settle();
     expect(n.calls.map((c) => c.kind)).toEqual(['verify', 'run', 'verify']);
     expect(n.state().value).toBe('drained');
@@ -29,7 +40,10 @@ describe('a node rebuilt after a restart', () => {
 
   it('does not run again a step the agent died in too often: its probe fails, so the step fails', async () => {
     const suspectSteps = [{ rung: 'graceful' as const, stepIndex: 0 }];
-    const n = simulatedNode({ verify: () => 'fail' }, { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } });
+    const n = simulatedNode(
+      { verify: () => 'fail' },
+      { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } },
+    );
     await settle();
     expect(n.calls.map((c) => c.kind)).toEqual(['verify']);
     expect(n.state().value).toBe('held');
@@ -38,14 +52,20 @@ describe('a node rebuilt after a restart', () => {
 
   it('counts a suspect step done when its probe passes', async () => {
     const suspectSteps = [{ rung: 'graceful' as const, stepIndex: 0 }];
-    const n = simulatedNode({}, { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } });
+    const n = simulatedNode(
+      {},
+      { restore: { state: 'draining.countdown', memory: memory(NOW + 60_000), suspectSteps } },
+    );
     await settle();
     expect(n.calls.map((c) => c.kind)).toEqual(['verify']);
     expect(n.state().value).toBe('drained');
   });
 
   it('still cuts the drain at the journaled deadline', async () => {
-    const n = simulatedNode({ verify: () => 'hang' }, { restore: { state: 'draining.countdown', memory: memory(NOW + 30_000) } });
+    const n = simulatedNode(
+      { verify: () => 'hang' },
+      { restore: { state: 'draining.countdown', memory: memory(NOW + 30_000) } },
+    );
     n.clock.increment(29_999);
     expect(stateName(n.state().value)).toBe('draining.countdown');
     n.clock.increment(1);
@@ -54,7 +74,10 @@ describe('a node rebuilt after a restart', () => {
   });
 
   it('a held node is forced at its journaled deadline', () => {
-    const n = simulatedNode({}, { restore: { state: 'held', memory: { ...memory(NOW + 10_000), failure: 'stop: exit 1' } } });
+    const n = simulatedNode(
+      {},
+      { restore: { state: 'held', memory: { ...memory(NOW + 10_000), failure: 'stop: exit 1' } } },
+    );
     expect(n.state().value).toBe('held');
     expect(n.state().context.failure).toBe('stop: exit 1');
     n.clock.increment(10_000);
@@ -67,14 +90,20 @@ describe('a node rebuilt after a restart', () => {
     ['draining.bestEffort', true],
     ['allocated.prepared', false],
   ] as const)('comes back %s, released: %s, without running anything', (state, released) => {
-    const n = simulatedNode({ run: () => 'hang', verify: () => 'hang' }, { restore: { state, memory: memory(NOW + 60_000) } });
+    const n = simulatedNode(
+      { run: () => 'hang', verify: () => 'hang' },
+      { restore: { state, memory: memory(NOW + 60_000) } },
+    );
     expect(stateName(n.state().value)).toBe(state);
     expect(n.state().hasTag(RELEASED_TAG)).toBe(released);
     if (state !== 'draining.bestEffort') expect(n.calls).toEqual([]);
   });
 
   it('a deleted node stays deleted', () => {
-    const n = simulatedNode({}, { restore: { state: 'deleted', memory: { ...memory(null), workLost: true, deletedAt: NOW } } });
+    const n = simulatedNode(
+      {},
+      { restore: { state: 'deleted', memory: { ...memory(null), workLost: true, deletedAt: NOW } } },
+    );
     expect(n.state().status).toBe('done');
     expect(n.state().context.workLost).toBe(true);
   });

@@ -15,7 +15,11 @@ import { callWithPython } from '../helpers/xmlrpc-python.js';
 
 /** A state directory written by the first release (journal records without `v`, a snapshot, two segments). */
 const FIXTURE = join(import.meta.dirname, '../fixtures/state-v1');
-const NODES = [1, 2, 3, 4, 5].map((i) => ({ node_id: `pc10${i}`, client_id: `node${i}`, host: `node${i}.exp.proj.utah.cloudlab.us` }));
+const NODES = [1, 2, 3, 4, 5].map((i) => ({
+  node_id: `pc10${i}`,
+  client_id: `node${i}`,
+  host: `node${i}.exp.proj.utah.cloudlab.us`,
+}));
 
 describe('state formats across releases', () => {
   const dirs: string[] = [];
@@ -33,7 +37,11 @@ describe('state formats across releases', () => {
     return dir;
   };
   const open = (dir: string) => Store.open({ dir, logger: captureLogger().logger });
-  const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
 
   it('a state directory of the first release is restored: every node, its state, memory and value', async () => {
     const dir = await copyOfFixture();
@@ -42,7 +50,11 @@ describe('state formats across releases', () => {
       const states = Object.fromEntries([...store.recovered.values()].map((n) => [n.nodeId, n.state]));
       expect(states).toEqual({ pc101: 'drained', pc102: 'draining.countdown', pc103: 'held', pc104: 'deleted' });
       expect(store.recovered.get('pc103')!.memory.failure).toMatch(/^stop-jobs: /);
-      expect(store.recovered.get('pc102')!.memory).toMatchObject({ deadline: expect.any(Number), maxWaitTime: 315360000, incarnation: 1 });
+      expect(store.recovered.get('pc102')!.memory).toMatchObject({
+        deadline: expect.any(Number),
+        maxWaitTime: 315360000,
+        incarnation: 1,
+      });
       const values = Object.fromEntries(store.recoveredValues.map((e) => [e.node_id, e.value]));
       expect(values).toMatchObject({ pc101: 0.2, pc102: 0.4, pc105: 0.15, pc106: 0.7 });
     } finally {
@@ -56,7 +68,16 @@ describe('state formats across releases', () => {
 
   it('an agent started on it answers the countdown from the restored nodes', async () => {
     const dir = await copyOfFixture();
-    const config = parseConfig({ endpoint: { listen: '127.0.0.1:0' }, nodes: NODES, hostTemplate: '{client_id}.exp.proj.utah.cloudlab.us', state: { dir } }, 'fixture', dir);
+    const config = parseConfig(
+      {
+        endpoint: { listen: '127.0.0.1:0' },
+        nodes: NODES,
+        hostTemplate: '{client_id}.exp.proj.utah.cloudlab.us',
+        state: { dir },
+      },
+      'fixture',
+      dir,
+    );
     const { logger } = captureLogger();
     const store = await Store.open({ dir, logger });
     const runner = new FakeSshRunner();
@@ -70,7 +91,11 @@ describe('state formats across releases', () => {
       const [outcome] = await callWithPython(url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
       expect(outcome?.result).toMatchObject({
         code: 0,
-        value: [{ node_id: 'pc101', max_wait_time: 0 }, { node_id: 'pc102', max_wait_time: 300 }, { node_id: 'pc103', max_wait_time: 300 }],
+        value: [
+          { node_id: 'pc101', max_wait_time: 0 },
+          { node_id: 'pc102', max_wait_time: 300 },
+          { node_id: 'pc103', max_wait_time: 300 },
+        ],
       });
     } finally {
       await agent.close();
@@ -79,12 +104,31 @@ describe('state formats across releases', () => {
   });
 
   it.each([
-    ['a journal record of a newer format', (dir: string) => writeFile(join(dir, 'journal-29.jsonl'), '{"v":2,"seq":36,"t":1,"kind":"start","pid":1,"recovered":0}\n', { flag: 'a' }), 'journal-29.jsonl:8: state format 2', 'newer dynslice-agent'],
-    ['a journal record of an unknown format', (dir: string) => writeFile(join(dir, 'journal-29.jsonl'), '{"v":"1.5","seq":36,"t":1,"kind":"stop"}\n', { flag: 'a' }), 'journal-29.jsonl:8: state format "1.5"', '(unknown)'],
-    ['a snapshot of a newer format', async (dir: string) => {
-      const snapshot = JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
-      await writeFile(join(dir, 'snapshot.json'), JSON.stringify({ ...snapshot, version: 3 }));
-    }, 'snapshot.json:1: state format 3', 'newer dynslice-agent'],
+    [
+      'a journal record of a newer format',
+      (dir: string) =>
+        writeFile(join(dir, 'journal-29.jsonl'), '{"v":2,"seq":36,"t":1,"kind":"start","pid":1,"recovered":0}\n', {
+          flag: 'a',
+        }),
+      'journal-29.jsonl:8: state format 2',
+      'newer dynslice-agent',
+    ],
+    [
+      'a journal record of an unknown format',
+      (dir: string) =>
+        writeFile(join(dir, 'journal-29.jsonl'), '{"v":"1.5","seq":36,"t":1,"kind":"stop"}\n', { flag: 'a' }),
+      'journal-29.jsonl:8: state format "1.5"',
+      '(unknown)',
+    ],
+    [
+      'a snapshot of a newer format',
+      async (dir: string) => {
+        const snapshot = JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
+        await writeFile(join(dir, 'snapshot.json'), JSON.stringify({ ...snapshot, version: 3 }));
+      },
+      'snapshot.json:1: state format 3',
+      'newer dynslice-agent',
+    ],
   ])('%s is refused, naming the file, line and version, never guessed at', async (_what, spoil, where, why) => {
     const dir = await copyOfFixture();
     await spoil(dir);
@@ -109,10 +153,15 @@ describe('state formats across releases', () => {
     await writeFile(join(dir, 'journal-29.jsonl'), '{"v":2,"seq":36,"t":1,"kind":"stop"}\n', { flag: 'a' });
     const file = join(dir, 'agent.yaml');
     await writeFile(file, `endpoint: { listen: "127.0.0.1:0" }\nnodes: []\nstate: { dir: ${dir} }\n`);
-    for (const args of [['run', '-c', file], ['history', '-c', file]]) {
+    for (const args of [
+      ['run', '-c', file],
+      ['history', '-c', file],
+    ]) {
       const result = await runCli(args);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^dynslice-agent: .*journal-29\.jsonl:8: state format 2 is not one this release reads \(it reads 1\), written by a newer dynslice-agent/);
+      expect(result.stderr).toMatch(
+        /^dynslice-agent: .*journal-29\.jsonl:8: state format 2 is not one this release reads \(it reads 1\), written by a newer dynslice-agent/,
+      );
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });

@@ -3,7 +3,13 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentProcess, BIN, launchAgentProcess, type LogLine, startAgentProcess } from '../helpers/agent-process.js';
+import {
+  type AgentProcess,
+  BIN,
+  type LogLine,
+  launchAgentProcess,
+  startAgentProcess,
+} from '../helpers/agent-process.js';
 import { PYTHON } from '../helpers/python.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
@@ -24,7 +30,13 @@ async function scratch(): Promise<{ stateDir: string; configDir: (name: string) 
   const root = await mkdtemp(join(tmpdir(), 'dynslice-lock-'));
   const stateDir = join(root, 'state');
   await mkdir(stateDir);
-  return { stateDir, configDir: async (name) => (await mkdir(join(root, name)), join(root, name)) };
+  return {
+    stateDir,
+    configDir: async (name) => {
+      await mkdir(join(root, name));
+      return join(root, name);
+    },
+  };
 }
 
 /** A process that is not an agent, alive for the test. */
@@ -66,13 +78,23 @@ describe('one agent per state directory', () => {
     const second = await launchAgentProcess(await configDir('b'), configFor(stateDir));
     expect(second).toMatchObject({ code: 1 });
     expect('stderr' in second && second.stderr).toContain(stateDir);
-    expect('stderr' in second && second.stderr).toContain(`another agent (pid ${first.child.pid}) uses this state directory`);
+    expect('stderr' in second && second.stderr).toContain(
+      `another agent (pid ${first.child.pid}) uses this state directory`,
+    );
     await first.stop();
 
     // A holder between taking the lock and writing its pid: the file is empty, the holder alive.
-    const holder = spawn(PYTHON, ['-c', 'import fcntl, sys, time\nf = open(sys.argv[1], "a")\nfcntl.flock(f, fcntl.LOCK_EX)\nprint("held", flush=True)\ntime.sleep(120)', join(stateDir, 'agent.lock')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      PYTHON,
+      [
+        '-c',
+        'import fcntl, sys, time\nf = open(sys.argv[1], "a")\nfcntl.flock(f, fcntl.LOCK_EX)\nprint("held", flush=True)\ntime.sleep(120)',
+        join(stateDir, 'agent.lock'),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     cleanups.push(() => holder.kill('SIGKILL'));
     await new Promise((resolve) => holder.stdout.once('data', resolve));
     expect(await readFile(join(stateDir, 'agent.lock'), 'utf8')).toBe('');
@@ -103,18 +125,32 @@ describe('one agent per state directory', () => {
     const dir = await configDir('a');
     await writeFile(join(dir, 'agent.yaml'), JSON.stringify(configFor(stateDir)));
     // A parent that never reaps: the killed agent stays a zombie, its pid still "alive" to kill(pid, 0).
-    const parent = spawn(PYTHON, ['-c', 'import subprocess, sys, time\nsubprocess.Popen(sys.argv[1:])\ntime.sleep(120)', process.execPath, BIN, 'run', '-c', join(dir, 'agent.yaml')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const parent = spawn(
+      PYTHON,
+      [
+        '-c',
+        'import subprocess, sys, time\nsubprocess.Popen(sys.argv[1:])\ntime.sleep(120)',
+        process.execPath,
+        BIN,
+        'run',
+        '-c',
+        join(dir, 'agent.yaml'),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     // The parent and the agent it started, as one process group.
     cleanups.push(() => process.kill(-parent.pid!, 'SIGKILL'));
     let log = '';
     parent.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
     await expect.poll(() => log.includes('"endpoint listening"'), { timeout: 30_000 }).toBe(true);
-    const pid = (JSON.parse(log.split('\n')[0]!) as LogLine)['pid'] as number;
+    const pid = (JSON.parse(log.split('\n')[0]!) as LogLine).pid as number;
     process.kill(pid, 'SIGKILL');
-    await expect.poll(async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(' ')[2], { timeout: 10_000 }).toBe('Z');
+    await expect
+      .poll(async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(' ')[2], { timeout: 10_000 })
+      .toBe('Z');
 
     const next = await startAgent(await configDir('b'), stateDir);
     await expectServing(next);

@@ -13,7 +13,18 @@ const record = (nodeId: string, state: NodeRecord['state'], deadline: number | n
   clientId: 'node1',
   target: { nodeId, host: 'h', port: 22, user: 'root' },
   state,
-  memory: { value: 0.5, revokedAt: 1, deadline, maxWaitTime: 60, failure: null, forcedReason: null, deletedAt: null, workLost: false, escalation: null, prepareFailure: null },
+  memory: {
+    value: 0.5,
+    revokedAt: 1,
+    deadline,
+    maxWaitTime: 60,
+    failure: null,
+    forcedReason: null,
+    deletedAt: null,
+    workLost: false,
+    escalation: null,
+    prepareFailure: null,
+  },
 });
 const journalFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('journal-')).sort();
 
@@ -29,7 +40,10 @@ describe('the journal store', () => {
     await first.flush();
     await first.close();
     const second = await Store.open({ dir, logger: captureLogger().logger });
-    expect([...second.recovered.values()].map((n) => [n.nodeId, n.state])).toEqual([['pc1', 'drained'], ['pc2', 'allocated.idle']]);
+    expect([...second.recovered.values()].map((n) => [n.nodeId, n.state])).toEqual([
+      ['pc1', 'drained'],
+      ['pc2', 'allocated.idle'],
+    ]);
     await second.close();
   });
 
@@ -82,7 +96,10 @@ describe('the journal store', () => {
 
   it('refuses to start on a journal it cannot read', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'journal-1.jsonl'), '{"seq":1,"t":1,"kind":"start"}\nnot json\n{"seq":3,"t":1,"kind":"start"}\n');
+    await writeFile(
+      join(dir, 'journal-1.jsonl'),
+      '{"seq":1,"t":1,"kind":"start"}\nnot json\n{"seq":3,"t":1,"kind":"start"}\n',
+    );
     const error = await Store.open({ dir, logger: captureLogger().logger }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JournalCorruptError);
     expect((error as JournalCorruptError).line).toBe(2);
@@ -106,7 +123,10 @@ describe('the journal store', () => {
       await store.flush();
     }
     await store.close();
-    const snapshot = JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8')) as { seq: number; nodes: NodeRecord[] };
+    const snapshot = JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8')) as {
+      seq: number;
+      nodes: NodeRecord[];
+    };
     expect(snapshot.seq).toBeGreaterThan(10);
     expect((await journalFiles(dir)).length).toBeLessThanOrEqual(3);
     const reopened = await Store.open({ dir, logger: captureLogger().logger });

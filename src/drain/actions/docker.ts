@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shellQuote } from '../../ssh/shell-quote.js';
-import { defineDrainAction, mustReach, passesOnExit, type ExitMeaning } from '../sdk.js';
+import { defineDrainAction, type ExitMeaning, mustReach, passesOnExit } from '../sdk.js';
 import { countWithSample, outputLines } from '../verify-status.js';
 
 const options = z.strictObject({
@@ -10,7 +10,8 @@ const options = z.strictObject({
   stopTimeoutSeconds: z.number().int().nonnegative().default(10),
 });
 
-const running = (o: z.output<typeof options>) => `docker ps -q${o.label ? ` --filter ${shellQuote(`label=${o.label}`)}` : ''}`;
+const running = (o: z.output<typeof options>) =>
+  `docker ps -q${o.label ? ` --filter ${shellQuote(`label=${o.label}`)}` : ''}`;
 
 /** `docker ps -q` lists one container id a line and exits 0; only an empty list means none is left. */
 const PS: ExitMeaning = {
@@ -22,7 +23,9 @@ const PS: ExitMeaning = {
   ],
   whenPassed: (r) => {
     const ids = outputLines(r.stdout);
-    return ids.length > 0 ? { reason: 'still-running', text: `containers running: ${countWithSample(ids)}` } : undefined;
+    return ids.length > 0
+      ? { reason: 'still-running', text: `containers running: ${countWithSample(ids)}` }
+      : undefined;
   },
 };
 
@@ -33,7 +36,9 @@ export const dockerAction = defineDrainAction({
   estimateSeconds: (o) => o.stopTimeoutSeconds + 5,
   async run(ctx) {
     const o = ctx.options;
-    mustReach(await ctx.ssh.run(`ids=$(${running(o)}) && { [ -z "$ids" ] || docker stop -t ${o.stopTimeoutSeconds} $ids; }`));
+    mustReach(
+      await ctx.ssh.run(`ids=$(${running(o)}) && { [ -z "$ids" ] || docker stop -t ${o.stopTimeoutSeconds} $ids; }`),
+    );
   },
   async verify(ctx) {
     return passesOnExit(await ctx.ssh.run(running(ctx.options)), PS);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDrainAction, mustReach, passesOnExit, type ExitMeaning } from '../sdk.js';
+import { defineDrainAction, type ExitMeaning, mustReach, passesOnExit } from '../sdk.js';
 import { countWithSample, outputLines } from '../verify-status.js';
 
 const SIGNALS = ['TERM', 'INT', 'HUP', 'QUIT', 'USR1', 'USR2', 'KILL'] as const;
@@ -12,7 +12,10 @@ const options = z.strictObject({
    * Only processes of this user: a name or a numeric uid. pgrep checks a name but takes any number,
    * so a uid is looked up first: one with no account fails the verify as bad-user.
    */
-  user: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  user: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   /** Survivors get KILL this many seconds after `signal`. */
   killAfterSeconds: z.number().positive().optional(),
 });
@@ -50,13 +53,18 @@ export const killAction = defineDrainAction({
   estimateSeconds: (o) => (o.killAfterSeconds ?? 0) + 2,
   async run(ctx) {
     const o = ctx.options;
-    const escalate = o.killAfterSeconds && o.signal !== 'KILL'
-      ? `; sleep ${o.killAfterSeconds}; pkill -KILL ${select(o)}`
-      : '';
-    mustReach(await ctx.ssh.run(`pkill -${o.signal} ${select(o)}${escalate}; true`, { env: { DYNSLICE_KILL_PATTERN: o.pattern } }));
+    const escalate =
+      o.killAfterSeconds && o.signal !== 'KILL' ? `; sleep ${o.killAfterSeconds}; pkill -KILL ${select(o)}` : '';
+    mustReach(
+      await ctx.ssh.run(`pkill -${o.signal} ${select(o)}${escalate}; true`, {
+        env: { DYNSLICE_KILL_PATTERN: o.pattern },
+      }),
+    );
   },
   async verify(ctx) {
-    const result = await ctx.ssh.run(`${uidExists(ctx.options)}pgrep ${select(ctx.options)}`, { env: { DYNSLICE_KILL_PATTERN: ctx.options.pattern } });
+    const result = await ctx.ssh.run(`${uidExists(ctx.options)}pgrep ${select(ctx.options)}`, {
+      env: { DYNSLICE_KILL_PATTERN: ctx.options.pattern },
+    });
     return passesOnExit(result, PGREP);
   },
 });

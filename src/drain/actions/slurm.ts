@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDrainAction, mustReach, passesOnExit, type DrainActionContext, type ExitMeaning } from '../sdk.js';
+import { type DrainActionContext, defineDrainAction, type ExitMeaning, mustReach, passesOnExit } from '../sdk.js';
 import { countWithSample, outputLines } from '../verify-status.js';
 
 const options = z.strictObject({
@@ -10,7 +10,9 @@ const options = z.strictObject({
    */
   nodeName: z.string().min(1).optional(),
   /** Run scontrol/squeue there instead of on the node. */
-  controller: z.strictObject({ host: z.string().min(1), port: z.number().int().optional(), user: z.string().optional() }).optional(),
+  controller: z
+    .strictObject({ host: z.string().min(1), port: z.number().int().optional(), user: z.string().optional() })
+    .optional(),
   /** wait: let jobs finish; requeue or cancel: the force variants. */
   jobs: z.enum(['wait', 'requeue', 'cancel']).default('wait'),
 });
@@ -19,13 +21,21 @@ type Options = z.output<typeof options>;
 function slurmNode(ctx: DrainActionContext<Options>): string {
   const template = ctx.options.nodeName ?? (ctx.options.controller ? '{client_id}' : '');
   return template.replace(/\{(client_id|node_id|host)\}/g, (_, field: string) =>
-    field === 'client_id' ? (ctx.node.clientId ?? ctx.node.nodeId) : field === 'node_id' ? ctx.node.nodeId : ctx.node.host,
+    field === 'client_id'
+      ? (ctx.node.clientId ?? ctx.node.nodeId)
+      : field === 'node_id'
+        ? ctx.node.nodeId
+        : ctx.node.host,
   );
 }
 
 // Values travel in the environment; an empty node name means "this host".
 const NODE = 'N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"';
-const JOBS = { wait: '', requeue: ' && squeue -h -w "$N" -o %A | xargs -r -n1 scontrol requeue', cancel: ' && scancel -w "$N"' };
+const JOBS = {
+  wait: '',
+  requeue: ' && squeue -h -w "$N" -o %A | xargs -r -n1 scontrol requeue',
+  cancel: ' && scancel -w "$N"',
+};
 
 function run(ctx: DrainActionContext<Options>, command: string) {
   return ctx.ssh.run(`${NODE}; ${command}`, {
@@ -50,7 +60,9 @@ const SQUEUE = (ctx: DrainActionContext<Options>): ExitMeaning => ({
   ],
   whenPassed: (r) => {
     const jobs = outputLines(r.stdout).map((row) => row.split(/\s+/)[0]!);
-    return jobs.length > 0 ? { reason: 'still-running', text: `jobs on the node: ${countWithSample(jobs)}` } : undefined;
+    return jobs.length > 0
+      ? { reason: 'still-running', text: `jobs on the node: ${countWithSample(jobs)}` }
+      : undefined;
   },
 });
 
@@ -60,7 +72,12 @@ export const slurmAction = defineDrainAction({
   options,
   estimateSeconds: (o) => (o.jobs === 'wait' ? 300 : 15),
   async run(ctx) {
-    mustReach(await run(ctx, `scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"${JOBS[ctx.options.jobs]}`));
+    mustReach(
+      await run(
+        ctx,
+        `scontrol update nodename="$N" state=DRAIN reason="$DYNSLICE_SLURM_REASON"${JOBS[ctx.options.jobs]}`,
+      ),
+    );
   },
   async verify(ctx) {
     return passesOnExit(await run(ctx, 'squeue -h -w "$N"'), SQUEUE(ctx));

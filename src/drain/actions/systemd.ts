@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { shellQuote } from '../../ssh/shell-quote.js';
-import { defineDrainAction, mustReach, type ExitMeaning } from '../sdk.js';
+import { defineDrainAction, type ExitMeaning, mustReach } from '../sdk.js';
 import { failureOf, passesOnExit, type VerifyFailure } from '../verify-status.js';
 
 const unitName = z
@@ -10,7 +10,9 @@ const unitName = z
   .refine((name) => !/^\d+$/.test(name), 'expected a systemd unit name, not a number (systemctl reads it as a job id)');
 
 /** systemctl cannot reach a running systemd (a container, a chroot, another init). */
-const NO_SYSTEMD: ExitMeaning['stderr'] = [[/not been booted with systemd|Failed to connect to bus/, 'systemd-unavailable']];
+const NO_SYSTEMD: ExitMeaning['stderr'] = [
+  [/not been booted with systemd|Failed to connect to bus/, 'systemd-unavailable'],
+];
 
 /** `systemctl stop`: 5 is EXIT_NOTINSTALLED, which systemctl returns for org.freedesktop.systemd1.NoSuchUnit. */
 const STOP: ExitMeaning = { tool: 'systemctl', pass: [0], stderr: NO_SYSTEMD, meaning: { 5: 'unit-not-found' } };
@@ -29,9 +31,16 @@ const SHOW: (units: string[]) => ExitMeaning = (units) => ({
 
 /** Every unit must be loaded (so it is the unit meant) and not active. */
 function unitsLeft(units: string[], stdout: string): VerifyFailure | undefined {
-  const blocks = stdout.trim().split(/\n\s*\n/).filter(Boolean).map(properties);
+  const blocks = stdout
+    .trim()
+    .split(/\n\s*\n/)
+    .filter(Boolean)
+    .map(properties);
   if (blocks.length !== units.length) {
-    return { reason: 'unexpected-output', text: `systemctl show described ${blocks.length} units for ${units.length} asked` };
+    return {
+      reason: 'unexpected-output',
+      text: `systemctl show described ${blocks.length} units for ${units.length} asked`,
+    };
   }
   const problems = units.map((unit, i) => unitProblem(unit, blocks[i]!)).filter((p) => p !== undefined);
   if (problems.length === 0) return undefined;
@@ -49,13 +58,16 @@ function unitProblem(asked: string, p: Map<string, string>): VerifyFailure | und
   if (load === 'masked') return { reason: 'unit-masked', text: `${unit} is masked` };
   if (load !== 'loaded') return { reason: 'unit-not-loaded', text: `${unit}: LoadState=${load ?? 'missing'}` };
   // inactive and failed both mean no process of the unit is left.
-  if (active !== 'inactive' && active !== 'failed') return { reason: 'still-running', text: `${unit} is ${active ?? 'in an unknown state'}` };
+  if (active !== 'inactive' && active !== 'failed')
+    return { reason: 'still-running', text: `${unit} is ${active ?? 'in an unknown state'}` };
   return undefined;
 }
 
 function properties(block: string): Map<string, string> {
   const entries = block.split('\n').filter((line) => line.includes('='));
-  return new Map(entries.map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]));
+  return new Map(
+    entries.map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]),
+  );
 }
 
 /** Stops systemd units; verified when every unit is loaded and none of them is active. */
@@ -71,6 +83,9 @@ export const systemdAction = defineDrainAction({
   },
   async verify(ctx) {
     const units = ctx.options.units;
-    return passesOnExit(await ctx.ssh.run(`systemctl show -p Id,LoadState,ActiveState -- ${units.map(shellQuote).join(' ')}`), SHOW(units));
+    return passesOnExit(
+      await ctx.ssh.run(`systemctl show -p Id,LoadState,ActiveState -- ${units.map(shellQuote).join(' ')}`),
+      SHOW(units),
+    );
   },
 });

@@ -3,8 +3,8 @@
 import { renderDrainLadder } from './drain-ladder.js';
 import { renderNodeRows } from './nodes-table.js';
 import { drawDiagram, showStateCounts } from './state-diagram.js';
-import { byRisk, chartNodeOfView, summaryLine, waveSummary } from './timeline-chart/chart-rows.js';
 import { onTimelineClick, renderTimeline } from './timeline.js';
+import { byRisk, chartNodeOfView, summaryLine, waveSummary } from './timeline-chart/chart-rows.js';
 
 const params = new URLSearchParams(location.hash.slice(1) || location.search.slice(1));
 const token = params.get('token');
@@ -26,7 +26,10 @@ function render(changedIds = new Set(), tick = false) {
   const list = [...nodes.values()];
   const charted = new Map(list.map((node) => [node.nodeId, chartNodeOfView(node)]));
   const visible = list.filter((node) => inState(node, picked));
-  const ranked = byRisk(visible.map((node) => charted.get(node.nodeId)), now);
+  const ranked = byRisk(
+    visible.map((node) => charted.get(node.nodeId)),
+    now,
+  );
   const atRisk = new Set(ranked.filter((r) => r.atRisk).map((r) => r.node.nodeId));
   const ordered = ranked.map((r) => nodes.get(r.node.nodeId));
   const shown = allRows ? ordered : ordered.slice(0, TABLE_ROWS);
@@ -34,16 +37,23 @@ function render(changedIds = new Set(), tick = false) {
   document.getElementById('no-nodes').hidden = visible.length > 0;
   const more = document.getElementById('more-rows');
   more.hidden = shown.length === ordered.length;
-  more.querySelector('span').textContent = `${ordered.length - shown.length} more nodes, less at risk (or pick a state in the diagram).`;
+  more.querySelector('span').textContent =
+    `${ordered.length - shown.length} more nodes, less at risk (or pick a state in the diagram).`;
   const timeline = document.getElementById('timeline');
   // The clock alone does not redraw the chart under the pointer: its tooltips would vanish.
-  if (!(tick && timeline.matches(':hover'))) renderTimeline(timeline, ranked.map((r) => r.node), now);
+  if (!(tick && timeline.matches(':hover')))
+    renderTimeline(
+      timeline,
+      ranked.map((r) => r.node),
+      now,
+    );
   if (diagram) showStateCounts(diagram, list, picked);
   renderDrainLadder(document.getElementById('ladder'), selected === null ? null : (nodes.get(selected) ?? null));
   document.getElementById('summary').textContent = summaryLine(waveSummary([...charted.values()], now));
   const filter = document.getElementById('filter');
   filter.hidden = picked === null;
-  filter.querySelector('span').textContent = picked === null ? '' : `showing ${picked}: ${visible.length} of ${list.length} nodes`;
+  filter.querySelector('span').textContent =
+    picked === null ? '' : `showing ${picked}: ${visible.length} of ${list.length} nodes`;
 }
 
 function pick(path) {
@@ -65,6 +75,8 @@ function onNodes(data) {
 
 const changed = new Set();
 const flashing = new Set();
+/** The animation frame a redraw waits for, if one is asked for (read by ??= below). */
+// biome-ignore lint/correctness/noUnusedVariables: read by the ??= that schedules a redraw
 let frame = null;
 
 function onNode(data) {

@@ -50,7 +50,8 @@ function stepText(node) {
   const step = node.step;
   if (!step) return '—';
   const attempt = step.attempt > 0 ? ` #${step.attempt + 1}` : '';
-  const outcome = step.finishedAt === undefined ? 'running' : step.code === 0 ? 'ok' : (step.failure ?? `exit ${step.code}`);
+  const outcome =
+    step.finishedAt === undefined ? 'running' : step.code === 0 ? 'ok' : (step.failure ?? `exit ${step.code}`);
   return `${step.step} · ${step.phase}${attempt} · ${outcome}`;
 }
 

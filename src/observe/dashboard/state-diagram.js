@@ -8,7 +8,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 export async function drawDiagram(container, doc, onPick) {
   const { mermaid } = window;
   // Labels at a reading size: Mermaid measures them with this CSS, so the boxes grow with them.
-  const themeCSS = '.nodeLabel, .label { font-size: 18px !important; } .edgeLabel, .edgeLabel p { font-size: 14px !important; }';
+  const themeCSS =
+    '.nodeLabel, .label { font-size: 18px !important; } .edgeLabel, .edgeLabel p { font-size: 14px !important; }';
   mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', themeCSS });
   const renderId = 'node-machine';
   const { svg } = await mermaid.render(renderId, doc.mermaid);

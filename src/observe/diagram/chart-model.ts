@@ -54,10 +54,22 @@ function toTransitions(source: StateNodeLike, definitions: AnyTransitionDefiniti
   return definitions.flatMap((definition) => {
     const guard = guardName(definition.guard);
     const eventType = String(definition.eventType);
-    const label = transitionLabel({ eventType, sourceId: source.id, guard, isElse: guard === null && guardedEvents.has(eventType) });
+    const label = transitionLabel({
+      eventType,
+      sourceId: source.id,
+      guard,
+      isElse: guard === null && guardedEvents.has(eventType),
+    });
     if (guard !== null) guardedEvents.add(eventType);
     const targets = definition.target && definition.target.length > 0 ? definition.target.map(pathOf) : [null];
-    return targets.map((target) => ({ source: pathOf(source), target, eventType, label, guard, reenter: definition.reenter }));
+    return targets.map((target) => ({
+      source: pathOf(source),
+      target,
+      eventType,
+      label,
+      guard,
+      reenter: definition.reenter,
+    }));
   });
 }
 

@@ -5,7 +5,12 @@ const clusterId = (path: string): string => quote(`cluster_${path}`);
 
 /** Renders a chart as Graphviz DOT; nested states become clusters (`compound=true` for arrows to them). */
 export function toDot(model: ChartModel): string {
-  const lines = [`digraph ${quote(model.id)} {`, '  compound=true;', '  node [shape=box, style=rounded, fontname="sans-serif"];', '  edge [fontname="sans-serif", fontsize=10];'];
+  const lines = [
+    `digraph ${quote(model.id)} {`,
+    '  compound=true;',
+    '  node [shape=box, style=rounded, fontname="sans-serif"];',
+    '  edge [fontname="sans-serif", fontsize=10];',
+  ];
   const childrenOf = (parent: string | null): ChartState[] => model.states.filter((s) => s.parent === parent);
   const isComposite = (path: string): boolean => childrenOf(path).length > 0;
   // An arrow to or from a cluster is drawn at a state inside it, clipped at the cluster's border.

@@ -1,7 +1,19 @@
 import type { ChartModel, ChartState, ChartTransition } from './chart-model.js';
 
 // Words Mermaid's state-diagram grammar reserves; a state with such a key gets a suffixed id.
-const RESERVED = new Set(['state', 'end', 'note', 'direction', 'class', 'classDef', 'style', 'as', 'left', 'right', 'of']);
+const RESERVED = new Set([
+  'state',
+  'end',
+  'note',
+  'direction',
+  'class',
+  'classDef',
+  'style',
+  'as',
+  'left',
+  'right',
+  'of',
+]);
 
 /** The Mermaid id of a state: its path with dots as underscores (`draining_countdown`). */
 export function mermaidId(path: string): string {
@@ -11,8 +23,13 @@ export function mermaidId(path: string): string {
 
 /** Mermaid reads `;`, `#`, quotes, tags and line ends in labels as syntax: write them as entity codes. */
 const escapeText = (text: string): string =>
-  text.replace(/#/g, '#35;').replace(/;/g, '#59;').replace(/[\r\n]+/g, ' ').replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  text
+    .replace(/#/g, '#35;')
+    .replace(/;/g, '#59;')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;');
 
 /** One arrow per source → target pair (parallel arrows overlap), its labels one per line. */
 function transitionLines(transitions: ChartTransition[], indent: string): string[] {
