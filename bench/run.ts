@@ -74,7 +74,7 @@ const results: BenchResults = {
 const report = renderReport(results);
 console.info(`\n${report}`);
 if (writeReadme) {
-  // The raw figures behind the README's tables, from the same run.
+  // The raw figures behind the tables of docs/benchmarks.md, from the same run.
   writeFileSync(
     fileURLToPath(new URL('./last-results.json', import.meta.url)),
     `${JSON.stringify(results, null, 2)}\n`,

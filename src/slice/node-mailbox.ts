@@ -14,7 +14,7 @@ type ValueSet = Extract<NodeEvent, { type: 'VALUE_SET' }>;
  * event, and never waits for SSH. Deferring only changes when a drain starts, never a reply: a node
  * whose drain waits to start is allocated, so not released, either way.
  *
- * Why defer at all (measured with `npm run bench`, see the README's Benchmarks): starting a drain
+ * Why defer at all (measured with `npm run bench`, see docs/benchmarks.md): starting a drain
  * costs an xstate transition, a drain actor, a step actor, an observer update, a journal record
  * and log lines. A first countdown naming 10,000 nodes answered in ≈ 12 s when every drain started
  * before the reply, ≈ 0.3 s with 2 started before it and the others right after, 2 ms of work per

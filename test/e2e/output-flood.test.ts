@@ -13,7 +13,7 @@ import { tickWithPython } from '../helpers/xmlrpc-python.js';
 const runId = randomBytes(4).toString('hex');
 const FLOOD = `dynslice-flood-${runId}`;
 const FLOOD_SECONDS = 30;
-/** The README's bound for one node flooding: head and tail per stream, one SSH window, the agent itself. */
+/** The bound docs/limits.md gives for one node flooding: head and tail per stream, one SSH window, the agent itself. */
 const RSS_LIMIT_MB = 200;
 
 /** VmRSS of a process in MB, or undefined once it is gone. */
