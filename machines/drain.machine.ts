@@ -95,7 +95,8 @@ function stepSequence(allVerified: string, failed: string): StatesConfig {
     },
     probing: {
       description:
-        'Resuming after a restart: a step whose verify already passes is not run again; one the agent died in too often fails.',
+        'Resuming after a restart: a step whose verify already passes is not run again; one the agent died in ' +
+        'too often fails.',
       invoke: {
         id: 'probe',
         src: 'verifyStep',

@@ -230,7 +230,8 @@ export const nodeMachine = setup({
     },
     forced: {
       description:
-        'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later countdowns change nothing.',
+        'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later ' +
+        'countdowns change nothing.',
       tags: ['released', 'ignoresCountdown', 'restorable'],
       entry: [announce({ type: 'forced' }), announce({ type: 'released' }), 'markReleased'],
       on: {

@@ -49,12 +49,17 @@ export function checkCommand(): Command {
         `${options.config}: valid\n` +
           `  endpoint  ${secrets.tls ? 'https' : 'http'}://${config.endpoint.listen}${config.endpoint.path}` +
           `${secrets.token === null ? '' : '/[token]'}${secrets.tls?.clientCa ? ' (client certificates checked)' : ''}\n` +
-          `  nodes     ${list.nodes.length}${from}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
-          `  graceful  ${graceful.length === 0 && force.length === 0 ? '(no steps: nodes never verify)' : rung(graceful)}\n` +
-          `  force     ${rung(force)}${force.length > 0 ? ` — starts ${reserveSeconds}s + estimates before the deadline` : ''}\n` +
-          `  prepare   ${rung(prepare)}${prepare.length > 0 ? ` — at value ${config.drain.prepareAt ?? '(prepareAt unset: never)'} (${config.valueMeans})` : ''}\n` +
+          `  nodes     ` +
+          `${list.nodes.length}${from}${config.hostTemplate ? ` (+ learned: ${config.hostTemplate})` : ''}\n` +
+          `  graceful  ` +
+          `${graceful.length === 0 && force.length === 0 ? '(no steps: nodes never verify)' : rung(graceful)}\n` +
+          `  force     ` +
+          `${rung(force)}${force.length > 0 ? ` — starts ${reserveSeconds}s + estimates before the deadline` : ''}\n` +
+          `  prepare   ` +
+          `${rung(prepare)}${prepare.length > 0 ? ` — at value ${config.drain.prepareAt ?? '(prepareAt unset: never)'} (${config.valueMeans})` : ''}\n` +
           `  on fail   ${config.drain.onFailure}\n` +
-          `  ssh       ${config.dryRun ? 'dry run' : `${config.ssh.user}@… ${keySource(config)}, host keys ${config.ssh.hostKeyChecking}`}\n`,
+          `  ssh       ` +
+          `${config.dryRun ? 'dry run' : `${config.ssh.user}@… ${keySource(config)}, host keys ${config.ssh.hostKeyChecking}`}\n`,
       );
       if (options.ssh) await checkSsh(config, list.nodes);
     });

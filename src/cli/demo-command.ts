@@ -38,7 +38,8 @@ export function demoCommand(hooks: CliHooks): Command {
       }
       write(
         `\nStill serving (Ctrl-C to stop):\n  dashboard  ${demo.urls.dashboard}\n  agent      ${demo.urls.agent}\n` +
-          `  simulator  ${demo.urls.simulator}\n  files      ${demo.dir}  (agent.log; per node: job.sh, progress, checkpoint)\n`,
+          `  simulator  ${demo.urls.simulator}\n  files      ${demo.dir}  (agent.log; per node: job.sh, ` +
+          `progress, checkpoint)\n`,
       );
     });
 }

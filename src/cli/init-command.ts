@@ -70,7 +70,8 @@ const summary = (r: InitResult): string =>
   `  endpoint     ${r.shownUrl}\n` +
   `  token        ${r.tokenFile}${r.made.token ? ' (new)' : ' (kept)'}\n` +
   `  certificate  ${r.certFile} for ${r.publicHost}${r.made.certificate ? ' (new, self-signed)' : ' (kept)'}\n` +
-  `  cluster      ${r.bossHost ?? '(boss host unknown: set cluster.bossHost)'}${r.sliceUrn ? `, ${r.sliceUrn}` : ' (set cluster.sliceUrn)'}\n\n` +
+  `  cluster      ` +
+  `${r.bossHost ?? '(boss host unknown: set cluster.bossHost)'}${r.sliceUrn ? `, ${r.sliceUrn}` : ' (set cluster.sliceUrn)'}\n\n` +
   `The URL to register: ${r.shownUrl}  ([token] is the first line of ${r.tokenFile})\n` +
   `Next: fill in drain: in ${r.configFile}, then\n` +
   `  dynslice-agent check -c ${r.configFile} --ssh && dynslice-agent register -c ${r.configFile}\n`;
@@ -79,7 +80,8 @@ const summary = (r: InitResult): string =>
 export function initCommand(): Command {
   return new Command('init')
     .description(
-      'write agent.yaml for this node: nodes from the manifest, an HTTPS endpoint with a token and a self-signed certificate, a drain plan to fill in, the cluster section',
+      'write agent.yaml for this node: nodes from the manifest, an HTTPS endpoint with a token and a ' +
+        'self-signed certificate, a drain plan to fill in, the cluster section',
     )
     .option('-c, --config <file>', 'the configuration to write', 'agent.yaml')
     .option('--manifest <file>', 'read the manifest from this file (default: the output of `geni-get manifest`)')

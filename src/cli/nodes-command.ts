@@ -12,7 +12,8 @@ export function nodeListTable(list: ManifestNodeList): string {
   const notes = [
     ...list.excluded.map(
       (node) =>
-        `excluded ${node.nodeId}${node.clientId ? ` (${node.clientId})` : ''}: ${node.why === 'self' ? 'this machine (exclude: self)' : 'listed in exclude'}`,
+        `excluded ${node.nodeId}${node.clientId ? ` (${node.clientId})` : ''}: ` +
+        `${node.why === 'self' ? 'this machine (exclude: self)' : 'listed in exclude'}`,
     ),
     ...list.skipped.map((node) => `skipped ${node.clientId ?? '(no client_id)'} at line ${node.line}: ${node.why}`),
   ];

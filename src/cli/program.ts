@@ -15,7 +15,9 @@ import { tokenCommand } from './token-command.js';
 import { visualizeCommand } from './visualize-command.js';
 
 export interface CliHooks {
-  /** Called by `run` with the functions that stop the agent and re-read its node list (main.ts wires them to signals). */
+  /**
+   * Called by `run` with the functions that stop the agent and re-read its node list (main.ts wires them to signals).
+   */
   onStarted(stop: () => Promise<void>, reload?: () => Promise<unknown>): void;
 }
 

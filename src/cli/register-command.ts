@@ -52,7 +52,8 @@ export function registerCommands(load: LoadConfig): Command[] {
         const registered = await registerFromConfig(config, file, logger, undefined, secretOptions());
         return (
           `registered ${shownEndpoint(registered.endpointUrl)} for ${config.cluster.sliceUrn}: ` +
-          `policy ${registered.policy}, defwaittime ${registered.defwaittime} s (cluster maxwaittime ${registered.maxwaittime} s)`
+          `policy ${registered.policy}, defwaittime ${registered.defwaittime} s (cluster maxwaittime ` +
+          `${registered.maxwaittime} s)`
         );
       },
     ),

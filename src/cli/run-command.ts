@@ -63,7 +63,8 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   const shadowMode = options.shadow === true || config.dryRun;
   if (config.dryRun && !options.shadow) {
     logger.warn(
-      'dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never releases a node early',
+      'dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never ' +
+        'releases a node early',
     );
   }
   let shadow: ShadowHandlers | undefined;

@@ -3,7 +3,9 @@ import { CliExit, EXIT } from './exit-codes.js';
 /** The environment variable `status` reads the status server's token from (never a flag: ps shows flags). */
 export const STATUS_TOKEN_ENV = 'DYNSLICE_STATUS_TOKEN';
 
-/** GET `path` of the status server; a server out of reach, wanting a token or failing ends the command with a message. */
+/**
+ * GET `path` of the status server; a server out of reach, wanting a token or failing ends the command with a message.
+ */
 export async function statusRequest(
   base: string,
   path: string,

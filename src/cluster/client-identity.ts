@@ -1,7 +1,10 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { ConfigError } from '../config/load-config.js';
 
-/** A PEM private key block is encrypted: PKCS#8 `ENCRYPTED PRIVATE KEY`, or the traditional `Proc-Type: 4,ENCRYPTED` header. */
+/**
+ * A PEM private key block is encrypted: PKCS#8 `ENCRYPTED PRIVATE KEY`, or the traditional `Proc-Type: 4,ENCRYPTED`
+ * header.
+ */
 export function isEncryptedKey(key: string): boolean {
   return /-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(key) || /^Proc-Type:\s*4,ENCRYPTED\s*$/m.test(key);
 }
@@ -44,7 +47,8 @@ export function checkClientIdentity(
   if (encrypted && passphrase === undefined) {
     return fail(
       names.passphrase?.key ?? 'cluster.passphraseFile',
-      `the private key in ${names.key.file} is encrypted: set cluster.passphraseFile (register asks for it on a terminal)`,
+      `the private key in ${names.key.file} is encrypted: set cluster.passphraseFile (register asks for it on a ` +
+        `terminal)`,
     );
   }
   let privateKey: KeyObject;
@@ -73,7 +77,8 @@ export function checkClientIdentity(
   if (now < validFrom.getTime()) {
     fail(
       names.cert.key,
-      `the certificate in ${names.cert.file} (${subject}) is not valid before ${day(validFrom)}: check this machine's clock`,
+      `the certificate in ${names.cert.file} (${subject}) is not valid before ${day(validFrom)}: check this ` +
+        `machine's clock`,
     );
   }
   if (!certificate.checkPrivateKey(privateKey)) {

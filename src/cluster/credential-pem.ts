@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { ConfigError } from '../config/load-config.js';
 
-/** The portal credential split: the certificate (the one the key belongs to first, then any chain) and the key block. */
+/**
+ * The portal credential split: the certificate (the one the key belongs to first, then any chain) and the key block.
+ */
 export interface PortalCredential {
   cert: string;
   key: string;
@@ -31,11 +33,13 @@ export function splitPortalCredential(text: string, file: string): PortalCredent
   const keys = blocks.filter((block) => KEY_LABELS.has(block.label)).map((block) => block.pem);
   if (certs.length === 0)
     fail(
-      `${file} holds no certificate (no -----BEGIN CERTIFICATE----- block): download the credential again from the portal`,
+      `${file} holds no certificate (no -----BEGIN CERTIFICATE----- block): download the credential again from ` +
+        `the portal`,
     );
   if (keys.length === 0)
     fail(
-      `${file} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again from the portal`,
+      `${file} holds no private key (no -----BEGIN … PRIVATE KEY----- block): download the credential again ` +
+        `from the portal`,
     );
   if (keys.length > 1) fail(`${file} holds ${keys.length} private keys: expected one, with its certificate`);
   return { cert: leafFirst(certs).join(''), key: keys[0]! };

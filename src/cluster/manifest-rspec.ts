@@ -89,7 +89,8 @@ function manifestReader(source: string): { write(chunk: string): void; finish():
       open.push('rspec');
       if (tag.local !== 'rspec' || !RSPEC_NAMESPACES.has(tag.uri)) {
         fail(
-          `not a manifest RSpec: the root element is <${tag.name}> in namespace "${tag.uri}" (expected <rspec> of GENI v3 or ProtoGENI v2)`,
+          `not a manifest RSpec: the root element is <${tag.name}> in namespace "${tag.uri}" (expected <rspec> ` +
+            `of GENI v3 or ProtoGENI v2)`,
         );
       }
       rspecUri = tag.uri;

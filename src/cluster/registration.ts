@@ -34,7 +34,8 @@ export async function registerEndpoint(
   if (defwaittime > defaults.maxwaittime) {
     throw new ClusterError(
       'DEFWAITTIME_ABOVE_MAX',
-      `cluster.defwaittime ${defwaittime} s is above the cluster's maxwaittime ${defaults.maxwaittime} s: set it to at most ${defaults.maxwaittime}`,
+      `cluster.defwaittime ${defwaittime} s is above the cluster's maxwaittime ${defaults.maxwaittime} s: set ` +
+        `it to at most ${defaults.maxwaittime}`,
       { method: 'SetSliceClientEndpoint' },
     );
   }

@@ -18,7 +18,10 @@ export const clusterSchema = z.strictObject({
   bossHost: z.string().min(1).optional(),
   /** The server-side API; default https://<bossHost>:12369/protogeni/xmlrpc/dynslice. */
   url: httpUrl.optional(),
-  /** The credential file the portal gives (cloudlab.pem: the key, possibly encrypted, and the certificate): instead of certPath and keyPath. */
+  /**
+   * The credential file the portal gives (cloudlab.pem: the key, possibly encrypted, and the certificate): instead of
+   * certPath and keyPath.
+   */
   credentialPem: z.string().min(1).optional(),
   /** The experimenter's PEM certificate and key (the key may be encrypted: passphraseFile). */
   certPath: z.string().min(1).optional(),

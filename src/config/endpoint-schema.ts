@@ -121,7 +121,9 @@ export function exposureProblems(
   if (endpoint.token === undefined && endpoint.tokenFile === undefined && endpoint.clientCa === undefined) {
     problems.push({
       key: 'token',
-      message: `an endpoint on ${host} must authenticate callers: set endpoint.token, endpoint.tokenFile or endpoint.clientCa`,
+      message:
+        `an endpoint on ${host} must authenticate callers: set endpoint.token, endpoint.tokenFile or ` +
+        `endpoint.clientCa`,
     });
   }
   return problems;

@@ -92,7 +92,9 @@ function statusText(code: number, stderr: string): string {
   return `exit ${code}${stderr ? `: ${stderr}` : ''}`;
 }
 
-/** stderr on one line, short enough for a log field and a status page: its start … its end, where the cause usually is. */
+/**
+ * stderr on one line, short enough for a log field and a status page: its start … its end, where the cause usually is.
+ */
 function stderrText(stderr: string): string {
   return outputExcerpt(
     stderr

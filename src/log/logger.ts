@@ -17,7 +17,8 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
-  // pino gives children no bindings formatter; children are created from their parent's prototype, so this covers them all.
+  // pino gives children no bindings formatter; children are created from their parent's prototype, so this covers them
+  // all.
   const child = root.child as unknown as (this: Logger, bindings: object, options?: object) => Logger;
   root.child = function redactedChild(this: Logger, bindings: object, childOptions?: object): Logger {
     return child.call(this, redactSecrets(bindings), childOptions);

@@ -60,7 +60,9 @@ function redactBelow(value: unknown, parentKey: string | undefined, depth: numbe
   return copy ?? value;
 }
 
-/** A shallow copy with the same prototype and properties (an Error's message and stack included), each one replaceable. */
+/**
+ * A shallow copy with the same prototype and properties (an Error's message and stack included), each one replaceable.
+ */
 function cloneOf(object: Record<string, unknown>): Record<string, unknown> {
   const descriptors = Object.getOwnPropertyDescriptors(object);
   for (const descriptor of Object.values(descriptors)) {

@@ -44,7 +44,10 @@ function row(node: NodeView, now: number): string[] {
 /** A line under the table while the journal cannot be written; nothing while it can. */
 function journalLine(journal: JournalStatus | null | undefined): string {
   if (!journal || journal.healthy) return '';
-  return `journal NOT WRITABLE since ${clockTime(journal.since)} (${journal.lastError}), ${journal.unwritten} records kept in memory: countdown replies that need the disk answer SERVERERROR\n`;
+  return (
+    `journal NOT WRITABLE since ${clockTime(journal.since)} (${journal.lastError}), ${journal.unwritten} ` +
+    `records kept in memory: countdown replies that need the disk answer SERVERERROR\n`
+  );
 }
 
 /** The nodes as a terminal table, columns padded to their widest cell. */

@@ -2,7 +2,9 @@ import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
 
 const DOCUMENT_TYPE_DECLARATION = /<!\s*(?:DOCTYPE|ENTITY)/i;
 
-/** A search for `!` first (one rare character: memchr speed, ~50× the regex on a 400 KB body); most bodies have none. */
+/**
+ * A search for `!` first (one rare character: memchr speed, ~50× the regex on a 400 KB body); most bodies have none.
+ */
 const declaresDocumentType = (text: string): boolean => text.includes('!') && DOCUMENT_TYPE_DECLARATION.test(text);
 
 /** Throws a -32700 fault for a DOCTYPE or ENTITY declaration: no document of XML-RPC needs one. */

@@ -105,8 +105,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       `${[
         'dynslice-agent demo: a cluster simulator, emulated nodes and the agent, all on this machine',
         `  cluster simulator  ${rehearsal.simUrl}`,
-        `  emulated nodes     ${nodes.nodes.length} SSH servers on 127.0.0.1, each running a job that counts work units`,
-        `  agent endpoint     ${rehearsal.agentUrl}  (registered: policy ${registered.policy}, defwaittime ${registered.defwaittime} s)`,
+        `  emulated nodes     ${nodes.nodes.length} SSH servers on 127.0.0.1, each running a job that counts ` +
+          `work units`,
+        `  agent endpoint     ${rehearsal.agentUrl}  (registered: policy ${registered.policy}, defwaittime ` +
+          `${registered.defwaittime} s)`,
         `  dashboard          ${status.dashboardUrl}`,
         `  scenario           ${scenario.name}: ${scenario.description ?? ''} (${options.scenarioSource})`,
         `                     a countdown call every ${scenario.interval} s (the real cluster: 60 s)`,

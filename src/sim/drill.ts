@@ -68,7 +68,9 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
     say: timedWriter(write, startedAt),
   });
   write(
-    `drill: ${scenario.name}, ${nodes.length} nodes, ${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent log ${logFile}\n`,
+    `drill: ${scenario.name}, ${nodes.length} nodes, ` +
+      `${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent ` +
+      `log ${logFile}\n`,
   );
   try {
     const record = await rehearsal.run(scenario);

@@ -68,7 +68,8 @@ export function describeSummary(summary: SimSummary, workLost: readonly string[]
       (summary.takenAtDeadline + summary.couldNotWait > 0
         ? ` (${summary.takenAtDeadline} at the deadline, ${summary.couldNotWait} could not wait)`
         : ''),
-    `given back early          ${summary.nodeMinutesGivenBack} node-minutes (${summary.givenBackSeconds} node-seconds before the deadline)`,
+    `given back early          ${summary.nodeMinutesGivenBack} node-minutes (${summary.givenBackSeconds} ` +
+      `node-seconds before the deadline)`,
     `work lost                 ${workLost.length}${workLost.length > 0 ? ` (${workLost.join(', ')})` : ''}`,
     `countdown calls           ${summary.countdownCalls}`,
   ];

@@ -52,7 +52,8 @@ export function unmetExpectations(
   }
   if (expect.workLost !== 'any' && workLost.length !== expect.workLost) {
     problems.push(
-      `expected work lost on ${expect.workLost} nodes, got ${workLost.length}${workLost.length ? ` (${workLost.join(', ')})` : ''}`,
+      `expected work lost on ${expect.workLost} nodes, got ` +
+        `${workLost.length}${workLost.length ? ` (${workLost.join(', ')})` : ''}`,
     );
   }
   const pending = record.nodes.filter((n) => n.end === 'pending').map((n) => n.nodeId);

@@ -46,7 +46,8 @@ export class UnknownNodes {
     throw new ProtocolError(
       ProtoGeniCode.TOOBIG,
       'nodelist',
-      `names ${fresh.size} nodes the agent does not know; it tracks ${this.size} of at most ${this.max} (unknownNodes.max)`,
+      `names ${fresh.size} nodes the agent does not know; it tracks ${this.size} of at most ${this.max} ` +
+        `(unknownNodes.max)`,
     );
   }
 

@@ -50,9 +50,10 @@ export class CappedOutput {
     if (dropped === 0) return Buffer.concat([head, this.tail.bytes()]).toString('utf8');
     const tail = this.tail.bytes();
     // Cut where a UTF-8 character is cut, so neither side shows a replacement character.
-    return `${head.subarray(0, completeUtf8Length(head)).toString('utf8')}\n[dynslice: output truncated, ${dropped} bytes dropped]\n${tail
-      .subarray(leadingContinuationBytes(tail))
-      .toString('utf8')}`;
+    return (
+      `${head.subarray(0, completeUtf8Length(head)).toString('utf8')}\n[dynslice: output truncated, ` +
+      `${dropped} bytes dropped]\n${tail.subarray(leadingContinuationBytes(tail)).toString('utf8')}`
+    );
   }
 }
 

@@ -64,7 +64,9 @@ export function createHostKeyPolicy(options: { knownHostsPath: string; checking:
       return {
         accepted: false,
         rejected: 'host-key-mismatch',
-        detail: `host key mismatch for ${name}: server offered ${offered}, known_hosts (${knownHostsPath}) has a different or revoked key`,
+        detail:
+          `host key mismatch for ${name}: server offered ${offered}, known_hosts (${knownHostsPath}) has ` +
+          `a different or revoked key`,
       };
     }
     if (checking === 'yes') {

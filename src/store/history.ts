@@ -117,7 +117,10 @@ export function formatHistory(rows: HistoryRow[], format: 'text' | 'jsonl' | 'cs
   return (
     rows
       .map((r) =>
-        `${r.time}  ${r.kind.padEnd(5)}  ${(r.method || '-').padEnd(20)}  ${(r.node || '-').padEnd(10)}  ${(r.state || '').padEnd(19)}  ${r.detail}`.trimEnd(),
+        (
+          `${r.time}  ${r.kind.padEnd(5)}  ${(r.method || '-').padEnd(20)}  ${(r.node || '-').padEnd(10)}  ` +
+          `${(r.state || '').padEnd(19)}  ${r.detail}`
+        ).trimEnd(),
       )
       .join('\n') + (rows.length ? '\n' : '')
   );

@@ -93,7 +93,8 @@ export class JournalHealth {
       this.loggedAt = now;
       logger.error(
         { err: error, unwritten: this.deps.unwritten() },
-        'journal write failed: replies that rest on unwritten node states answer SERVERERROR until the disk takes them; retrying',
+        'journal write failed: replies that rest on unwritten node states answer SERVERERROR until the disk ' +
+          'takes them; retrying',
       );
     } else if (now - this.loggedAt >= REMIND_MS) {
       logger.error(

@@ -61,7 +61,8 @@ export function restoreFromJournal(
     const deaths = interrupted.count({ nodeId: record.nodeId, incarnation, ...step });
     logger.error(
       { nodeId: record.nodeId, incarnation, rung: step.rung, stepIndex: step.stepIndex, deaths, limit },
-      'the agent died while this drain step ran: it is probed with its verify and not run again (agent-crashed-during-step)',
+      'the agent died while this drain step ran: it is probed with its verify and not run again ' +
+        '(agent-crashed-during-step)',
     );
   }
   return { state: record.state, memory: record.memory, ...(suspectSteps.length > 0 ? { suspectSteps } : {}) };

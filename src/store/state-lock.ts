@@ -21,7 +21,8 @@ function flock(fd: number, operation: 'exnb' | 'un'): void {
     fsExt = createRequire(import.meta.url)('fs-ext') as typeof FsExt;
   } catch (error) {
     throw new Error(
-      `the state lock needs the fs-ext native addon, which did not load (run \`npm rebuild fs-ext\`): ${(error as Error).message}`,
+      `the state lock needs the fs-ext native addon, which did not load (run \`npm rebuild fs-ext\`): ` +
+        `${(error as Error).message}`,
     );
   }
   fsExt.flockSync(fd, operation);

@@ -56,7 +56,9 @@ function badgeOf(group) {
   return badge;
 }
 
-/** Node count per state (a parent counts its children's nodes) on the diagram and in the list; the picked state marked. */
+/**
+ * Node count per state (a parent counts its children's nodes) on the diagram and in the list; the picked state marked.
+ */
 export function showStateCounts(diagram, nodes, picked) {
   const counts = new Map(diagram.states.map((s) => [s.path, 0]));
   for (const node of nodes) {

@@ -44,7 +44,10 @@ function paramsText(params: unknown): string {
   return values.every((v) => ['string', 'number', 'boolean'].includes(typeof v)) ? values.join(', ') : '';
 }
 
-/** A guard's name: `'cannotWait'`, `{ type: 'restoredIn', params: { states: ['held'] } }` → `restoredIn(held)`, or a named function. */
+/**
+ * A guard's name: `'cannotWait'`, `{ type: 'restoredIn', params: { states: ['held'] } }` → `restoredIn(held)`, or a
+ * named function.
+ */
 export function guardName(guard: unknown): string | null {
   if (guard === undefined || guard === null) return null;
   if (typeof guard === 'string') return guard;

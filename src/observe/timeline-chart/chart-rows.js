@@ -192,4 +192,5 @@ export function waveSummary(nodes, now) {
  * @param {ReturnType<typeof waveSummary>} s
  */
 export const summaryLine = (s) =>
-  `${s.nodes} nodes · ${s.released} released (${s.releasedEarly} early, ${s.secondsBack} node-seconds back) · ${s.atRisk} at risk · ${s.workLost} work lost`;
+  `${s.nodes} nodes · ${s.released} released (${s.releasedEarly} early, ${s.secondsBack} node-seconds back) · ` +
+  `${s.atRisk} at risk · ${s.workLost} work lost`;

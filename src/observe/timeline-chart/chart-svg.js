@@ -41,7 +41,8 @@ export function timelineSvg(g, options = {}) {
   const top = options.title ? 22 : 0;
   const height = g.height + top;
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" width="${g.width}" height="${height}" viewBox="0 0 ${g.width} ${height}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" width="${g.width}" height="${height}" ` +
+      `viewBox="0 0 ${g.width} ${height}">`,
     `<style>${STYLE}</style>`,
   ];
   if (options.title) out.push(`<text class="label" x="4" y="15">${escapeXml(options.title)}</text>`);
@@ -55,7 +56,8 @@ export function timelineSvg(g, options = {}) {
   for (const row of g.rows) {
     const id = escapeXml(row.nodeId);
     out.push(
-      `<g class="row${row.atRisk ? ' at-risk' : ''}" data-node-id="${id}" data-state="${escapeXml(row.state)}" transform="translate(0 ${row.y})">`,
+      `<g class="row${row.atRisk ? ' at-risk' : ''}" data-node-id="${id}" data-state="${escapeXml(row.state)}" ` +
+        `transform="translate(0 ${row.y})">`,
     );
     out.push(`<rect class="row-bg" x="0" y="0" width="${g.width}" height="${g.rowHeight}"/>`);
     out.push(`<text class="label" x="4" y="${mid + 4}">${id}${row.atRisk ? ' ⚠' : ''}</text>`);
@@ -63,12 +65,14 @@ export function timelineSvg(g, options = {}) {
     for (const bar of row.bars) {
       const cls = `step-bar ${escapeXml(bar.rung)}${bar.running ? ' running' : ''}`;
       out.push(
-        `<rect class="${cls}" x="${bar.x}" y="4" width="${bar.width}" height="${g.rowHeight - 8}" rx="2"><title>${escapeXml(bar.title)}</title></rect>`,
+        `<rect class="${cls}" x="${bar.x}" y="4" width="${bar.width}" height="${g.rowHeight - 8}" ` +
+          `rx="2"><title>${escapeXml(bar.title)}</title></rect>`,
       );
     }
     for (const m of row.markers) {
       out.push(
-        `<line class="marker ${m.kind}" x1="${m.x}" x2="${m.x}" y1="1" y2="${g.rowHeight - 1}"><title>${escapeXml(m.title)}</title></line>`,
+        `<line class="marker ${m.kind}" x1="${m.x}" x2="${m.x}" y1="1" ` +
+          `y2="${g.rowHeight - 1}"><title>${escapeXml(m.title)}</title></line>`,
       );
     }
     out.push('</g>');
@@ -80,7 +84,8 @@ export function timelineSvg(g, options = {}) {
   }
   if (g.nowX !== null && options.showNow !== false)
     out.push(
-      `<line class="now" x1="${g.nowX}" x2="${g.nowX}" y1="${g.axisHeight - 6}" y2="${g.height}"><title>now</title></line>`,
+      `<line class="now" x1="${g.nowX}" x2="${g.nowX}" y1="${g.axisHeight - 6}" ` +
+        `y2="${g.height}"><title>now</title></line>`,
     );
   out.push('</g></svg>');
   return out.join('\n');
