@@ -31,7 +31,10 @@ async function watch(base: string, token: string | undefined, out: NodeJS.Writab
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    await watchStatus({ base, token, out, tty: (out as { isTTY?: boolean }).isTTY === true, signal: stop.signal });
+    const tty = (out as { isTTY?: boolean }).isTTY === true;
+    // https://no-color.org: a NO_COLOR that is set and not empty turns colours off.
+    const color = tty && !process.env.NO_COLOR;
+    await watchStatus({ base, token, out, tty, color, signal: stop.signal });
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

@@ -14,8 +14,10 @@ export interface WatchOptions {
   base: string;
   token: string | undefined;
   out: NodeJS.WritableStream;
-  /** A terminal: redraw in place, in colour, every second. Otherwise one plain frame per change. */
+  /** A terminal: redraw in place every second. Otherwise one plain frame per change. */
   tty: boolean;
+  /** Colours (on a terminal, unless NO_COLOR is set). */
+  color: boolean;
   signal: AbortSignal;
 }
 
@@ -58,7 +60,7 @@ export async function watchStatus(options: WatchOptions): Promise<void> {
   let last = '';
   const draw = (): void => {
     pending = null;
-    const frame = watchFrame([...nodes.values()], Date.now() + clockOffset, options.tty);
+    const frame = watchFrame([...nodes.values()], Date.now() + clockOffset, options.color);
     if (options.tty) options.out.write(`${CLEAR}${frame}`);
     else if (frame !== last) options.out.write(`${frame}\n`);
     last = frame;
