@@ -55,6 +55,12 @@ export function failureOf(result: RunResult, meaning: ExitMeaning): VerifyFailur
     case 'disconnected':
     case 'unreachable':
       return { reason: failureWord(result) ?? 'connection', text: result.detail };
+    // A result this code does not know (built by hand in a plugin, say) proves nothing: never a pass.
+    default:
+      return {
+        reason: 'unexpected-result',
+        text: `a command result of unknown kind ${JSON.stringify((result as { kind?: unknown }).kind)}`,
+      };
   }
 }
 

@@ -23,6 +23,15 @@ describe('passesOnExit', () => {
     expect(passesWhenZero(result({ kind: 'dryRun' }))).toEqual({ passed: true });
   });
 
+  it('never passes a result of a kind it does not know, such as one a plugin built without a kind', () => {
+    const handMade = { code: 1, stdout: '', stderr: '' } as unknown as Parameters<typeof passesOnExit>[0];
+    expect(passesOnExit(handMade, PGREP)).toEqual({
+      passed: false,
+      detail: 'unexpected-result: a command result of unknown kind undefined',
+    });
+    expect(passesWhenZero({ ...handMade, code: 0 } as typeof handMade).passed).toBe(false);
+  });
+
   it('fails when the check gave no answer, naming why', () => {
     const cases: Array<[ResultParts, string]> = [
       [
