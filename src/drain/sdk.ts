@@ -91,5 +91,9 @@ export function mustReach(result: RunResult): RunResult {
     case 'disconnected':
     case 'unreachable':
       throw new Error(`${failureWord(result)}: ${result.detail}`);
+    default:
+      throw new Error(
+        `unexpected-result: a command result of unknown kind ${JSON.stringify((result as { kind?: unknown }).kind)}`,
+      );
   }
 }
