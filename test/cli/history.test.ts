@@ -7,19 +7,9 @@ import type { NodeRecord } from '../../src/store/records.js';
 import { Store } from '../../src/store/store.js';
 import { BIN } from '../helpers/agent-process.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 
-const memory = {
-  value: null,
-  revokedAt: 1,
-  deadline: 2,
-  maxWaitTime: 60,
-  failure: null,
-  forcedReason: null,
-  deletedAt: null,
-  workLost: false,
-  escalation: null,
-  prepareFailure: null,
-};
+const memory = nodeMemory({ revokedAt: 1, deadline: 2, maxWaitTime: 60 });
 const node = (nodeId: string, state: NodeRecord['state'], extra = {}): NodeRecord => ({
   nodeId,
   clientId: null,

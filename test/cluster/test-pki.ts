@@ -12,6 +12,16 @@ function ca(dir: string, name: string): { cert: string; key: string } {
   return { cert, key };
 }
 
+/** Signs a certificate request with `issuer`, for two days, with the extensions in `extensions`. */
+function signRequest(dir: string, name: string, issuer: { cert: string; key: string }, extensions: string): string {
+  const cert = join(dir, `${name}.crt`);
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(ext, extensions);
+  const ca = ['-CA', issuer.cert, '-CAkey', issuer.key, '-CAcreateserial'];
+  openssl('x509', '-req', '-in', join(dir, `${name}.csr`), ...ca, '-out', cert, '-days', '2', '-extfile', ext);
+  return cert;
+}
+
 function signed(
   dir: string,
   name: string,
@@ -21,27 +31,13 @@ function signed(
 ) {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
-  const cert = join(dir, `${name}.crt`);
   const keyProtection = options.passphrase === undefined ? ['-nodes'] : ['-passout', `pass:${options.passphrase}`];
   openssl('req', ...EC, ...keyProtection, '-keyout', key, '-out', csr, '-subj', `/CN=${cn}`);
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, options.san ? `subjectAltName=${options.san}\n` : 'basicConstraints=CA:FALSE\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    issuer.cert,
-    '-CAkey',
-    issuer.key,
-    '-CAcreateserial',
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-extfile',
-    ext,
+  const cert = signRequest(
+    dir,
+    name,
+    issuer,
+    options.san ? `subjectAltName=${options.san}\n` : 'basicConstraints=CA:FALSE\n',
   );
   return { cert, key };
 }
@@ -93,7 +89,6 @@ export function makePortalCredential(
 ) {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
-  const cert = join(dir, `${name}.crt`);
   const file = join(dir, `${name}.pem`);
   if (options.format === 'traditional') {
     openssl('genrsa', '-traditional', '-aes256', '-passout', `pass:${options.passphrase}`, '-out', key, '2048');
@@ -123,24 +118,7 @@ export function makePortalCredential(
     '-subj',
     `/CN=${options.cn ?? 'experimenter'}/O=CloudLab`,
   );
-  writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    issuer.cert,
-    '-CAkey',
-    issuer.key,
-    '-CAcreateserial',
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-extfile',
-    join(dir, `${name}.ext`),
-  );
+  const cert = signRequest(dir, name, issuer, 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
   const [keyText, certText] = [readFileSync(key, 'utf8'), readFileSync(cert, 'utf8')];
   writeFileSync(file, options.order === 'key-first' ? keyText + certText : certText + keyText);
   return { file, key: keyText, cert: certText };

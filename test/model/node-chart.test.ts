@@ -7,6 +7,7 @@ import type { NodeEvent, NodeInput, NodeMemory, RestorableState } from '../../ma
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { provideNodeMachine } from '../../src/slice/provide-machine.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 import { arrivesIn, ChartCoverage } from './chart-coverage.js';
 import {
   freshIncarnationIsUnreleased,
@@ -65,18 +66,7 @@ const WHERE: Array<[string, string]> = [
 ];
 const applies = arrivesIn(WHERE);
 
-const MEMORY: NodeMemory = {
-  value: null,
-  revokedAt: null,
-  deadline: null,
-  maxWaitTime: null,
-  failure: null,
-  forcedReason: null,
-  deletedAt: null,
-  workLost: false,
-  escalation: null,
-  prepareFailure: null,
-};
+const MEMORY = nodeMemory();
 /** What the journal holds of a node in each state it can be restored into. */
 const RESTORED: Record<RestorableState, Partial<NodeMemory>> = {
   'allocated.idle': {},

@@ -4,23 +4,12 @@ import { Observer } from '../../src/observe/observer.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { makeSlice } from '../helpers/fake-slice.js';
 import { HANG } from '../helpers/fake-ssh-runner.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 import { flush } from '../helpers/scripted-drain.js';
 
 const NOW = 5_000_000;
-const memory = (overrides: Partial<NodeMemory>): NodeMemory => ({
-  value: null,
-  revokedAt: NOW - 60_000,
-  deadline: NOW + 10_000,
-  maxWaitTime: 70,
-  failure: null,
-  forcedReason: null,
-  deletedAt: null,
-  workLost: false,
-  escalation: null,
-  prepareFailure: null,
-  incarnation: 1,
-  ...overrides,
-});
+const memory = (overrides: Partial<NodeMemory>): NodeMemory =>
+  nodeMemory({ revokedAt: NOW - 60_000, deadline: NOW + 10_000, maxWaitTime: 70, incarnation: 1, ...overrides });
 
 /** A slice whose node pc3 is rebuilt from the journal as `restore` says, watched by an observer. */
 function restoredSlice(restore: NodeRestore) {

@@ -7,24 +7,14 @@ import type { NodeRecord } from '../../src/store/records.js';
 import { Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { FaultyJournalFiles } from '../helpers/faulty-journal-file.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 
 const record = (nodeId: string, state: NodeRecord['state']): NodeRecord => ({
   nodeId,
   clientId: null,
   target: { nodeId, host: 'h', port: 22, user: 'root' },
   state,
-  memory: {
-    value: null,
-    revokedAt: 1,
-    deadline: 2,
-    maxWaitTime: 60,
-    failure: null,
-    forcedReason: null,
-    deletedAt: null,
-    workLost: false,
-    escalation: null,
-    prepareFailure: null,
-  },
+  memory: nodeMemory({ revokedAt: 1, deadline: 2, maxWaitTime: 60 }),
 });
 
 async function journalRecords(dir: string) {

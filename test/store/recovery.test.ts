@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type NodeMemory, RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 import { settle, simulatedNode } from '../helpers/scripted-drain.js';
 
 const NOW = 1_000_000;
-const memory = (deadline: number | null): NodeMemory => ({
-  value: 0.4,
-  revokedAt: NOW - 60_000,
-  deadline,
-  maxWaitTime: 120,
-  failure: null,
-  forcedReason: null,
-  deletedAt: null,
-  workLost: false,
-  escalation: null,
-  prepareFailure: null,
-});
+const memory = (deadline: number | null): NodeMemory =>
+  nodeMemory({ value: 0.4, revokedAt: NOW - 60_000, deadline, maxWaitTime: 120 });
 
 describe('a node rebuilt after a restart', () => {
   it('resumes a drain by verifying first and skips a step already done', async () => {

@@ -6,6 +6,7 @@ import { JournalCorruptError, readJournal } from '../../src/store/journal-reader
 import type { NodeRecord } from '../../src/store/records.js';
 import { FLUSH_SOON_MS, Store } from '../../src/store/store.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { nodeMemory } from '../helpers/node-memory.js';
 
 const tempDir = () => mkdtemp(join(tmpdir(), 'dynslice-store-'));
 const record = (nodeId: string, state: NodeRecord['state'], deadline: number | null = null): NodeRecord => ({
@@ -13,18 +14,7 @@ const record = (nodeId: string, state: NodeRecord['state'], deadline: number | n
   clientId: 'node1',
   target: { nodeId, host: 'h', port: 22, user: 'root' },
   state,
-  memory: {
-    value: 0.5,
-    revokedAt: 1,
-    deadline,
-    maxWaitTime: 60,
-    failure: null,
-    forcedReason: null,
-    deletedAt: null,
-    workLost: false,
-    escalation: null,
-    prepareFailure: null,
-  },
+  memory: nodeMemory({ value: 0.5, revokedAt: 1, deadline, maxWaitTime: 60 }),
 });
 const journalFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('journal-')).sort();
 
