@@ -72,7 +72,7 @@ export const nodeMachine = setup({
     recordDeleted: assign({
       deletedAt: ({ event }) => {
         assertEvent(event, 'DELETE_COMPLETE');
-        return event.at;
+        return event.inferred ? null : event.at;
       },
     }),
     recordWorkLost: assign({ workLost: true }),

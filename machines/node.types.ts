@@ -4,7 +4,12 @@ import type { PlanOutline, StepRef } from './drain.types.js';
 export type NodeEvent =
   | { type: 'DELETE_PENDING'; maxWaitTime: number; at: number }
   | { type: 'VALUE_SET'; value: number; at: number }
-  | { type: 'DELETE_COMPLETE'; at: number };
+  /**
+   * `inferred`: the agent saw evidence that the cluster took the node (it left the node list, or
+   * SetResourceValues names it outside the slice) without the NotifyDeleteComplete that says so; its
+   * deletion time is then unknown (deletedAt null), so no countdown is taken for a late repeat of it.
+   */
+  | { type: 'DELETE_COMPLETE'; at: number; inferred?: boolean };
 
 export type FailurePolicy = 'hold' | 'release';
 

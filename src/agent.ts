@@ -15,10 +15,11 @@ import type { ClientEndpointHandlers } from './protocol/client-methods.js';
 import type { Clock, StateChange } from './slice/node-actor.js';
 import { NodeListReloader } from './slice/node-list-reloader.js';
 import { NodeLookupHandlers } from './slice/node-lookup-handlers.js';
+import { settleAllParked } from './slice/parked-calls.js';
 import { Slice } from './slice/slice.js';
 import type { SshRunner } from './ssh/ssh-runner.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
-import { commandRecordOf, nodeRecordOf } from './store/node-record.js';
+import { commandRecordOf, joinedRecordOf, nodeRecordOf } from './store/node-record.js';
 import type { Store } from './store/store.js';
 
 export interface AgentDeps {
@@ -39,7 +40,14 @@ export interface AgentDeps {
    * The node list as read at start, and the manifest it is read again from (see nodeListSource);
    * default: the configuration's `nodes:` list.
    */
-  nodeList?: { list: ManifestNodeList; source?: NodeListSource };
+  nodeList?: {
+    list: ManifestNodeList;
+    source?: NodeListSource;
+    /** Least time between two reads that calls asked for (default 5 s). */
+    callSpacingMs?: number;
+    /** First and longest wait before a read that failed is tried again for the nodes that wait (5 s, 60 s). */
+    retryMs?: { first: number; max: number };
+  };
 }
 
 export interface Agent {
@@ -96,6 +104,9 @@ export function createAgent(deps: AgentDeps): Agent {
       if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));
       observer.onChange(change);
     },
+    onRemember: (nodeId, snapshot) => deps.store?.recordNode(nodeRecordOf(slice.get(nodeId)!, snapshot)),
+    onJoin: (node) => deps.store?.recordNode(joinedRecordOf(node)),
+    onLife: (change) => deps.store?.recordLife(change),
     onCommand: (event) => {
       if (deps.store) deps.store.recordCommand(commandRecordOf(event, slice));
       observer.onCommand(event);
@@ -108,7 +119,14 @@ export function createAgent(deps: AgentDeps): Agent {
   const reloader =
     source?.reloadSeconds == null
       ? undefined
-      : new NodeListReloader({ source, apply: (nodes) => slice.applyNodeList(nodes), logger });
+      : new NodeListReloader({
+          source,
+          apply: (nodes) => slice.applyNodeList(nodes),
+          // Every read that succeeded, whoever asked for it, says what the parked nodes are.
+          onRead: () => void lookup?.settleAll(),
+          logger,
+          callSpacingMs: deps.nodeList?.callSpacingMs,
+        });
   if (reloader && deps.nodeList)
     reloader.noteRead('start', deps.nodeList.list, {
       added: listed.map((node) => node.nodeId),
@@ -118,11 +136,13 @@ export function createAgent(deps: AgentDeps): Agent {
     });
   const lookup =
     reloader &&
-    new NodeLookupHandlers(slice, {
+    new NodeLookupHandlers(slice, slice.lives, {
       lookUp: () => reloader.reload('unknown-node'),
       logger,
       now: deps.now ?? Date.now,
       max: config.unknownNodes.max,
+      deletedGraceSeconds: config.deletedGraceSeconds,
+      retryMs: deps.nodeList?.retryMs,
     });
   const served = deps.wrapHandlers?.(lookup ?? slice) ?? lookup ?? slice;
   // The journal records what the cluster was actually told.
@@ -134,7 +154,10 @@ export function createAgent(deps: AgentDeps): Agent {
     if (restored) return;
     restored = true;
     const { stepCrashLimit } = config.drain;
-    restoreNodes({ slice, listed, store, stepCrashLimit, listIsManifest: reloader !== undefined, logger });
+    restoreNodes({ slice, listed, store, stepCrashLimit, logger });
+    // The nodes that waited for a read before the restart: the read every start makes says what they are.
+    if (lookup) void lookup.settleAll();
+    else void settleAllParked(slice, deps.now ?? Date.now);
   };
 
   return {

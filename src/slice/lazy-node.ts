@@ -7,6 +7,8 @@ export interface SliceNode {
   nodeId: string;
   clientId: string | null;
   target: SshTarget;
+  /** Learned from a call (its host from hostTemplate), not from the node list. */
+  readonly adopted: boolean;
   /**
    * The node's state machine once started; undefined before: an idle node that nothing needed has
    * none, and is allocated and idle. Reading it never starts it.

@@ -29,7 +29,13 @@ export interface StateChange {
 export function startNodeActor(
   machine: NodeMachine | AnyStateMachine,
   input: NodeInput,
-  options: { logger: Logger; clock?: Clock; onChange?: (change: StateChange) => void },
+  options: {
+    logger: Logger;
+    clock?: Clock;
+    onChange?: (change: StateChange) => void;
+    /** The deadline moved without a change of state (a later countdown): the journal keeps it too. */
+    onRemember?: (snapshot: NodeSnapshot) => void;
+  },
 ): NodeActor {
   // Made on the node's first log line: thousands of idle nodes need no logger of their own.
   let childLogger: Logger | undefined;
@@ -40,6 +46,7 @@ export function startNodeActor(
     options.clock ? { input, clock: options.clock } : { input },
   ) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
+  let remembered = actor.getSnapshot().context.deadline;
   // xstate hands emitted events to these listeners just before it tells subscribers of the snapshot
   // the transition led to: they go out with that change.
   let signals: NodeSignal[] = [];
@@ -49,7 +56,14 @@ export function startNodeActor(
       const announced = signals;
       signals = [];
       const to = stateName(snapshot.value);
-      if (to === previous) return;
+      if (to === previous) {
+        if (deadlineMoved(remembered, snapshot.context.deadline)) {
+          remembered = snapshot.context.deadline;
+          options.onRemember?.(snapshot);
+        }
+        return;
+      }
+      remembered = snapshot.context.deadline;
       const { failure, forcedReason, workLost, deadline, incarnation } = snapshot.context;
       log().info({ from: previous, to, incarnation, failure, forcedReason, workLost, deadline }, 'node state changed');
       options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot, signals: announced });
@@ -59,4 +73,16 @@ export function startNodeActor(
     error: (error) => log().error({ err: error }, 'node actor failed'),
   });
   return actor.start();
+}
+
+/**
+ * Deadlines the cluster moves by less than this are not journaled again: its countdowns name the
+ * same deadline give or take the second its max_wait_time is counted in, and a restart then re-arms
+ * a deadline at most this much early.
+ */
+export const DEADLINE_JOURNAL_MS = 1_000;
+
+function deadlineMoved(remembered: number | null, now: number | null): boolean {
+  if (remembered === null || now === null) return remembered !== now;
+  return Math.abs(now - remembered) >= DEADLINE_JOURNAL_MS;
 }

@@ -8,6 +8,8 @@ export type ReloadReason = 'start' | 'signal' | 'timer' | 'unknown-node';
 export interface NodeListReloaderDeps {
   source: { label: string; reloadSeconds: number | null; read(): Promise<ManifestNodeList> };
   apply(nodes: readonly ListedNode[]): NodeListChange;
+  /** After every read that succeeded and was applied. */
+  onRead?: () => void;
   logger: Logger;
   /** Least time between the starts of two reads that calls asked for (default 5 s): calls come from the network. */
   callSpacingMs?: number;
@@ -86,6 +88,7 @@ export class NodeListReloader {
     if (this.stopped) return false;
     const change = this.deps.apply(read.nodes);
     this.noteRead(reason, read, change);
+    this.deps.onRead?.();
     return true;
   }
 

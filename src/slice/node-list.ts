@@ -1,11 +1,13 @@
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import type { LazyNode } from './lazy-node.js';
 import type { ListedNode } from './listed-node.js';
+import { pastIdle } from './lost-deletion.js';
 import type { NodeRegistry } from './node-registry.js';
 
 /** What applying a node list changed, by node_id. */
 export interface NodeListChange {
   added: string[];
+  /** Out of the slice: idle, deleted, or released and taken without their NotifyDeleteComplete. */
   removed: string[];
   /** Listed with another host, port, user or client_id while idle: taken out and added again. */
   moved: string[];
@@ -26,18 +28,25 @@ const sameLogin = (node: LazyNode, listed: ListedNode): boolean =>
   node.target.port === listed.port &&
   node.target.user === listed.user;
 
+/** What applying a node list may do to a node of the slice (the slice's rules: see slice.ts). */
+export interface NodeListOps {
+  /** Takes an idle node out of the slice; false when it is not idle (or events wait for it). */
+  remove(node: LazyNode, why: string): boolean;
+  /** The node was taken without its NotifyDeleteComplete (which the cluster never resends): it is deleted. */
+  takeAsDeleted(node: LazyNode, why: string): void;
+}
+
 /**
- * Makes the slice's listed nodes those of `listed`: new ones are added (a node taken out earlier
- * comes back as its next incarnation); idle ones no longer listed are taken out; a node that is
- * draining, drained or held is never taken out or moved. Deleted nodes stay (their deletion is
- * remembered, see incarnation.ts): a listed one is reached at its listed login when it is back.
- * Nodes learned from calls (adopted) that the list does not name are left to the calls.
+ * Makes the slice's listed nodes those of `listed`, a read that succeeded: new ones are added (a
+ * node that left comes back as its next incarnation). A node no longer listed left the slice: an
+ * idle or deleted one goes out; any other (draining, held, drained, forced) was taken without the
+ * NotifyDeleteComplete that says so: it is deleted (a running drain stops), then goes out. If it
+ * comes back it is its next incarnation and drains again. A node listed with another login is moved
+ * only while idle. A deleted node still listed stays (its deletion is remembered, see
+ * incarnation.ts) and is reached at its listed login when it is back. Nodes learned from calls
+ * (adopted) that the list does not name are left to the calls.
  */
-export function applyNodeList(
-  registry: NodeRegistry,
-  listed: readonly ListedNode[],
-  remove: (node: LazyNode) => boolean,
-): NodeListChange {
+export function applyNodeList(registry: NodeRegistry, listed: readonly ListedNode[], ops: NodeListOps): NodeListChange {
   const change: NodeListChange = { added: [], removed: [], moved: [], busy: [] };
   const wanted = new Set<string>();
   for (const node of listed) {
@@ -52,7 +61,7 @@ export function applyNodeList(
       current.adopted = false;
     } else if (sameLogin(current, node)) {
       current.adopted = false;
-    } else if (remove(current)) {
+    } else if (ops.remove(current, 'listed with another login')) {
       registry.add(identity);
       change.moved.push(node.nodeId);
     } else {
@@ -60,8 +69,12 @@ export function applyNodeList(
     }
   }
   for (const node of [...registry.nodes.values()]) {
-    if (wanted.has(node.nodeId) || node.adopted || node.deleted) continue;
-    if (remove(node)) change.removed.push(node.nodeId);
+    if (wanted.has(node.nodeId) || node.adopted) continue;
+    if (pastIdle(node)) ops.takeAsDeleted(node, 'no longer in the node list');
+    if (node.deleted) {
+      registry.remove(node, 'deleted, and no longer in the node list');
+      change.removed.push(node.nodeId);
+    } else if (ops.remove(node, 'no longer in the node list')) change.removed.push(node.nodeId);
     else change.busy.push(node.nodeId);
   }
   return change;

@@ -1,119 +1,183 @@
 import type { Logger } from 'pino';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS } from './incarnation.js';
+import type { NodeLives, Parked } from './node-lives.js';
+import { settleParked } from './parked-calls.js';
 import type { Slice } from './slice.js';
 
-interface Parked {
-  values?: NodeEntry;
-  countdown?: { entry: NodeEntry; at: number };
-}
-
 export interface NodeLookupDeps {
-  /** Re-reads the node list; resolves once a read that started after this call has ended (never rejects). */
-  lookUp(): Promise<unknown>;
+  /**
+   * Re-reads the node list; resolves true once a read that started after this call has been
+   * applied, false when it failed (never rejects). Every read that succeeds, whoever asked for
+   * it, ends with `settleAll`.
+   */
+  lookUp(): Promise<boolean>;
   logger: Logger;
   now: () => number;
   /** Nodes waiting for a read at most; past it, unknown nodes get the unknown-node policy at once. */
   max: number;
+  deletedGraceSeconds?: number;
+  /** The first wait before a read that failed is tried again for the nodes still waiting; it doubles up to `max`. */
+  retryMs?: { first: number; max: number };
 }
 
+const DEFAULT_RETRY_MS = { first: 5_000, max: 60_000 };
+
 /**
- * In front of a slice whose node list is a manifest: a call naming a node the agent does not know
- * starts a re-read of the manifest, and the node waits for it: a countdown is answered with the node
- * kept (as it came; released when the cluster cannot wait, max_wait_time 0), and once the read has
- * said what the node is, what the calls said of it is applied (the unknown-node policy if the read
- * did not list it). The reply never waits for the read.
+ * In front of a slice whose node list is a manifest: a call naming a node the slice does not hold
+ * (never seen, or that left) parks it (see node-lives.ts) and starts a read of the manifest; the
+ * reply never waits for the read. A parked node is answered with the wait it came with, released
+ * only once the cluster sent max_wait_time 0 for it (then in every reply until it is settled). Only
+ * a read that succeeded says what the node is: then what the calls said of it is applied (to the
+ * node, with the cluster's deadline, if the manifest lists it; else under the unknown-node policy).
+ * A read that failed changes nothing: the node stays parked and the read is tried again.
  */
 export class NodeLookupHandlers implements ClientEndpointHandlers {
-  private readonly parked = new Map<string, Parked>();
   private readonly log: Logger;
   private stopped = false;
+  private retry: { timer: NodeJS.Timeout | undefined; waitMs: number };
 
   constructor(
     private readonly slice: Slice,
+    private readonly lives: NodeLives,
     private readonly deps: NodeLookupDeps,
   ) {
     this.log = deps.logger.child({ component: 'nodes' });
+    this.retry = { timer: undefined, waitMs: (deps.retryMs ?? DEFAULT_RETRY_MS).first };
   }
 
   async setResourceValues(nodes: NodeEntry[]): Promise<void> {
     // Entries without client_id describe nodes outside the slice: nothing to look up.
     const { known, waiting } = this.split(nodes, (entry) => entry.client_id !== undefined);
-    for (const entry of waiting) this.parkedOf(entry.node_id).values = entry;
-    this.lookUp(waiting);
+    // A call refused whole (too many unknown nodes) parks nothing.
     await this.slice.setResourceValues(known);
+    for (const entry of waiting) this.park(entry.node_id, (parked) => ({ ...parked, values: entry }));
+    this.lookUp(waiting);
   }
 
   async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
     const { known, waiting } = this.split(nodes, () => true);
     const at = this.deps.now();
-    for (const entry of waiting) this.parkedOf(entry.node_id).countdown = { entry, at };
-    this.lookUp(waiting);
     const released = await this.slice.notifyDeletePending(known);
-    for (const entry of waiting) if ((entry.max_wait_time ?? 0) === 0) released.add(entry.node_id);
+    for (const entry of waiting) {
+      const noWait = (entry.max_wait_time ?? 0) <= 0;
+      this.park(entry.node_id, (parked) => ({ ...parked, noWait: parked.noWait || noWait, countdown: { entry, at } }));
+      if (this.lives.released(entry.node_id)) released.add(entry.node_id);
+    }
+    this.lookUp(waiting);
     return released;
   }
 
   notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
-    for (const entry of nodes) this.parked.delete(entry.node_id);
+    const now = this.deps.now();
+    for (const entry of nodes) {
+      const life = this.lives.get(entry.node_id);
+      if (life?.life !== 'parked') continue;
+      // Gone before a read said what it was: a countdown soon after repeats this deletion.
+      const incarnation = life.left?.incarnation ?? 0;
+      this.lives.set(entry.node_id, { life: 'left', incarnation, deletedAt: now, why: 'deleted while parked' });
+    }
     return this.slice.notifyDeleteComplete(nodes);
   }
 
-  /** Forgets the waiting calls: a read that ends after the agent stopped applies nothing. */
-  stop(): void {
-    this.stopped = true;
-    this.parked.clear();
-  }
-
-  /** Entries for nodes the slice knows (or reports released) go on; the others wait for a read. */
-  private split(nodes: NodeEntry[], mayWait: (entry: NodeEntry) => boolean) {
-    const known: NodeEntry[] = [];
-    const waiting: NodeEntry[] = [];
-    for (const entry of nodes) {
-      const id = entry.node_id;
-      const unknown = mayWait(entry) && this.slice.get(id) === undefined && !this.slice.isReleased(id);
-      if (unknown && (this.parked.has(id) || this.parked.size < this.deps.max)) waiting.push(entry);
-      else known.push(entry);
-    }
-    return { known, waiting };
-  }
-
-  private parkedOf(nodeId: string): Parked {
-    let parked = this.parked.get(nodeId);
-    if (!parked) this.parked.set(nodeId, (parked = {}));
-    return parked;
-  }
-
-  private lookUp(waiting: NodeEntry[]): void {
-    if (waiting.length === 0) return;
-    const ids = waiting.map((entry) => entry.node_id);
-    this.log.info(
-      { count: ids.length, nodeIds: ids.slice(0, 5) },
-      'call names nodes the agent does not know: re-reading the node list',
-    );
-    void this.deps.lookUp().then(() => this.settle(ids));
-  }
-
-  /** Applies what the calls said of the nodes that waited, now that a read has said what they are. */
-  private async settle(ids: string[]): Promise<void> {
-    for (const id of new Set(ids)) {
-      const parked = this.parked.get(id);
-      if (!parked || this.stopped) continue;
-      this.parked.delete(id);
+  /** Applies what the calls said of every parked node: a read of the node list has just succeeded. */
+  async settleAll(): Promise<void> {
+    if (this.stopped) return;
+    clearTimeout(this.retry.timer);
+    this.retry = { timer: undefined, waitMs: (this.deps.retryMs ?? DEFAULT_RETRY_MS).first };
+    for (const nodeId of this.lives.parked()) {
       try {
-        if (parked.values) await this.slice.setResourceValues([parked.values]);
-        if (parked.countdown) await this.slice.notifyDeletePending([this.late(parked.countdown)]);
+        await settleParked(this.slice, this.lives, nodeId, this.deps.now());
       } catch (error) {
         this.log.warn(
-          { nodeId: id, err: error instanceof Error ? error.message : String(error) },
+          { nodeId, err: error instanceof Error ? error.message : String(error) },
           'call for a node that waited for the node list not applied',
         );
       }
     }
   }
 
-  /** The countdown entry with the time it waited taken off, so the deadline stays the cluster's. */
-  private late({ entry, at }: { entry: NodeEntry; at: number }): NodeEntry {
-    const waited = Math.ceil((this.deps.now() - at) / 1000);
-    return { ...entry, max_wait_time: Math.max(0, (entry.max_wait_time ?? 0) - waited) };
+  /** Stops the retries: a read that ends after the agent stopped applies nothing. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry.timer);
+  }
+
+  /** Entries for nodes the slice holds (or answers for) go on; the others wait for a read. */
+  private split(nodes: NodeEntry[], mayWait: (entry: NodeEntry) => boolean) {
+    const known: NodeEntry[] = [];
+    const waiting: NodeEntry[] = [];
+    for (const entry of nodes) {
+      const id = entry.node_id;
+      const parked = this.lives.get(id)?.life === 'parked';
+      const room = parked || this.lives.count('parked') < this.deps.max;
+      if (mayWait(entry) && room && this.waits(entry)) waiting.push(entry);
+      else known.push(entry);
+    }
+    return { known, waiting };
+  }
+
+  /** Whether the entry names a node only a read can say anything of. */
+  private waits(entry: NodeEntry): boolean {
+    if (this.slice.get(entry.node_id) !== undefined) return false;
+    const life = this.lives.get(entry.node_id);
+    if (life === undefined || life.life === 'parked') return true;
+    if (life.life === 'unknown') return false;
+    // Left after its deletion: a countdown soon after repeats the deletion, and the slice answers it.
+    const namedBy = entry.max_wait_time === undefined ? 'values' : 'countdown';
+    const now = this.deps.now();
+    return life.deletedAt === null || backInSlice(namedBy, life.deletedAt, now, this.graceMs());
+  }
+
+  /** Parks a node (journaled when it is new, or when the cluster first says it cannot wait for it). */
+  private park(nodeId: string, update: (parked: Parked) => Parked): void {
+    const life = this.lives.get(nodeId);
+    const before: Parked =
+      life?.life === 'parked'
+        ? life
+        : {
+            life: 'parked',
+            since: this.deps.now(),
+            noWait: false,
+            ...(life?.life === 'left' ? { left: { incarnation: life.incarnation, deletedAt: life.deletedAt } } : {}),
+          };
+    const after = update(before);
+    if (life?.life !== 'parked' || after.noWait !== before.noWait) this.lives.set(nodeId, after);
+    else this.lives.restore(nodeId, after);
+  }
+
+  private lookUp(waiting: NodeEntry[]): void {
+    if (waiting.length === 0 || this.stopped) return;
+    const ids = waiting.map((entry) => entry.node_id);
+    this.log.info(
+      { count: ids.length, nodeIds: ids.slice(0, 5) },
+      'call names nodes the agent does not know: re-reading the node list',
+    );
+    void this.deps.lookUp().then((read) => {
+      if (!read) this.retryLater();
+    });
+  }
+
+  /** A read failed while nodes wait for one: they stay parked, and the read is tried again later. */
+  private retryLater(): void {
+    if (this.stopped || this.retry.timer !== undefined || this.lives.count('parked') === 0) return;
+    const { waitMs } = this.retry;
+    this.log.warn(
+      { parked: this.lives.count('parked'), retryInMs: waitMs },
+      'node list read failed: the nodes it was read for stay unknown and keep their wait; reading again later',
+    );
+    const timer = setTimeout(() => {
+      this.retry.timer = undefined;
+      if (this.lives.count('parked') === 0 || this.stopped) return;
+      void this.deps.lookUp().then((read) => {
+        if (!read) this.retryLater();
+      });
+    }, waitMs);
+    timer.unref();
+    this.retry = { timer, waitMs: Math.min(waitMs * 2, (this.deps.retryMs ?? DEFAULT_RETRY_MS).max) };
+  }
+
+  private graceMs(): number {
+    return (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
   }
 }

@@ -6,12 +6,15 @@ import { deriveHost } from './host-template.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { incarnationOf, LazyNode } from './lazy-node.js';
 import { type NodeActor, type StateChange, stateName } from './node-actor.js';
+import type { NodeLives } from './node-lives.js';
 import type { UnknownNodes } from './unknown-nodes.js';
 
 export interface NodeRegistryDeps {
   log: Logger;
   now: () => number;
   unknown: UnknownNodes;
+  /** Node_ids outside the slice's nodes: where a node that leaves goes, and where one that comes back was. */
+  lives: NodeLives;
   /** SSH login defaults for nodes learned from calls. */
   ssh: { user: string; port: number };
   hostTemplate?: string;
@@ -22,6 +25,8 @@ export interface NodeRegistryDeps {
   startActor(input: NodeInput): NodeActor;
   /** A node just added (the slice starts a restored one's actor, connects ahead, …). */
   added(node: LazyNode, restore: NodeRestore | undefined): void;
+  /** A node that joined the slice while the agent runs (not rebuilt, not listed at start): journal it. */
+  joined(node: LazyNode): void;
   changed(change: StateChange): void;
 }
 
@@ -29,16 +34,17 @@ export interface AddOptions {
   /** Learned from a call rather than listed (a later incarnation re-derives its host). */
   adopted?: boolean;
   incarnation?: number;
+  /** Listed at start: the node list is read at every start, so nothing needs journaling. */
+  atStart?: boolean;
 }
 
 /**
  * The slice's nodes: which node an entry of a call names (a known node, a deleted one back in the
- * slice, an unknown one adopted under the policy), nodes added, and nodes taken out.
+ * slice, an unknown one adopted under the policy), nodes added, and nodes taken out (into `lives`,
+ * which remembers their last incarnation: one that comes back is the next).
  */
 export class NodeRegistry {
   readonly nodes = new Map<string, LazyNode>();
-  /** The last incarnation of each node taken out of the slice: one that comes back is the next. */
-  private readonly departed = new Map<string, number>();
 
   constructor(private readonly deps: NodeRegistryDeps) {}
 
@@ -49,9 +55,12 @@ export class NodeRegistry {
   ): LazyNode {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
-    const departed = this.departed.get(node.nodeId);
-    this.departed.delete(node.nodeId);
-    const incarnation = options.incarnation ?? (departed === undefined ? undefined : departed + 1);
+    const life = this.deps.lives.get(node.nodeId);
+    const before = life?.life === 'left' ? life : life?.life === 'parked' ? life.left : undefined;
+    // A parked node keeps its life until the calls that waited for it are applied (node-lookup-handlers.ts).
+    // One reported released as unknown that a read now lists is back in the slice: a new node.
+    if (life?.life === 'left' || life?.life === 'unknown') this.deps.lives.joined(node.nodeId);
+    const incarnation = options.incarnation ?? (before?.incarnation ? before.incarnation + 1 : undefined);
     const input: NodeInput = {
       nodeId: node.nodeId,
       clientId: node.clientId,
@@ -72,14 +81,20 @@ export class NodeRegistry {
     if (entry.adopted && options.incarnation === undefined)
       this.deps.unknown.noteAdopted(node.nodeId, restore !== undefined);
     this.deps.added(entry, restore);
+    // A new incarnation is journaled by its first state change (reincarnate); a restored node is journaled.
+    if (restore === undefined && !options.atStart && options.incarnation === undefined) this.deps.joined(entry);
     return entry;
   }
 
-  /** Takes a node out (the caller checked that nothing runs or waits for it). */
-  remove(node: LazyNode): void {
+  /**
+   * Takes a node out of the slice on evidence (`why`): the caller checked that nothing runs or waits
+   * for it. A deleted node keeps its deletion time: a countdown soon after repeats the deletion.
+   */
+  remove(node: LazyNode, why: string): void {
+    const deletedAt = node.deleted ? (node.actor?.getSnapshot().context.deletedAt ?? null) : null;
     node.actor?.stop();
     this.nodes.delete(node.nodeId);
-    this.departed.set(node.nodeId, incarnationOf(node));
+    this.deps.lives.set(node.nodeId, { life: 'left', incarnation: incarnationOf(node), deletedAt, why });
   }
 
   /**
@@ -89,15 +104,27 @@ export class NodeRegistry {
   resolve(entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
     const known = this.nodes.get(entry.node_id);
     if (known) return known.deleted ? this.reincarnate(known, entry, namedBy) : known;
-    const { unknown } = this.deps;
-    if (unknown.isReleased(entry.node_id)) return null;
+    const { unknown, lives } = this.deps;
+    const life = lives.get(entry.node_id);
+    if (life?.life === 'unknown') return null;
+    // A node that left after its deletion, named by a countdown soon after: the deletion repeated.
+    if (life?.life === 'left' && life.deletedAt !== null && !this.backInSlice(namedBy, life.deletedAt)) return null;
     const clientId = entry.client_id ?? null;
     const target = this.adoptedTarget(entry.node_id, clientId);
     if (target === null) {
-      unknown.noteReleased(entry.node_id);
+      const why =
+        this.deps.unknownNodes === 'release'
+          ? 'unknownNodes: release'
+          : 'the node list does not hold it and hostTemplate cannot place it';
+      unknown.noteReleased(entry.node_id, why);
       return null;
     }
     return this.add({ nodeId: entry.node_id, clientId, target }, undefined, { adopted: true });
+  }
+
+  private backInSlice(namedBy: NamedBy, deletedAt: number | null): boolean {
+    const graceMs = (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
+    return backInSlice(namedBy, deletedAt, this.deps.now(), graceMs);
   }
 
   /** Where a node learned from a call is reached, or null when the policy or the template cannot say. */
@@ -113,13 +140,15 @@ export class NodeRegistry {
    */
   private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
     const previous = deleted.ensureStarted().getSnapshot();
-    const graceMs = (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000;
-    if (!backInSlice(namedBy, previous.context.deletedAt, this.deps.now(), graceMs)) return deleted;
+    if (!this.backInSlice(namedBy, previous.context.deletedAt)) return deleted;
     const nodeId = entry.node_id;
     const clientId = entry.client_id ?? deleted.clientId;
     const target = deleted.adopted ? this.adoptedTarget(nodeId, clientId) : deleted.target;
+    if (target === null) {
+      this.remove(deleted, 'deleted, and hostTemplate no longer places it');
+      return this.resolve(entry, namedBy);
+    }
     this.nodes.delete(nodeId);
-    if (target === null) return this.resolve(entry, namedBy);
     const incarnation = previous.context.incarnation + 1;
     this.deps.log.info(
       { nodeId, clientId, host: target.host, incarnation, namedBy },

@@ -3,15 +3,17 @@ import type { NodeRestore } from '../../machines/node.types.js';
 import { createStepActors } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import type { NamedBy } from './incarnation.js';
+import { DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { isIdle, type LazyNode, releasedNow, type SliceNode } from './lazy-node.js';
 import type { ListedNode } from './listed-node.js';
+import { takenWithoutDeletion } from './lost-deletion.js';
 import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
 import { applyNodeList, type NodeListChange } from './node-list.js';
+import { NodeLives } from './node-lives.js';
 import { NodeMailbox } from './node-mailbox.js';
 import { type AddOptions, NodeRegistry } from './node-registry.js';
 import { provideNodeMachine } from './provide-machine.js';
-import { DEFAULT_START_BEFORE_REPLY, type SliceDeps } from './slice-deps.js';
+import { DEFAULT_START_BEFORE_REPLY, nodeSettings, type SliceDeps } from './slice-deps.js';
 import { DEFAULT_MAX_UNKNOWN_NODES, UnknownNodes } from './unknown-nodes.js';
 
 export { LazyNode, type SliceNode } from './lazy-node.js';
@@ -22,6 +24,8 @@ export class Slice implements ClientEndpointHandlers {
   private readonly registry: NodeRegistry;
   private readonly nodes: Map<string, LazyNode>;
   private readonly unknown: UnknownNodes;
+  /** Node_ids the cluster named that are not the slice's nodes now: left, unknown, parked. */
+  readonly lives: NodeLives;
   private readonly machine: NodeMachine;
   private readonly log: Logger;
   /** Set by preconnect(): nodes added later are connected ahead too. */
@@ -32,7 +36,8 @@ export class Slice implements ClientEndpointHandlers {
   constructor(private readonly deps: SliceDeps) {
     this.log = deps.logger;
     this.mailbox = new NodeMailbox(deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY);
-    this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger);
+    this.lives = new NodeLives((change) => deps.onLife?.(change));
+    this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger, this.lives);
     const leaves = createStepActors({
       plan: deps.plan,
       runner: deps.runner,
@@ -46,18 +51,14 @@ export class Slice implements ClientEndpointHandlers {
       ...deps,
       log: deps.logger,
       unknown: this.unknown,
-      settings: {
-        plan: deps.plan.outline,
-        bestEffortSeconds: deps.bestEffortSeconds,
-        onFailure: deps.onFailure,
-        prepareAt: deps.prepareAt ?? null,
-        valueMeans: deps.valueMeans ?? 'keep-worth',
-      },
+      lives: this.lives,
+      settings: nodeSettings(deps),
       startActor: (input) =>
         startNodeActor(this.machine, input, {
           logger: this.log,
           clock: deps.clock,
           onChange: (change) => this.changed(change),
+          onRemember: (snapshot) => deps.onRemember?.(snapshot.context.nodeId, snapshot),
         }),
       added: (node, restore) => {
         // A restored drain's first step looks its node's SSH target up at once: the node is in the map by now.
@@ -65,6 +66,7 @@ export class Slice implements ClientEndpointHandlers {
         if (this.preconnecting) void this.warm(node);
       },
       changed: (change) => this.changed(change),
+      joined: (node) => deps.onJoin?.(node),
     });
     this.nodes = this.registry.nodes;
   }
@@ -83,20 +85,37 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   /**
-   * Takes a node out of the slice when it is allocated and idle, with nothing waiting for it; false
-   * otherwise (a node being drained, or drained, stays). If it comes back, it is its next incarnation.
+   * Takes a node out of the slice on evidence (`why`) when it is allocated and idle, with nothing
+   * waiting for it, or deleted; false otherwise (a node being drained, or drained, stays). If it
+   * comes back, it is its next incarnation.
    */
-  removeNode(nodeId: string): boolean {
+  removeNode(nodeId: string, why: string): boolean {
     const node = this.nodes.get(nodeId);
-    if (!node || !isIdle(node) || this.mailbox.holds(node)) return false;
-    this.registry.remove(node);
+    if (!node || !(isIdle(node) || node.deleted) || this.mailbox.holds(node)) return false;
+    this.registry.remove(node, why);
     this.deps.runner.release(nodeId);
     return true;
   }
 
-  /** Makes the listed nodes those of a (re-read) node list: see node-list.ts. */
+  /** Makes the listed nodes those of a (re-read) node list that was read successfully: see node-list.ts. */
   applyNodeList(listed: readonly ListedNode[]): NodeListChange {
-    return applyNodeList(this.registry, listed, (node) => this.removeNode(node.nodeId));
+    return applyNodeList(this.registry, listed, {
+      remove: (node, why) => this.removeNode(node.nodeId, why),
+      takeAsDeleted: (node, why) => this.takeAsDeleted(node, why),
+    });
+  }
+
+  /**
+   * The cluster took the node without the NotifyDeleteComplete that says so (it sends it once and
+   * ignores the answer: a restart or a refusal loses it). Seen on evidence only: a read of the node
+   * list that no longer lists it, or SetResourceValues naming it as outside the slice or with
+   * another client_id. The node is deleted as by the call (a running drain stops; its deletion time
+   * is unknown, so no countdown counts as a late repeat of it): if it comes back it is its next
+   * incarnation and drains again.
+   */
+  private takeAsDeleted(node: LazyNode, why: string): void {
+    this.log.warn({ nodeId: node.nodeId, why }, 'node taken without its NotifyDeleteComplete: deleted');
+    this.mailbox.send(node, { type: 'DELETE_COMPLETE', at: this.deps.now(), inferred: true });
   }
 
   /**
@@ -142,9 +161,7 @@ export class Slice implements ClientEndpointHandlers {
     const at = this.deps.now();
     let outside = 0;
     for (const entry of entries) {
-      // Entries without client_id describe nodes the slice does not hold.
-      const node =
-        entry.client_id === undefined ? this.nodes.get(entry.node_id) : this.registry.resolve(entry, namedBy);
+      const node = namedBy !== 'replay' ? this.valuesNamed(entry) : entry.client_id && this.nodes.get(entry.node_id);
       if (!node) {
         outside += 1;
         continue;
@@ -153,6 +170,20 @@ export class Slice implements ClientEndpointHandlers {
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
     this.unknown.report(this.deps.unknownNodes);
+  }
+
+  /**
+   * The node of the slice a live SetResourceValues entry gives a value, after what the entry says of
+   * a node taken without its NotifyDeleteComplete. One without a client_id names a node outside the
+   * slice: its value is not the slice's, and it is never adopted. Values replayed after a restart
+   * (namedBy `replay`) name only the slice's nodes and infer nothing.
+   */
+  private valuesNamed(entry: NodeEntry): LazyNode | undefined {
+    const known = this.nodes.get(entry.node_id);
+    const taken = takenWithoutDeletion(known, entry);
+    if (taken !== null) this.takeAsDeleted(known!, taken);
+    if (entry.client_id === undefined) return undefined;
+    return this.registry.resolve(entry, 'values') ?? undefined;
   }
 
   async notifyDeletePending(entries: NodeEntry[]): Promise<Set<string>> {
@@ -178,14 +209,19 @@ export class Slice implements ClientEndpointHandlers {
       const node = this.nodes.get(entry.node_id);
       if (node) this.mailbox.send(node, { type: 'DELETE_COMPLETE', at });
       else this.log.debug({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
-      this.unknown.forget(entry.node_id);
+      this.unknown.forget(entry.node_id, at);
     }
+    this.lives.prune(at, (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000);
   }
 
+  /**
+   * May the cluster take the node now: the one question the countdown reply and the status API
+   * ask, for the slice's nodes (their chart: released or deleted) and the node_ids outside them
+   * (unknown and released, or parked after the cluster sent max_wait_time 0).
+   */
   isReleased(nodeId: string): boolean {
-    if (this.unknown.isReleased(nodeId)) return true;
     const node = this.nodes.get(nodeId);
-    return node !== undefined && releasedNow(node);
+    return node === undefined ? this.lives.released(nodeId) : releasedNow(node);
   }
 
   stop(): void {

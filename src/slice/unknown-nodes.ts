@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import { ProtocolError, ProtoGeniCode } from '../protocol/codes.js';
+import type { NodeLives } from './node-lives.js';
 
 /** Unknown nodes the agent tracks at most, unless the configuration says otherwise. */
 export const DEFAULT_MAX_UNKNOWN_NODES = 10_000;
@@ -16,22 +17,23 @@ const SAMPLE = 5;
  * Each call logs one line per kind, with a count and a few ids, not one line per node.
  */
 export class UnknownNodes {
-  private readonly released = new Set<string>();
   private adopted = 0;
   private readonly pending = { adopted: [] as string[], released: [] as string[] };
 
   constructor(
     private readonly max: number,
     private readonly log: Logger,
+    /** Where a released unknown node is kept, journaled (its life `unknown`). */
+    private readonly lives: NodeLives,
   ) {}
 
   /** Unknown nodes tracked now. */
   get size(): number {
-    return this.adopted + this.released.size;
+    return this.adopted + this.lives.count('unknown');
   }
 
   isReleased(nodeId: string): boolean {
-    return this.released.has(nodeId);
+    return this.lives.get(nodeId)?.life === 'unknown';
   }
 
   /**
@@ -40,7 +42,7 @@ export class UnknownNodes {
    */
   admit(entries: readonly NodeEntry[], isNew: (entry: NodeEntry) => boolean): void {
     const fresh = new Set<string>();
-    for (const entry of entries) if (!this.released.has(entry.node_id) && isNew(entry)) fresh.add(entry.node_id);
+    for (const entry of entries) if (!this.isReleased(entry.node_id) && isNew(entry)) fresh.add(entry.node_id);
     if (fresh.size === 0 || this.size + fresh.size <= this.max) return;
     this.log.warn({ tracked: this.size, named: fresh.size, max: this.max }, 'call refused: too many unknown nodes');
     throw new ProtocolError(
@@ -56,14 +58,20 @@ export class UnknownNodes {
     if (!restored) this.pending.adopted.push(nodeId);
   }
 
-  noteReleased(nodeId: string): void {
-    this.released.add(nodeId);
+  /** Reported released from now on: the look-up that said the node is not the slice's succeeded (`why`). */
+  noteReleased(nodeId: string, why: string): void {
+    this.lives.set(nodeId, { life: 'unknown', why });
     this.pending.released.push(nodeId);
   }
 
-  /** A node the cluster deleted: a released unknown node is forgotten. */
-  forget(nodeId: string): void {
-    this.released.delete(nodeId);
+  /**
+   * A node the cluster deleted: a released unknown node is no longer tracked. It is remembered as
+   * deleted for a while (see NodeLives.prune), so that a late repeat of a countdown is answered as
+   * the one before the deletion was.
+   */
+  forget(nodeId: string, at: number): void {
+    if (this.isReleased(nodeId))
+      this.lives.set(nodeId, { life: 'left', incarnation: 0, deletedAt: at, why: 'unknown node, deleted' });
   }
 
   /** Logs what the call just did with unknown nodes, one line per kind. */

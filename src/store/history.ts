@@ -39,18 +39,20 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
       const detail = `${record.rung} step ${record.step}: ${record.phase}${outcome}`;
       return [{ ...base, node: record.nodeId, incarnation: record.incarnation, detail }];
     }
-    case 'call':
+    case 'call': {
+      const refused = record.refused === undefined ? '' : ` (refused, not applied: ${record.refused})`;
       return record.nodes.map((n) => ({
         ...base,
         method: record.method,
         node: n.node_id,
         detail:
-          n.max_wait_time !== undefined
+          (n.max_wait_time !== undefined
             ? `max_wait_time ${n.max_wait_time}`
             : n.value !== undefined
               ? `value ${n.value}`
-              : '',
+              : '') + refused,
       }));
+    }
     case 'reply': {
       const detail =
         record.error !== undefined
@@ -59,6 +61,18 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
             ? `released ${record.released.join(' ')}`
             : 'released none';
       return [{ ...base, method: record.method, detail }];
+    }
+    case 'life': {
+      const { life } = record;
+      const detail =
+        life === 'left'
+          ? `left the slice (incarnation ${record.incarnation}): ${record.why}`
+          : life === 'unknown'
+            ? `unknown node, reported released: ${record.why}`
+            : life === 'parked'
+              ? `waits for the node list to say what it is${record.noWait ? ' (the cluster cannot wait: released)' : ''}`
+              : 'forgotten: the cluster deleted it';
+      return [{ ...base, node: record.nodeId, state: life, detail }];
     }
     case 'node': {
       const from = previous.get(record.nodeId);

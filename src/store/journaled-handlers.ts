@@ -1,5 +1,6 @@
 import { HANDLER_TIMEOUT_OUTPUT } from '../protocol/client-endpoint.js';
 import type { CallContext, ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import { ProtocolError } from '../protocol/codes.js';
 import type { Store } from './store.js';
 
 /**
@@ -21,9 +22,16 @@ export class JournaledHandlers implements ClientEndpointHandlers {
   ) {}
 
   async setResourceValues(nodes: NodeEntry[], call?: CallContext): Promise<void> {
-    this.store.recordCall('SetResourceValues', nodes);
     const before = this.store.nodeChanges;
-    await this.inner.setResourceValues(nodes, call);
+    try {
+      await this.inner.setResourceValues(nodes, call);
+    } catch (error) {
+      // Refused whole, nothing of it applied: journaled as refused, so a restart applies none of it either.
+      if (error instanceof ProtocolError) this.store.recordCall('SetResourceValues', nodes, error.message);
+      throw error;
+    }
+    // Recorded once applied (the values a restart replays are those of calls that were applied).
+    this.store.recordCall('SetResourceValues', nodes);
     // Values alone change no state worth waiting for the disk; a prepare that started does.
     await this.settle('SetResourceValues', this.store.nodeChanges !== before);
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isRestorable } from '../../machines/node.chart.js';
-import type { NodeRestore } from '../../machines/node.types.js';
+import { initialNodeContext } from '../../machines/node.context.js';
+import { FRESH_NODE_STATE, type NodeInput, type NodeRestore } from '../../machines/node.types.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import type { NodeSnapshot } from '../slice/node-actor.js';
 import { stateName } from '../slice/node-actor.js';
@@ -10,7 +11,7 @@ import { type CommandRecord, type NodeRecord, pickMemory } from './records.js';
 
 /** The journal's view of a node after a state change. */
 export function nodeRecordOf(
-  node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target'>,
+  node: Pick<SliceNode, 'nodeId' | 'clientId' | 'target' | 'adopted'>,
   snapshot: NodeSnapshot,
 ): NodeRecord {
   const state = stateName(snapshot.value);
@@ -21,6 +22,19 @@ export function nodeRecordOf(
     target: node.target,
     state,
     memory: pickMemory(snapshot.context),
+    adopted: node.adopted,
+  };
+}
+
+/** The journal's view of a node that joined the slice and has no state machine yet: allocated and idle. */
+export function joinedRecordOf(node: SliceNode & { input: NodeInput }): NodeRecord {
+  return {
+    nodeId: node.nodeId,
+    clientId: node.clientId,
+    target: node.target,
+    state: FRESH_NODE_STATE,
+    memory: pickMemory(initialNodeContext(node.input)),
+    adopted: node.adopted,
   };
 }
 

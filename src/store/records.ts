@@ -2,6 +2,7 @@ import type { StepPhase } from '../../machines/drain.types.js';
 import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { MEMORY_KEYS } from '../../machines/node.types.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import type { LifeChange } from '../slice/node-lives.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 
 /** A node as the journal remembers it: enough to rebuild its actor after a restart. */
@@ -11,7 +12,15 @@ export interface NodeRecord {
   target: SshTarget;
   state: RestorableState;
   memory: NodeMemory;
+  /**
+   * Learned from a call (its host from hostTemplate) rather than from the node list; absent in
+   * records of earlier releases (then the node list decides, see restore-nodes.ts).
+   */
+  adopted?: boolean;
 }
+
+/** A node_id outside the slice's nodes changed life (see src/slice/node-lives.ts). */
+export type LifeRecord = LifeChange;
 
 /**
  * What every line of the journal starts with: `v` the record's format (see state-format.ts; absent in
@@ -26,9 +35,10 @@ interface RecordHead {
 /** One line of the journal. */
 export type JournalRecord =
   | (RecordHead & { kind: 'start'; pid: number; recovered: number })
-  | (RecordHead & { kind: 'call'; method: string; nodes: NodeEntry[] })
+  | (RecordHead & { kind: 'call'; method: string; nodes: NodeEntry[]; refused?: string })
   | (RecordHead & { kind: 'reply'; method: string; released: string[]; error?: string })
   | (RecordHead & { kind: 'node' } & NodeRecord)
+  | (RecordHead & { kind: 'life' } & LifeRecord)
   | (RecordHead & { kind: 'command' } & CommandRecord)
   | (RecordHead & { kind: 'stop' });
 
@@ -37,6 +47,7 @@ const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>([
   'call',
   'reply',
   'node',
+  'life',
   'command',
   'stop',
 ]);

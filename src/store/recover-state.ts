@@ -1,17 +1,14 @@
 import { truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { NodeEntry } from '../protocol/client-methods.js';
 import { InterruptedSteps } from './interrupted-steps.js';
 import { readJournal } from './journal-reader.js';
-import type { NodeRecord } from './records.js';
 import { journalSegments, readSnapshot } from './snapshot-file.js';
+import { StateImage } from './state-image.js';
 
 export interface RecoveredState {
-  /** Each node's last record. */
-  nodes: Map<string, NodeRecord>;
-  /** The values the cluster last sent, per node. */
-  values: Map<string, NodeEntry>;
+  /** Each node's last record, each node_id's life outside the slice, the values the cluster last sent. */
+  image: StateImage;
   lastSeq: number;
   interrupted: InterruptedSteps;
   /** The journal files, oldest first. */
@@ -24,8 +21,7 @@ export interface RecoveredState {
  */
 export async function recoverState(dir: string, logger: Logger): Promise<RecoveredState> {
   const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
-  const nodes = new Map((snapshot?.nodes ?? []).map((n) => [n.nodeId, n]));
-  const values = new Map((snapshot?.values ?? []).map((entry) => [entry.node_id, entry]));
+  const image = StateImage.of(snapshot);
   let lastSeq = snapshot?.seq ?? 0;
   const interrupted = new InterruptedSteps();
   const segments = await journalSegments(dir);
@@ -38,14 +34,8 @@ export async function recoverState(dir: string, logger: Logger): Promise<Recover
     for (const record of read.records) {
       lastSeq = Math.max(lastSeq, record.seq);
       interrupted.read(record);
-      if (record.seq <= (snapshot?.seq ?? 0)) continue;
-      if (record.kind === 'node') {
-        const { v: _v, seq: _s, t: _t, kind: _k, ...node } = record;
-        nodes.set(node.nodeId, node);
-      } else if (record.kind === 'call' && record.method === 'SetResourceValues') {
-        for (const entry of record.nodes) values.set(entry.node_id, entry);
-      }
+      if (record.seq > (snapshot?.seq ?? 0)) image.apply(record);
     }
   }
-  return { nodes, values, lastSeq, interrupted: interrupted.finish(), segments };
+  return { image, lastSeq, interrupted: interrupted.finish(), segments };
 }

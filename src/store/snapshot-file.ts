@@ -2,18 +2,20 @@ import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import { JournalCorruptError } from './journal-reader.js';
-import type { NodeRecord } from './records.js';
-import { checkStateFormat, type STATE_FORMAT } from './state-format.js';
+import type { LifeRecord, NodeRecord } from './records.js';
+import { checkStateFormat } from './state-format.js';
 
 export interface Snapshot {
   /** The snapshot's format (state-format.ts). */
-  version: typeof STATE_FORMAT;
+  version: number;
   /** The last journal record the snapshot includes. */
   seq: number;
   t: number;
   nodes: NodeRecord[];
   /** The last SetResourceValues entry per node (absent in snapshots of earlier versions). */
   values?: NodeEntry[];
+  /** Node_ids outside the slice's nodes, with their life (absent in snapshots of format 1). */
+  lives?: LifeRecord[];
 }
 
 /** Writes a file so that a crash leaves either the old or the new one, never half of either. */

@@ -2,11 +2,13 @@
  * The format of the journal's records and of the snapshot. A release reads every format an earlier
  * release wrote and refuses any other: a record it would have to guess at could forget a node.
  * Format 1: the first release's records, which carried no `v` (read as 1), then with `v: 1`.
+ * Format 2: adds `life` records (node_ids outside the slice's nodes: left, unknown, parked), the
+ * `adopted` flag of node records, and `refused` calls; a format-1 state directory reads as it did.
  */
-export const STATE_FORMAT = 1;
+export const STATE_FORMAT = 2;
 
 /** Formats this release reads (a later release adds, and keeps reading the older ones). */
-const READABLE: ReadonlySet<unknown> = new Set([1]);
+const READABLE: ReadonlySet<unknown> = new Set([1, 2]);
 
 /** A state file written in a format this release does not read (a newer release wrote it). */
 export class StateFormatError extends Error {

@@ -5,10 +5,11 @@ import type { NodeEntry } from '../protocol/client-methods.js';
 import type { InterruptedSteps } from './interrupted-steps.js';
 import { JournalHealth, type JournalStatus, JournalUnwritableError } from './journal-health.js';
 import { JournalWriter, type JournalWriterOptions, type OpenJournalFile } from './journal-writer.js';
-import type { CommandRecord, JournalEntry, JournalRecord, NodeRecord } from './records.js';
+import type { CommandRecord, JournalEntry, JournalRecord, LifeRecord, NodeRecord } from './records.js';
 import { recoverState } from './recover-state.js';
 import { pruneSegments, writeFileAtomic } from './snapshot-file.js';
 import { STATE_FORMAT } from './state-format.js';
+import type { StateImage } from './state-image.js';
 import { lockStateDir } from './state-lock.js';
 
 export interface StoreOptions {
@@ -51,24 +52,22 @@ export class Store {
   private writer!: JournalWriter;
   private readonly health: JournalHealth;
   private readonly writerOptions: JournalWriterOptions;
-  private readonly latest: Map<string, NodeRecord>;
-  /** The last SetResourceValues entry per node_id: node records carry a value only when a state changed. */
-  private readonly values: Map<string, NodeEntry>;
+  /** What the journal says now (node records carry a value only when a state changed: values are kept apart). */
+  private readonly image: StateImage;
   private readonly now: () => number;
 
   private constructor(
     private readonly options: Settings,
     private readonly unlock: () => Promise<void>,
-    recovered: Map<string, NodeRecord>,
-    values: Map<string, NodeEntry>,
+    image: StateImage,
     lastSeq: number,
     interrupted: InterruptedSteps,
   ) {
     this.interrupted = interrupted;
-    this.latest = recovered;
-    this.recovered = new Map(recovered);
-    this.values = values;
-    this.recoveredValues = [...values.values()];
+    this.image = image;
+    this.recovered = new Map(image.nodes);
+    this.recoveredLives = new Map(image.lives);
+    this.recoveredValues = [...image.values.values()];
     this.seq = lastSeq;
     this.now = options.now ?? Date.now;
     const { logger, retryMs = { first: 1_000, max: 30_000 } } = options;
@@ -84,6 +83,8 @@ export class Store {
 
   /** Nodes as the journal left them (empty on a first start). */
   readonly recovered: ReadonlyMap<string, NodeRecord>;
+  /** Node_ids outside the slice's nodes as the journal left them: left, unknown, parked. */
+  readonly recoveredLives: ReadonlyMap<string, LifeRecord>;
   /** The values the cluster last sent for each node before the restart, to be applied again. */
   readonly recoveredValues: readonly NodeEntry[];
   /** The drain steps the agent died in before this start, and how often. */
@@ -95,8 +96,9 @@ export class Store {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = await lockStateDir(dir);
     try {
-      const { nodes, values, lastSeq, interrupted, segments } = await recoverState(dir, logger);
-      const store = new Store(settings, unlock, nodes, values, lastSeq, interrupted);
+      const { image, lastSeq, interrupted, segments } = await recoverState(dir, logger);
+      const store = new Store(settings, unlock, image, lastSeq, interrupted);
+      const nodes = image.nodes;
       store.writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1), store.writerOptions);
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
       await store.writer.flush().catch(async (error: unknown) => {
@@ -112,9 +114,14 @@ export class Store {
     }
   }
 
-  recordCall(method: string, nodes: NodeEntry[]): void {
-    this.append({ kind: 'call', method, nodes });
-    if (method === 'SetResourceValues') for (const entry of nodes) this.values.set(entry.node_id, entry);
+  /**
+   * A call and its nodelist. `refused`: the call was refused whole and nothing of it applied (a
+   * restart must not apply it either); the values of an applied SetResourceValues are kept for the
+   * next start.
+   */
+  recordCall(method: string, nodes: NodeEntry[], refused?: string): void {
+    this.append({ kind: 'call', method, nodes, ...(refused === undefined ? {} : { refused }) });
+    if (method === 'SetResourceValues' && refused === undefined) this.image.applied(nodes);
   }
 
   /** What the cluster was told: the nodes it may take now, or the error it got instead. */
@@ -134,9 +141,16 @@ export class Store {
   }
 
   recordNode(node: NodeRecord): void {
-    this.latest.set(node.nodeId, node);
+    this.image.node(node);
     this.nodeChanges += 1;
     this.append({ kind: 'node', ...node });
+  }
+
+  /** A node_id outside the slice's nodes changed life: a reply may rest on it, as on a node's state. */
+  recordLife(life: LifeRecord): void {
+    this.image.life(life);
+    this.nodeChanges += 1;
+    this.append({ kind: 'life', ...life });
   }
 
   /** Whether the journal takes writes (the status API and /metrics show it). */
@@ -210,14 +224,10 @@ export class Store {
   private async compact(): Promise<void> {
     const { dir } = this.options;
     const seq = this.seq;
-    const nodes = [...this.latest.values()];
-    const values = [...this.values.values()];
+    const snapshot = this.image.snapshot(seq, this.now(), STATE_FORMAT);
     this.sinceSnapshot = 0;
     await this.writer.flush();
-    await writeFileAtomic(
-      join(dir, 'snapshot.json'),
-      JSON.stringify({ version: STATE_FORMAT, seq, t: this.now(), nodes, values }),
-    );
+    await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(snapshot));
     const nextFile = segmentName(dir, this.seq + 1);
     const next = await JournalWriter.open(nextFile, this.writerOptions);
     const old = this.writer;
@@ -232,6 +242,6 @@ export class Store {
     await this.retiring;
     // The segment just retired may hold records newer than the snapshot: always keep it.
     await pruneSegments(dir, Math.max(2, this.options.keepSegments));
-    this.options.logger.info({ seq, nodes: nodes.length }, 'journal compacted');
+    this.options.logger.info({ seq, nodes: snapshot.nodes.length }, 'journal compacted');
   }
 }

@@ -2,6 +2,7 @@ import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATE_FORMAT } from '../../src/store/state-format.js';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
@@ -113,7 +114,7 @@ describe('an agent stopped and started again in the middle of a countdown', () =
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { v?: number; kind: string });
     expect(lines.length).toBeGreaterThan(10);
-    expect(lines.every((l) => l.v === 1)).toBe(true);
+    expect(lines.every((l) => l.v === STATE_FORMAT)).toBe(true);
     await expect(access(join(state, 'agent.lock'))).resolves.toBeUndefined();
   }, 120_000);
 });

@@ -54,16 +54,36 @@ describe('node list re-read', () => {
     expect([state(slice, 'pc1'), state(slice, 'pc2')]).toEqual(['drained', 'draining.countdown']);
 
     const change = slice.applyNodeList([listed('pc4', 'node4')]);
-    expect(change).toEqual({ added: ['pc4'], removed: ['pc3'], moved: [], busy: ['pc1', 'pc2'] });
+    // pc1, drained and no longer listed, was taken without its NotifyDeleteComplete: deleted, out of the slice.
+    expect(change).toEqual({ added: ['pc4'], removed: ['pc1', 'pc3'], moved: [], busy: ['pc2'] });
     expect(
       slice
         .list()
         .map((n) => n.nodeId)
         .sort(),
-    ).toEqual(['pc1', 'pc2', 'pc4']);
-    // The drain of the node that left the list goes on, and it is released once verified.
+    ).toEqual(['pc2', 'pc4']);
+    expect(slice.lives.get('pc1')).toMatchObject({ life: 'left', incarnation: 1, deletedAt: null });
+    expect(slice.lives.get('pc3')).toMatchObject({ life: 'left', incarnation: 1, deletedAt: null });
+    // The drain of the node that left the list while busy goes on.
     expect(runner.hangingCount).toBe(1);
-    expect([...(await slice.notifyDeletePending([entry('pc1', 200), entry('pc2', 200)]))]).toEqual(['pc1']);
+    expect(state(slice, 'pc2')).toBe('draining.countdown');
+  });
+
+  it('a deleted node no longer listed leaves the slice, keeping its deletion for the late repeats', async () => {
+    const { slice, clock } = makeSlice({ unknownNodes: 'release' });
+    slice.applyNodeList([listed('pc1', 'node1'), listed('pc2', 'node2')]);
+    await slice.notifyDeletePending([entry('pc1', 0)]);
+    await slice.notifyDeleteComplete([entry('pc1', 0)]);
+    const deletedAt = clock.now();
+    expect(slice.applyNodeList([listed('pc2', 'node2')]).removed).toEqual(['pc1']);
+    expect(slice.lives.get('pc1')).toMatchObject({ life: 'left', incarnation: 1, deletedAt });
+    // A countdown soon after repeats the deletion: released, nothing runs.
+    expect([...(await slice.notifyDeletePending([entry('pc1', 30)]))]).toEqual(['pc1']);
+    expect(slice.get('pc1')).toBeUndefined();
+    // Listed again: its next incarnation, allocated and unreleased.
+    expect(slice.applyNodeList([listed('pc1', 'node1'), listed('pc2', 'node2')]).added).toEqual(['pc1']);
+    expect([incarnation(slice, 'pc1'), state(slice, 'pc1')]).toEqual([2, 'allocated.idle']);
+    expect(slice.isReleased('pc1')).toBe(false);
   });
 
   it('brings a node taken out back as its next incarnation', async () => {
@@ -165,13 +185,14 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
     const world = makeSlice({ unknownNodes: 'release', ...overrides });
     const { reads, source } = manualSource();
     const { logger } = captureLogger();
-    const reloader = new NodeListReloader({
+    const reloader: NodeListReloader = new NodeListReloader({
       source,
       apply: (nodes) => world.slice.applyNodeList(nodes),
+      onRead: () => void handlers.settleAll(),
       logger,
       callSpacingMs: 0,
     });
-    const handlers = new NodeLookupHandlers(world.slice, {
+    const handlers: NodeLookupHandlers = new NodeLookupHandlers(world.slice, world.slice.lives, {
       lookUp: () => reloader.reload('unknown-node'),
       logger,
       now: () => world.clock.now(),
@@ -210,10 +231,33 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
     expect(slice.get('pc8')).toBeUndefined();
   });
 
-  it('applies the unknown-node policy when the read fails', async () => {
+  it('a read that fails changes nothing: the node stays parked, kept with its wait, until a read succeeds', async () => {
+    const { slice, reads, handlers } = lookupSlice();
+    expect([...(await handlers.notifyDeletePending([entry('pc8', 300, 'node8')]))]).toEqual([]);
+    reads[0]!.reject(new Error('geni-get: cannot reach the cluster'));
+    await settle();
+    // unknownNodes: release, yet not released: only a read that succeeded may say the node is not the slice's.
+    expect(slice.get('pc8')).toBeUndefined();
+    expect(slice.lives.get('pc8')).toMatchObject({ life: 'parked', noWait: false });
+    const again = await handlers.notifyDeletePending([entry('pc8', 240, 'node8')]);
+    expect([...again]).toEqual([]);
+    expect(slice.isReleased('pc8')).toBe(false);
+    // The next read lists it: it drains, with the cluster's deadline.
+    reads[1]!.resolve(list(listed('pc1', 'node1'), listed('pc8', 'node8')));
+    await settle();
+    expect(state(slice, 'pc8')).not.toBe('allocated.idle');
+    expect(slice.lives.get('pc8')).toBeUndefined();
+  });
+
+  it('with a hostTemplate, a read that fails adopts nothing either', async () => {
     const { slice, reads, handlers } = lookupSlice({ unknownNodes: 'adopt', hostTemplate: '{client_id}.exp.example' });
     await handlers.notifyDeletePending([entry('pc8', 300, 'node8')]);
     reads[0]!.reject(new Error('unreadable'));
+    await settle();
+    expect(slice.get('pc8')).toBeUndefined();
+    reads.length = 0;
+    await handlers.notifyDeletePending([entry('pc8', 240, 'node8')]);
+    reads[0]!.resolve(list(listed('pc1', 'node1')));
     await settle();
     expect(slice.get('pc8')?.target.host).toBe('node8.exp.example');
     expect(state(slice, 'pc8')).not.toBe('allocated.idle');

@@ -69,7 +69,7 @@ describe('a manifest node list across a restart', () => {
       expect(second.agent.slice.get('pc3')).toBeUndefined();
       expect(second.state('pc2')).toBe('draining.countdown');
       expect(
-        second.lines.find((l) => l.msg === 'journaled idle nodes the manifest does not list: out of the slice'),
+        second.lines.find((l) => l.msg === 'journaled nodes the node list does not hold: out of the slice'),
       ).toMatchObject({ nodeIds: ['pc3'] });
       manifest = list(1, 3);
       expect(await second.agent.reloadNodes()).toBe(true);
