@@ -19,7 +19,12 @@ export type NodeLife =
       deletedAt: number | null;
       why: string;
     }
-  | { life: 'unknown'; why: string }
+  | {
+      life: 'unknown';
+      /** The life of the node_id it stands for: one more than its last incarnation, for a node that left. */
+      incarnation?: number;
+      why: string;
+    }
   | {
       life: 'parked';
       since: number;
@@ -71,6 +76,19 @@ export class NodeLives {
   /** Forgets the node_id (journaled as `gone` when it had a life). */
   forget(nodeId: string): void {
     if (this.put(nodeId, undefined)) this.journal({ nodeId, life: 'gone' });
+  }
+
+  /**
+   * The cluster deleted a node_id outside the slice's nodes (NotifyDeleteComplete): an unknown one is
+   * no longer tracked, and one that left without a deletion time gets this one, so that a countdown
+   * soon after is answered as a late repeat of the deletion. False when it had no life.
+   */
+  deleted(nodeId: string, at: number): boolean {
+    const life = this.lives.get(nodeId);
+    if (life?.life === 'unknown')
+      this.set(nodeId, { life: 'left', incarnation: 0, deletedAt: at, why: 'unknown node, deleted' });
+    else if (life?.life === 'left' && life.deletedAt === null) this.set(nodeId, { ...life, deletedAt: at });
+    return life !== undefined;
   }
 
   /** Became one of the slice's nodes: the node's own record says so from now on. */

@@ -208,8 +208,8 @@ export class Slice implements ClientEndpointHandlers {
     for (const entry of entries) {
       const node = this.nodes.get(entry.node_id);
       if (node) this.mailbox.send(node, { type: 'DELETE_COMPLETE', at });
-      else this.log.debug({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
-      this.unknown.forget(entry.node_id, at);
+      else if (!this.lives.deleted(entry.node_id, at))
+        this.log.debug({ nodeId: entry.node_id }, 'delete complete for a node the agent does not manage');
     }
     this.lives.prune(at, (this.deps.deletedGraceSeconds ?? DEFAULT_DELETED_GRACE_SECONDS) * 1000);
   }

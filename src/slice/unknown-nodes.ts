@@ -60,18 +60,10 @@ export class UnknownNodes {
 
   /** Reported released from now on: the look-up that said the node is not the slice's succeeded (`why`). */
   noteReleased(nodeId: string, why: string): void {
-    this.lives.set(nodeId, { life: 'unknown', why });
+    const life = this.lives.get(nodeId);
+    const incarnation = life?.life === 'left' ? life.incarnation + 1 : 0;
+    this.lives.set(nodeId, { life: 'unknown', incarnation, why });
     this.pending.released.push(nodeId);
-  }
-
-  /**
-   * A node the cluster deleted: a released unknown node is no longer tracked. It is remembered as
-   * deleted for a while (see NodeLives.prune), so that a late repeat of a countdown is answered as
-   * the one before the deletion was.
-   */
-  forget(nodeId: string, at: number): void {
-    if (this.isReleased(nodeId))
-      this.lives.set(nodeId, { life: 'left', incarnation: 0, deletedAt: at, why: 'unknown node, deleted' });
   }
 
   /** Logs what the call just did with unknown nodes, one line per kind. */

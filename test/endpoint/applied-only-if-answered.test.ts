@@ -9,7 +9,8 @@ import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.
 const countdown = perlMethodCall('NotifyDeletePending', [
   { nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) },
 ]);
-const valuesCall = (value: number) => perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', value }] }]);
+const valuesCall = (value: number) =>
+  perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', value }] }]);
 const replyCodesIn = (text: string): number[] =>
   [...text.matchAll(/<member><name>code<\/name><value><int>(\d+)<\/int>/g)].map((match) => Number(match[1]));
 /** The server may close its side after a refusal: a hostile peer keeps sending all the same. */
