@@ -19,6 +19,7 @@ import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FaultyJournalFiles } from '../helpers/faulty-journal-file.js';
 import type { CampaignWorld } from './campaign-world.js';
 import type { DecodedReply, NodeView, WireEntry } from './invariants.js';
+import { ManifestWorld, manifestModelConfig } from './manifest-world.js';
 import { ScriptedNodeRunner } from './scripted-node-runner.js';
 
 export const T0 = 1_800_000_000_000;
@@ -110,22 +111,54 @@ export class AgentWorld implements CampaignWorld {
   private readonly config: AgentConfig;
   private readonly dirs: string[] = [];
 
+  /** With a manifest: the slice's node list as the cluster's manifest has it now, and its reads. */
+  readonly manifest: ManifestWorld | undefined;
+
   private constructor(
     private dir: string,
     readonly onFailure: FailurePolicy,
     /** Records between snapshots (the agent's default is 5,000; a few dozen exercises compaction). */
     private readonly compactEvery: number,
+    withManifest: boolean,
   ) {
     this.dirs.push(dir);
     ({ logger: this.logger, lines: this.lines } = captureLogger('warn'));
-    this.config = parseConfig(modelConfig(dir, onFailure), 'model campaign', dir);
+    this.manifest = withManifest ? new ManifestWorld() : undefined;
+    const config = withManifest ? manifestModelConfig(dir, onFailure) : modelConfig(dir, onFailure);
+    this.config = parseConfig(config, 'model campaign', dir);
     this.clock.set(T0);
   }
 
-  static async start(onFailure: FailurePolicy, compactEvery = 5_000): Promise<AgentWorld> {
-    const world = new AgentWorld(await mkdtemp(join(tmpdir(), 'dynslice-model-')), onFailure, compactEvery);
+  /** `manifest`: the node list is a manifest read with `geni-get` (see ManifestWorld), not the configuration's. */
+  static async start(onFailure: FailurePolicy, compactEvery = 5_000, manifest = false): Promise<AgentWorld> {
+    const dir = await mkdtemp(join(tmpdir(), 'dynslice-model-'));
+    const world = new AgentWorld(dir, onFailure, compactEvery, manifest);
     await world.open();
     return world;
+  }
+
+  observedNow(nodeId: string): boolean {
+    return this.agent.slice.get(nodeId)?.started === true;
+  }
+
+  reads(): number {
+    return this.manifest?.reads.length ?? 0;
+  }
+
+  restartChangesNothing(): boolean {
+    return this.manifest === undefined || (!this.manifest.changed && this.agent.slice.lives.count('parked') === 0);
+  }
+
+  /**
+   * Which life of a node_id the agent answers for, where it has no state machine for it: a node
+   * that left answers for its last incarnation (a late repeat of its deletion); a parked or unknown
+   * one for the life after it (none before: 0).
+   */
+  lifeOf(nodeId: string): number {
+    const life = this.agent.slice.lives.get(nodeId);
+    if (life?.life === 'left') return life.incarnation;
+    if (life?.life === 'parked') return life.left ? life.left.incarnation + 1 : 0;
+    return life?.life === 'unknown' ? (life.incarnation ?? 0) : 0;
   }
 
   now(): number {
@@ -186,6 +219,10 @@ export class AgentWorld implements CampaignWorld {
     this.runner.newIncarnation(nodeId);
   }
 
+  backToEarlierLife(nodeId: string, lives: number): void {
+    this.runner.backToEarlierLife(nodeId, lives);
+  }
+
   diskFailures(): number {
     return this.files.failures.length;
   }
@@ -238,6 +275,7 @@ export class AgentWorld implements CampaignWorld {
       retryMs: { first: 10, max: 50 },
       compactEvery: this.compactEvery,
     });
+    const { manifest } = this;
     this.agent = createAgent({
       config: { ...this.config, state: { dir: this.dir } },
       logger,
@@ -246,6 +284,16 @@ export class AgentWorld implements CampaignWorld {
       clock: this.clock,
       store: this.store,
       onChange: (change) => this.changes.push(change),
+      ...(manifest && {
+        nodeList: {
+          // A start reads the manifest first; one that cannot stops the agent, so the start read succeeds.
+          list: manifest.read(false),
+          source: { label: 'geni-get manifest', reloadSeconds: 0, read: async () => manifest.read(true) },
+          callSpacingMs: 0,
+          // Retried reads come from the moves (Reload, the next call), never from a timer of the real clock.
+          retryMs: { first: 3_600_000, max: 3_600_000 },
+        },
+      }),
     });
     this.agent.restore();
     this.endpoint = createClientEndpoint({

@@ -19,12 +19,22 @@ export interface CampaignWorld {
   verified(nodeId: string): boolean;
   /** The node starts a new life in the slice (its earlier verifies prove nothing now). */
   newIncarnation(nodeId: string): void;
+  /** A restart took the agent back `lives` lives of the node (they were never on disk): their verifies count again. */
+  backToEarlierLife?(nodeId: string, lives: number): void;
   /** Journal write failures so far, and whether the journal takes writes. */
   diskFailures(): number;
   journalHealthy(): boolean;
   holdCommands(): void;
   releaseCommands(): void;
   restart(kind: 'crash' | 'clean'): Promise<void>;
+  /** Which life of a node_id the agent answers for where it has no state machine for it (0: none known). */
+  lifeOf?(nodeId: string): number;
+  /** Whether the agent has a state machine for the node now. */
+  observedNow?(nodeId: string): boolean;
+  /** Reads of the node list that succeeded so far (a manifest world). */
+  reads?(): number;
+  /** Whether a restart now would start from what the agent already knows (no read of its node list pending). */
+  restartChangesNothing?(): boolean;
   /** A log line that says the daemon lost control of something, if one was written. */
   internalError(): string | undefined;
   close(): Promise<void>;

@@ -53,7 +53,14 @@ export function releaseIsJustified(nodeId: string, view: NodeView | undefined, e
     throw new InvariantViolation('released only when verified or for a recorded forced reason', `${nodeId}: ${detail}`);
   };
   if (view === undefined) {
-    if (!evidence.unreachableUnknown(nodeId))
+    // No state machine: an unknown node that cannot be reached, one waiting for a read that the
+    // cluster could not wait for, or one that left after its deletion (a late repeat of it).
+    const outside = (check: (id: string, incarnation: number) => boolean) => check(nodeId, 0);
+    if (
+      !evidence.unreachableUnknown(nodeId) &&
+      !outside(evidence.clusterCouldNotWait) &&
+      !outside(evidence.deletedByCluster)
+    )
       fail('released without a state machine, yet it is not an unreachable unknown node');
     return;
   }
@@ -115,7 +122,7 @@ export class ReleaseLedger {
   private readonly told = new Map<string, { incarnation: number; where: string }>();
 
   /** Records what a reply said of a node; throws when a release is taken back. */
-  observe(nodeId: string, incarnation: number, released: boolean, where: string): void {
+  observe(nodeId: string, incarnation: number, released: boolean, where: string, known = true): void {
     const before = this.told.get(nodeId);
     if (before !== undefined && before.incarnation === incarnation && !released) {
       throw new InvariantViolation(
@@ -123,7 +130,8 @@ export class ReleaseLedger {
         `${nodeId} #${incarnation} released in ${before.where}, kept in ${where}`,
       );
     }
-    if (before !== undefined && incarnation < before.incarnation) {
+    // `known`: the incarnation is the node's state machine's (not the life a node_id without one answers for).
+    if (known && before !== undefined && incarnation < before.incarnation) {
       throw new InvariantViolation(
         'incarnations only grow',
         `${nodeId} went from #${before.incarnation} to #${incarnation} (${where})`,
@@ -132,6 +140,11 @@ export class ReleaseLedger {
     if (released && (before === undefined || before.incarnation !== incarnation))
       this.told.set(nodeId, { incarnation, where });
     if (!released && before !== undefined && before.incarnation !== incarnation) this.told.delete(nodeId);
+  }
+
+  /** The cluster deleted a node the agent has no state machine for: its next naming may be a new life. */
+  forget(nodeId: string): void {
+    this.told.delete(nodeId);
   }
 
   wasTold(nodeId: string, incarnation: number): boolean {

@@ -180,7 +180,7 @@ export class DiskFails extends Move<InProcess> {
 
 function deletedNodes(model: Readonly<ClusterModel>): string[] {
   return [...model.nodes.values()]
-    .filter((n) => (n.configured || n.adopted) && n.deletedAt !== null)
+    .filter((n) => (n.configured || n.adopted) && (n.deletedAt !== null || n.inferredDeleted))
     .map((n) => n.nodeId);
 }
 
@@ -246,4 +246,85 @@ export const moves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProc
       fc.boolean(),
     )
     .map(([op, code, partial]) => new DiskFails(op, code, partial)),
+];
+
+type Manifest = ModelHarness<AgentWorld>;
+
+/** The cluster takes a node from the slice: the manifest stops listing it, and no call says so. */
+export class Unlist extends Move<Manifest> {
+  constructor(readonly nodeId: string) {
+    super();
+  }
+  async run(model: ClusterModel, h: Manifest) {
+    const manifest = h.world.manifest!;
+    if (!manifest.listed.delete(this.nodeId)) return;
+    manifest.changed = true;
+    model.unlisted(this.nodeId);
+    await h.after();
+  }
+  toString() {
+    return `unlist(${this.nodeId})`;
+  }
+}
+
+/**
+ * The cluster gives a node (back) to the slice: the manifest lists it, a new physical life whose
+ * earlier verifies prove nothing. Only once the agent could know it had left: a read that succeeded
+ * saw it out of the manifest (without one, nothing the agent can see tells the two lives apart).
+ */
+export class Relist extends Move<Manifest> {
+  constructor(readonly nodeId: string) {
+    super();
+  }
+  async run(model: ClusterModel, h: Manifest) {
+    const manifest = h.world.manifest!;
+    if (manifest.listed.has(this.nodeId) || !model.mayComeBack(this.nodeId, h.world.now())) return;
+    // What the agent saw of it leaving must be on disk: a restart that forgot it could not tell the lives apart.
+    await h.world.store.flush().catch(() => undefined);
+    if (!h.world.store.nodeStateDurable || !h.world.journalHealthy()) return;
+    // An unknown node stays released until deleted: given back without its deletion, it cannot be told apart.
+    if (h.world.agent.slice.lives.get(this.nodeId)?.life === 'unknown') return;
+    manifest.listed.add(this.nodeId);
+    manifest.changed = true;
+    model.listed(this.nodeId, (id) => h.world.newIncarnation(id));
+    await h.after();
+  }
+  toString() {
+    return `relist(${this.nodeId})`;
+  }
+}
+
+/** Reading the manifest fails from now on (geni-get cannot reach the cluster), or works again. */
+export class ReadFails extends Move<Manifest> {
+  constructor(readonly failing: boolean) {
+    super();
+  }
+  async run(_: ClusterModel, h: Manifest) {
+    h.world.manifest!.failing = this.failing;
+    await h.after();
+  }
+  toString() {
+    return `readFails(${this.failing})`;
+  }
+}
+
+/** A read of the manifest that nothing asked for (SIGHUP, or the reloadSeconds timer). */
+export class Reload extends Move<Manifest> {
+  async run(_: ClusterModel, h: Manifest) {
+    await h.world.agent.reloadNodes();
+    await h.after();
+  }
+  toString() {
+    return 'reload()';
+  }
+}
+
+/** Every move of the in-process world, and the manifest's: nodes leave and come back, reads fail and recover. */
+export const manifestMoves = (): Array<fc.Arbitrary<fc.AsyncCommand<ClusterModel, InProcess>>> => [
+  ...moves(),
+  nodeId.map((id) => new Unlist(id)),
+  nodeId.map((id) => new Relist(id)),
+  fc.boolean().map((failing) => new ReadFails(failing)),
+  fc.constant(new Reload()),
+  fc.constant(new Reload()),
 ];

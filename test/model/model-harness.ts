@@ -73,19 +73,35 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     if (together) replies.push(...(await Promise.all(calls.map((call) => this.send(call)))));
     else for (const call of calls) replies.push(await this.send(call));
     const allAnswered = replies.every((reply) => reply.code === 0);
+    // A node SetResourceValues brought back starts its new life once the agent answered the call: one
+    // it could not answer (its disk failed) may be lost by a restart, leaving the agent in the last life.
+    for (const [i, reply] of replies.entries())
+      if (reply.code === 0) for (const id of planned[i]!.bornOnAnswer) this.world.newIncarnation(id);
     for (const [i, reply] of replies.entries()) await this.judge(calls[i]!, planned[i]!, reply, allAnswered);
     await this.after();
     return replies;
   }
 
   /** What the model expects of a call, applied to the model in the order calls start. */
-  private plan({ method, entries }: ClusterCall): { where: string; expected: Expectation[] } {
+  private plan({ method, entries }: ClusterCall): { where: string; expected: Expectation[]; bornOnAnswer: string[] } {
     const { model, world } = this;
     const where = this.where(method);
     const born = (id: string) => world.newIncarnation(id);
-    if (method === 'NotifyDeleteComplete') for (const entry of entries) model.deleteEntry(entry, world.now());
-    if (method === 'SetResourceValues') for (const entry of entries) model.valuesEntry(entry, born);
-    if (method !== 'NotifyDeletePending') return { where, expected: [] };
+    // A node_id without a state machine named after its deletion's grace: what replies said of the last life binds no more.
+    model.onBack = (id) => {
+      if (!world.observedNow?.(id)) this.ledger.forget(id);
+    };
+    if (method === 'NotifyDeleteComplete') {
+      for (const entry of entries) {
+        model.deleteEntry(entry, world.now());
+        // Without a state machine (left, unknown, parked), its next naming after the grace may be a new life.
+        if (model.manifest && !world.lifeOf?.(entry.node_id)) this.ledger.forget(entry.node_id);
+      }
+    }
+    const bornOnAnswer: string[] = [];
+    if (method === 'SetResourceValues')
+      for (const entry of entries) model.valuesEntry(entry, (id) => bornOnAnswer.push(id));
+    if (method !== 'NotifyDeletePending') return { where, expected: [], bornOnAnswer };
     const each = entries.map((entry) => model.countdownEntry(entry, world.now(), born));
     model.countdowns.push([...entries]);
     // The reply reads each node's state once the whole call is applied: a node named twice answers the same for both.
@@ -94,6 +110,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       expected: entries.map((entry) =>
         combined(entries.flatMap((e, i) => (e.node_id === entry.node_id ? [each[i]!] : []))),
       ),
+      bornOnAnswer,
     };
   }
 
@@ -123,11 +140,18 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
             `${entry.node_id} is ${view.state} after a countdown with max_wait_time 0 (${where})`,
           );
         }
-        if (view !== undefined) this.ledger.observe(entry.node_id, view.incarnation, true, where);
+        this.ledger.observe(
+          entry.node_id,
+          view?.incarnation ?? world.lifeOf?.(entry.node_id) ?? 0,
+          true,
+          where,
+          !!view,
+        );
         return;
       }
       if (released) releaseIsJustified(entry.node_id, view, evidence);
-      this.ledger.observe(entry.node_id, view?.incarnation ?? 0, released, where);
+      const life = view?.incarnation ?? world.lifeOf?.(entry.node_id) ?? 0;
+      this.ledger.observe(entry.node_id, life, released, where, view !== undefined);
       totals.checks += 3;
     });
     for (const node of model.nodes.values()) if (node.resync) this.readBack(node, views.get(node.nodeId));
@@ -141,11 +165,16 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     const { world, model } = this;
     const probe = model.countdowns.at(-1);
     world.holdCommands();
+    const settledBefore = world.restartChangesNothing?.() ?? true;
+    const readsBefore = world.reads?.();
     const before = probe ? await this.countdown(probe) : null;
+    // The probe itself may have started a read (a node it names is looked up): then the reply may change, on evidence.
+    const unchanged = settledBefore && (world.restartChangesNothing?.() ?? true) && world.reads?.() === readsBefore;
     await world.restart(kind);
     await this.reconcile();
     const after = probe ? await this.countdown(probe) : null;
-    if (world.holdsCommands && before?.code === 0 && after?.code === 0) {
+    // With a manifest, a restart reads it: a change the agent had not read yet may change the reply, on evidence.
+    if (world.holdsCommands && unchanged && before?.code === 0 && after?.code === 0) {
       sameReplyAfterRestart(before, after);
       totals.checks += 1;
     }
@@ -163,6 +192,8 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       const { context } = change.snapshot;
       if (change.to === 'deleted') workLostRecorded(change.nodeId, change.from, context.workLost);
       if (change.from === 'deleted') {
+        // The agent started the node's next life: a deletion the cluster sent before it is not this life's.
+        if (model.manifest) model.nodes.get(change.nodeId)!.life.deletedByCallAt = null;
         freshIncarnationIsUnreleased({
           nodeId: change.nodeId,
           incarnation: context.incarnation,
@@ -173,12 +204,15 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
       }
       totals.checks += 1;
     }
-    const managed = [...model.nodes.values()].filter((n) => n.configured || n.adopted).map((n) => n.nodeId);
-    nodeSetMatches([...this.views.keys()], managed, (id) => model.managed(id) !== undefined);
+    // With a manifest, which nodes the agent holds, and in which life, follows its reads: the releases are judged.
+    if (!model.manifest) {
+      const managed = [...model.nodes.values()].filter((n) => n.configured || n.adopted).map((n) => n.nodeId);
+      nodeSetMatches([...this.views.keys()], managed, (id) => model.managed(id) !== undefined);
+    }
     for (const [nodeId, view] of this.views) {
       if (view === undefined) continue;
       releasedFlagMatchesTag(view);
-      model.expectIncarnation(nodeId, view.incarnation);
+      if (!model.manifest) model.expectIncarnation(nodeId, view.incarnation);
       if (givenBack(view)) releaseIsJustified(nodeId, view, evidence);
       if (this.ledger.wasTold(nodeId, view.incarnation) && !givenBack(view)) {
         throw new InvariantViolation(
@@ -232,7 +266,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     const { world, model } = this;
     const views = await world.observe();
     for (const node of [...model.nodes.values()]) {
-      if (!node.configured && !node.adopted) continue;
+      if ((!node.configured && !node.adopted) || model.manifest) continue;
       const view = views.get(node.nodeId);
       if (!views.has(node.nodeId)) {
         // An adopted node no call made it start was never journaled: the next call adopts it again.
@@ -248,8 +282,13 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
 
   /** The model takes the agent's word for a node it cannot be sure of (no actor: allocated in its first life). */
   private readBack(node: ModelNode, view: NodeView | undefined): void {
-    node.incarnation = view?.incarnation ?? 1;
+    const incarnation = view?.incarnation ?? 1;
+    // Lives the agent never got to disk: the node is back in an earlier one.
+    if (incarnation < node.incarnation) this.world.backToEarlierLife?.(node.nodeId, node.incarnation - incarnation);
+    node.incarnation = incarnation;
     node.deletedAt = view?.state === 'deleted' ? view.context.deletedAt : null;
+    node.inferredDeleted = view?.state === 'deleted' && view.context.deletedAt === null;
+    node.prepared = view?.state.startsWith('allocated.') === true && view.state !== 'allocated.idle';
     node.countedDown = view !== undefined && !view.state.startsWith('allocated');
     node.resync = false;
   }

@@ -1,8 +1,18 @@
 import { describe, it } from 'vitest';
 import type { FailurePolicy } from '../../machines/node.types.js';
 import { AgentWorld } from './agent-world.js';
-import type { ClusterModel } from './cluster-model.js';
-import { Behave, Countdown, DeleteComplete, ReAdd } from './model-commands.js';
+import { ClusterModel } from './cluster-model.js';
+import {
+  Advance,
+  Behave,
+  Countdown,
+  DeleteComplete,
+  LateRetry,
+  ReAdd,
+  Restart,
+  Together,
+  Unlist,
+} from './model-commands.js';
 import { entryFor, ModelHarness } from './model-harness.js';
 
 type Move = {
@@ -39,5 +49,39 @@ describe('model campaign regressions', () => {
 
   it('a node named twice in one countdown, its drain start deferred, then with max_wait_time 0, is released for both entries (seed 7, path 74:1:5:8:12:12:11)', async () => {
     await replay('hold', [countdown(['ux1', 600], ['pc4', 30], ['pc1', 600], ['pc1', 0])]);
+  });
+});
+
+/** Replays a sequence of the manifest world (the node list read with geni-get), every invariant checked after each move. */
+async function replayManifest(onFailure: FailurePolicy, moves: Move[]): Promise<void> {
+  const world = await AgentWorld.start(onFailure, 5_000, true);
+  const manifest = world.manifest!;
+  const model = new ClusterModel({
+    manifest: { reads: () => manifest.reads.length, readWithout: (id, since) => manifest.readWithout(id, since) },
+  });
+  const harness = new ModelHarness(world, model);
+  try {
+    for (const move of moves) if (move.check(harness.model)) await move.run(harness.model, harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+describe('model campaign regressions, with a manifest', () => {
+  it('a node taken as deleted at a restart, then deleted by the cluster, answers its late repeats released (seed 11)', async () => {
+    const pc1 = (wait: number) => entryFor('pc1', { max_wait_time: wait });
+    await replayManifest('hold', [
+      new Unlist('pc1'),
+      countdown(['pc1', 0]),
+      new Restart('crash'),
+      new DeleteComplete([pc1(0)]),
+      new Advance(61_000),
+      new DeleteComplete([pc1(0)]),
+      new Together([
+        { method: 'NotifyDeletePending', entries: [pc1(0)] },
+        { method: 'NotifyDeletePending', entries: [pc1(120)] },
+      ]),
+      new LateRetry(0, 61_000),
+    ]);
   });
 });

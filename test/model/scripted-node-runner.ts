@@ -65,9 +65,28 @@ export class ScriptedNodeRunner implements SshRunner {
     for (const held of [...this.held]) this.answer(held);
   }
 
+  /** Each node's earlier lives' passes, newest last (a restart may take the agent back to one). */
+  private readonly earlier = new Map<string, Array<Set<string> | undefined>>();
+
   /** The node starts a new life in the slice: verifies of its earlier life prove nothing now. */
   newIncarnation(nodeId: string): void {
+    const lives = this.earlier.get(nodeId) ?? [];
+    lives.push(this.passes.get(nodeId));
+    this.earlier.set(nodeId, lives);
     this.passes.delete(nodeId);
+  }
+
+  /**
+   * A restart forgot the node's last `lives` lives (the calls that began them were never answered and
+   * never reached the disk): the agent is back in an earlier one, whose verifies count again.
+   */
+  backToEarlierLife(nodeId: string, lives: number): void {
+    const earlier = this.earlier.get(nodeId) ?? [];
+    for (let i = 0; i < lives && earlier.length > 0; i += 1) {
+      const passes = earlier.pop();
+      if (passes) this.passes.set(nodeId, passes);
+      else this.passes.delete(nodeId);
+    }
   }
 
   /** Names of the steps whose verify truly passed on this node, in its current incarnation. */
