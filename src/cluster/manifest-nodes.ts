@@ -1,14 +1,11 @@
 import { HOSTNAME } from '../slice/host-template.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import type { ManifestLogin, ManifestNode } from './manifest-rspec.js';
+import { isSelf, type SelfIdentity } from './self-identity.js';
+import { componentOf } from './site.js';
+import { type SiteChoice, siteFilter } from './site-choice.js';
 
-/** What identifies the machine the agent runs on, to leave it out of the nodes it drains. */
-export interface SelfIdentity {
-  /** This machine's hostname, full and short (os.hostname()). */
-  hostnames: string[];
-  /** The client_id `geni-get client_id` printed, when that command exists here. */
-  clientId: string | null;
-}
+export type { SelfIdentity };
 
 export interface ManifestNodeOptions {
   /** Login defaults, and the username whose login is preferred when a node has several. */
@@ -18,21 +15,32 @@ export interface ManifestNodeOptions {
   self: SelfIdentity;
   /** Names the manifest in each node's `source`. */
   source: string;
+  /**
+   * The site the endpoint is registered with: nodes of other sites are left out. Null or absent:
+   * none is known, and a node_id that nodes of several sites share is left out at each.
+   */
+  site?: string | null;
 }
 
 export interface ManifestNodeList {
   nodes: ListedNode[];
-  /** Left out by `exclude` (`self` when it matched this machine). */
+  /**
+   * Left out: `self` (this machine), `exclude` (listed there), or for its site (`other site: …`,
+   * or SEVERAL_SITES when no site is known).
+   */
   excluded: { nodeId: string; clientId: string | null; why: string }[];
   /** Nodes the manifest gives no usable node_id or host for, or repeats. */
   skipped: { clientId: string | null; line: number; why: string }[];
+  /** The site chosen and the sites the manifest lists; absent for the configuration's list. */
+  site?: SiteChoice;
 }
 
-const NODE_URN = /^urn:publicid:IDN\+[^+]+\+node\+([A-Za-z0-9][A-Za-z0-9._-]*)$/;
-
-/** `urn:publicid:IDN+utah.cloudlab.us+node+pc101` → `pc101`: the node_id the cluster's calls use. */
+/**
+ * `urn:publicid:IDN+utah.cloudlab.us+node+pc101` → `pc101`: the node_id the cluster's calls use,
+ * without its site; the site filter of nodesFromManifest is what keeps it unique in the list.
+ */
 export function nodeIdOfComponent(componentId: string | null): string | null {
-  return componentId === null ? null : (NODE_URN.exec(componentId)?.[1] ?? null);
+  return componentOf(componentId)?.name ?? null;
 }
 
 /** The login to use: the one for `user` when the node has it, else the first. */
@@ -40,30 +48,16 @@ export function chooseLogin(logins: readonly ManifestLogin[], user: string): Man
   return logins.find((login) => login.username === user) ?? logins[0];
 }
 
-const shortName = (host: string): string => host.split('.')[0] ?? host;
-
-/** Whether a manifest node is the machine the agent runs on: its hostname, full or short, or its client_id. */
-export function isSelf(node: ManifestNode, self: SelfIdentity): boolean {
-  if (self.clientId !== null && node.clientId === self.clientId) return true;
-  const names = [node.hostName, ...node.logins.map((login) => login.hostname)].filter(
-    (name): name is string => name !== null,
-  );
-  return self.hostnames.some((mine) => {
-    const lower = mine.toLowerCase();
-    return names.some(
-      (name) => name.toLowerCase() === lower || (!lower.includes('.') && shortName(name).toLowerCase() === lower),
-    );
-  });
-}
-
 /**
  * The manifest's nodes as the agent reaches them: node_id from component_id, host from the chosen
- * login (else `<host name>`), user and port from that login (else the ssh defaults).
+ * login (else `<host name>`), user and port from that login (else the ssh defaults); nodes of
+ * other sites than `site` are left out first, before `exclude` and before any check of their host.
  */
 export function nodesFromManifest(manifest: readonly ManifestNode[], options: ManifestNodeOptions): ManifestNodeList {
   const out: ManifestNodeList = { nodes: [], excluded: [], skipped: [] };
   const seen = new Set<string>();
   const excluded = new Set(options.exclude.filter((name) => name !== 'self'));
+  const ofOtherSite = siteFilter(manifest, options.site ?? null);
   for (const node of manifest) {
     const skip = (why: string) => out.skipped.push({ clientId: node.clientId, line: node.line, why });
     const nodeId = nodeIdOfComponent(node.componentId);
@@ -73,6 +67,11 @@ export function nodesFromManifest(manifest: readonly ManifestNode[], options: Ma
           ? 'no component_id'
           : `component_id ${JSON.stringify(node.componentId)} names no node`,
       );
+      continue;
+    }
+    const elsewhere = ofOtherSite(node, nodeId);
+    if (elsewhere !== null) {
+      out.excluded.push({ nodeId, clientId: node.clientId, why: elsewhere });
       continue;
     }
     if (options.exclude.includes('self') && isSelf(node, options.self)) {

@@ -3,8 +3,10 @@ import { hostname } from 'node:os';
 import { runLocalCommand } from '../config/local-command.js';
 import type { AgentConfig, NodeConfig } from '../config/schema.js';
 import type { ListedNode } from '../slice/listed-node.js';
-import { type ManifestNodeList, nodesFromManifest, type SelfIdentity } from './manifest-nodes.js';
+import { type ManifestNodeList, nodesFromManifest } from './manifest-nodes.js';
 import { ManifestError, parseManifestInSlices } from './manifest-rspec.js';
+import type { SelfIdentity } from './self-identity.js';
+import { chooseSite, configuredSite, SEVERAL_SITES } from './site-choice.js';
 
 /** A manifest larger than this is refused (a slice of thousands of nodes is a few MB). */
 const MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
@@ -22,7 +24,10 @@ export interface NodeListSource {
 }
 
 export interface NodeListSourceOptions {
-  /** This machine, for `exclude: [self]` (default: os.hostname() and `geni-get client_id`). */
+  /**
+   * This machine, for `exclude: [self]` and for the site of a manifest that spans several (default:
+   * os.hostname() and `geni-get client_id`).
+   */
   self?: () => Promise<SelfIdentity>;
 }
 
@@ -50,17 +55,22 @@ export function nodeListSource(config: AgentConfig, options: NodeListSourceOptio
     return { label: 'config', reloadSeconds: null, read: async () => ({ nodes: listed, excluded: [], skipped: [] }) };
   }
   const { manifest, exclude, reloadSeconds } = nodes;
+  const configured = configuredSite(nodes.site, config.cluster);
   const label = typeof manifest === 'string' ? manifest : `command ${JSON.stringify(manifest.command)}`;
   let self: Promise<SelfIdentity> | undefined;
   const identity = (): Promise<SelfIdentity> => (self ??= (options.self ?? thisMachine)());
   return {
     label,
     reloadSeconds,
+    // Every read chooses the site again: a re-read may list nodes of a site the last one did not.
     async read() {
       const text = await readManifestText(manifest, label);
       const parsed = await parseManifestInSlices(text, label);
+      const site = await chooseSite(parsed, configured, identity);
       const me = exclude.includes('self') ? await identity() : { hostnames: [], clientId: null };
-      return nodesFromManifest(parsed, { ssh, exclude, self: me, source: label });
+      const list = nodesFromManifest(parsed, { ssh, exclude, self: me, source: label, site: site.site });
+      refuseSharedNodeIds(list, site.sites, label);
+      return { ...list, site };
     },
   };
 }
@@ -92,4 +102,22 @@ export async function thisMachine(): Promise<SelfIdentity> {
   const result = await runLocalCommand('geni-get client_id', { timeoutMs: CLIENT_ID_TIMEOUT_MS, maxBytes: 4096 });
   const clientId = result.ok ? result.stdout.trim() || null : null;
   return { hostnames: [name], clientId };
+}
+
+/**
+ * A manifest whose site the agent cannot tell, where a node_id is at two sites, is not read: the
+ * cluster's calls name that node_id and the agent could not say which node they mean (leaving it
+ * out would answer it as an unknown node, released undrained). At start that stops the agent (exit
+ * 2); a re-read that fails changes nothing.
+ */
+function refuseSharedNodeIds(list: ManifestNodeList, sites: readonly string[], label: string): void {
+  const shared = [...new Set(list.excluded.filter((node) => node.why === SEVERAL_SITES).map((node) => node.nodeId))];
+  if (shared.length === 0) return;
+  throw new ManifestError(
+    label,
+    null,
+    `lists nodes of ${sites.join(', ')} and ${shared.slice(0, 5).join(', ')}${shared.length > 5 ? ', …' : ''} at ` +
+      'several of them, and nothing says which site the endpoint is registered with: set nodes.site ' +
+      '(or cluster.url / cluster.bossHost)',
+  );
 }

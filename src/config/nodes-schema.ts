@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { siteOfAuthority, siteOfDomain } from '../cluster/site.js';
 
 export const nodeSchema = z.strictObject({
   node_id: z.coerce.string().min(1),
@@ -14,10 +15,30 @@ const commandSchema = z.strictObject({ command: z.string().trim().min(1) });
 export const DEFAULT_MANIFEST_RELOAD_SECONDS = 300;
 
 /**
+ * The site whose nodes the agent manages in a manifest that spans several: an authority URN
+ * (`urn:publicid:IDN+utah.cloudlab.us+authority+cm`, a component_manager_id) or its domain
+ * (`utah.cloudlab.us`); kept as the domain, lowercased.
+ */
+const siteSchema = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  const site = text.startsWith('urn:') ? siteOfAuthority(text) : siteOfDomain(text);
+  if (site !== null) return site;
+  ctx.issues.push({
+    code: 'custom',
+    input: value,
+    message:
+      `${JSON.stringify(value)} is not a site: expected the authority URN of the cluster the endpoint is ` +
+      'registered with (urn:publicid:IDN+utah.cloudlab.us+authority+cm) or its domain (utah.cloudlab.us)',
+  });
+  return z.NEVER;
+});
+
+/**
  * `nodes: { manifest: FILE }` or `{ manifest: { command: "geni-get manifest" } }`: the slice's nodes
  * are read from its manifest RSpec, at start and again on SIGHUP, every `reloadSeconds` (0: never
  * on a timer) and when a call names a node the agent does not know. `exclude` leaves out `self`
- * (the machine the agent runs on) and nodes by client_id or node_id.
+ * (the machine the agent runs on) and nodes by client_id or node_id; `site` names the cluster the
+ * endpoint is registered with, whose nodes alone are managed (default: see site-choice.ts).
  */
 export const manifestNodesSchema = z.strictObject({
   manifest: z
@@ -27,6 +48,7 @@ export const manifestNodesSchema = z.strictObject({
     ),
   exclude: z.array(z.coerce.string().min(1)).default([]),
   reloadSeconds: z.number().nonnegative().default(DEFAULT_MANIFEST_RELOAD_SECONDS),
+  site: siteSchema.optional(),
 });
 
 const nodeListSchema = z.array(nodeSchema);

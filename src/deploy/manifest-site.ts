@@ -1,5 +1,7 @@
-import { isSelf, type SelfIdentity } from '../cluster/manifest-nodes.js';
 import { ManifestError, type ManifestNode } from '../cluster/manifest-rspec.js';
+import { isSelf, type SelfIdentity } from '../cluster/self-identity.js';
+import { siteOfAuthority } from '../cluster/site.js';
+import { siteOfNode, sitesOf } from '../cluster/site-choice.js';
 import { HOSTNAME } from '../slice/host-template.js';
 
 /** What `init` learns from the manifest about the machine it runs on. */
@@ -12,17 +14,19 @@ export interface ManifestSite {
   self: ManifestNode | null;
 }
 
-const AUTHORITY_URN = /^urn:publicid:IDN\+([A-Za-z0-9.-]+)(?::[^+]*)?\+authority\+[A-Za-z0-9._-]+$/;
+/** A site's boss host, where its cluster serves the dynslice API: `utah.cloudlab.us` → `boss.utah.cloudlab.us`. */
+const bossHostOfSite = (site: string | null): string | null => (site === null ? null : `boss.${site}`);
 
 /** `urn:publicid:IDN+utah.cloudlab.us+authority+cm` → `boss.utah.cloudlab.us`. */
 export function bossHostOf(componentManagerId: string | null): string | null {
-  const site = componentManagerId === null ? null : (AUTHORITY_URN.exec(componentManagerId)?.[1] ?? null);
-  return site === null ? null : `boss.${site}`;
+  return bossHostOfSite(siteOfAuthority(componentManagerId));
 }
 
 /**
  * This machine's entry in the manifest (matched as `exclude: [self]` matches it), its public name,
- * and the boss host of its aggregate (of the first node's when this machine is not listed).
+ * and the boss host of its aggregate; when this machine is not listed, that of the manifest's only
+ * site, and none for a manifest that spans several (which cluster the endpoint registers with is
+ * then the user's choice, never the first node's).
  * Throws ManifestError naming `source` for a manifest without nodes.
  */
 export function manifestSite(manifest: readonly ManifestNode[], me: SelfIdentity, source: string): ManifestSite {
@@ -31,9 +35,7 @@ export function manifestSite(manifest: readonly ManifestNode[], me: SelfIdentity
   const self = manifest.find((node) => isSelf(node, me)) ?? null;
   const named = self?.hostName ?? self?.logins.find((login) => login.hostname !== null)?.hostname ?? null;
   const publicHost = named !== null && HOSTNAME.test(named) ? named : null;
-  const bossHost =
-    bossHostOf(self?.componentManagerId ?? null) ??
-    manifest.map((node) => bossHostOf(node.componentManagerId)).find((host) => host !== null) ??
-    null;
-  return { publicHost, bossHost, self };
+  const sites = sitesOf(manifest);
+  const site = (self === null ? null : siteOfNode(self)) ?? (sites.length === 1 ? (sites[0] ?? null) : null);
+  return { publicHost, bossHost: bossHostOfSite(site), self };
 }

@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { siteManifestXml } from '../cluster/two-site-manifest.js';
 import { BIN } from '../helpers/agent-process.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/manifests');
@@ -10,6 +11,9 @@ let dir: string;
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env });
+
+/** The `nodes` table, a row of cells per line. */
+const rows = (text: string) => text.split('\n').map((line) => line.trimEnd().split(/\s{2,}/));
 
 async function config(name: string, text: string): Promise<string> {
   const file = join(dir, name);
@@ -20,6 +24,7 @@ async function config(name: string, text: string): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dynslice-manifest-cli-'));
   for (const name of ['cloudlab-v3.xml', 'malformed.xml']) await copyFile(join(FIXTURES, name), join(dir, name));
+  await writeFile(join(dir, 'two-sites.xml'), siteManifestXml());
 });
 
 describe('nodes from a manifest, on the command line', () => {
@@ -32,7 +37,7 @@ describe('nodes from a manifest, on the command line', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const source = join(dir, 'cloudlab-v3.xml');
-    expect(result.stdout.split('\n').map((line) => line.trimEnd().split(/\s{2,}/))).toEqual([
+    expect(rows(result.stdout)).toEqual([
       ['NODE', 'CLIENT', 'HOST', 'PORT', 'USER', 'SOURCE'],
       ['pc101', 'node0', 'pc101.utah.cloudlab.us', '22', 'bob', source],
       ['pc102', 'node1', 'pc102.utah.cloudlab.us', '2222', 'bob', source],
@@ -59,8 +64,7 @@ describe('nodes from a manifest, on the command line', () => {
     );
     const result = cli(['nodes', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     expect(result.status).toBe(0);
-    const rows = result.stdout.split('\n').map((line) => line.split(/\s{2,}/));
-    expect(rows.filter((row) => /^pc\d+$/.test(row[0]!))).toEqual([
+    expect(rows(result.stdout).filter((row) => /^pc\d+$/.test(row[0]!))).toEqual([
       ['pc101', 'node0', 'pc101.utah.cloudlab.us', '22', 'alice', 'command "geni-get manifest"'],
       ['pc103', 'node2', 'node2.myexp.myproj.utah.cloudlab.us', '22', 'root', 'command "geni-get manifest"'],
       ['pc104', 'node3', 'pc104.utah.cloudlab.us', '22', 'alice', 'command "geni-get manifest"'],
@@ -69,6 +73,39 @@ describe('nodes from a manifest, on the command line', () => {
     // check counts the same nodes.
     const check = cli(['check', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     expect(check.stdout).toContain('  nodes     3 from command "geni-get manifest"\n');
+  });
+
+  it('nodes lists the nodes of a manifest across sites that are left out, with the reason', async () => {
+    // Nothing says which site the endpoint is registered with, and pc101 is at both: refused, naming the fix.
+    const unknown = cli(['nodes', '-c', await config('sites.yaml', 'nodes: { manifest: two-sites.xml }\n')]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/pc101 at several of them.*set nodes\.site/);
+    expect(unknown.stderr).not.toMatch(/\n\s+at /);
+    // Node, client and host of each node kept; then the notes below the table.
+    const table = (stdout: string) => {
+      const [nodes = '', notes = ''] = stdout.split('\n\n');
+      return [
+        ...rows(nodes)
+          .slice(1)
+          .map((row) => row.slice(0, 3).join(' ')),
+        ...notes.trimEnd().split('\n'),
+      ];
+    };
+    // The boss host names the site: the other site's nodes are left out.
+    const utah = await config(
+      'utah.yaml',
+      'nodes: { manifest: two-sites.xml }\ncluster: { bossHost: boss.utah.cloudlab.us }\n',
+    );
+    const known = cli(['nodes', '-c', utah]);
+    expect(known.status).toBe(0);
+    expect(table(known.stdout).slice(3)).toEqual([
+      '3 nodes',
+      'site utah.cloudlab.us (from cluster.bossHost); the manifest lists clemson.cloudlab.us, utah.cloudlab.us',
+      'excluded pc101 (node2): other site: clemson.cloudlab.us',
+      'excluded clnode7 (node3): other site: clemson.cloudlab.us',
+    ]);
+    expect(table(known.stdout)[0]).toBe('pc101 node0 pc101.utah.cloudlab.us');
+    expect(cli(['check', '-c', utah]).stdout).toContain(`  nodes     3 from ${join(dir, 'two-sites.xml')}\n`);
   });
 
   it('a malformed manifest stops nodes, check and run with exit 2, naming the file and the line', async () => {
@@ -99,6 +136,7 @@ describe('nodes from a manifest, on the command line', () => {
     ['nodes: { manifest: { run: x } }', 'nodes.manifest.run: unknown key'],
     ['nodes: { manifest: m.xml, reload: 30 }', 'nodes.reload: unknown key'],
     ['nodes: { manifest: m.xml, reloadSeconds: -1 }', 'nodes.reloadSeconds'],
+    ['nodes: { manifest: m.xml, site: "pc101" }', 'nodes.site: "pc101" is not a site'],
     ['nodes: [ { node_id: pc1 } ]', 'nodes[0].host'],
     ['nodes: pc1', 'nodes: expected a list of nodes, or { manifest: FILE }'],
   ])('a bad nodes key (%s) is named', async (text, key) => {

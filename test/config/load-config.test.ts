@@ -77,6 +77,23 @@ describe('configuration', () => {
     expect((await errorOf('endpoint: { listen: "8001" }\n')).key).toBe('endpoint.listen');
   });
 
+  it('reads nodes.site as a site domain, from an authority URN or a domain, and names it when it is neither', async () => {
+    const site = (value: string) => {
+      const { nodes } = parseConfig({ nodes: { manifest: 'm.xml', site: value } }, 'x', '/');
+      return Array.isArray(nodes) ? null : nodes.site;
+    };
+    expect(site('urn:publicid:IDN+utah.cloudlab.us+authority+cm')).toBe('utah.cloudlab.us');
+    expect(site(' Clemson.CloudLab.us ')).toBe('clemson.cloudlab.us');
+    for (const bad of ['urn:publicid:IDN+utah.cloudlab.us+node+pc101', 'boss.utah.cloudlab.us/x', '']) {
+      const error = await errorOf(`nodes: { manifest: m.xml, site: ${JSON.stringify(bad)} }\n`);
+      expect(error.key).toBe('nodes.site');
+      expect(error.message).toContain(
+        `nodes.site: ${JSON.stringify(bad)} is not a site: expected the authority URN of the cluster the endpoint ` +
+          'is registered with (urn:publicid:IDN+utah.cloudlab.us+authority+cm) or its domain (utah.cloudlab.us)',
+      );
+    }
+  });
+
   it('reports YAML syntax errors and unreadable files', async () => {
     expect((await errorOf('nodes: [\n')).message).toMatch(/not valid YAML/);
     const missing = await loadConfig('/nonexistent/agent.yaml').catch((e: unknown) => e);

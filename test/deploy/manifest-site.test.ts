@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/cluster/manifest-rspec.js';
 import { bossHostOf, manifestSite } from '../../src/deploy/manifest-site.js';
+import { siteManifestXml, TWO_SITE_NODES } from '../cluster/two-site-manifest.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 
 describe('what init learns from a manifest', () => {
@@ -28,6 +29,21 @@ describe('what init learns from a manifest', () => {
       bossHost: 'boss.utah.cloudlab.us',
       self: null,
     });
+  });
+
+  it('of a manifest across sites, the boss host of this machine’s site; none when it is not listed', () => {
+    const nodes = parseManifest(siteManifestXml(), 'm.xml');
+    expect(manifestSite(nodes, { hostnames: ['x'], clientId: 'node3' }, 'm.xml').bossHost).toBe(
+      'boss.clemson.cloudlab.us',
+    );
+    expect(manifestSite(nodes, { hostnames: ['x'], clientId: 'node0' }, 'm.xml').bossHost).toBe(
+      'boss.utah.cloudlab.us',
+    );
+    // Not the first node's site: which cluster to register with is left to the user.
+    expect(manifestSite(nodes, { hostnames: ['x'], clientId: null }, 'm.xml').bossHost).toBeNull();
+    // One site, without component_manager_id (older tools): the site of component_id.
+    const legacy = parseManifest(siteManifestXml(TWO_SITE_NODES.filter((n) => n.manager === false)), 'm.xml');
+    expect(manifestSite(legacy, { hostnames: ['x'], clientId: null }, 'm.xml').bossHost).toBe('boss.utah.cloudlab.us');
   });
 
   it('a manifest without nodes is refused naming it', () => {
