@@ -51,21 +51,40 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
     const { known, waiting } = this.split(nodes, (entry) => entry.client_id !== undefined);
     // A call refused whole (too many unknown nodes) parks nothing.
     await this.slice.setResourceValues(known);
-    for (const entry of waiting) this.park(entry.node_id, (parked) => ({ ...parked, values: entry }));
-    this.lookUp(waiting);
+    const parking = await this.stillWaiting(waiting, (late) => this.slice.setResourceValues(late));
+    for (const entry of parking) this.park(entry.node_id, (parked) => ({ ...parked, values: entry }));
+    this.lookUp(parking);
   }
 
   async notifyDeletePending(nodes: NodeEntry[]): Promise<Set<string>> {
     const { known, waiting } = this.split(nodes, () => true);
     const at = this.deps.now();
     const released = await this.slice.notifyDeletePending(known);
-    for (const entry of waiting) {
+    const parking = await this.stillWaiting(waiting, async (late) => {
+      for (const id of await this.slice.notifyDeletePending(late)) released.add(id);
+    });
+    for (const entry of parking) {
       const noWait = (entry.max_wait_time ?? 0) <= 0;
       this.park(entry.node_id, (parked) => ({ ...parked, noWait: parked.noWait || noWait, countdown: { entry, at } }));
       if (this.lives.released(entry.node_id)) released.add(entry.node_id);
     }
-    this.lookUp(waiting);
+    this.lookUp(parking);
     return released;
+  }
+
+  /**
+   * The entries that still wait for a read once the slice has answered the others: a call that ran
+   * meanwhile (a deletion) may have said what some are, and those go to the slice (`apply`). They
+   * are parked in the same turn as this last look, so no call comes between.
+   */
+  private async stillWaiting(waiting: NodeEntry[], apply: (late: NodeEntry[]) => Promise<void>): Promise<NodeEntry[]> {
+    let pending = waiting;
+    for (;;) {
+      const late = pending.filter((entry) => !this.waits(entry));
+      if (late.length === 0) return pending;
+      pending = pending.filter((entry) => !late.includes(entry));
+      await apply(late);
+    }
   }
 
   notifyDeleteComplete(nodes: NodeEntry[]): Promise<void> {
@@ -73,8 +92,9 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
     for (const entry of nodes) {
       const life = this.lives.get(entry.node_id);
       if (life?.life !== 'parked') continue;
-      // Gone before a read said what it was: a countdown soon after repeats this deletion.
-      const incarnation = life.left?.incarnation ?? 0;
+      // Gone before a read said what it was: a countdown soon after repeats this deletion. The calls
+      // named the life after the one that left (the one the cluster just deleted).
+      const incarnation = life.left ? life.left.incarnation + 1 : 0;
       this.lives.set(entry.node_id, { life: 'left', incarnation, deletedAt: now, why: 'deleted while parked' });
     }
     return this.slice.notifyDeleteComplete(nodes);

@@ -9,6 +9,7 @@ import {
   DeleteComplete,
   LateRetry,
   ReAdd,
+  Reload,
   Restart,
   Together,
   Unlist,
@@ -82,6 +83,20 @@ describe('model campaign regressions, with a manifest', () => {
         { method: 'NotifyDeletePending', entries: [pc1(120)] },
       ]),
       new LateRetry(0, 61_000),
+    ]);
+  });
+});
+
+describe('model campaign regressions, with a manifest: a lost deletion', () => {
+  it('a node taken as deleted, named by a countdown as the cluster deletes it, answers that life (seed 20261128)', async () => {
+    await replayManifest('hold', [
+      countdown(['pc1', 0]),
+      new Unlist('pc1'),
+      new Reload(),
+      new Together([
+        { method: 'NotifyDeletePending', entries: [entryFor('pc1', { max_wait_time: 120 })] },
+        { method: 'NotifyDeleteComplete', entries: [entryFor('pc1', { max_wait_time: 0 })] },
+      ]),
     ]);
   });
 });
