@@ -4,9 +4,8 @@ import { compilePlan } from '../drain/plan.js';
 import { ActionRegistry } from '../drain/registry.js';
 import { createStepActors } from '../drain/step-actors.js';
 import { decodeMethodCall } from '../protocol/call-decoder.js';
-import { countdownReplyValue } from '../protocol/countdown-reply.js';
-import { successReply } from '../protocol/envelope.js';
-import { decodeNodelist } from '../protocol/lenient-params.js';
+import { countdownReply } from '../protocol/countdown-reply.js';
+import { decodeCountdown } from '../protocol/lenient-params.js';
 import { encodeResponse } from '../protocol/reply-encoder.js';
 import { startNodeActor, stateName } from '../slice/node-actor.js';
 import { provideNodeMachine } from '../slice/provide-machine.js';
@@ -68,6 +67,6 @@ const SAMPLE_COUNTDOWN =
 /** Decodes, validates and answers one sample countdown, touching no node: the first call's codec runs compiled. */
 export async function warmUpCallPath(): Promise<void> {
   const call = await decodeMethodCall(Buffer.from(SAMPLE_COUNTDOWN));
-  const nodes = decodeNodelist('NotifyDeletePending', call.params);
-  encodeResponse(successReply(countdownReplyValue(nodes, new Set())));
+  const countdown = decodeCountdown(call.params);
+  encodeResponse(countdownReply(countdown, new Set([countdown.nodes[0]!.node_id])));
 }

@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
 import { XmlRpcFaultCode, XmlRpcFaultError } from './codes.js';
+import { noteWholeDouble } from './decoded-types.js';
 import { refuseDocumentType, requireEnding } from './document-guards.js';
 import { noteNesting } from './params-shape.js';
 import { scanPlainXml, type XmlEventSink } from './plain-scanner.js';
@@ -79,6 +80,10 @@ class CallDecoder implements XmlEventSink {
   private chars = '';
   /** The value of the last typed child of a `<value>`. */
   private held: unknown = undefined;
+  /** Whether `held`, when a number, came as a `<double>`. */
+  private heldDouble = false;
+  /** Whether a member was noted as a whole-number double: a later duplicate name must then clear it. */
+  private notedDouble = false;
   /** The first grammar error; parsing goes on so that a later XML error still answers -32700. */
   private invalid: string | undefined;
 
@@ -132,6 +137,7 @@ class CallDecoder implements XmlEventSink {
   private closeElement(code: TagCode, seen: number): void {
     if (isScalar(code)) {
       this.held = scalarOf(code, this.chars);
+      this.heldDouble = code === Tag.Double;
       return;
     }
     switch (code) {
@@ -167,9 +173,22 @@ class CallDecoder implements XmlEventSink {
   private deliver(value: unknown): void {
     const parent = this.tags[this.tags.length - 1];
     const container = this.containers[this.containers.length - 1];
-    if (parent === Tag.Param) this.params.push(value);
-    else if (parent === Tag.Data) (container as unknown[]).push(value);
-    else (container as Record<string, unknown>)[this.names[this.names.length - 1] as string] = value;
+    if (parent === Tag.Param) return void this.params.push(value);
+    // Only whole-number doubles are noted: 2.0 and 2 decode alike, and the countdown echo tells them apart.
+    const wholeDouble = this.heldDouble && typeof value === 'number' && Number.isInteger(value);
+    if (parent === Tag.Data) {
+      if (wholeDouble) this.noteDouble(container as object, (container as unknown[]).length, true);
+      (container as unknown[]).push(value);
+      return;
+    }
+    const name = this.names[this.names.length - 1] as string;
+    if (wholeDouble || this.notedDouble) this.noteDouble(container as object, name, wholeDouble);
+    (container as Record<string, unknown>)[name] = value;
+  }
+
+  private noteDouble(container: object, key: string | number, isDouble: boolean): void {
+    noteWholeDouble(container, key, isDouble);
+    if (isDouble) this.notedDouble = true;
   }
 
   private openContainer(container: unknown): void {

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { CallContext, ClientEndpointHandlers, NodeEntry } from './client-methods.js';
 import { type Fault, ProtocolError, ProtoGeniCode, ServerUnavailableError, XmlRpcFaultCode } from './codes.js';
-import { countdownReplyValue } from './countdown-reply.js';
+import { countdownReply } from './countdown-reply.js';
 import { errorReply, type ProtoGeniReply, successReply, wireInt } from './envelope.js';
-import { decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
+import { decodeCountdown, decodeNodelist, type LenientParamsOptions, type NodelistMethod } from './lenient-params.js';
 import { isStruct } from './params-shape.js';
 
 /** The client-side API version, sent in GetVersion's `output`. */
@@ -34,7 +34,7 @@ class HandlerTimeoutError extends Error {
 
 export function createClientEndpoint(options: ClientEndpointOptions): ClientEndpoint {
   const { handlers, logger, handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS } = options;
-  const decode = (method: NodelistMethod, params: readonly unknown[]): NodeEntry[] =>
+  const decode = (method: Exclude<NodelistMethod, 'NotifyDeletePending'>, params: readonly unknown[]): NodeEntry[] =>
     decodeNodelist(method, params, options);
   const settleInTime = <T>(work: (call: CallContext) => Promise<T>): Promise<T> =>
     withinDeadline(work, handlerTimeoutMs);
@@ -53,9 +53,10 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
     [
       'NotifyDeletePending',
       async (params) => {
-        const nodes = decode('NotifyDeletePending', params);
-        const released = await settleInTime((call) => handlers.notifyDeletePending(nodes, call));
-        return successReply(countdownReplyValue(nodes, released));
+        // Entry by entry: an entry that cannot be read is not applied, and is named in the reply.
+        const countdown = decodeCountdown(params, options);
+        const released = await settleInTime((call) => handlers.notifyDeletePending(countdown.nodes, call));
+        return countdownReply(countdown, released);
       },
     ],
     [

@@ -22,7 +22,8 @@ export interface CallContext {
 export interface ClientEndpointHandlers {
   setResourceValues(nodes: NodeEntry[], call?: CallContext): Promise<void>;
   /**
-   * Returns the node ids the cluster may take now (max_wait_time 0 in the reply).
+   * Given the entries of the countdown that could be read (an unreadable one is answered without
+   * the agent), returns the node ids the cluster may take now (max_wait_time 0 in the reply).
    * Must answer from existing state: it never waits for SSH.
    */
   notifyDeletePending(nodes: NodeEntry[], call?: CallContext): Promise<Set<string>>;

@@ -5,7 +5,7 @@ import { checkNesting, DEFAULT_MAX_DEPTH, isStruct, type SanitizedStruct } from 
 export const DEFAULT_MAX_NODES_PER_CALL = 10_000;
 const NODE_ID_MAX_CHARS = 256;
 const TEXT_MAX_CHARS = 1024;
-/** XML-RPC ints are 32-bit; the countdown value is echoed back as one. */
+/** The longest wait an XML-RPC int (32 bits) can carry. */
 const MAX_WAIT_SECONDS = 0x7fffffff;
 
 export type NodelistMethod = 'SetResourceValues' | 'NotifyDeletePending' | 'NotifyDeleteComplete';
@@ -27,7 +27,7 @@ type Member = keyof typeof EXPECTATIONS;
 
 // Control characters cannot be echoed back: the XML serializer refuses them.
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const DIGITS = /^\d{1,15}$/;
+const WHOLE = /^-?\d{1,15}$/;
 const DECIMAL = /^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Thrown inside one entry, turned into BADARGS naming `nodelist[i].<member>`. */
@@ -72,11 +72,12 @@ function wholeSecondsOf(entry: SanitizedStruct, required: boolean): number | und
     if (required) throw new MemberError('max_wait_time', true);
     return undefined;
   }
-  const seconds = typeof value === 'string' && DIGITS.test(value.trim()) ? Number(value.trim()) : value;
-  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+  const seconds = typeof value === 'string' && WHOLE.test(value.trim()) ? Number(value.trim()) : value;
+  if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds > MAX_WAIT_SECONDS) {
     throw new MemberError('max_wait_time', false);
   }
-  return seconds;
+  // A countdown that overshot: the cluster cannot wait any longer (protocol.md §2, assumed).
+  return Math.max(0, seconds);
 }
 
 /** A node the cluster sends without a value counts as 1.0 (protocol.md §2). */
@@ -103,16 +104,62 @@ function entryOf(method: NodelistMethod, entry: SanitizedStruct): NodeEntry {
   return result;
 }
 
+/** What could be read of one countdown entry: its node, or why not (`nodelist[i].<member>: <expectation>`). */
+export type CountdownEntry =
+  | { readonly node: NodeEntry; readonly problem?: undefined }
+  | { readonly node?: undefined; readonly problem: string };
+
+/** A NotifyDeletePending call read entry by entry. */
+export interface Countdown {
+  /** The entries as they came, for the echo. */
+  readonly nodelist: readonly unknown[];
+  /** Entry for entry, what could be read. */
+  readonly entries: readonly CountdownEntry[];
+  /** The nodes of the entries that could be read, in order: all the agent is told. */
+  readonly nodes: NodeEntry[];
+}
+
 /**
  * Validates the params of a nodelist method: one struct with a `nodelist` array of entry structs.
  * Unknown members are dropped; only own members are read. Throws ProtocolError (BADARGS, TOOBIG)
- * naming the field, for the first entry and member (in the order above) that is wrong.
+ * naming the field, for the first entry and member (in the order above) that is wrong. The
+ * endpoint reads NotifyDeletePending with decodeCountdown instead, entry by entry.
  */
 export function decodeNodelist(
   method: NodelistMethod,
   params: readonly unknown[],
   options: LenientParamsOptions = {},
 ): NodeEntry[] {
+  const nodelist = nodelistOf(params, options);
+  const entries: NodeEntry[] = new Array(nodelist.length);
+  for (let index = 0; index < nodelist.length; index++) entries[index] = readEntry(method, nodelist[index], index);
+  return entries;
+}
+
+/**
+ * A NotifyDeletePending call read entry by entry: an entry that cannot be read is named in its
+ * `problem` and reaches no node. Only the call's envelope (params, nodelist, size, depth) refuses
+ * the whole call, with ProtocolError as in decodeNodelist.
+ */
+export function decodeCountdown(params: readonly unknown[], options: LenientParamsOptions = {}): Countdown {
+  const nodelist = nodelistOf(params, options);
+  const entries: CountdownEntry[] = new Array(nodelist.length);
+  const nodes: NodeEntry[] = [];
+  for (let index = 0; index < nodelist.length; index++) {
+    try {
+      const node = readEntry('NotifyDeletePending', nodelist[index], index);
+      entries[index] = { node };
+      nodes.push(node);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      entries[index] = { problem: error.message };
+    }
+  }
+  return { nodelist, entries, nodes };
+}
+
+/** The `nodelist` array of a call's params, once the envelope is checked. */
+function nodelistOf(params: readonly unknown[], options: LenientParamsOptions): readonly unknown[] {
   const { maxDepth = DEFAULT_MAX_DEPTH, maxNodesPerCall = DEFAULT_MAX_NODES_PER_CALL } = options;
   checkNesting(params, maxDepth);
   const [first] = params;
@@ -128,19 +175,19 @@ export function decodeNodelist(
       `at most ${maxNodesPerCall} nodes per call, got ${nodelist.length}`,
     );
   }
-  const entries: NodeEntry[] = new Array(nodelist.length);
-  for (let index = 0; index < nodelist.length; index++) {
-    const entry: unknown = nodelist[index];
-    if (!isStruct(entry)) throw badArgs(`nodelist[${index}]`, 'expected a struct');
-    try {
-      entries[index] = entryOf(method, entry);
-    } catch (error) {
-      if (!(error instanceof MemberError)) throw error;
-      const expectation = EXPECTATIONS[error.member];
-      throw badArgs(`nodelist[${index}].${error.member}`, error.missing ? `missing, ${expectation}` : expectation);
-    }
+  return nodelist;
+}
+
+/** One entry of the nodelist, or BADARGS naming `nodelist[index]` and the member that is wrong. */
+function readEntry(method: NodelistMethod, entry: unknown, index: number): NodeEntry {
+  if (!isStruct(entry)) throw badArgs(`nodelist[${index}]`, 'expected a struct');
+  try {
+    return entryOf(method, entry);
+  } catch (error) {
+    if (!(error instanceof MemberError)) throw error;
+    const expectation = EXPECTATIONS[error.member];
+    throw badArgs(`nodelist[${index}].${error.member}`, error.missing ? `missing, ${expectation}` : expectation);
   }
-  return entries;
 }
 
 function badArgs(field: string, expectation: string): ProtocolError {

@@ -21,6 +21,9 @@ export class UnencodableTextError extends Error {
   readonly code = 'XMLRPC_UNENCODABLE_TEXT';
 }
 
+/** Whether a reply can carry `text` (as a string or a member name): XML 1.0 cannot carry most control characters. */
+export const encodableText = (text: string): boolean => !ILLEGAL.test(text);
+
 /** Throws for a bare number or a string XML cannot carry (a control character). */
 export function encodeResponse(value: WireValue): string {
   return `${DECLARATION}<methodResponse><params><param>${valueXml(value)}</param></params></methodResponse>`;

@@ -37,7 +37,10 @@ describe('bad input through the real server', () => {
   let endpoint: TestEndpoint;
   beforeAll(async () => (endpoint = await startTestEndpoint({ maxBodyBytes: 8 * 1024 * 1024, maxNodesPerCall: 3 })));
   afterAll(() => endpoint.close());
-  beforeEach(() => void (endpoint.handlers.calls.length = 0));
+  beforeEach(() => {
+    endpoint.handlers.calls.length = 0;
+    endpoint.handlers.released = new Set();
+  });
 
   async function expectStillServing(): Promise<void> {
     const response = await postXml(endpoint.port, GET_VERSION);
@@ -62,12 +65,41 @@ describe('bad input through the real server', () => {
   });
 
   it.each([
-    ['max_wait_time "soon"', pending({ node_id: 'pc1', max_wait_time: 'soon' }), 1],
+    [
+      'max_wait_time "soon"',
+      pending({ node_id: 'pc1', max_wait_time: 'soon' }),
+      'nodelist[0].max_wait_time: expected a whole number of seconds ≥ 0',
+      '<member><name>max_wait_time</name><value><string>soon</string></value></member>',
+    ],
+    [
+      'a __proto__ member supplying max_wait_time',
+      poisoned,
+      'nodelist[0].max_wait_time: missing, expected a whole number of seconds ≥ 0',
+      '<member><name>__proto__</name><value><struct><member><name>max_wait_time</name><value><int>5</int></value></member></struct></value></member>',
+    ],
+  ])(
+    'answers a countdown whose only entry has %s with code 0, the entry echoed and applied to no node',
+    async (_, body, problem, echoed) => {
+      // The agent's answer names pc1: an entry that was not applied is still never released.
+      endpoint.handlers.released = new Set(['pc1']);
+      const response = await postXml(endpoint.port, body);
+      expect(response.status).toBe(200);
+      expect(replyCodeIn(response.body)).toBe(0);
+      expect(response.body).toContain(`<name>output</name><value><string>${problem} (entry not applied)</string>`);
+      expect(response.body).toContain(echoed);
+      expect(response.body).not.toContain('<name>max_wait_time</name><value><int>0</int>');
+      expect(endpoint.handlers.calls).toEqual([{ handler: 'notifyDeletePending', nodes: [] }]);
+      expect(({} as Record<string, unknown>).max_wait_time).toBeUndefined();
+      endpoint.handlers.calls.length = 0;
+      await expectStillServing();
+    },
+  );
+
+  it.each([
     ['value 2.5', perlMethodCall('SetResourceValues', [{ nodelist: [{ node_id: 'pc1', value: 2.5 }] }]), 1],
     ['nodelist not an array', perlMethodCall('SetResourceValues', [{ nodelist: 'pc1' }]), 1],
     ['an entry that is not a struct', perlMethodCall('SetResourceValues', [{ nodelist: ['pc1'] }]), 1],
     ['a missing nodelist', perlMethodCall('NotifyDeleteComplete', [{ nodes: [] }]), 1],
-    ['a __proto__ member supplying max_wait_time', poisoned, 1],
     ['100,000 nested arrays', deeplyNested, 1],
     [
       'more nodes than maxNodesPerCall',

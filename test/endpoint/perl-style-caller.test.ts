@@ -49,11 +49,12 @@ const scenarios: Scenario[] = [
         ],
       },
     ],
+    // The echo keeps each member's type: an id sent as an int comes back as one.
     python: [
       {
         nodelist: [
           { node_id: 'pc101', client_id: 'node-1', max_wait_time: 180 },
-          { node_id: '4242', client_id: 'node-2', max_wait_time: 180 },
+          { node_id: 4242, client_id: 'node-2', max_wait_time: 180 },
         ],
       },
     ],
@@ -97,14 +98,14 @@ describe('the endpoint called like CloudLab: HTTP/1.0, Connection: close, Perl-t
     expect(perlCalls).toEqual(pythonCalls);
   });
 
-  it('releases the all-digit node that arrived as <i4> in the countdown echo', async () => {
+  it('releases the all-digit node that arrived as <i4> in the countdown echo, where it stays an int', async () => {
     const raw = await postXml(endpoint.port, perlMethodCall(scenarios[2]!.method, scenarios[2]!.perl));
     const [outcome] = await decodeWithPython([raw.body]);
     expect(outcome?.result).toEqual({
       code: 0,
       value: [
         { node_id: 'pc101', client_id: 'node-1', max_wait_time: 180 },
-        { node_id: '4242', client_id: 'node-2', max_wait_time: 0 },
+        { node_id: 4242, client_id: 'node-2', max_wait_time: 0 },
       ],
       output: '',
     });

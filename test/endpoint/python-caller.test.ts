@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 import { startTestEndpoint, type TestEndpoint } from '../helpers/xmlrpc-test-endpoint.js';
+import { PYTHON_PER_ENTRY } from '../protocol/countdown-bodies.js';
 
 describe("the endpoint called by Python's xmlrpc.client", () => {
   let endpoint: TestEndpoint;
@@ -83,12 +84,41 @@ describe("the endpoint called by Python's xmlrpc.client", () => {
     expect(endpoint.handlers.calls).toEqual([]);
   });
 
-  it('answers bad contents with a normal BADARGS reply naming the field', async () => {
-    const nodelist = [{ node_id: 'pc101', max_wait_time: 'soon' }];
-    const [outcome] = await callWithPython(endpoint.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }]);
-    expect(outcome?.result).toMatchObject({ code: 1, value: 0 });
-    expect((outcome?.result as { output: string } | undefined)?.output).toContain('nodelist[0].max_wait_time');
+  it('answers bad contents of values or deletions with a normal BADARGS reply naming the field', async () => {
+    const [values, deletion] = await callWithPython(endpoint.url, [
+      { method: 'SetResourceValues', params: [{ nodelist: [{ node_id: 'pc101', value: 2.5 }] }] },
+      { method: 'NotifyDeleteComplete', params: [{ nodelist: [{ node_id: 'pc101', max_wait_time: 'soon' }] }] },
+    ]);
+    expect(values?.result).toEqual({ code: 1, value: 0, output: 'nodelist[0].value: expected a number from 0 to 1' });
+    expect(deletion?.result).toMatchObject({ code: 1, value: 0 });
+    expect((deletion?.result as { output: string } | undefined)?.output).toContain('nodelist[0].max_wait_time');
     expect(endpoint.handlers.calls).toEqual([]);
+  });
+
+  it('answers a countdown entry by entry: a negative wait read as 0, a malformed entry echoed and not applied', async () => {
+    // The agent's answer names pc102 too: an entry that was not applied is never released.
+    endpoint.handlers.released = new Set(['pc101', 'pc102']);
+    const nodelist = PYTHON_PER_ENTRY;
+    const [outcome] = await callWithPython(endpoint.url, [{ method: 'NotifyDeletePending', params: [{ nodelist }] }], {
+      tagFloats: true,
+    });
+    expect(outcome).toEqual({
+      result: {
+        code: 0,
+        // Python sent a float, an int and a string for weight, tags[1] and site: each comes back so.
+        value: [{ ...nodelist[0], max_wait_time: 0 }, nodelist[1], nodelist[2]],
+        output: 'nodelist[1].max_wait_time: expected a whole number of seconds ≥ 0 (entry not applied)',
+      },
+    });
+    expect(endpoint.handlers.calls).toEqual([
+      {
+        handler: 'notifyDeletePending',
+        nodes: [
+          { node_id: 'pc101', client_id: 'node-1', max_wait_time: 0 },
+          { node_id: 'pc103', client_id: 'node-3', max_wait_time: 240 },
+        ],
+      },
+    ]);
   });
 
   it('logs one line per call with method, node count, code and duration', async () => {

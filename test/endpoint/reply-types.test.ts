@@ -28,16 +28,27 @@ describe('the XML types of replies', () => {
     }
   });
 
-  it('sends every echoed max_wait_time as <int>, whatever type it came in', async () => {
-    endpoint.handlers.released = new Set(['pc2']);
+  it('echoes each max_wait_time with the type it came in, and a released node with <int>0', async () => {
+    endpoint.handlers.released = new Set(['pc2', 'pc4']);
     const nodelist = [
       { node_id: 'pc1', max_wait_time: { $int: 120 } },
       { node_id: 'pc2', max_wait_time: 120 },
       { node_id: 'pc3', max_wait_time: '60' },
+      { node_id: 'pc4', max_wait_time: '60' },
     ];
     const { body: xml } = await postXml(endpoint.port, perlMethodCall('NotifyDeletePending', [{ nodelist }]));
-    expect(memberXml(xml, 'max_wait_time')).toEqual(['<int>120</int>', '<int>0</int>', '<int>60</int>']);
-    expect(memberXml(xml, 'node_id')).toEqual(['<string>pc1</string>', '<string>pc2</string>', '<string>pc3</string>']);
+    expect(memberXml(xml, 'max_wait_time')).toEqual([
+      '<int>120</int>',
+      '<int>0</int>',
+      '<string>60</string>',
+      '<int>0</int>',
+    ]);
+    expect(memberXml(xml, 'node_id')).toEqual([
+      '<string>pc1</string>',
+      '<string>pc2</string>',
+      '<string>pc3</string>',
+      '<string>pc4</string>',
+    ]);
     expect(xml).not.toContain('<nil');
   });
 });

@@ -35,7 +35,7 @@ const fingerprint = (nodes: readonly SliceNode[]): string =>
   );
 
 describe('fuzz campaign against the running agent', () => {
-  it(`answers ${REQUESTS} mutated requests (seed ${SEED}) without crashing, and no refused one changes a node`, async () => {
+  it(`answers ${REQUESTS} mutated requests (seed ${SEED}) without crashing, and no refused call or unread entry changes a node`, async () => {
     const prng = new Prng(SEED);
     const token = prng.bytes(32).toString('base64url');
     const guarded = await startGuardedAgent(
@@ -104,10 +104,16 @@ describe('fuzz campaign against the running agent', () => {
         continue;
       }
       const before = fingerprint(nodes);
+      const untouched = nodes.filter((node) => request.untouched?.includes(node.nodeId));
+      const untouchedBefore = fingerprint(untouched);
       const { kind } = await exchange(guarded.port, request, GUARD_MS);
       record(index, request, kind);
       if (kind !== 'reply-0' && fingerprint(nodes) !== before) {
         violations.push({ index, mutation: request.mutation, kind, problem: 'a refused request changed a node' });
+      }
+      // A countdown is read entry by entry: an entry that could not be read is answered without its node.
+      if (fingerprint(untouched) !== untouchedBefore) {
+        violations.push({ index, mutation: request.mutation, kind, problem: 'an entry not applied changed its node' });
       }
     }
     mainDone = true;

@@ -1,4 +1,4 @@
-import { type CallContext, httpHead, oversizedNodelist, validCall } from './valid-calls.js';
+import { type CallContext, httpHead, oversizedNodelist, validCall, validEntry } from './valid-calls.js';
 import {
   array,
   encodeCall,
@@ -23,6 +23,8 @@ export interface FuzzRequest {
   expect: readonly string[] | null;
   /** Requests answered only when a timeout passes run beside the main sequence. */
   side: boolean;
+  /** Nodes named only by countdown entries that cannot be read: whatever the answer, they must not change. */
+  untouched?: readonly string[];
 }
 
 export interface FuzzContext extends CallContext {
@@ -49,6 +51,7 @@ export const MUTATION_WEIGHTS = {
   oversized: 4,
   manyNodes: 2,
   slowSender: 0.6,
+  badCountdownEntry: 6,
 } as const;
 export type Mutation = keyof typeof MUTATION_WEIGHTS;
 
@@ -82,6 +85,31 @@ const HUGE = [
   '+5',
 ];
 const NOT_A_NUMBER = ['NaN', '-NaN', 'Infinity', '-Infinity', 'inf', 'nan', '1e999', '-0'];
+/** Flaws that make a countdown entry unreadable while its node_id still names a node. */
+const ENTRY_FLAWS: ReadonlyArray<Array<[string, WireTree]>> = [
+  [['max_wait_time', scalar('untyped', 'soon')]],
+  [['max_wait_time', scalar('double', '1.5')]],
+  [['max_wait_time', scalar('int', '99999999999')]],
+  [['max_wait_time', scalar('nil', '')]],
+  [],
+  [
+    ['max_wait_time', scalar('i4', '60')],
+    ['client_id', array([])],
+  ],
+  [
+    ['max_wait_time', scalar('i4', '60')],
+    ['component_urn', scalar('int', '5')],
+  ],
+];
+/** Members the agent does not know, echoed back as they came or left out of the echo. */
+const UNKNOWN_MEMBERS: readonly WireTree[] = [
+  scalar('double', '2.0'),
+  scalar('string', 'é中'),
+  scalar('nil', ''),
+  scalar('base64', 'AAAA'),
+  scalar('dateTime.iso8601', '20260101T00:00:00'),
+  struct([['x', scalar('i4', '1')]]),
+];
 const METHOD_NAMES = [
   'NotFound',
   '__proto__',
@@ -317,6 +345,20 @@ const MUTATIONS: Record<Mutation, (ctx: FuzzContext) => FuzzRequest> = {
     ])();
   },
   manyNodes: (ctx) => http(ctx, encodeCall(oversizedNodelist(ctx)), { mutation: 'manyNodes', expect: ['reply-6'] }),
+  badCountdownEntry: (ctx) => {
+    // One entry the agent cannot read, for a node no other entry names: answered 0, that node untouched.
+    const { prng } = ctx;
+    const victim = prng.pick(ctx.liveNodes);
+    const others = ctx.liveNodes.filter((id) => id !== victim);
+    const entries = Array.from({ length: others.length === 0 ? 0 : prng.int(0, 2) }, () =>
+      validEntry(ctx, 'NotifyDeletePending', prng.pick(others)),
+    );
+    const members: Array<[string, WireTree]> = [['node_id', scalar('untyped', victim)], ...prng.pick(ENTRY_FLAWS)];
+    if (prng.chance(0.5)) members.push(['note', prng.pick(UNKNOWN_MEMBERS)]);
+    entries.splice(prng.int(0, entries.length), 0, struct(members));
+    const call: WireCall = { method: 'NotifyDeletePending', params: [struct([['nodelist', array(entries)]])] };
+    return http(ctx, encodeCall(call), { mutation: 'badCountdownEntry', expect: ['reply-0'], untouched: [victim] });
+  },
   slowSender: (ctx) => {
     const { prng } = ctx;
     const body = Buffer.from(encodeCall(validCall(ctx)), 'utf8');

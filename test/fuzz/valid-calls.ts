@@ -10,7 +10,8 @@ export interface CallContext {
 
 const METHODS = { GetVersion: 1, SetResourceValues: 3, NotifyDeletePending: 4, NotifyDeleteComplete: 2 } as const;
 
-function entry(ctx: CallContext, method: keyof typeof METHODS, nodeId: string): WireTree {
+/** One entry naming `nodeId` that `method` accepts. */
+export function validEntry(ctx: CallContext, method: keyof typeof METHODS, nodeId: string): WireTree {
   const { prng } = ctx;
   const members: Array<[string, WireTree]> = [['node_id', scalar(prng.pick(['untyped', 'string'] as const), nodeId)]];
   if (prng.chance(0.5)) members.push(['client_id', scalar('string', `node-${nodeId}`)]);
@@ -25,7 +26,7 @@ export function validCall(ctx: CallContext, method = ctx.prng.weighted(METHODS))
   if (method === 'GetVersion') return { method, params: [] };
   const count = ctx.prng.int(1, 3);
   const ids = Array.from({ length: count }, () => ctx.prng.pick(ctx.liveNodes));
-  return { method, params: [struct([['nodelist', array(ids.map((id) => entry(ctx, method, id)))]])] };
+  return { method, params: [struct([['nodelist', array(ids.map((id) => validEntry(ctx, method, id)))]])] };
 }
 
 /** A nodelist call with more entries than `maxNodesPerCall` allows. */

@@ -4,7 +4,8 @@ Reads JSON on stdin, prints JSON results on stdout, one per call:
   {"url": "...", "calls": [{"method": "...", "params": [...]}]}  -> calls through one ServerProxy
     (with "cafile": "...", an https URL's certificate must be signed by that CA file)
   {"responses": ["<?xml ...>", ...]}                              -> decodes raw response documents
-Each result is {"result": value} or {"fault": {"code": int, "string": str}}.
+Each result is {"result": value} or {"fault": {"code": int, "string": str}}. With "tag_floats": true,
+a float is {"$double": value} both ways, in params and in results: JSON alone turns 2.0 into 2.
 """
 import json
 import ssl
@@ -19,6 +20,26 @@ def as_result(thunk):
         return {"fault": {"code": fault.faultCode, "string": fault.faultString}}
 
 
+def tagged(value):
+    if isinstance(value, float):
+        return {"$double": value}
+    if isinstance(value, list):
+        return [tagged(item) for item in value]
+    if isinstance(value, dict):
+        return {name: tagged(item) for name, item in value.items()}
+    return value
+
+
+def untagged(value):
+    if isinstance(value, dict):
+        if list(value) == ["$double"]:
+            return float(value["$double"])
+        return {name: untagged(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [untagged(item) for item in value]
+    return value
+
+
 def main():
     request = json.load(sys.stdin)
     if "responses" in request:
@@ -27,10 +48,13 @@ def main():
         cafile = request.get("cafile")
         context = None if cafile is None else ssl.create_default_context(cafile=cafile)
         proxy = xmlrpc.client.ServerProxy(request["url"], context=context)
+        decode = untagged if request.get("tag_floats") else (lambda params: params)
         results = [
-            as_result(lambda call=call: getattr(proxy, call["method"])(*call.get("params", [])))
+            as_result(lambda call=call: getattr(proxy, call["method"])(*decode(call.get("params", []))))
             for call in request["calls"]
         ]
+    if request.get("tag_floats"):
+        results = [{"result": tagged(r["result"])} if "result" in r else r for r in results]
     json.dump(results, sys.stdout)
 
 

@@ -16,14 +16,16 @@ export interface PythonCall {
 
 /**
  * Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy; for https,
- * `cafile` is the PEM file that signed the endpoint's certificate.
+ * `cafile` is the PEM file that signed the endpoint's certificate. With `tagFloats`, a float is
+ * `{$double: value}` both ways (in params and results), so that 2.0 and 2 can be told apart.
  */
 export function callWithPython(
   url: string,
   calls: PythonCall[],
-  options: { cafile?: string } = {},
+  options: { cafile?: string; tagFloats?: boolean } = {},
 ): Promise<PythonOutcome[]> {
-  return runPython({ url, calls, ...options });
+  const { tagFloats, ...rest } = options;
+  return runPython({ url, calls, ...rest, ...(tagFloats ? { tag_floats: true } : {}) });
 }
 
 /** Decodes raw methodResponse documents with Python's xmlrpc.client.loads. */

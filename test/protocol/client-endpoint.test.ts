@@ -35,18 +35,18 @@ describe('client endpoint dispatch', () => {
     },
   );
 
-  it('echoes the countdown with released nodes at 0 and the others keeping their wait', async () => {
+  it('echoes the countdown with released nodes at 0, the others keeping their wait, unknown members included', async () => {
     const { endpoint, handlers } = endpointWithFakes();
     handlers.released = new Set(['pc2']);
     const nodelist = [
-      { node_id: 'pc1', client_id: 'node-1', max_wait_time: 240, extra: 'dropped' },
+      { node_id: 'pc1', client_id: 'node-1', max_wait_time: 240, extra: 'echoed' },
       { node_id: 'pc2', client_id: 'node-2', component_urn: 'urn:x', max_wait_time: 240 },
     ];
     const outcome = await endpoint.handleCall('NotifyDeletePending', [{ nodelist }]);
     expect(outcome).toEqual({
       code: wireInt(0),
       value: [
-        { node_id: 'pc1', client_id: 'node-1', max_wait_time: wireInt(240) },
+        { node_id: 'pc1', client_id: 'node-1', max_wait_time: wireInt(240), extra: 'echoed' },
         { node_id: 'pc2', client_id: 'node-2', component_urn: 'urn:x', max_wait_time: wireInt(0) },
       ],
       output: '',
@@ -62,14 +62,29 @@ describe('client endpoint dispatch', () => {
     ]);
   });
 
-  it('answers bad contents with BADARGS and calls no handler', async () => {
+  it.each([
+    ['SetResourceValues', { node_id: 'pc1', value: 'high' }, 'nodelist[1].value'],
+    ['NotifyDeleteComplete', { node_id: 'pc1', max_wait_time: 'soon' }, 'nodelist[1].max_wait_time'],
+  ])('answers a bad %s entry with BADARGS for the whole call and calls no handler', async (method, entry, field) => {
     const { endpoint, handlers } = endpointWithFakes();
+    const outcome = await endpoint.handleCall(method, [{ nodelist: [{ node_id: 'pc2' }, entry] }]);
+    expect(codeOf(outcome)).toBe(ProtoGeniCode.BADARGS);
+    expect(!isFault(outcome) && outcome.output).toContain(field);
+    expect(handlers.calls).toEqual([]);
+  });
+
+  it('answers a bad countdown entry alone: code 0, the entry echoed as it came and not applied', async () => {
+    const { endpoint, handlers } = endpointWithFakes();
+    handlers.released = new Set(['pc1']);
     const outcome = await endpoint.handleCall('NotifyDeletePending', [
       { nodelist: [{ node_id: 'pc1', max_wait_time: 'soon' }] },
     ]);
-    expect(codeOf(outcome)).toBe(ProtoGeniCode.BADARGS);
-    expect(!isFault(outcome) && outcome.output).toContain('nodelist[0].max_wait_time');
-    expect(handlers.calls).toEqual([]);
+    expect(outcome).toEqual({
+      code: wireInt(0),
+      value: [{ node_id: 'pc1', max_wait_time: 'soon' }],
+      output: 'nodelist[0].max_wait_time: expected a whole number of seconds ≥ 0 (entry not applied)',
+    });
+    expect(handlers.calls).toEqual([{ handler: 'notifyDeletePending', nodes: [] }]);
   });
 
   it('turns a handler failure into SERVERERROR with a generic output and logs the detail', async () => {

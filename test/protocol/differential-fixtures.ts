@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { PYTHON } from '../helpers/python.js';
 import { type PerlValue, perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
+import {
+  NEGATIVE_WAITS,
+  ONE_BAD_ENTRY,
+  ONLY_BAD_ENTRIES,
+  PYTHON_PER_ENTRY,
+  TYPED_COUNTDOWN,
+  UNCARRIED_COUNTDOWN,
+} from './countdown-bodies.js';
 
 /** The request bodies of test/protocol and test/endpoint, rebuilt with the helpers they use. */
 export type Fixture = [name: string, body: string];
@@ -91,6 +99,10 @@ const PERL_CALLS: Array<[string, PerlValue[]]> = [
   ['NotifyDeletePending', [{ nodelist: ['pc1', 'pc2', 'pc3'].map((id) => ({ node_id: id, max_wait_time: 600 })) }]],
   ['NotifyDeletePending', [{ nodelist: [{ node_id: 'pc1', max_wait_time: 60 }] }]],
   ['SetResourceValues', [{ nodelist: [{ node_id: 'pc1', client_id: 'node1', value: 0.5 }] }]],
+  ['NotifyDeletePending', [{ nodelist: NEGATIVE_WAITS }]],
+  ['NotifyDeletePending', [{ nodelist: ONE_BAD_ENTRY }]],
+  ['NotifyDeletePending', [{ nodelist: ONLY_BAD_ENTRIES }]],
+  ['NotifyDeleteComplete', [{ nodelist: [{ node_id: 'pc1', max_wait_time: -5 }] }]],
 ];
 
 /** What the Python callers of test/endpoint send, as [method, params]. */
@@ -129,6 +141,8 @@ const PYTHON_CALLS: Array<[string, unknown[]]> = [
     'NotifyDeletePending',
     [{ nodelist: [{ node_id: '4242', client_id: 'node-2', max_wait_time: 180 }], floats: [1.0, 0.5] }],
   ],
+  ['SetResourceValues', [{ nodelist: [{ node_id: 'pc101', value: 2.5 }] }]],
+  ['NotifyDeletePending', [{ nodelist: PYTHON_PER_ENTRY }]],
 ];
 
 /** Bodies the codec answers with fault -32700 (xmlrpc-codec.test.ts asserts it; here both decoders must agree). */
@@ -175,6 +189,8 @@ const LITERALS: Fixture[] = [
       '<value><struct><member><name>node_id</name><value>pc1</value></member><member><name>__proto__</name><value><struct><member><name>max_wait_time</name><value><i4>5</i4></value></member></struct></value></member></struct></value>',
     ),
   ],
+  ['a countdown whose members come in every type', TYPED_COUNTDOWN],
+  ['a countdown with members no reply carries', UNCARRIED_COUNTDOWN],
   [
     'a <i8> max_wait_time',
     perlMethodCall('NotifyDeletePending', [{ nodelist: [{ node_id: 'pc101', max_wait_time: { $int: 60 } }] }]).replace(
@@ -192,8 +208,14 @@ export function callFixtures(): Fixture[] {
   return [...LITERALS, ...perl, ...pythonDumps(PYTHON_CALLS)];
 }
 
-const DUMPS =
-  'import json,sys,xmlrpc.client as x\nprint(json.dumps([x.dumps(tuple(p), m) for m, p in json.load(sys.stdin)]))';
+/** `{$double: n}` is the float n, as in xmlrpc-call.py: JSON alone turns 2.0 into 2. */
+const DUMPS = [
+  'import json,sys,xmlrpc.client as x',
+  'def u(v):',
+  '  if isinstance(v, dict): return float(v["$double"]) if list(v) == ["$double"] else {k: u(i) for k, i in v.items()}',
+  '  return [u(i) for i in v] if isinstance(v, list) else v',
+  'print(json.dumps([x.dumps(tuple(u(p)), m) for m, p in json.load(sys.stdin)]))',
+].join('\n');
 
 function pythonDumps(calls: Array<[string, unknown[]]>): Fixture[] {
   const bodies = JSON.parse(

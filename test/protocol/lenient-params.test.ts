@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCallText } from '../../src/protocol/call-decoder.js';
 import { ProtocolError, ProtoGeniCode } from '../../src/protocol/codes.js';
-import { decodeNodelist } from '../../src/protocol/lenient-params.js';
+import { decodeCountdown, decodeNodelist } from '../../src/protocol/lenient-params.js';
 import { checkNesting } from '../../src/protocol/params-shape.js';
 
 function protocolErrorOf(run: () => unknown): ProtocolError {
@@ -66,7 +66,7 @@ describe('lenient nodelist params', () => {
 
   it.each([
     ['NotifyDeletePending', { node_id: 'a', max_wait_time: 'soon' }, 'nodelist[0].max_wait_time'],
-    ['NotifyDeletePending', { node_id: 'a', max_wait_time: -1 }, 'nodelist[0].max_wait_time'],
+    ['NotifyDeletePending', { node_id: 'a', max_wait_time: -1.5 }, 'nodelist[0].max_wait_time'],
     ['NotifyDeletePending', { node_id: 'a', max_wait_time: 1.5 }, 'nodelist[0].max_wait_time'],
     ['NotifyDeletePending', { node_id: 'a' }, 'nodelist[0].max_wait_time'],
     ['SetResourceValues', { node_id: 'a', value: 2.5 }, 'nodelist[0].value'],
@@ -88,12 +88,67 @@ describe('lenient nodelist params', () => {
     expect(error.message.startsWith(`${field}: `)).toBe(true);
   });
 
+  it('reads a negative max_wait_time (a countdown that overshot) as 0, typed or as text', () => {
+    for (const method of ['NotifyDeletePending', 'NotifyDeleteComplete'] as const) {
+      const nodes = decodeNodelist(method, [
+        {
+          nodelist: [
+            { node_id: 'a', max_wait_time: -1 },
+            { node_id: 'b', max_wait_time: ' -30 ' },
+            { node_id: 'c', max_wait_time: -0x80000000 },
+          ],
+        },
+      ]);
+      expect(nodes.map((node) => node.max_wait_time)).toEqual([0, 0, 0]);
+    }
+  });
+
   it('names the failing entry by its index', () => {
     const nodelist = [0, 1, 2].map((i) => ({ node_id: `pc${i}`, max_wait_time: 5 }));
     const error = protocolErrorOf(() =>
       decodeNodelist('NotifyDeletePending', [{ nodelist: [...nodelist, { node_id: 'pc3', max_wait_time: 'soon' }] }]),
     );
     expect(error.message).toBe('nodelist[3].max_wait_time: expected a whole number of seconds ≥ 0');
+  });
+
+  it('reads a countdown entry by entry: an entry that cannot be read names its problem and reaches no node', () => {
+    const nodelist = [
+      { node_id: 'pc1', max_wait_time: 60 },
+      { node_id: 'pc2', max_wait_time: 'soon' },
+      'pc3',
+      { max_wait_time: 5 },
+      { node_id: 'pc5', client_id: 'bad\u0001', max_wait_time: 5 },
+      { node_id: 'pc6', max_wait_time: -5, extra: 'kept as it came' },
+    ];
+    const countdown = decodeCountdown([{ nodelist }]);
+    expect(countdown.nodelist).toBe(nodelist);
+    expect(countdown.nodes).toEqual([
+      { node_id: 'pc1', max_wait_time: 60 },
+      { node_id: 'pc6', max_wait_time: 0 },
+    ]);
+    expect(countdown.entries.map((entry) => entry.problem)).toEqual([
+      undefined,
+      'nodelist[1].max_wait_time: expected a whole number of seconds ≥ 0',
+      'nodelist[2]: expected a struct',
+      'nodelist[3].node_id: missing, expected a non-empty string (or integer) of at most 256 printable characters',
+      'nodelist[4].client_id: expected a string of at most 1024 printable characters',
+      undefined,
+    ]);
+  });
+
+  it('still refuses a whole countdown whose envelope is wrong', () => {
+    const deep = Array.from({ length: 40 }).reduce<unknown>((inner) => [inner], 'leaf');
+    for (const [params, code, field] of [
+      [['pc1'], ProtoGeniCode.BADARGS, 'params'],
+      [[{ nodelist: [] }, { nodelist: [] }], ProtoGeniCode.BADARGS, 'params'],
+      [[{ nodes: [] }], ProtoGeniCode.BADARGS, 'nodelist'],
+      [[{ nodelist: { node_id: 'pc1' } }], ProtoGeniCode.BADARGS, 'nodelist'],
+      [[{ nodelist: [{ node_id: 'pc1', max_wait_time: 5, extra: deep }] }], ProtoGeniCode.BADARGS, 'params'],
+      [[{ nodelist: ['a', 'b', 'c', 'd'] }], ProtoGeniCode.TOOBIG, 'nodelist'],
+    ] as const) {
+      const error = protocolErrorOf(() => decodeCountdown(params, { maxNodesPerCall: 3 }));
+      expect([error.code, error.field]).toEqual([code, field]);
+    }
   });
 
   it.each([
@@ -121,6 +176,11 @@ describe('lenient nodelist params', () => {
     const poisonedEntry = nullProtoStruct({ node_id: 'pc1', __proto__: { max_wait_time: 5 } });
     const error = protocolErrorOf(() => decodeNodelist('NotifyDeletePending', [{ nodelist: [poisonedEntry] }]));
     expect(error.field).toBe('nodelist[0].max_wait_time');
+    const countdown = decodeCountdown([{ nodelist: [poisonedEntry] }]);
+    expect([countdown.nodes, countdown.entries[0]?.problem]).toEqual([
+      [],
+      'nodelist[0].max_wait_time: missing, expected a whole number of seconds ≥ 0',
+    ]);
     // A plain object whose prototype was swapped (what the stock deserializer builds): inherited fields do not count.
     const swapped = Object.setPrototypeOf({ node_id: 'pc1' }, { max_wait_time: 5 }) as object;
     expect(protocolErrorOf(() => decodeNodelist('NotifyDeletePending', [{ nodelist: [swapped] }])).field).toBe(
