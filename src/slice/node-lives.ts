@@ -86,7 +86,12 @@ export class NodeLives {
   deleted(nodeId: string, at: number): boolean {
     const life = this.lives.get(nodeId);
     if (life?.life === 'unknown')
-      this.set(nodeId, { life: 'left', incarnation: 0, deletedAt: at, why: 'unknown node, deleted' });
+      this.set(nodeId, {
+        life: 'left',
+        incarnation: life.incarnation ?? 0,
+        deletedAt: at,
+        why: 'unknown node, deleted',
+      });
     else if (life?.life === 'left' && life.deletedAt === null) this.set(nodeId, { ...life, deletedAt: at });
     return life !== undefined;
   }

@@ -56,7 +56,9 @@ export class NodeRegistry {
     const existing = this.nodes.get(node.nodeId);
     if (existing) return existing;
     const life = this.deps.lives.get(node.nodeId);
-    const before = life?.life === 'left' ? life : life?.life === 'parked' ? life.left : undefined;
+    // The life it had outside the slice's nodes: it comes in as the next one.
+    const before =
+      life?.life === 'left' || life?.life === 'unknown' ? life : life?.life === 'parked' ? life.left : undefined;
     // A parked node keeps its life until the calls that waited for it are applied (node-lookup-handlers.ts).
     // One reported released as unknown that a read now lists is back in the slice: a new node.
     if (life?.life === 'left' || life?.life === 'unknown') this.deps.lives.joined(node.nodeId);

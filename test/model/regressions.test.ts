@@ -9,6 +9,7 @@ import {
   DeleteComplete,
   LateRetry,
   ReAdd,
+  Relist,
   Reload,
   Restart,
   Together,
@@ -97,6 +98,20 @@ describe('model campaign regressions, with a manifest: a lost deletion', () => {
         { method: 'NotifyDeletePending', entries: [entryFor('pc1', { max_wait_time: 120 })] },
         { method: 'NotifyDeleteComplete', entries: [entryFor('pc1', { max_wait_time: 0 })] },
       ]),
+    ]);
+  });
+});
+
+describe('model campaign regressions, with a manifest: incarnations', () => {
+  it('an unknown node deleted, then listed, comes back as a later incarnation, never an earlier one (seed 20261128)', async () => {
+    await replayManifest('hold', [
+      new Unlist('pc1'),
+      countdown(['pc1', 0]),
+      new Restart('crash'),
+      new DeleteComplete([entryFor('pc1', { max_wait_time: 0 })]),
+      new Advance(125_000),
+      new Relist('pc1'),
+      new LateRetry(0, 0),
     ]);
   });
 });
