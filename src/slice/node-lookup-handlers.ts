@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
+import { ProtocolError, ProtoGeniCode } from '../protocol/codes.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS } from './incarnation.js';
 import type { NodeLives, Parked } from './node-lives.js';
 import { settleParked } from './parked-calls.js';
@@ -14,7 +15,7 @@ export interface NodeLookupDeps {
   lookUp(): Promise<boolean>;
   logger: Logger;
   now: () => number;
-  /** Nodes waiting for a read at most; past it, unknown nodes get the unknown-node policy at once. */
+  /** Nodes waiting for a read at most; a call that would pass it is refused whole (TOOBIG). */
   max: number;
   deletedGraceSeconds?: number;
   /** The first wait before a read that failed is tried again for the nodes still waiting; it doubles up to `max`. */
@@ -127,12 +128,26 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
   private split(nodes: NodeEntry[], mayWait: (entry: NodeEntry) => boolean) {
     const known: NodeEntry[] = [];
     const waiting: NodeEntry[] = [];
+    const fresh = new Set<string>();
     for (const entry of nodes) {
-      const id = entry.node_id;
-      const parked = this.lives.get(id)?.life === 'parked';
-      const room = parked || this.lives.count('parked') < this.deps.max;
-      if (mayWait(entry) && room && this.waits(entry)) waiting.push(entry);
-      else known.push(entry);
+      if (!mayWait(entry) || !this.waits(entry)) {
+        known.push(entry);
+        continue;
+      }
+      waiting.push(entry);
+      if (this.lives.get(entry.node_id)?.life !== 'parked') fresh.add(entry.node_id);
+    }
+    // Only a read that succeeded may say a node is not the slice's: past the bound, the call is
+    // refused whole (nothing of it applied), never answered as though the read had said so.
+    const parked = this.lives.count('parked');
+    if (parked + fresh.size > this.deps.max) {
+      this.log.warn({ parked, named: fresh.size, max: this.deps.max }, 'call refused: too many nodes wait for a read');
+      throw new ProtocolError(
+        ProtoGeniCode.TOOBIG,
+        'nodelist',
+        `names ${fresh.size} nodes the agent must look up; ${parked} already wait, of at most ${this.deps.max} ` +
+          '(unknownNodes.max)',
+      );
     }
     return { known, waiting };
   }

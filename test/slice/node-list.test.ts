@@ -192,10 +192,22 @@ describe('a call naming a node the agent does not know, with a manifest', () => 
       lookUp: () => reloader.reload('unknown-node'),
       logger,
       now: () => world.clock.now(),
-      max: 100,
+      max: overrides.maxUnknownNodes ?? 100,
     });
     return { ...world, reads, handlers };
   }
+
+  it('refuses a call that would park more nodes than unknownNodes.max, parking none of it', async () => {
+    const { slice, reads, handlers } = lookupSlice({ maxUnknownNodes: 2 });
+    const call = handlers.notifyDeletePending([
+      entry('pc7', 300, 'node7'),
+      entry('pc8', 300, 'node8'),
+      entry('pc9', 300, 'node9'),
+    ]);
+    await expect(call).rejects.toThrow(/3 nodes the agent must look up; 0 already wait, of at most 2/);
+    expect(slice.lives.count('parked')).toBe(0);
+    expect(reads).toHaveLength(0);
+  });
 
   it('answers it kept while the manifest is re-read, then drains it once the manifest lists it', async () => {
     const { slice, reads, handlers, clock, runner } = lookupSlice();

@@ -85,7 +85,7 @@ describe('a manifest node list across a restart', () => {
       expect(second.agent.slice.lives.get('pc2')).toMatchObject({ life: 'left', incarnation: 1, deletedAt: null });
       expect(second.lines.some((l) => l.msg === 'node taken without its NotifyDeleteComplete: deleted')).toBe(true);
       const out = second.lines.find((l) => l.msg === 'journaled nodes the node list does not hold: out of the slice');
-      expect([...(out?.nodeIds as string[])].sort()).toEqual(['pc2', 'pc3']);
+      expect([...((out?.nodeIds ?? []) as string[])].sort()).toEqual(['pc2', 'pc3']);
       manifest = list(1, 3);
       expect(await second.agent.reloadNodes()).toBe(true);
       expect(second.incarnation('pc3')).toBe(3);
