@@ -1,5 +1,5 @@
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import { stateName } from '../slice/node-actor.js';
+import { peek } from '../slice/lazy-node.js';
 import type { SliceNode } from '../slice/slice.js';
 import { drainEta, type Eta, plannedDrainMs } from './drain-eta.js';
 import { topState } from './node-events.js';
@@ -45,9 +45,8 @@ export interface ViewContext {
 const withoutNodeId = ({ nodeId: _, ...rest }: DrainCommandEvent): Omit<DrainCommandEvent, 'nodeId'> => rest;
 
 export function nodeView(node: SliceNode, record: NodeRecord, view: ViewContext): NodeView {
-  // A view shows the node's context: its actor starts if nothing had needed it yet.
-  const { context, value } = node.ensureStarted().getSnapshot();
-  const name = stateName(value);
+  // A node nothing has needed yet has no actor: its view is read from what its actor would start with.
+  const { context, state: name } = peek(node);
   const state = topState(name);
   const eta =
     state === 'draining' && record.drainStartedAt !== null

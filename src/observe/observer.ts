@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import { type StateChange, stateName } from '../slice/node-actor.js';
+import { peek } from '../slice/lazy-node.js';
+import type { StateChange } from '../slice/node-actor.js';
 import type { Slice } from '../slice/slice.js';
 import type { JournalStatus } from '../store/journal-health.js';
 import { DrainDurations } from './drain-eta.js';
@@ -117,8 +117,8 @@ export class Observer {
     const counts = new Map(nodeStateNames().map((name) => [name, 0]));
     for (const node of this.deps.slice().list()) {
       // A node whose actor has not started is allocated and idle: counting it must not start it.
-      const name = node.actor ? stateName(node.actor.getSnapshot().value) : FRESH_NODE_STATE;
-      counts.set(name, (counts.get(name) ?? 0) + 1);
+      const { state } = peek(node);
+      counts.set(state, (counts.get(state) ?? 0) + 1);
     }
     return counts;
   }

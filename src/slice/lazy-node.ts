@@ -1,7 +1,8 @@
 import { isReleased } from '../../machines/node.chart.js';
-import type { NodeInput } from '../../machines/node.types.js';
+import { initialNodeContext } from '../../machines/node.context.js';
+import { FRESH_NODE_STATE, type NodeContext, type NodeInput } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import type { NodeActor } from './node-actor.js';
+import { type NodeActor, stateName } from './node-actor.js';
 
 export interface SliceNode {
   nodeId: string;
@@ -9,6 +10,8 @@ export interface SliceNode {
   target: SshTarget;
   /** Learned from a call (its host from hostTemplate), not from the node list. */
   readonly adopted: boolean;
+  /** What its actor starts from (and what a view of a node without one shows: see peek). */
+  readonly input: NodeInput;
   /**
    * The node's state machine once started; undefined before: an idle node that nothing needed has
    * none, and is allocated and idle. Reading it never starts it.
@@ -69,4 +72,15 @@ export function isIdle(node: LazyNode): boolean {
 /** Whether the cluster may take the node now (an unstarted node is allocated: it may not). */
 export function releasedNow(node: SliceNode): boolean {
   return node.actor !== undefined && isReleased(node.actor.getSnapshot());
+}
+
+/**
+ * The node's context and state, read without starting its actor: a node nothing needed yet is
+ * allocated and idle, with the context its actor would start with. Views (the status API, metrics,
+ * the dashboard) read nodes this way; only the mailbox starts actors (node-mailbox.ts).
+ */
+export function peek(node: SliceNode): { context: NodeContext; state: string } {
+  const snapshot = node.actor?.getSnapshot();
+  if (snapshot) return { context: snapshot.context, state: stateName(snapshot.value) };
+  return { context: initialNodeContext(node.input), state: FRESH_NODE_STATE };
 }

@@ -2,6 +2,7 @@ import { ignoresCountdown } from '../../machines/node.chart.js';
 import type { NodeEvent } from '../../machines/node.types.js';
 import { DeferredEvents } from './deferred-events.js';
 import type { LazyNode } from './lazy-node.js';
+import type { NodeActor } from './node-actor.js';
 
 type Countdown = Extract<NodeEvent, { type: 'DELETE_PENDING' }>;
 type ValueSet = Extract<NodeEvent, { type: 'VALUE_SET' }>;
@@ -83,6 +84,14 @@ export class NodeMailbox {
       }
       actor.send(event);
     };
+  }
+
+  /**
+   * Starts a node's actor now: a node rebuilt after a restart (its timers re-arm, its drain resumes),
+   * or the next incarnation of a node given back. The one place outside delivery that starts one.
+   */
+  start(node: LazyNode): NodeActor {
+    return node.ensureStarted();
   }
 
   /** Drops everything waiting (the slice is stopping). */

@@ -27,6 +27,8 @@ export interface NodeRegistryDeps {
   added(node: LazyNode, restore: NodeRestore | undefined): void;
   /** A node that joined the slice while the agent runs (not rebuilt, not listed at start): journal it. */
   joined(node: LazyNode): void;
+  /** Starts a node's actor (the mailbox does: it is where actors start). */
+  start(node: LazyNode): NodeActor;
   changed(change: StateChange): void;
 }
 
@@ -141,7 +143,8 @@ export class NodeRegistry {
    * host template says (as for any node).
    */
   private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
-    const previous = deleted.ensureStarted().getSnapshot();
+    // Deleted: its actor ran to its final state.
+    const previous = deleted.actor!.getSnapshot();
     if (!this.backInSlice(namedBy, previous.context.deletedAt)) return deleted;
     const nodeId = entry.node_id;
     const clientId = entry.client_id ?? deleted.clientId;
@@ -157,7 +160,7 @@ export class NodeRegistry {
       'deleted node is back in the slice: a new incarnation',
     );
     const fresh = this.add({ nodeId, clientId, target }, undefined, { adopted: deleted.adopted, incarnation });
-    const snapshot = fresh.ensureStarted().getSnapshot();
+    const snapshot = this.deps.start(fresh).getSnapshot();
     const from = stateName(previous.value);
     this.deps.changed({ nodeId, from, to: stateName(snapshot.value), snapshot, signals: [] });
     return fresh;

@@ -62,11 +62,12 @@ export class Slice implements ClientEndpointHandlers {
         }),
       added: (node, restore) => {
         // A restored drain's first step looks its node's SSH target up at once: the node is in the map by now.
-        if (restore) node.ensureStarted();
+        if (restore) this.mailbox.start(node);
         if (this.preconnecting) void this.warm(node);
       },
       changed: (change) => this.changed(change),
       joined: (node) => deps.onJoin?.(node),
+      start: (node) => this.mailbox.start(node),
     });
     this.nodes = this.registry.nodes;
   }

@@ -23,3 +23,13 @@ describe('house rules', () => {
     expect(long).toEqual([]);
   });
 });
+
+describe('actors start in one place', () => {
+  it('no file in src/ but the mailbox starts a node actor (ensureStarted): views read nodes with peek', () => {
+    const starting = sources(join(ROOT, 'src'))
+      .map((file) => relative(ROOT, file))
+      .filter((file) => file !== 'src/slice/node-mailbox.ts' && file !== 'src/slice/lazy-node.ts')
+      .filter((file) => /\.ensureStarted\(/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(starting).toEqual([]);
+  });
+});
