@@ -3,7 +3,13 @@ import type { ListedNode } from '../slice/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';
 import type { RunResult, SshRunner } from '../ssh/ssh-runner.js';
 
-export type LoginOutcome = 'reachable' | 'host key unknown' | 'host key mismatch' | 'auth failed' | 'unreachable';
+export type LoginOutcome =
+  | 'reachable'
+  | 'host key unknown'
+  | 'host key mismatch'
+  | 'auth failed'
+  | 'unreachable'
+  | 'cannot run commands';
 
 export interface LoginCheck {
   node: ListedNode;
@@ -14,6 +20,8 @@ export interface LoginCheck {
 
 /** What one login attempt says about a node. */
 export function loginOutcome(result: RunResult): { outcome: LoginOutcome; detail: string } {
+  // Logged in, but the wrapper every drain command runs in (sh, timeout) fails there: no drain can run.
+  if (result.kind === 'notRun') return { outcome: 'cannot run commands', detail: result.detail };
   // A status of any kind (even the remote `timeout`'s) means the login worked.
   if (result.code !== null) return { outcome: 'reachable', detail: '' };
   const detail = result.detail.split('\n')[0] ?? '';

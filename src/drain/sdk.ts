@@ -90,6 +90,7 @@ export function mustReach(result: RunResult): RunResult {
     case 'aborted':
     case 'disconnected':
     case 'unreachable':
+    case 'notRun':
       throw new Error(`${failureWord(result)}: ${result.detail}`);
     default:
       throw new Error(

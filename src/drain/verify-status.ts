@@ -54,6 +54,8 @@ export function failureOf(result: RunResult, meaning: ExitMeaning): VerifyFailur
     case 'aborted':
     case 'disconnected':
     case 'unreachable':
+    // The wrapper failed before the check ran: its status is the wrapper's, never the check's.
+    case 'notRun':
       return { reason: failureWord(result) ?? 'connection', text: result.detail };
     // A result this code does not know (built by hand in a plugin, say) proves nothing: never a pass.
     default:

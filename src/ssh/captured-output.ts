@@ -1,8 +1,9 @@
-import { REMOTE_PID_MARKER } from './shell-quote.js';
+import { REMOTE_PID_MARKER, REMOTE_RAN_MARKER } from './shell-quote.js';
 import { TailRing } from './tail-ring.js';
 
-const MARKER = Buffer.from(REMOTE_PID_MARKER, 'latin1');
-/** Login shells may print to stderr before the wrapper runs; the marker is looked for this far. */
+const PID_MARKER = Buffer.from(REMOTE_PID_MARKER, 'latin1');
+const RAN_MARKER = Buffer.from(REMOTE_RAN_MARKER, 'latin1');
+/** Login shells (or `timeout`) may print to stderr before a marker; each is looked for this far. */
 const SCAN_LIMIT = 4096;
 
 /** How much of each stream a command's result keeps: its first and its last bytes. */
@@ -75,13 +76,18 @@ function leadingContinuationBytes(bytes: Buffer): number {
 }
 
 /**
- * Remote stderr carrying the wrapper's pid marker line (normally first, but login-shell noise may
- * come before it): the marker is parsed and stripped, everything else goes to the capped output.
+ * Remote stderr carrying the wrapper's two marker lines (see buildRemoteCommand): the pid of
+ * `timeout` (normally first, but login-shell noise may come before it), then the line the shell
+ * `timeout` started prints before the command, which proves the command itself ran. Both are parsed
+ * and stripped; everything else goes to the capped output.
  */
 export class PidMarkedStderr {
   readonly output: CappedOutput;
   pid: number | undefined;
-  private pending: Buffer | null = Buffer.alloc(0);
+  /** The command itself started (its shell printed the ran marker): its status is its own. */
+  ran = false;
+  private phase: 'pid' | 'ran' | 'done' = 'pid';
+  private pending: Buffer = Buffer.alloc(0);
   private readonly pidListeners: Array<(pid: number | undefined) => void> = [];
 
   constructor(keep: OutputKeep) {
@@ -89,32 +95,23 @@ export class PidMarkedStderr {
   }
 
   push(chunk: Buffer): void {
-    if (this.pending === null) {
+    if (this.phase === 'done') {
       this.output.push(chunk);
       return;
     }
-    const buf = Buffer.concat([this.pending, chunk]);
-    const at = markerLineStart(buf);
-    const newline = at === -1 ? -1 : buf.indexOf(0x0a, at);
-    if (newline !== -1) {
-      const pid = Number.parseInt(buf.subarray(at + MARKER.length, newline).toString('latin1'), 10);
-      const rest = Buffer.concat([buf.subarray(0, at), buf.subarray(newline + 1)]);
-      this.settle(Number.isSafeInteger(pid) && pid > 1 ? pid : undefined, rest);
-    } else if (buf.length > SCAN_LIMIT) {
-      this.settle(undefined, buf);
-    } else {
-      this.pending = buf;
-    }
+    this.pending = Buffer.concat([this.pending, chunk]);
+    this.scan();
   }
 
   /** The stream ended: whatever was held back is ordinary output. */
   end(): void {
-    if (this.pending !== null) this.settle(undefined, this.pending);
+    if (this.phase === 'pid') this.settlePid(undefined);
+    this.flush();
   }
 
   /** Resolves with the remote pid once known, or undefined if it is not announced within `ms`. */
   waitForPid(ms: number): Promise<number | undefined> {
-    if (this.pending === null) return Promise.resolve(this.pid);
+    if (this.phase !== 'pid') return Promise.resolve(this.pid);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(this.pid), ms);
       this.pidListeners.push((pid) => {
@@ -124,17 +121,50 @@ export class PidMarkedStderr {
     });
   }
 
-  private settle(pid: number | undefined, rest: Buffer): void {
-    this.pending = null;
+  private scan(): void {
+    while (this.phase !== 'done') {
+      const marker = this.phase === 'pid' ? PID_MARKER : RAN_MARKER;
+      const at = markerLineStart(this.pending, marker);
+      const newline = at === -1 ? -1 : this.pending.indexOf(0x0a, at);
+      if (newline === -1) {
+        // No marker this far: none is coming (the wrapper did not run as written). Never a proof.
+        if (this.pending.length > SCAN_LIMIT) {
+          if (this.phase === 'pid') this.settlePid(undefined);
+          this.flush();
+        }
+        return;
+      }
+      const value = this.pending.subarray(at + marker.length, newline).toString('latin1');
+      // What came before a marker is output; what came after is looked at for the next one.
+      if (at > 0) this.output.push(this.pending.subarray(0, at));
+      this.pending = this.pending.subarray(newline + 1);
+      if (this.phase === 'pid') {
+        const pid = Number.parseInt(value, 10);
+        this.settlePid(Number.isSafeInteger(pid) && pid > 1 ? pid : undefined);
+        this.phase = 'ran';
+      } else {
+        this.ran = value === '';
+        this.flush();
+      }
+    }
+  }
+
+  private settlePid(pid: number | undefined): void {
     this.pid = pid;
-    if (rest.length > 0) this.output.push(rest);
     for (const listener of this.pidListeners.splice(0)) listener(pid);
+  }
+
+  /** Stops looking for markers: what is held back is output. */
+  private flush(): void {
+    this.phase = 'done';
+    if (this.pending.length > 0) this.output.push(this.pending);
+    this.pending = Buffer.alloc(0);
   }
 }
 
-function markerLineStart(buf: Buffer): number {
+function markerLineStart(buf: Buffer, marker: Buffer): number {
   for (let from = 0; ; ) {
-    const at = buf.indexOf(MARKER, from);
+    const at = buf.indexOf(marker, from);
     if (at <= 0 || buf[at - 1] === 0x0a) return at;
     from = at + 1;
   }

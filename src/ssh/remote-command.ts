@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
-import { CappedOutput, type OutputKeep, PidMarkedStderr } from './captured-output.js';
+import { CappedOutput, type OutputKeep, outputExcerpt, PidMarkedStderr } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
 import { ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
@@ -103,7 +103,9 @@ export function runRemoteCommand(
     }
     execution.then(
       (exit) => {
-        if (!stopping) finish(outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000));
+        if (stopping) return;
+        const outcome = outcomeOfExit(exit, Date.now() - startedAt >= remoteTimeoutSeconds(timeoutMs) * 1000);
+        finish(outcome.kind === 'exited' && !stderr.ran ? notRun(outcome.code, stderr) : outcome);
       },
       (err: Error) => {
         if (!stopping) finish({ kind: 'disconnected', code: null, detail: `exec failed: ${err.message}` });
@@ -147,4 +149,12 @@ async function killRemote(session: ExecSession, pid: number): Promise<string> {
 /** A runner stops a command with a string reason (e.g. its node released); a caller's abort has none. */
 function abortReason(signal: AbortSignal | undefined): string {
   return typeof signal?.reason === 'string' ? signal.reason : 'aborted by caller';
+}
+
+/** An exit without the ran marker: the wrapper's own status and words (see REMOTE_RAN_MARKER). */
+function notRun(code: number, stderr: PidMarkedStderr): RunOutcome {
+  stderr.end();
+  const said = outputExcerpt(stderr.output.text());
+  const detail = `the command's wrapper (sh, timeout) failed before the command ran: exit ${code}${said ? `: ${said}` : ''}`;
+  return { kind: 'notRun', code, detail };
 }

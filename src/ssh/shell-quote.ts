@@ -1,5 +1,11 @@
 /** First line the wrapper prints on stderr: the remote pid of `timeout`, so an abort can signal it. */
 export const REMOTE_PID_MARKER = '\x1edynslice-pid:';
+/**
+ * The line the shell that `timeout` starts prints on stderr before it runs the command: the proof
+ * that the wrapper worked. Without it, a status is the wrapper's (a `timeout` that is missing or
+ * refuses its options), never the command's.
+ */
+export const REMOTE_RAN_MARKER = '\x1edynslice-ran';
 
 /** Seconds GNU timeout waits after TERM before it sends KILL. */
 export const KILL_AFTER_SECONDS = 5;
@@ -19,8 +25,9 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * The text the remote login shell runs. `$$` of the inner `sh` becomes the pid of `timeout`
- * (both `exec`), which leads its own process group, so one `kill -TERM pid` stops the whole tree.
+ * The text the remote login shell runs. `$$` of the outer `sh` becomes the pid of `timeout` (both
+ * `exec`), which leads its own process group, so one `kill -TERM pid` stops the whole tree. The
+ * shell `timeout` starts announces itself (REMOTE_RAN_MARKER) before the command, on a line of its own.
  */
 export function buildRemoteCommand(
   command: string,
@@ -38,7 +45,8 @@ export function buildRemoteCommand(
     'dynslice',
     ...(assignments.length > 0 ? ['env', ...assignments] : []),
     `timeout -k ${KILL_AFTER_SECONDS} ${Math.max(1, Math.ceil(timeoutSeconds))} sh -c`,
-    shellQuote(command),
+    // On the command's first line, so the shell's messages name the command's own line numbers.
+    shellQuote(`printf "\\036dynslice-ran\\n" >&2; ${command}`),
   ].join(' ');
 }
 

@@ -56,6 +56,17 @@ export interface Disconnected extends CommandOutput {
   detail: string;
 }
 
+/**
+ * The wrapper that starts the command on the node failed before the command ran (its `timeout` is
+ * missing, or refused its options): `code` and the output are the wrapper's. Never the command's
+ * status: a check that did not run proves nothing.
+ */
+export interface NotRun extends CommandOutput {
+  kind: 'notRun';
+  code: number;
+  detail: string;
+}
+
 /** No connection to the node: nothing ran. */
 export interface Unreachable extends CommandOutput {
   kind: 'unreachable';
@@ -75,7 +86,7 @@ export interface DryRun extends CommandOutput {
 }
 
 /** How a command ended; `code` is its exit status where it has one, null otherwise. */
-export type RunResult = Exited | TimedOut | Aborted | Disconnected | Unreachable | DryRun;
+export type RunResult = Exited | TimedOut | Aborted | Disconnected | Unreachable | NotRun | DryRun;
 
 /** A result without its output, as the code deciding the outcome sees it. */
 export type RunOutcome = RunResult extends infer R
@@ -85,7 +96,7 @@ export type RunOutcome = RunResult extends infer R
   : never;
 
 /** The word logs, journal events and verify details use for a result that is not an exit. */
-export type CommandFailure = 'timeout' | 'aborted' | 'connection' | 'unreachable';
+export type CommandFailure = 'timeout' | 'aborted' | 'connection' | 'unreachable' | 'could-not-run';
 
 const FAILURE_WORDS: Record<RunResult['kind'], CommandFailure | undefined> = {
   exited: undefined,
@@ -94,6 +105,7 @@ const FAILURE_WORDS: Record<RunResult['kind'], CommandFailure | undefined> = {
   aborted: 'aborted',
   disconnected: 'connection',
   unreachable: 'unreachable',
+  notRun: 'could-not-run',
 };
 
 export function failureWord(result: Pick<RunResult, 'kind'>): CommandFailure | undefined {

@@ -115,6 +115,8 @@ export function runResult(parts: ResultParts): RunResult {
       return { ...output, code: null, detail: 'timed out', ...parts };
     case 'unreachable':
       return { ...output, reason: 'refused', detail: 'unreachable', ...parts, code: null };
+    case 'notRun':
+      return { ...output, code: 1, detail: 'the wrapper failed', ...parts };
     default:
       return { ...output, detail: parts.kind, ...parts, code: null };
   }

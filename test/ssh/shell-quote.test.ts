@@ -1,6 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRemoteCommand, isRemoteTimeoutExit, REMOTE_PID_MARKER, shellQuote } from '../../src/ssh/shell-quote.js';
+import {
+  buildRemoteCommand,
+  isRemoteTimeoutExit,
+  REMOTE_PID_MARKER,
+  REMOTE_RAN_MARKER,
+  shellQuote,
+} from '../../src/ssh/shell-quote.js';
 
 const HOSTILE = [
   '',
@@ -48,7 +57,27 @@ describe('buildRemoteCommand', () => {
     expect(result.status).toBe(7);
     expect(result.stdout).toBe('out\n');
     // `sh -c` execs the whole chain, so the announced pid is the process we spawned: `timeout`.
-    expect(result.stderr).toBe(`${REMOTE_PID_MARKER}${result.pid}\nerr\n`);
+    // Then the shell `timeout` started says it runs the command, before the command's own output.
+    expect(result.stderr).toBe(`${REMOTE_PID_MARKER}${result.pid}\n${REMOTE_RAN_MARKER}\nerr\n`);
+  });
+
+  it("says nothing of the command when its timeout refuses the options: the status is the wrapper's", async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'dynslice-old-timeout-'));
+    try {
+      // An older BusyBox timeout: no -k, usage on stderr, exit 1 (what pgrep exits when nothing matches).
+      await writeFile(join(bin, 'timeout'), '#!/bin/sh\necho "timeout: invalid option -- \'k\'" >&2\nexit 1\n', {
+        mode: 0o755,
+      });
+      const result = spawnSync('sh', ['-c', buildRemoteCommand('exit 0', undefined, 10)], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).not.toContain(REMOTE_RAN_MARKER);
+      expect(result.stderr).toContain("timeout: invalid option -- 'k'");
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 
   it('wraps the command in timeout -k 5 with whole seconds, at least one', () => {
