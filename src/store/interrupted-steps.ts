@@ -9,6 +9,13 @@ export interface StepKey {
   stepIndex: number;
 }
 
+/** What a snapshot keeps of the counts (see InterruptedSteps.from). */
+export interface InterruptedState {
+  counts: Record<string, number>;
+  running: string[];
+  stopped: boolean;
+}
+
 const keyOf = (step: StepKey): string => `${step.nodeId}#${step.incarnation}:${step.rung}:${step.stepIndex}`;
 
 /**
@@ -21,6 +28,22 @@ export class InterruptedSteps {
   private readonly counts = new Map<string, number>();
   private running = new Set<string>();
   private stopped = true;
+
+  /**
+   * The counts as a snapshot keeps them (with the steps running in the run under way), so that
+   * compaction, which prunes the journal segments they were read from, forgets no death.
+   */
+  static from(saved: InterruptedState): InterruptedSteps {
+    const steps = new InterruptedSteps();
+    for (const [key, count] of Object.entries(saved.counts)) steps.counts.set(key, count);
+    steps.running = new Set(saved.running);
+    steps.stopped = saved.stopped;
+    return steps;
+  }
+
+  state(): InterruptedState {
+    return { counts: Object.fromEntries(this.counts), running: [...this.running], stopped: this.stopped };
+  }
 
   /** Feed every journal record, oldest first. */
   read(record: JournalRecord): void {

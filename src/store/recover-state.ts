@@ -23,7 +23,9 @@ export async function recoverState(dir: string, logger: Logger): Promise<Recover
   const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
   const image = StateImage.of(snapshot);
   let lastSeq = snapshot?.seq ?? 0;
-  const interrupted = new InterruptedSteps();
+  // Deaths the snapshot counted stay counted once compaction pruned the segments they were read from.
+  const deaths = snapshot?.deaths;
+  const interrupted = deaths ? InterruptedSteps.from(deaths) : new InterruptedSteps();
   const segments = await journalSegments(dir);
   for (const file of segments) {
     const read = await readJournal(file);
@@ -33,8 +35,9 @@ export async function recoverState(dir: string, logger: Logger): Promise<Recover
     }
     for (const record of read.records) {
       lastSeq = Math.max(lastSeq, record.seq);
-      interrupted.read(record);
-      if (record.seq > (snapshot?.seq ?? 0)) image.apply(record);
+      const afterSnapshot = record.seq > (snapshot?.seq ?? 0);
+      if (afterSnapshot || deaths === undefined) interrupted.read(record);
+      if (afterSnapshot) image.apply(record);
     }
   }
   return { image, lastSeq, interrupted: interrupted.finish(), segments };

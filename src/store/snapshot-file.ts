@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import type { InterruptedState } from './interrupted-steps.js';
 import { JournalCorruptError } from './journal-reader.js';
 import type { LifeRecord, NodeRecord } from './records.js';
 import { checkStateFormat } from './state-format.js';
@@ -16,6 +17,8 @@ export interface Snapshot {
   values?: NodeEntry[];
   /** Node_ids outside the slice's nodes, with their life (absent in snapshots of format 1). */
   lives?: LifeRecord[];
+  /** Agent deaths per running drain step as of `seq` (absent before: then every segment is read for them). */
+  deaths?: InterruptedState;
 }
 
 /** Writes a file so that a crash leaves either the old or the new one, never half of either. */

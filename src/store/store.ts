@@ -217,14 +217,17 @@ export class Store {
   private append(entry: JournalEntry): void {
     this.seq += 1;
     this.sinceSnapshot += 1;
-    this.writer.append(JSON.stringify({ v: STATE_FORMAT, seq: this.seq, t: this.now(), ...entry } as JournalRecord));
+    const record = { v: STATE_FORMAT, seq: this.seq, t: this.now(), ...entry } as JournalRecord;
+    // The death counts go on with this run's records, for the next snapshot (see compact).
+    this.interrupted.read(record);
+    this.writer.append(JSON.stringify(record));
   }
 
   /** Snapshot the nodes, start a new journal file, drop old ones beyond `keepSegments`. */
   private async compact(): Promise<void> {
     const { dir } = this.options;
     const seq = this.seq;
-    const snapshot = this.image.snapshot(seq, this.now(), STATE_FORMAT);
+    const snapshot = { ...this.image.snapshot(seq, this.now(), STATE_FORMAT), deaths: this.interrupted.state() };
     this.sinceSnapshot = 0;
     await this.writer.flush();
     await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(snapshot));
