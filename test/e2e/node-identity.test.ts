@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { waitForPids } from '../helpers/local-processes.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
+import { sshLoginOf } from '../helpers/one-node-agent.js';
 import { PYTHON } from '../helpers/python.js';
 import { type SshTestNode, type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
@@ -54,12 +55,7 @@ describe('which node, which life: a manifest read that fails, a lost deletion, a
   const list = (nodes: SshTestNode[]) => writeFile(manifestFile(), manifestXml(nodes.map((n) => ({ ...n }))));
   const config = (stateDir: string) => ({
     endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-    ssh: {
-      user: ssh.nodes[0]!.user,
-      privateKeyPath: ssh.privateKeyPath,
-      knownHostsPath: ssh.knownHostsPath,
-      hostKeyChecking: 'yes',
-    },
+    ssh: sshLoginOf(ssh),
     nodes: {
       // `geni-get manifest`, failing while the flag file exists.
       manifest: {

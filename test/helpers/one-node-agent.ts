@@ -13,15 +13,20 @@ export function oneNodeAgentConfig(
   const node = ssh.nodes[0]!;
   return {
     endpoint: { listen: '127.0.0.1:0', path: '/dynslice' },
-    ssh: {
-      user: node.user,
-      privateKeyPath: ssh.privateKeyPath,
-      knownHostsPath: ssh.knownHostsPath,
-      hostKeyChecking: 'yes',
-    },
+    ssh: sshLoginOf(ssh),
     nodes: [{ node_id: node.nodeId, client_id: node.clientId, host: node.host, port: node.port }],
     drain,
     state: { dir: stateDir },
     ...more,
+  };
+}
+
+/** The `ssh:` section that logs in to the test nodes, checking their recorded host keys. */
+export function sshLoginOf(ssh: SshTestNodes): Record<string, unknown> {
+  return {
+    user: ssh.nodes[0]!.user,
+    privateKeyPath: ssh.privateKeyPath,
+    knownHostsPath: ssh.knownHostsPath,
+    hostKeyChecking: 'yes',
   };
 }
