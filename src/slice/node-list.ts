@@ -56,16 +56,17 @@ export function applyNodeList(registry: NodeRegistry, listed: readonly ListedNod
     if (current === undefined) {
       registry.add(identity);
       change.added.push(node.nodeId);
-    } else if (current.deleted) {
-      current.target = identity.target;
-      current.adopted = false;
-    } else if (sameLogin(current, node)) {
-      current.adopted = false;
-    } else if (ops.remove(current, 'listed with another login')) {
-      registry.add(identity);
-      change.moved.push(node.nodeId);
-    } else {
-      change.busy.push(node.nodeId);
+      continue;
+    }
+    // Named by the list: the list's node now, not one adopted from a call (whatever happens below).
+    registry.listed(current);
+    if (current.deleted) current.target = identity.target;
+    else if (!sameLogin(current, node)) {
+      if (!ops.remove(current, 'listed with another login')) change.busy.push(node.nodeId);
+      else {
+        registry.add(identity);
+        change.moved.push(node.nodeId);
+      }
     }
   }
   for (const node of [...registry.nodes.values()]) {

@@ -90,6 +90,13 @@ export class NodeRegistry {
     return entry;
   }
 
+  /** The node list names a node: one adopted from a call is the list's now, and no longer an unknown node. */
+  listed(node: LazyNode): void {
+    if (!node.adopted) return;
+    node.adopted = false;
+    this.deps.unknown.noteListed();
+  }
+
   /**
    * Takes a node out of the slice on evidence (`why`): the caller checked that nothing runs or waits
    * for it. A deleted node keeps its deletion time: a countdown soon after repeats the deletion.

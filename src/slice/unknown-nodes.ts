@@ -58,6 +58,11 @@ export class UnknownNodes {
     if (!restored) this.pending.adopted.push(nodeId);
   }
 
+  /** An adopted node the node list names now: it no longer counts against the bound. */
+  noteListed(): void {
+    this.adopted = Math.max(0, this.adopted - 1);
+  }
+
   /** Reported released from now on: the look-up that said the node is not the slice's succeeded (`why`). */
   noteReleased(nodeId: string, why: string): void {
     const life = this.lives.get(nodeId);

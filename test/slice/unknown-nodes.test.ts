@@ -38,4 +38,18 @@ describe('unknown nodes named by calls', () => {
       code: ProtoGeniCode.TOOBIG,
     });
   });
+
+  it('an adopted node that the node list names later no longer counts against the bound', async () => {
+    const { slice } = makeSlice({ hostTemplate: '{client_id}.exp.example', maxUnknownNodes: 1 });
+    await slice.setResourceValues([{ node_id: 'x0', client_id: 'w0', value: 0.5 }]);
+    await expect(slice.setResourceValues([{ node_id: 'x1', client_id: 'w1', value: 0.5 }])).rejects.toMatchObject({
+      code: ProtoGeniCode.TOOBIG,
+    });
+    // The manifest lists x0 now (same login): it is the list's node, and a new unknown node fits again.
+    slice.applyNodeList([
+      { nodeId: 'x0', clientId: 'w0', host: 'w0.exp.example', port: 22, user: 'root', source: 'm' },
+    ]);
+    await slice.setResourceValues([{ node_id: 'x1', client_id: 'w1', value: 0.5 }]);
+    expect(slice.get('x1')).toBeDefined();
+  });
 });
