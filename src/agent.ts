@@ -157,7 +157,7 @@ export function createAgent(deps: AgentDeps): Agent {
     restoreNodes({ slice, listed, store, stepCrashLimit, logger });
     // The nodes that waited for a read before the restart: the read every start makes says what they are.
     if (lookup) void lookup.settleAll();
-    else void settleAllParked(slice, deps.now ?? Date.now);
+    else void settleAllParked(slice, deps.now ?? Date.now, logger);
   };
 
   return {

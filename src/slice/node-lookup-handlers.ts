@@ -3,7 +3,7 @@ import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-metho
 import { ProtocolError, ProtoGeniCode } from '../protocol/codes.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS } from './incarnation.js';
 import type { NodeLives, Parked } from './node-lives.js';
-import { settleParked } from './parked-calls.js';
+import { settleAllParked } from './parked-calls.js';
 import type { Slice } from './slice.js';
 
 export interface NodeLookupDeps {
@@ -106,16 +106,7 @@ export class NodeLookupHandlers implements ClientEndpointHandlers {
     if (this.stopped) return;
     clearTimeout(this.retry.timer);
     this.retry = { timer: undefined, waitMs: (this.deps.retryMs ?? DEFAULT_RETRY_MS).first };
-    for (const nodeId of this.lives.parked()) {
-      try {
-        await settleParked(this.slice, this.lives, nodeId, this.deps.now());
-      } catch (error) {
-        this.log.warn(
-          { nodeId, err: error instanceof Error ? error.message : String(error) },
-          'call for a node that waited for the node list not applied',
-        );
-      }
-    }
+    await settleAllParked(this.slice, this.deps.now, this.log);
   }
 
   /** Stops the retries: a read that ends after the agent stopped applies nothing. */

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import type { NodeLives, Parked } from './node-lives.js';
 import type { Slice } from './slice.js';
@@ -8,7 +9,7 @@ import type { Slice } from './slice.js';
  * or the policy adopts it) or it is not (left, or unknown). Its countdown keeps the cluster's
  * deadline; a node the cluster could not wait for is told so again, so it stays released.
  */
-export async function settleParked(slice: Slice, lives: NodeLives, nodeId: string, now: number): Promise<void> {
+async function settleParked(slice: Slice, lives: NodeLives, nodeId: string, now: number): Promise<void> {
   const life = lives.get(nodeId);
   if (life?.life !== 'parked') return;
   if (slice.get(nodeId) !== undefined) lives.joined(nodeId);
@@ -30,7 +31,19 @@ function late(parked: Parked & { countdown: { entry: NodeEntry; at: number } }, 
   return { ...entry, max_wait_time: Math.max(1, (entry.max_wait_time ?? 0) - waited) };
 }
 
-/** Every parked node settled, in the order they were parked, where the node list needs no read (the configuration's). */
-export async function settleAllParked(slice: Slice, now: () => number): Promise<void> {
-  for (const nodeId of slice.lives.parked()) await settleParked(slice, slice.lives, nodeId, now());
+/**
+ * Every parked node settled, in the order they were parked: after a read that succeeded, or at start.
+ * A node whose calls cannot be applied (refused: too many unknown nodes) is logged, never thrown.
+ */
+export async function settleAllParked(slice: Slice, now: () => number, log: Logger): Promise<void> {
+  for (const nodeId of slice.lives.parked()) {
+    try {
+      await settleParked(slice, slice.lives, nodeId, now());
+    } catch (error) {
+      log.warn(
+        { nodeId, err: error instanceof Error ? error.message : String(error) },
+        'call for a node that waited for the node list not applied',
+      );
+    }
+  }
 }
