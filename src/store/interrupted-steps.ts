@@ -1,5 +1,5 @@
 import type { StepPhase } from '../../machines/drain.types.js';
-import type { JournalRecord } from './records.js';
+import type { JournalRecord, StoredRecord } from './records.js';
 
 /** A drain step of one incarnation of one node. */
 export interface StepKey {
@@ -46,7 +46,7 @@ export class InterruptedSteps {
   }
 
   /** Feed every journal record, oldest first. */
-  read(record: JournalRecord): void {
+  read(record: JournalRecord | StoredRecord): void {
     if (record.kind === 'start') this.runEnded();
     else if (record.kind === 'stop') this.stopped = true;
     else if (record.kind === 'command') {

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 
 /** What the writer needs of an open journal file: node's FileHandle has it; tests pass one that fails on cue. */
 export interface JournalFileHandle {
@@ -78,6 +78,18 @@ export class JournalWriter {
       this.waiters.push({ resolve, reject });
       this.writing ??= this.drain();
     });
+  }
+
+  /**
+   * The writer of the next journal file, once this one holds every line given to it (so lines stay
+   * in order across files); null, and no next file, when this one cannot be flushed.
+   */
+  async successor(file: string, options: JournalWriterOptions): Promise<JournalWriter | null> {
+    const next = await JournalWriter.open(file, options);
+    if (await this.flushAll(5)) return next;
+    await next.close();
+    await unlink(file).catch(() => undefined);
+    return null;
   }
 
   /** Flushes until no line is left to write, at most `tries` times; false when a write failed or lines kept coming. */

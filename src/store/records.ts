@@ -1,9 +1,9 @@
 import type { StepPhase } from '../../machines/drain.types.js';
 import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { MEMORY_KEYS } from '../../machines/node.types.js';
-import type { NodeEntry } from '../protocol/client-methods.js';
 import type { LifeChange } from '../slice/node-lives.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
+import type { StoredCall, StoredReply, WholeCall, WholeReply } from './call-records.js';
 
 /** A node as the journal remembers it: enough to rebuild its actor after a restart. */
 export interface NodeRecord {
@@ -32,15 +32,19 @@ interface RecordHead {
   t: number;
 }
 
-/** One line of the journal. */
-export type JournalRecord =
+/** Records other than calls and replies: on disk as they are read. */
+type StateRecord =
   | (RecordHead & { kind: 'start'; pid: number; recovered: number })
-  | (RecordHead & { kind: 'call'; method: string; nodes: NodeEntry[]; refused?: string })
-  | (RecordHead & { kind: 'reply'; method: string; released: string[]; error?: string })
   | (RecordHead & { kind: 'node' } & NodeRecord)
   | (RecordHead & { kind: 'life' } & LifeRecord)
   | (RecordHead & { kind: 'command' } & CommandRecord)
   | (RecordHead & { kind: 'stop' });
+
+/** One record of the journal as the agent reads it: calls and replies whole (see call-records.ts). */
+export type JournalRecord = StateRecord | (RecordHead & WholeCall) | (RecordHead & WholeReply);
+
+/** One line of the journal as written: a repeated call or reply may lean on the one before it. */
+export type StoredRecord = StateRecord | (RecordHead & StoredCall) | (RecordHead & StoredReply);
 
 const KINDS: ReadonlySet<string> = new Set<JournalRecord['kind']>([
   'start',
@@ -66,8 +70,8 @@ export interface CommandRecord {
   code?: number | null;
 }
 
-export type JournalEntry = JournalRecord extends infer R
-  ? R extends JournalRecord
+export type JournalEntry = StoredRecord extends infer R
+  ? R extends StoredRecord
     ? Omit<R, 'v' | 'seq' | 't'>
     : never
   : never;

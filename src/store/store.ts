@@ -1,35 +1,17 @@
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import type { NodeEntry } from '../protocol/client-methods.js';
+import { CallRecordWriter } from './call-records.js';
 import type { InterruptedSteps } from './interrupted-steps.js';
 import { JournalHealth, type JournalStatus, JournalUnwritableError } from './journal-health.js';
-import { JournalWriter, type JournalWriterOptions, type OpenJournalFile } from './journal-writer.js';
-import type { CommandRecord, JournalEntry, JournalRecord, LifeRecord, NodeRecord } from './records.js';
+import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
+import type { CommandRecord, JournalEntry, LifeRecord, NodeRecord, StoredRecord } from './records.js';
 import { recoverState } from './recover-state.js';
 import { pruneSegments, writeFileAtomic } from './snapshot-file.js';
 import { STATE_FORMAT } from './state-format.js';
 import type { StateImage } from './state-image.js';
 import { lockStateDir } from './state-lock.js';
-
-export interface StoreOptions {
-  dir: string;
-  logger: Logger;
-  now?: () => number;
-  /** A snapshot is written and the journal rotated after this many records. */
-  compactEvery?: number;
-  /** Rotated journal files kept for `history`. */
-  keepSegments?: number;
-  /** Opens journal files for appending (tests pass one whose writes fail on cue). */
-  openFile?: OpenJournalFile;
-  /** First and longest wait between background retries of a failed journal write. */
-  retryMs?: { first: number; max: number };
-}
-
-type Settings = StoreOptions & Required<Pick<StoreOptions, 'compactEvery' | 'keepSegments'>>;
-
-/** How long records no reply rests on may wait in memory before they are written. */
-export const FLUSH_SOON_MS = 200;
+import { FLUSH_SOON_MS, type Settings, type StoreOptions } from './store-options.js';
 
 const segmentName = (dir: string, firstSeq: number) => join(dir, `journal-${firstSeq}.jsonl`);
 
@@ -50,6 +32,8 @@ export class Store {
   private soon: NodeJS.Timeout | null = null;
   private retiring: Promise<unknown> = Promise.resolve();
   private writer!: JournalWriter;
+  /** How calls and replies are written: a repeat leans on the previous one in the same file. */
+  private readonly calls = new CallRecordWriter();
   private readonly health: JournalHealth;
   private readonly writerOptions: JournalWriterOptions;
   /** What the journal says now (node records carry a value only when a state changed: values are kept apart). */
@@ -120,13 +104,15 @@ export class Store {
    * next start.
    */
   recordCall(method: string, nodes: NodeEntry[], refused?: string): void {
-    this.append({ kind: 'call', method, nodes, ...(refused === undefined ? {} : { refused }) });
+    const record = this.calls.call(method, nodes, refused);
+    this.calls.wrote(record, this.append(record));
     if (method === 'SetResourceValues' && refused === undefined) this.image.applied(nodes);
   }
 
   /** What the cluster was told: the nodes it may take now, or the error it got instead. */
   recordReply(method: string, released: string[], error?: string): void {
-    this.append({ kind: 'reply', method, released, ...(error === undefined ? {} : { error }) });
+    const record = this.calls.reply(method, released, error);
+    this.calls.wrote(record, this.append(record));
   }
 
   /**
@@ -214,13 +200,15 @@ export class Store {
     await this.unlock();
   }
 
-  private append(entry: JournalEntry): void {
+  /** Queues one record for the journal; returns its seq. */
+  private append(entry: JournalEntry): number {
     this.seq += 1;
     this.sinceSnapshot += 1;
-    const record = { v: STATE_FORMAT, seq: this.seq, t: this.now(), ...entry } as JournalRecord;
+    const record = { v: STATE_FORMAT, seq: this.seq, t: this.now(), ...entry } as StoredRecord;
     // The death counts go on with this run's records, for the next snapshot (see compact).
     this.interrupted.read(record);
     this.writer.append(JSON.stringify(record));
+    return this.seq;
   }
 
   /** Snapshot the nodes, start a new journal file, drop old ones beyond `keepSegments`. */
@@ -231,16 +219,12 @@ export class Store {
     this.sinceSnapshot = 0;
     await this.writer.flush();
     await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(snapshot));
-    const nextFile = segmentName(dir, this.seq + 1);
-    const next = await JournalWriter.open(nextFile, this.writerOptions);
     const old = this.writer;
-    // Switch files only when the old one holds every record given to it, so records stay in order.
-    if (!(await old.flushAll(5))) {
-      await next.close();
-      await unlink(nextFile).catch(() => undefined);
-      return;
-    }
+    const next = await old.successor(segmentName(dir, this.seq + 1), this.writerOptions);
+    if (!next) return;
     this.writer = next;
+    // Records in the new file lean on none of the old one.
+    this.calls.reset();
     this.retiring = old.close();
     await this.retiring;
     // The segment just retired may hold records newer than the snapshot: always keep it.

@@ -62,7 +62,7 @@ describe('state formats across releases', () => {
     }
     // What this release appends carries its format.
     const journal = (await readFile(join(dir, 'journal-29.jsonl'), 'utf8')).trim().split('\n');
-    expect(JSON.parse(journal.at(-1)!)).toMatchObject({ v: 2, kind: 'stop' });
+    expect(JSON.parse(journal.at(-1)!)).toMatchObject({ v: 3, kind: 'stop' });
     expect(JSON.parse(journal[0]!)).not.toHaveProperty('v');
   });
 
@@ -107,10 +107,10 @@ describe('state formats across releases', () => {
     [
       'a journal record of a newer format',
       (dir: string) =>
-        writeFile(join(dir, 'journal-29.jsonl'), '{"v":3,"seq":36,"t":1,"kind":"start","pid":1,"recovered":0}\n', {
+        writeFile(join(dir, 'journal-29.jsonl'), '{"v":4,"seq":36,"t":1,"kind":"start","pid":1,"recovered":0}\n', {
           flag: 'a',
         }),
-      'journal-29.jsonl:8: state format 3',
+      'journal-29.jsonl:8: state format 4',
       'newer dynslice-agent',
     ],
     [
@@ -124,9 +124,9 @@ describe('state formats across releases', () => {
       'a snapshot of a newer format',
       async (dir: string) => {
         const snapshot = JSON.parse(await readFile(join(dir, 'snapshot.json'), 'utf8')) as Record<string, unknown>;
-        await writeFile(join(dir, 'snapshot.json'), JSON.stringify({ ...snapshot, version: 4 }));
+        await writeFile(join(dir, 'snapshot.json'), JSON.stringify({ ...snapshot, version: 5 }));
       },
-      'snapshot.json:1: state format 4',
+      'snapshot.json:1: state format 5',
       'newer dynslice-agent',
     ],
   ])('%s is refused, naming the file, line and version, never guessed at', async (_what, spoil, where, why) => {
@@ -150,7 +150,7 @@ describe('state formats across releases', () => {
 
   it('run and history refuse a newer format with exit 1 and the message, never a stack trace', async () => {
     const dir = await copyOfFixture();
-    await writeFile(join(dir, 'journal-29.jsonl'), '{"v":3,"seq":36,"t":1,"kind":"stop"}\n', { flag: 'a' });
+    await writeFile(join(dir, 'journal-29.jsonl'), '{"v":4,"seq":36,"t":1,"kind":"stop"}\n', { flag: 'a' });
     const file = join(dir, 'agent.yaml');
     await writeFile(file, `endpoint: { listen: "127.0.0.1:0" }\nnodes: []\nstate: { dir: ${dir} }\n`);
     for (const args of [
@@ -160,7 +160,7 @@ describe('state formats across releases', () => {
       const result = await runCli(args);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(
-        /^dynslice-agent: .*journal-29\.jsonl:8: state format 3 is not one this release reads \(it reads 1, 2\), written by a newer dynslice-agent/,
+        /^dynslice-agent: .*journal-29\.jsonl:8: state format 4 is not one this release reads \(it reads 1, 2, 3\), written by a newer dynslice-agent/,
       );
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalCorruptError, readJournal } from '../../src/store/journal-reader.js';
 import type { NodeRecord } from '../../src/store/records.js';
-import { FLUSH_SOON_MS, Store } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
+import { FLUSH_SOON_MS } from '../../src/store/store-options.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { nodeMemory } from '../helpers/node-memory.js';
 
