@@ -24,6 +24,12 @@ const request = ({ context }: { context: DrainContext }): StepRequest => ({
   attempt: context.attempt,
 });
 
+/** The current step, if the agent died in it too often (see DrainInput.suspectSteps). */
+const suspectOf = (context: DrainContext) => {
+  const rung = context.purpose === 'prepare' ? 'prepare' : context.phase;
+  return (context.suspectSteps ?? []).find((step) => step.rung === rung && step.stepIndex === context.stepIndex);
+};
+
 function detailOf(event: unknown): string {
   const e = event as { error?: unknown; output?: VerifyResult };
   if (e.output) return e.output.detail ?? '';
@@ -61,10 +67,8 @@ const drainSetup = setup({
     canRetryVerify: ({ context }) => context.attempt + 1 < currentStep(context).verifyAttempts,
     hasMoreSteps: ({ context }) => context.stepIndex + 1 < phaseSteps(context, context.phase).length,
     resuming: ({ context }) => context.resume === true,
-    suspectStep: ({ context }) => {
-      const rung = context.purpose === 'prepare' ? 'prepare' : context.phase;
-      return (context.suspectSteps ?? []).some((step) => step.rung === rung && step.stepIndex === context.stepIndex);
-    },
+    suspectStep: ({ context }) => suspectOf(context) !== undefined,
+    unprobedSuspect: ({ context }) => suspectOf(context)?.probe === false,
   },
   actions: {
     recordDeadline: assign(({ context, event }) => ({ node: { ...context.node, deadline: event.deadline } })),
@@ -74,6 +78,7 @@ const drainSetup = setup({
     })),
     recordCrashedStep: assign(({ context }) => ({
       failure: `${currentStep(context).name}: agent-crashed-during-step (the agent died while it ran; not run again)`,
+      crashed: true,
     })),
     recordVerifyFailure: assign(({ context, event }) => {
       const detail = detailOf(event);
@@ -91,7 +96,11 @@ type StatesConfig = NonNullable<Parameters<typeof drainSetup.createMachine>[0]['
 function stepSequence(allVerified: string, failed: string): StatesConfig {
   return {
     starting: {
-      always: [{ guard: 'resuming', target: 'probing' }, { target: 'running' }],
+      always: [
+        { guard: 'unprobedSuspect', target: failed, actions: 'recordCrashedStep' },
+        { guard: 'resuming', target: 'probing' },
+        { target: 'running' },
+      ],
     },
     probing: {
       description:
@@ -168,6 +177,7 @@ export const drainMachine = drainSetup.createMachine({
     failure: null,
     escalation: null,
     verified: false,
+    crashed: false,
   }),
   initial: 'starting',
   output: ({ context }) => ({
@@ -178,6 +188,7 @@ export const drainMachine = drainSetup.createMachine({
         ? null
         : (phaseSteps(context, context.phase)[context.stepIndex]?.name ?? null),
     escalation: context.escalation,
+    crashedStep: context.crashed && !context.verified,
   }),
   states: {
     starting: {

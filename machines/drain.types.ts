@@ -52,6 +52,8 @@ export interface DrainInput {
 export interface StepRef {
   rung: StepPhase;
   stepIndex: number;
+  /** false: the agent died while this step's verify probed it, too: it fails without a probe. */
+  probe?: false;
 }
 
 export interface StepRequest {
@@ -77,6 +79,8 @@ export interface DrainContext extends DrainInput {
   escalation: 'time' | 'failure' | null;
   /** Set when the plan reached `verified`. */
   verified: boolean;
+  /** A step the agent died in too often failed (recordCrashedStep). */
+  crashed: boolean;
 }
 
 export type DrainEvent = { type: 'DEADLINE_MOVED'; deadline: number };
@@ -87,4 +91,6 @@ export interface DrainOutput {
   /** Name of the step that failed, when one did. */
   failedStep: string | null;
   escalation: DrainContext['escalation'];
+  /** Not verified, and a step the agent died in too often failed on the way: its node is a crash suspect. */
+  crashedStep: boolean;
 }

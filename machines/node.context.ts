@@ -25,5 +25,6 @@ export function initialNodeContext(input: NodeInput): NodeContext {
     ...input.restore?.memory,
     restoredAs: input.restore?.state ?? null,
     suspectSteps: input.restore?.suspectSteps ?? [],
+    crashSuspect: false,
   };
 }

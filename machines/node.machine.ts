@@ -45,7 +45,7 @@ export const nodeMachine = setup({
     },
     drainVerified: (_, output: DrainOutput) => output.verified,
     clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
-    releaseOnFailure: ({ context }) => context.onFailure === 'release',
+    releaseOnFailure: ({ context }) => context.onFailure === 'release' && !context.crashSuspect,
     alreadyReleased: ({ context }) => context.released,
     restoredIn: ({ context }, params: { states: RestorableState[] }) =>
       context.restoredAs !== null && params.states.includes(context.restoredAs),
@@ -104,7 +104,7 @@ export const nodeMachine = setup({
         },
         preparing: {
           description: 'The value crossed prepareAt: the prepare steps run before any revocation.',
-          tags: ['restorable'],
+          tags: ['restorable', 'runsSteps'],
           invoke: {
             id: 'prepare',
             src: 'drainPlan',
@@ -163,6 +163,7 @@ export const nodeMachine = setup({
             actions: assign({
               failure: ({ event }) => event.output.failure,
               escalation: ({ event }) => event.output.escalation,
+              crashSuspect: ({ event }) => event.output.crashedStep,
             }),
           },
         ],
@@ -175,7 +176,7 @@ export const nodeMachine = setup({
       states: {
         countdown: {
           description: 'Draining before the deadline; at the deadline the drain is cut off.',
-          tags: ['restorable'],
+          tags: ['restorable', 'runsSteps'],
           after: { untilDeadline: { target: '#node.forced', actions: forced('deadline') } },
           on: {
             DELETE_PENDING: [
@@ -186,7 +187,7 @@ export const nodeMachine = setup({
         },
         bestEffort: {
           description: 'The cluster cannot wait: the node is released now, the drain gets a short window.',
-          tags: ['released', 'restorable'],
+          tags: ['released', 'restorable', 'runsSteps'],
           entry: [announce({ type: 'released', reason: 'no-wait' }), 'markReleased'],
           after: { bestEffortWindow: { target: '#node.forced', actions: forced('no-wait') } },
           on: { DELETE_PENDING: { actions: ['recordCountdown', 'tellDrainTheDeadline'] } },

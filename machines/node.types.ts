@@ -26,8 +26,10 @@ export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
  *   under), so the slice does not send it.
  * - `restorable`: the journal records the state and a restart rebuilds the node in it (booting's
  *   transitions are made from this tag: see node.chart.ts).
+ * - `runsSteps`: the node's drain (or prepare) steps run in this state; a node journaled in any other
+ *   state has no step running (the crash search reads it: src/store/interrupted-steps.ts).
  */
-export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable';
+export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable' | 'runsSteps';
 
 /** A state name as the journal and the status API write it: `draining.countdown`. */
 export type RestorableState = string;
@@ -122,6 +124,11 @@ export interface NodeContext {
   restoredAs: RestorableState | null;
   /** Steps the agent died in too often (from the journal, at a restart): the drain does not run them again. */
   suspectSteps: StepRef[];
+  /**
+   * The drain failed in a step the agent died in too often: `onFailure: release` does not release
+   * it (it is held until a verify passes or the deadline).
+   */
+  crashSuspect: boolean;
 }
 
 /** The tag of states the cluster may take the node in (see isReleased in node.chart.ts). */

@@ -7,6 +7,7 @@ import { ConfigError } from './config/load-config.js';
 import type { AgentConfig } from './config/schema.js';
 import { compilePlan, type DrainPlan } from './drain/plan.js';
 import { ActionRegistry } from './drain/registry.js';
+import { CrashSearch } from './drain/crash-search.js';
 import type { DrainCommandEvent } from './drain/step-actors.js';
 import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
 import type { EndpointServer } from './endpoint/http-server.js';
@@ -85,7 +86,9 @@ export function createAgent(deps: AgentDeps): Agent {
     onCommand: deps.onCommand,
     journal: store && (() => store.journalStatus),
   });
-  const slice = new Slice({
+  // Drain commands wait while a search for the step that kills the agent holds them back.
+  const crashSearch = store && new CrashSearch({ suspects: () => store.interrupted.suspects, runningNodeOf, logger });
+  const slice: Slice = new Slice({
     plan: deps.plan ?? compilePlan(config.drain, new ActionRegistry()),
     runner,
     logger,
@@ -102,6 +105,7 @@ export function createAgent(deps: AgentDeps): Agent {
     deletedGraceSeconds: config.deletedGraceSeconds,
     onChange: (change) => {
       if (deps.store) deps.store.recordNode(nodeRecordOf(slice.get(change.nodeId)!, change.snapshot));
+      crashSearch?.update();
       observer.onChange(change);
     },
     onRemember: (nodeId, snapshot) => deps.store?.recordNode(nodeRecordOf(slice.get(nodeId)!, snapshot)),
@@ -109,9 +113,16 @@ export function createAgent(deps: AgentDeps): Agent {
     onLife: (change) => deps.store?.recordLife(change),
     onCommand: (event) => {
       if (deps.store) deps.store.recordCommand(commandRecordOf(event, slice));
+      crashSearch?.update();
       observer.onCommand(event);
     },
+    admitCommand: crashSearch && ((nodeId, signal) => crashSearch.admit(nodeId, signal)),
   });
+  /** `nodeId#incarnation` of a node whose drain (or prepare) steps run now. */
+  function runningNodeOf(nodeId: string): string | undefined {
+    const snapshot = slice.get(nodeId)?.actor?.getSnapshot();
+    return snapshot?.hasTag('runsSteps') ? `${nodeId}#${snapshot.context.incarnation}` : undefined;
+  }
   const listed = deps.nodeList?.list.nodes ?? configuredNodes(config);
   if (listed === null)
     throw new ConfigError('nodes: the manifest must be read before the agent starts (nodeListSource)', 'nodes');
@@ -155,6 +166,7 @@ export function createAgent(deps: AgentDeps): Agent {
     restored = true;
     const { stepCrashLimit } = config.drain;
     restoreNodes({ slice, listed, store, stepCrashLimit, logger });
+    crashSearch?.start();
     // The nodes that waited for a read before the restart: the read every start makes says what they are.
     if (lookup) void lookup.settleAll();
     else void settleAllParked(slice, deps.now ?? Date.now, logger);

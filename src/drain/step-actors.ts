@@ -1,7 +1,14 @@
 import type { Logger } from 'pino';
 import { fromPromise } from 'xstate';
 import type { StepPhase, StepRequest, VerifyResult } from '../../machines/drain.types.js';
-import { type CommandFailure, failureWord, type RunResult, type SshRunner, type SshTarget } from '../ssh/ssh-runner.js';
+import {
+  aborted,
+  type CommandFailure,
+  failureWord,
+  type RunResult,
+  type SshRunner,
+  type SshTarget,
+} from '../ssh/ssh-runner.js';
 import type { DrainPlan, PlanStep } from './plan.js';
 import type { DrainActionContext, RemoteHost, SshRunOptions } from './sdk.js';
 
@@ -29,6 +36,8 @@ export interface StepActorDeps {
   logger: Logger;
   now: () => number;
   onCommand?: (event: DrainCommandEvent) => void;
+  /** Resolves when a command of the node may run (a crash search may hold it back: crash-search.ts). */
+  admit?: (nodeId: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** Node facts reach commands as environment variables, never spliced into the command text. */
@@ -50,7 +59,7 @@ function remoteTarget(node: SshTarget, on: RemoteHost): SshTarget {
 
 /** The drain machine's effects (runStep, verifyStep): a step's action with a context around the SSH port. */
 export function createStepActors(deps: StepActorDeps) {
-  const { plan, runner, targetOf, logger, now, onCommand } = deps;
+  const { plan, runner, targetOf, logger, now, onCommand, admit } = deps;
 
   function contextFor(
     request: StepRequest,
@@ -63,6 +72,10 @@ export function createStepActors(deps: StepActorDeps) {
     if (!target) throw new Error(`node ${request.node.nodeId} has no SSH target`);
     const log = logger.child({ nodeId: request.node.nodeId, step: step.name, rung: request.phase, phase: which });
     const run = async (command: string, options: SshRunOptions = {}): Promise<RunResult> => {
+      if (admit) {
+        await admit(request.node.nodeId, signal);
+        if (signal.aborted) return aborted('the drain was stopped while a crash search held it back');
+      }
       const started: DrainCommandEvent = {
         nodeId: request.node.nodeId,
         step: step.name,

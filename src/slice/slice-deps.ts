@@ -43,6 +43,8 @@ export interface SliceDeps {
   startBeforeReply?: number;
   /** Each drain command as it starts and ends (for status and metrics). */
   onCommand?: (event: DrainCommandEvent) => void;
+  /** Resolves when a drain command of the node may run (the crash search: src/drain/crash-search.ts). */
+  admitCommand?: (nodeId: string, signal: AbortSignal) => Promise<void>;
 }
 
 /** Every node's input but its identity, restore and incarnation: the slice's settings. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { NodeRestore } from '../../machines/node.types.js';
-import { createStepActors } from '../drain/step-actors.js';
+import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
@@ -38,14 +38,10 @@ export class Slice implements ClientEndpointHandlers {
     this.mailbox = new NodeMailbox(deps.startBeforeReply ?? DEFAULT_START_BEFORE_REPLY);
     this.lives = new NodeLives((change) => deps.onLife?.(change));
     this.unknown = new UnknownNodes(deps.maxUnknownNodes ?? DEFAULT_MAX_UNKNOWN_NODES, deps.logger, this.lives);
-    const leaves = createStepActors({
-      plan: deps.plan,
-      runner: deps.runner,
-      targetOf: (nodeId) => this.nodes.get(nodeId)?.target,
-      logger: deps.logger,
-      now: deps.now,
-      onCommand: (event) => this.deps.onCommand?.(event),
-    });
+    const { plan, runner, logger, now, admitCommand: admit } = deps;
+    const targetOf = (nodeId: string) => this.nodes.get(nodeId)?.target;
+    const onCommand = (event: DrainCommandEvent) => this.deps.onCommand?.(event);
+    const leaves = createStepActors({ plan, runner, targetOf, logger, now, onCommand, admit });
     this.machine = provideNodeMachine(leaves, deps.now);
     this.registry = new NodeRegistry({
       ...deps,

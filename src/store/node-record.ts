@@ -60,8 +60,9 @@ export function commandRecordOf(
 }
 
 /**
- * How a node comes back after a restart: as the journal left it, with the steps the agent died in
- * at least `limit` times while they ran (a restart then probes them and never runs them again).
+ * How a node comes back after a restart: as the journal left it, with the steps charged with at
+ * least `limit` deaths of the agent (a restart then probes them and never runs them again; one that
+ * killed it while probed is not even probed).
  */
 export function restoreFromJournal(
   record: NodeRecord,
@@ -70,13 +71,16 @@ export function restoreFromJournal(
   logger: Logger,
 ): NodeRestore {
   const incarnation = record.memory.incarnation ?? 1;
-  const suspectSteps = interrupted.suspects(record.nodeId, incarnation, limit);
+  const suspectSteps = interrupted.culprits(record.nodeId, incarnation, limit);
   for (const step of suspectSteps) {
     const deaths = interrupted.count({ nodeId: record.nodeId, incarnation, ...step });
     logger.error(
       { nodeId: record.nodeId, incarnation, rung: step.rung, stepIndex: step.stepIndex, deaths, limit },
-      'the agent died while this drain step ran: it is probed with its verify and not run again ' +
-        '(agent-crashed-during-step)',
+      step.probe === false
+        ? 'the agent died while this drain step ran, and again while its verify probed it: it fails ' +
+            'without running (agent-crashed-during-step)'
+        : 'the agent died while this drain step ran: it is probed with its verify and not run again ' +
+            '(agent-crashed-during-step)',
     );
   }
   return { state: record.state, memory: record.memory, ...(suspectSteps.length > 0 ? { suspectSteps } : {}) };

@@ -94,6 +94,21 @@ const INPUTS: DrainInput[] = [
     resume: true,
     suspectSteps: [{ rung: 'force', stepIndex: 0 }],
   },
+  // The agent died while the step's verify probed it, too: it fails without a probe.
+  {
+    node: node(FAR),
+    purpose: 'drain',
+    plan: plan(1, 1),
+    resume: true,
+    suspectSteps: [{ rung: 'graceful', stepIndex: 0, probe: false }],
+  },
+  {
+    node: node(FAR),
+    purpose: 'drain',
+    plan: plan(1, 2),
+    resume: true,
+    suspectSteps: [{ rung: 'force', stepIndex: 0, probe: false }],
+  },
 ];
 
 /** The ladder reports verified only when every step of the rung that finished had a verify (or probe) that passed. */

@@ -33,6 +33,7 @@ const output = (verified: boolean): DrainOutput => ({
   failure: verified ? null : 'stop-jobs: verify did not pass',
   failedStep: verified ? null : 'stop-jobs',
   escalation: null,
+  crashedStep: false,
 });
 type ChartEvent = NodeEvent | { type: string; output?: DrainOutput; error?: unknown };
 

@@ -65,7 +65,7 @@ describe('deaths counted while a drain step ran survive compaction', () => {
       const store = await Store.open({ dir, logger, compactEvery: 20, keepSegments: 2 });
       try {
         expect(store.interrupted.count(STEP)).toBe(death);
-        expect(store.interrupted.suspects('pc1', 1, 3)).toEqual(death >= 3 ? [{ rung: 'graceful', stepIndex: 0 }] : []);
+        expect(store.interrupted.culprits('pc1', 1, 3)).toEqual(death >= 3 ? [{ rung: 'graceful', stepIndex: 0 }] : []);
         const segments = (await readdir(dir)).filter((name) => name.startsWith('journal-'));
         expect(segments.length).toBeLessThanOrEqual(3);
       } finally {
