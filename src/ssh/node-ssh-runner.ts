@@ -6,6 +6,7 @@ import { createHostKeyPolicy } from './host-key-policy.js';
 import type { NodeConnection } from './node-connection.js';
 import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 import { expandHome, privateKeySource } from './private-key-source.js';
+import { ReadPacer } from './read-pacer.js';
 import { runRemoteCommand } from './remote-command.js';
 import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
@@ -15,6 +16,8 @@ export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js'
 
 /** Output past what is kept costs the agent ~1.5 ms of CPU per MiB read: a flooding command is read this fast. */
 const UNKEPT_BYTES_PER_SECOND = 1024 * 1024;
+/** All commands together: ~12 ms of CPU a second however many nodes flood at once. */
+const UNKEPT_BYTES_PER_SECOND_TOTAL = 8 * 1024 * 1024;
 const REWARM_MS = 2_000;
 
 /** Runs commands over one pooled connection per node (see machines/ssh-connection.machine.ts). */
@@ -23,6 +26,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   const output = {
     keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
     unkeptBytesPerSecond: options.unkeptBytesPerSecond ?? UNKEPT_BYTES_PER_SECOND,
+    unkeptTotal: new ReadPacer(options.unkeptBytesPerSecondTotal ?? UNKEPT_BYTES_PER_SECOND_TOTAL),
   };
   const hostKeys = createHostKeyPolicy({
     knownHostsPath: expandHome(options.knownHostsPath),
