@@ -44,6 +44,7 @@ export function createRunner(config: AgentConfig, logger: Logger, privateKey?: s
     outputHeadBytes: config.ssh.outputHeadBytes,
     outputTailBytes: config.ssh.outputTailBytes,
     unkeptBytesPerSecond: config.ssh.unkeptOutputBytesPerSecond,
+    unkeptBytesPerSecondTotal: config.ssh.unkeptOutputBytesPerSecondTotal,
     logger,
   });
 }

@@ -1,9 +1,11 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { parseCidr } from '../endpoint/source-allow-list.js';
+import { DEFAULT_HANDLER_TIMEOUT_MS } from '../protocol/client-endpoint.js';
 import { parseListenAddress } from './listen-address.js';
 
 const seconds = z.number().nonnegative();
+const HANDLER_TIMEOUT_SECONDS = DEFAULT_HANDLER_TIMEOUT_MS / 1000;
 
 /** URL-safe characters only (RFC 3986 "unreserved"), so the token never needs escaping in a path. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{22,256}$/;
@@ -53,6 +55,14 @@ export const endpointSchema = z
     maxNodesPerCall: z.number().int().positive().default(10_000),
     headersTimeoutSeconds: seconds.default(10),
     requestTimeoutSeconds: seconds.default(30),
+    /** A connection on which nothing is read or written for this long is closed; also bounds an idle keep-alive. */
+    idleTimeoutSeconds: z
+      .number()
+      .gt(
+        HANDLER_TIMEOUT_SECONDS,
+        `expected more than ${HANDLER_TIMEOUT_SECONDS}: a call may be handled for ${HANDLER_TIMEOUT_SECONDS} s while its connection is quiet`,
+      )
+      .default(30),
     /** Calls decoded and handled at once (a request takes its slot once its body is in); more get HTTP 503. */
     maxConcurrentRequests: z.number().int().positive().default(64),
     /** After 2 s, a body must arrive at least this fast on average or it is cut (HTTP 408); 0: no minimum. */

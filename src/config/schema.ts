@@ -42,6 +42,11 @@ export const sshSchema = z.strictObject({
     .number()
     .positive()
     .default(1024 * 1024),
+  /** The same for all commands together, however many nodes flood at once. */
+  unkeptOutputBytesPerSecondTotal: z
+    .number()
+    .positive()
+    .default(8 * 1024 * 1024),
 });
 
 export const configSchema = z.strictObject({

@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { onceAnswerGone } from './connection-calls.js';
 
 export const DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
 
 export interface CallSlots {
   /** True when every slot is taken (a caller can then be refused before it sends its body). */
   readonly full: boolean;
-  /** Takes a slot until `res` closes; false when none is free. */
+  /** Takes a slot until `res` is written or given up (its connection closed); false when none is free. */
   take(res: ServerResponse): boolean;
 }
 
@@ -23,7 +24,7 @@ export function createCallSlots(max = DEFAULT_MAX_CONCURRENT_REQUESTS): CallSlot
     take(res) {
       if (busy >= max) return false;
       busy += 1;
-      res.once('close', () => (busy -= 1));
+      onceAnswerGone(res, () => (busy -= 1));
       return true;
     },
   };

@@ -16,6 +16,7 @@ export type ConfiguredEndpointDeps = Omit<
   | 'minBodyBytesPerSecond'
   | 'headersTimeoutMs'
   | 'requestTimeoutMs'
+  | 'idleTimeoutMs'
   | 'tls'
   | 'allowRequest'
   | 'connectionLimits'
@@ -55,6 +56,7 @@ export async function listenConfiguredEndpoint(
     minBodyBytesPerSecond: endpoint.minBodyBytesPerSecond,
     headersTimeoutMs: endpoint.headersTimeoutSeconds * 1000,
     requestTimeoutMs: endpoint.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: endpoint.idleTimeoutSeconds * 1000,
     tls: tls ?? undefined,
     allowRequest: createCallerGate({
       exactPath: token === null ? undefined : path,

@@ -19,6 +19,8 @@ interface Connection {
   last: Promise<void>;
   failed: boolean;
   whenAnswered?: () => void;
+  /** Run when the socket closes: the answers still queued on it are gone (see onceAnswerGone). */
+  gone: Set<() => void>;
 }
 
 const connections = new WeakMap<Socket, Connection>();
@@ -26,10 +28,33 @@ const connections = new WeakMap<Socket, Connection>();
 function connectionOf(socket: Socket): Connection {
   let connection = connections.get(socket);
   if (connection === undefined) {
-    connection = { arrived: 0, refusedFrom: Infinity, applying: 0, last: Promise.resolve(), failed: false };
+    const gone = new Set<() => void>();
+    connection = { arrived: 0, refusedFrom: Infinity, applying: 0, last: Promise.resolve(), failed: false, gone };
     connections.set(socket, connection);
+    socket.once('close', () => {
+      for (const run of gone) run();
+    });
   }
   return connection;
+}
+
+/**
+ * Runs `done` once, when the answer `res` is written or given up. Node closes an answer queued behind
+ * another one on its connection (pipelined requests: `res.socket` is still null) only once it gets
+ * the socket: if the socket closes first, that answer never emits 'close', so the connection's close
+ * counts for it.
+ */
+export function onceAnswerGone(res: ServerResponse, done: () => void): void {
+  const socket = res.req.socket;
+  if (socket.destroyed) return done();
+  const { gone } = connectionOf(socket);
+  const run = (): void => {
+    if (!gone.delete(run)) return;
+    res.off('close', run);
+    done();
+  };
+  gone.add(run);
+  res.once('close', run);
 }
 
 export interface ConnectionCall {
@@ -68,7 +93,7 @@ export function arriveOn(socket: Socket): ConnectionCall {
     beginApply(res) {
       if (number >= connection.refusedFrom || !socket.writable) return false;
       connection.applying += 1;
-      res.once('close', () => {
+      onceAnswerGone(res, () => {
         connection.applying -= 1;
         if (connection.applying === 0) connection.whenAnswered?.();
       });

@@ -3,11 +3,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createClientErrorHandler } from './client-errors.js';
 import { type ConnectionLimits, limitConnections } from './connection-limits.js';
+import { closeQuietConnections } from './idle-timeout.js';
 import { createRefusalLog } from './refusal-log.js';
 import { createEndpointRequestListener, type EndpointRequestOptions } from './request-listener.js';
 
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Longer than a call may be handled (10 s), during which its connection is quiet. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 /** PEM material for HTTPS; with `clientCa`, callers are asked for a certificate. */
 export interface EndpointTls {
@@ -22,6 +25,8 @@ export interface EndpointServerOptions extends EndpointRequestOptions {
   headersTimeoutMs?: number;
   /** Time allowed for the whole request, headers and body. */
   requestTimeoutMs?: number;
+  /** A connection on which nothing is read or written for this long is closed (idle-timeout.ts). */
+  idleTimeoutMs?: number;
   /** Serve HTTPS instead of HTTP. */
   tls?: EndpointTls;
   /** Checked as each connection is accepted, before TLS (connection-limits.ts). */
@@ -71,6 +76,7 @@ export function createEndpointServer(options: EndpointServerOptions): EndpointSe
   server.on('checkContinue', listener);
   // Instead of Node's own handling, which answers and closes at once, dropping the answers of calls already applied.
   server.on('clientError', createClientErrorHandler(logRefusal, requestTimeoutMs));
+  closeQuietConnections(server, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
   limitConnections(server, options.connectionLimits ?? {}, { plainHttp: tls === undefined, onRefused: logRefusal });
 
   return {

@@ -8,7 +8,9 @@ export const DEFAULT_LINGER_BYTES = 4 * 1024 * 1024;
  * still be sending its body. Closing at once would make the kernel answer those bytes with a reset,
  * which can destroy the refusal before the caller reads it; instead, once the answer is written,
  * the rest of the body is discarded unparsed, for at most `lingerMs` and `maxBytes` (as Apache and
- * nginx do), and the connection closes as soon as the caller ends its side.
+ * nginx do), and the connection closes as soon as the caller ends its side. An answer queued behind
+ * another one on its connection (pipelined requests) gets its socket only once those are written:
+ * it lingers then, and not at all if the connection closes first.
  */
 export function lingerBeforeClose(
   res: ServerResponse,
@@ -16,7 +18,7 @@ export function lingerBeforeClose(
   maxBytes = DEFAULT_LINGER_BYTES,
 ): void {
   const { socket, req } = res;
-  if (socket === null) return;
+  if (socket === null) return void res.once('socket', () => lingerBeforeClose(res, lingerMs, maxBytes));
   // node:http calls destroySoon() on this socket once a response with Connection: close is written.
   socket.destroySoon = () => {
     socket.end();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isLoopbackHost } from '../config/endpoint-schema.js';
 import { parseListenAddress } from '../config/listen-address.js';
+import { closeQuietConnections } from '../endpoint/idle-timeout.js';
 import { createBearerCheck } from './bearer-token.js';
 import { dashboardAssets } from './dashboard-assets.js';
 import { mermaidId } from './diagram/mermaid.js';
@@ -17,7 +18,12 @@ export interface StatusServerOptions {
   /** When set, /api and /metrics require it as a bearer token. */
   token?: string;
   logger: Logger;
+  /** A connection on which nothing is read or written for this long is closed (default 60 s). */
+  idleTimeoutMs?: number;
 }
+
+/** Longer than the 15 s between an event stream's keep-alive comments. */
+export const STATUS_IDLE_TIMEOUT_MS = 60_000;
 
 export interface StatusServer {
   /** Base URL, e.g. http://127.0.0.1:9090 */
@@ -119,6 +125,7 @@ export async function startStatusServer(
       else res.destroy();
     });
   });
+  closeQuietConnections(server, options.idleTimeoutMs ?? STATUS_IDLE_TIMEOUT_MS);
   const { host, port } = parseListenAddress(options.listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

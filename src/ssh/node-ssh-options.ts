@@ -16,6 +16,8 @@ export interface NodeSshRunnerOptions {
   outputTailBytes?: number;
   /** Output past what is kept is read at most this fast, per command (default 1 MiB/s; Infinity: unpaced). */
   unkeptBytesPerSecond?: number;
+  /** The same for all commands together, whatever their number (default 8 MiB/s; Infinity: no shared budget). */
+  unkeptBytesPerSecondTotal?: number;
   /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
   connectRetries?: number;
   connectBackoffMs?: number;

@@ -5,9 +5,11 @@ import { ConnectionPool } from './connection-pool.js';
 import { createHostKeyPolicy } from './host-key-policy.js';
 import type { NodeConnection } from './node-connection.js';
 import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
+import { NodeTimeouts } from './node-timeouts.js';
 import { expandHome, privateKeySource } from './private-key-source.js';
+import { ReadPacer } from './read-pacer.js';
 import { runRemoteCommand } from './remote-command.js';
-import { buildRemoteCommand, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
+import { buildRemoteCommand, envAssignments, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
 import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
 
@@ -15,6 +17,8 @@ export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js'
 
 /** Output past what is kept costs the agent ~1.5 ms of CPU per MiB read: a flooding command is read this fast. */
 const UNKEPT_BYTES_PER_SECOND = 1024 * 1024;
+/** All commands together: ~12 ms of CPU a second however many nodes flood at once. */
+const UNKEPT_BYTES_PER_SECOND_TOTAL = 8 * 1024 * 1024;
 const REWARM_MS = 2_000;
 
 /** Runs commands over one pooled connection per node (see machines/ssh-connection.machine.ts). */
@@ -23,6 +27,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   const output = {
     keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
     unkeptBytesPerSecond: options.unkeptBytesPerSecond ?? UNKEPT_BYTES_PER_SECOND,
+    unkeptTotal: new ReadPacer(options.unkeptBytesPerSecondTotal ?? UNKEPT_BYTES_PER_SECOND_TOTAL),
   };
   const hostKeys = createHostKeyPolicy({
     knownHostsPath: expandHome(options.knownHostsPath),
@@ -43,11 +48,28 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     },
     logger,
   );
+  const timeouts = new NodeTimeouts();
   let closed = false;
   const runnerClosed = (): RunResult => disconnected('runner closed');
 
-  /** Once the connection is open and a channel free: the command, stopped on the node if the caller gives up. */
-  function runOn(connection: NodeConnection, command: string, remote: string, opts: RunOptions): Promise<RunResult> {
+  const execOn =
+    ({ ssh }: NodeConnection) =>
+    (line: string, handlers: ExecHandlers) =>
+      execStreaming(ssh.connection, line, handlers);
+  /** The node's `timeout`, asked on its open connection over a channel the caller holds (asked once per connection). */
+  const flavourOn = (connection: NodeConnection, signal?: AbortSignal) =>
+    timeouts.flavourOf(
+      connection.ssh,
+      execOn(connection),
+      { nodeId: connection.target.nodeId, log: connection.log },
+      signal,
+    );
+
+  /**
+   * Once the connection is open and a channel free: the command, wrapped for the node's `timeout`,
+   * and stopped on the node if the caller gives up.
+   */
+  function runOn(connection: NodeConnection, command: string, opts: RunOptions): Promise<RunResult> {
     const { signal, timeoutMs, env } = opts;
     return connection.commands.track(signal, async (stop) => {
       const failure = await raceAbort(connection.ready(), signal);
@@ -56,11 +78,13 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       const release = await connection.channels.acquire(stop);
       if (!release) return aborted('aborted before the command started');
       const started = Date.now();
-      const { log, ssh } = connection;
+      const { log } = connection;
       try {
+        const flavour = await flavourOn(connection, stop);
+        if ('kind' in flavour) return flavour;
+        const remote = buildRemoteCommand(command, env, remoteTimeoutSeconds(timeoutMs), flavour.wrapper);
         log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
-        const exec = (line: string, handlers: ExecHandlers) => execStreaming(ssh.connection, line, handlers);
-        const session = { exec };
+        const session = { exec: execOn(connection) };
         const result = await runRemoteCommand(session, remote, { signal: stop, timeoutMs, ...output, log });
         const ms = Date.now() - started;
         const { code, truncated } = result;
@@ -75,9 +99,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   async function run(target: SshTarget, command: string, opts: RunOptions): Promise<RunResult> {
     if (opts.signal?.aborted) return aborted('aborted before the command started');
     if (closed) return runnerClosed();
-    let remoteCommand: string;
     try {
-      remoteCommand = buildRemoteCommand(command, opts.env, remoteTimeoutSeconds(opts.timeoutMs));
+      envAssignments(opts.env);
     } catch (err) {
       if (!(err instanceof InvalidEnvNameError)) throw err;
       return unreachable('config', `invalid env name ${JSON.stringify(err.envName)}`);
@@ -85,7 +108,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
     const connection = await pool.open(target, opts.signal);
     if (!connection) return aborted('aborted before the command started');
     if (closed) return runnerClosed();
-    return runOn(connection, command, remoteCommand, opts);
+    return runOn(connection, command, opts);
   }
 
   return {
@@ -103,6 +126,9 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       const connection = await pool.open(target);
       const failure = connection ? await connection.ready() : null;
       if (failure) pool.stopKeeping(target.nodeId);
+      // So that a drain's first command pays no probe either.
+      else if (connection)
+        await connection.channels.acquire().then((release) => flavourOn(connection).finally(() => release?.()));
       return connection !== undefined && failure === null;
     },
     release(nodeId) {

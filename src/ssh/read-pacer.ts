@@ -23,3 +23,11 @@ export class ReadPacer {
     return ahead > BURST_MS ? Math.ceil(ahead) : 0;
   }
 }
+
+/**
+ * The pause after `bytes` more went unkept under several budgets at once (a command's own and the
+ * one every command of the agent shares): each counts the bytes, the longest pause holds.
+ */
+export function pauseAfterAll(pacers: readonly ReadPacer[], bytes: number): number {
+  return pacers.reduce((longest, pacer) => Math.max(longest, pacer.pauseAfter(bytes)), 0);
+}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
 import { CappedOutput, type OutputKeep, outputExcerpt, PidMarkedStderr } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
-import { ReadPacer } from './read-pacer.js';
+import { pauseAfterAll, ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOutcome, RunResult } from './ssh-runner.js';
 
@@ -19,6 +19,8 @@ export interface RemoteCommandOptions {
   keep: OutputKeep;
   /** Output past what is kept is read at most this fast (Infinity: as fast as it comes). */
   unkeptBytesPerSecond: number;
+  /** Shared by every command of the agent: all of them together read unkept output no faster than it allows. */
+  unkeptTotal?: ReadPacer;
   log: Logger;
 }
 
@@ -38,7 +40,7 @@ export function runRemoteCommand(
   const { signal, timeoutMs, keep, log } = options;
   const stdout = new CappedOutput(keep);
   const stderr = new PidMarkedStderr(keep);
-  const pacer = new ReadPacer(options.unkeptBytesPerSecond);
+  const pacers = [new ReadPacer(options.unkeptBytesPerSecond), ...(options.unkeptTotal ? [options.unkeptTotal] : [])];
   let channel: { close(): void } | undefined;
   let stopping = false;
   let done = false;
@@ -95,11 +97,14 @@ export function runRemoteCommand(
       onStderr: (b) => paced(stderr.output, () => stderr.push(b)),
     });
 
-    /** Once stopping, output is read as fast as it comes so the channel can close. */
+    /**
+     * Paced while the command is being stopped too: what a flood's node still holds would otherwise
+     * all be read at once, for every command the deadline ends. Once settled, the rest is read as it comes.
+     */
     function paced(output: CappedOutput, push: () => void): number {
       const before = output.dropped;
       push();
-      return stopping || done ? 0 : pacer.pauseAfter(output.dropped - before);
+      return done ? 0 : pauseAfterAll(pacers, output.dropped - before);
     }
     execution.then(
       (exit) => {

@@ -7,8 +7,10 @@ export const REMOTE_PID_MARKER = '\x1edynslice-pid:';
  */
 export const REMOTE_RAN_MARKER = '\x1edynslice-ran';
 
-/** Seconds GNU timeout waits after TERM before it sends KILL. */
-export const KILL_AFTER_SECONDS = 5;
+import { KILL_AFTER_SECONDS, SH_TIMER } from './sh-timer.js';
+import type { TimeoutWrapper } from './timeout-flavour.js';
+
+export { KILL_AFTER_SECONDS };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,27 +26,37 @@ export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
+/** `env` as `NAME=value` words for `env`; throws InvalidEnvNameError for a name a shell could not take. */
+export function envAssignments(env: Record<string, string> | undefined): string[] {
+  return Object.entries(env ?? {}).map(([name, value]) => {
+    if (!ENV_NAME.test(name)) throw new InvalidEnvNameError(name);
+    return shellQuote(`${name}=${value}`);
+  });
+}
+
 /**
  * The text the remote login shell runs. `$$` of the outer `sh` becomes the pid of `timeout` (both
- * `exec`), which leads its own process group, so one `kill -TERM pid` stops the whole tree. The
- * shell `timeout` starts announces itself (REMOTE_RAN_MARKER) before the command, on a line of its own.
+ * `exec`), which leads its own process group, so one `kill -TERM pid` stops the whole tree; on a node
+ * without a `timeout -k` (timeout-flavour.ts), the sh timer takes its place and does the same. The
+ * shell it starts announces itself (REMOTE_RAN_MARKER) before the command, on a line of its own.
  */
 export function buildRemoteCommand(
   command: string,
   env: Record<string, string> | undefined,
   timeoutSeconds: number,
+  wrapper: TimeoutWrapper = 'timeout-k',
 ): string {
-  const assignments = Object.entries(env ?? {}).map(([name, value]) => {
-    if (!ENV_NAME.test(name)) throw new InvalidEnvNameError(name);
-    return shellQuote(`${name}=${value}`);
-  });
+  const assignments = envAssignments(env);
   const announcePid = `printf "\\036dynslice-pid:%s\\n" "$$" >&2; exec "$@"`;
+  const seconds = Math.max(1, Math.ceil(timeoutSeconds));
   return [
     'exec sh -c',
     shellQuote(announcePid),
     'dynslice',
     ...(assignments.length > 0 ? ['env', ...assignments] : []),
-    `timeout -k ${KILL_AFTER_SECONDS} ${Math.max(1, Math.ceil(timeoutSeconds))} sh -c`,
+    wrapper === 'timeout-k'
+      ? `timeout -k ${KILL_AFTER_SECONDS} ${seconds} sh -c`
+      : `sh -c ${shellQuote(SH_TIMER)} dynslice-timer ${seconds} sh -c`,
     // On the command's first line, so the shell's messages name the command's own line numbers.
     shellQuote(`printf "\\036dynslice-ran\\n" >&2; ${command}`),
   ].join(' ');

@@ -64,8 +64,15 @@ describe('endpoint configuration', () => {
       { headersTimeoutSeconds: 10, requestTimeoutSeconds: 5 },
       'endpoint.requestTimeoutSeconds',
     ],
+    ['an idle timeout as short as a call may be handled', { idleTimeoutSeconds: 10 }, 'endpoint.idleTimeoutSeconds'],
   ])('refuses %s, naming the key', (_, endpoint, key) => {
     expect(keyOfError(endpoint)).toBe(key);
+  });
+
+  it('says why an idle timeout must be longer than a call may be handled', () => {
+    expect(() => parseConfig({ endpoint: { idleTimeoutSeconds: 5 } }, 'test', '/base')).toThrow(
+      'endpoint.idleTimeoutSeconds: expected more than 10: a call may be handled for 10 s while its connection is quiet',
+    );
   });
 
   it.each([

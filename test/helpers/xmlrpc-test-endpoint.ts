@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { createEndpointServer, type EndpointServerOptions } from '../../src/endpoint/http-server.js';
 import { RecordingHandlers } from './xmlrpc-fake-handlers.js';
@@ -5,6 +6,7 @@ import { RecordingHandlers } from './xmlrpc-fake-handlers.js';
 export interface TestEndpoint {
   url: string;
   port: number;
+  server: Server;
   handlers: RecordingHandlers;
   /** Every log line the server wrote, parsed. */
   logLines: Array<Record<string, unknown>>;
@@ -23,6 +25,7 @@ export async function startTestEndpoint(
   return {
     url: `http://127.0.0.1:${port}/dynslice`,
     port,
+    server: endpoint.server,
     handlers,
     logLines,
     close: () => endpoint.close(),
