@@ -162,7 +162,7 @@ export class AgentWorld implements CampaignWorld {
   }
 
   reads(): number {
-    return this.manifest?.reads.length ?? 0;
+    return this.manifest?.reads ?? 0;
   }
 
   restartChangesNothing(): boolean {

@@ -38,8 +38,14 @@ export class ManifestWorld {
   failing = false;
   /** The manifest changed since the last read that succeeded: the agent's next read may change its answers. */
   changed = false;
-  /** The node_ids each read that succeeded listed, oldest first (the start reads included). */
-  readonly reads: ReadonlySet<string>[] = [];
+  /** Reads that succeeded so far (the start reads included). */
+  reads = 0;
+  /**
+   * Which reads listed each node_id: the spans of read numbers from which it was listed, up to
+   * (without) `to`, or to now. Kept as spans, not a list per read: a month of hourly reads stays small.
+   */
+  private readonly spans = new Map<string, Array<{ from: number; to?: number }>>();
+  private lastRead = new Set<string>();
 
   constructor(private readonly slice: ManifestSlice = modelSlice()) {
     this.listed = new Set(slice.listed);
@@ -47,10 +53,11 @@ export class ManifestWorld {
 
   read(mayFail: boolean): ManifestNodeList {
     if (mayFail && this.failing) throw new Error('geni-get: cannot reach the cluster');
-    // A read that lists what the last one did shares its set: a month of hourly reads stays small.
-    const last = this.reads.at(-1);
-    const same = last?.size === this.listed.size && [...this.listed].every((id) => last.has(id));
-    this.reads.push(same ? last : new Set(this.listed));
+    for (const id of this.listed) if (!this.lastRead.has(id)) this.spansOf(id).push({ from: this.reads });
+    for (const id of this.lastRead) if (!this.listed.has(id)) this.spansOf(id).at(-1)!.to = this.reads;
+    if (this.lastRead.size !== this.listed.size || [...this.listed].some((id) => !this.lastRead.has(id)))
+      this.lastRead = new Set(this.listed);
+    this.reads += 1;
     this.changed = false;
     const { clientIdOf, hostOf } = this.slice;
     const nodes = [...this.listed].map((nodeId) => ({
@@ -66,6 +73,18 @@ export class ManifestWorld {
 
   /** Whether a read that succeeded after the `since`th did not list the node. */
   readWithout(nodeId: string, since: number): boolean {
-    return this.reads.slice(since).some((listed) => !listed.has(nodeId));
+    let read = since;
+    for (const { from, to } of this.spans.get(nodeId) ?? []) {
+      if (to !== undefined && to <= read) continue;
+      if (from > read) break;
+      read = to ?? this.reads;
+    }
+    return read < this.reads;
+  }
+
+  private spansOf(nodeId: string): Array<{ from: number; to?: number }> {
+    let spans = this.spans.get(nodeId);
+    if (!spans) this.spans.set(nodeId, (spans = []));
+    return spans;
   }
 }
