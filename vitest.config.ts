@@ -14,6 +14,7 @@ const CAMPAIGNS = [
   'test/load/load.test.ts',
   'test/model/agent-model.campaign.test.ts',
   'test/model/agent-process.campaign.test.ts',
+  'test/soak/month.test.ts',
 ];
 
 export default defineConfig({

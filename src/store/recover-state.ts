@@ -13,6 +13,8 @@ export interface RecoveredState {
   interrupted: InterruptedSteps;
   /** The journal files, oldest first. */
   segments: string[];
+  /** Records after the snapshot (all of them without one): the journal a compaction would fold. */
+  afterSnapshot: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function recoverState(dir: string, logger: Logger): Promise<Recover
   const snapshot = await readSnapshot(join(dir, 'snapshot.json'));
   const image = StateImage.of(snapshot);
   let lastSeq = snapshot?.seq ?? 0;
+  let afterSnapshot = 0;
   // Deaths the snapshot counted stay counted once compaction pruned the segments they were read from.
   const deaths = snapshot?.deaths;
   const interrupted = deaths ? InterruptedSteps.from(deaths) : new InterruptedSteps();
@@ -35,10 +38,13 @@ export async function recoverState(dir: string, logger: Logger): Promise<Recover
     }
     for (const record of read.records) {
       lastSeq = Math.max(lastSeq, record.seq);
-      const afterSnapshot = record.seq > (snapshot?.seq ?? 0);
-      if (afterSnapshot || deaths === undefined) interrupted.read(record);
-      if (afterSnapshot) image.apply(record);
+      const after = record.seq > (snapshot?.seq ?? 0);
+      if (after || deaths === undefined) interrupted.read(record);
+      if (after) {
+        image.apply(record);
+        afterSnapshot += 1;
+      }
     }
   }
-  return { image, lastSeq, interrupted: interrupted.finish(), segments };
+  return { image, lastSeq, interrupted: interrupted.finish(), segments, afterSnapshot };
 }

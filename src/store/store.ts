@@ -6,7 +6,7 @@ import type { InterruptedSteps } from './interrupted-steps.js';
 import { JournalHealth, type JournalStatus, JournalUnwritableError } from './journal-health.js';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.js';
 import type { CommandRecord, JournalEntry, LifeRecord, NodeRecord, StoredRecord } from './records.js';
-import { recoverState } from './recover-state.js';
+import { type RecoveredState, recoverState } from './recover-state.js';
 import { pruneSegments, writeFileAtomic } from './snapshot-file.js';
 import { STATE_FORMAT } from './state-format.js';
 import type { StateImage } from './state-image.js';
@@ -43,9 +43,7 @@ export class Store {
   private constructor(
     private readonly options: Settings,
     private readonly unlock: () => Promise<void>,
-    image: StateImage,
-    lastSeq: number,
-    interrupted: InterruptedSteps,
+    { image, lastSeq, interrupted, afterSnapshot }: RecoveredState,
   ) {
     this.interrupted = interrupted;
     this.image = image;
@@ -53,6 +51,8 @@ export class Store {
     this.recoveredLives = new Map(image.lives);
     this.recoveredValues = [...image.values.values()];
     this.seq = lastSeq;
+    // The records a restart found after the snapshot count toward the next one: restarts must not postpone it.
+    this.sinceSnapshot = afterSnapshot;
     this.now = options.now ?? Date.now;
     const { logger, retryMs = { first: 1_000, max: 30_000 } } = options;
     this.health = new JournalHealth({
@@ -80,9 +80,10 @@ export class Store {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = await lockStateDir(dir);
     try {
-      const { image, lastSeq, interrupted, segments } = await recoverState(dir, logger);
-      const store = new Store(settings, unlock, image, lastSeq, interrupted);
-      const nodes = image.nodes;
+      const recovered = await recoverState(dir, logger);
+      const store = new Store(settings, unlock, recovered);
+      const { lastSeq, segments } = recovered;
+      const nodes = recovered.image.nodes;
       store.writer = await JournalWriter.open(segments.at(-1) ?? segmentName(dir, lastSeq + 1), store.writerOptions);
       store.append({ kind: 'start', pid: process.pid, recovered: nodes.size });
       await store.writer.flush().catch(async (error: unknown) => {

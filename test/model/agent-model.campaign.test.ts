@@ -65,7 +65,7 @@ describe('the agent as a stateful property (in-process: real Slice, machines, jo
       const manifest = world.manifest!;
       const model = new ClusterModel({
         manifest: {
-          reads: () => manifest.reads.length,
+          reads: () => manifest.reads,
           readWithout: (nodeId, since) => manifest.readWithout(nodeId, since),
         },
       });

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -119,22 +119,42 @@ export class AgentWorld implements CampaignWorld {
     readonly onFailure: FailurePolicy,
     /** Records between snapshots (the agent's default is 5,000; a few dozen exercises compaction). */
     private readonly compactEvery: number,
-    withManifest: boolean,
+    manifest: ManifestWorld | undefined,
   ) {
     this.dirs.push(dir);
     ({ logger: this.logger, lines: this.lines } = captureLogger('warn'));
-    this.manifest = withManifest ? new ManifestWorld() : undefined;
-    const config = withManifest ? manifestModelConfig(dir, onFailure) : modelConfig(dir, onFailure);
+    this.manifest = manifest;
+    const config = manifest ? manifestModelConfig(dir, onFailure) : modelConfig(dir, onFailure);
     this.config = parseConfig(config, 'model campaign', dir);
     this.clock.set(T0);
   }
 
-  /** `manifest`: the node list is a manifest read with `geni-get` (see ManifestWorld), not the configuration's. */
-  static async start(onFailure: FailurePolicy, compactEvery = 5_000, manifest = false): Promise<AgentWorld> {
+  /**
+   * `manifest`: the node list is a manifest read with `geni-get` (see ManifestWorld; `true`: the
+   * model's four nodes), not the configuration's. `stateFrom`: a state directory (one an earlier
+   * release wrote) the agent starts on, copied.
+   */
+  static async start(
+    onFailure: FailurePolicy,
+    compactEvery = 5_000,
+    manifest: boolean | ManifestWorld = false,
+    stateFrom?: string,
+  ): Promise<AgentWorld> {
     const dir = await mkdtemp(join(tmpdir(), 'dynslice-model-'));
-    const world = new AgentWorld(dir, onFailure, compactEvery, manifest);
+    if (stateFrom !== undefined) await cp(stateFrom, dir, { recursive: true });
+    const world = new AgentWorld(
+      dir,
+      onFailure,
+      compactEvery,
+      manifest === true ? new ManifestWorld() : manifest || undefined,
+    );
     await world.open();
     return world;
+  }
+
+  /** The state directory the agent runs on now (a crash moves it: see restart). */
+  get stateDir(): string {
+    return this.dir;
   }
 
   observedNow(nodeId: string): boolean {
@@ -142,7 +162,7 @@ export class AgentWorld implements CampaignWorld {
   }
 
   reads(): number {
-    return this.manifest?.reads.length ?? 0;
+    return this.manifest?.reads ?? 0;
   }
 
   restartChangesNothing(): boolean {
@@ -252,6 +272,8 @@ export class AgentWorld implements CampaignWorld {
       this.dirs.push(copy);
       await copyAsOnDisk(this.dir, copy);
       await this.stop();
+      // What the dropped agent wrote once the disk was copied is not the next one's: gone, as in a crash.
+      await rm(this.dir, { recursive: true, force: true });
       this.dir = copy;
     } else {
       await this.stop();

@@ -12,29 +12,58 @@ export function manifestModelConfig(stateDir: string, onFailure: FailurePolicy):
 }
 
 /** The client_id the manifest gives each node_id (ux2's calls name it without one: outside the slice). */
-const clientIdOf = (nodeId: string): string =>
+const modelClientIdOf = (nodeId: string): string =>
   CONFIGURED.find(([id]) => id === nodeId)?.[1] ?? (nodeId === 'ux1' ? 'ux1c' : `${nodeId}c`);
+
+/** A slice other than the model's four nodes (the soak's hundreds): which nodes, their client_ids and logins. */
+export interface ManifestSlice {
+  listed: Iterable<string>;
+  clientIdOf(nodeId: string): string;
+  hostOf(clientId: string): string;
+}
+
+// A function: agent-world.ts, which defines CONFIGURED, imports this module.
+const modelSlice = (): ManifestSlice => ({
+  listed: CONFIGURED.map(([id]) => id),
+  clientIdOf: modelClientIdOf,
+  hostOf: (clientId) => `${clientId}.nodes.test`,
+});
 
 /**
  * The cluster's manifest of the slice, as `geni-get manifest` prints it: which nodes it lists now,
  * whether reading it fails, and every read that succeeded (what it listed), for the evidence.
  */
 export class ManifestWorld {
-  readonly listed = new Set<string>(CONFIGURED.map(([id]) => id));
+  readonly listed: Set<string>;
   failing = false;
   /** The manifest changed since the last read that succeeded: the agent's next read may change its answers. */
   changed = false;
-  /** The node_ids each read that succeeded listed, oldest first (the start reads included). */
-  readonly reads: ReadonlySet<string>[] = [];
+  /** Reads that succeeded so far (the start reads included). */
+  reads = 0;
+  /**
+   * Which reads listed each node_id: the spans of read numbers from which it was listed, up to
+   * (without) `to`, or to now. Kept as spans, not a list per read: a month of hourly reads stays small.
+   */
+  private readonly spans = new Map<string, Array<{ from: number; to?: number }>>();
+  private lastRead = new Set<string>();
+
+  constructor(private readonly slice: ManifestSlice = modelSlice()) {
+    this.listed = new Set(slice.listed);
+  }
 
   read(mayFail: boolean): ManifestNodeList {
     if (mayFail && this.failing) throw new Error('geni-get: cannot reach the cluster');
-    this.reads.push(new Set(this.listed));
+    for (const id of this.listed) if (!this.lastRead.has(id)) this.spansOf(id).push({ from: this.reads });
+    for (const id of this.lastRead) if (!this.listed.has(id)) this.spansOf(id).at(-1)!.to = this.reads;
+    if (this.lastRead.size !== this.listed.size || [...this.listed].some((id) => !this.lastRead.has(id)))
+      this.lastRead = new Set(this.listed);
+    this.reads += 1;
     this.changed = false;
+    const { clientIdOf, hostOf } = this.slice;
     const nodes = [...this.listed].map((nodeId) => ({
       nodeId,
       clientId: clientIdOf(nodeId),
-      host: `${clientIdOf(nodeId)}.nodes.test`,
+      host: hostOf(clientIdOf(nodeId)),
       port: 22,
       user: 'root',
       source: 'geni-get manifest',
@@ -44,6 +73,18 @@ export class ManifestWorld {
 
   /** Whether a read that succeeded after the `since`th did not list the node. */
   readWithout(nodeId: string, since: number): boolean {
-    return this.reads.slice(since).some((listed) => !listed.has(nodeId));
+    let read = since;
+    for (const { from, to } of this.spans.get(nodeId) ?? []) {
+      if (to !== undefined && to <= read) continue;
+      if (from > read) break;
+      read = to ?? this.reads;
+    }
+    return read < this.reads;
+  }
+
+  private spansOf(nodeId: string): Array<{ from: number; to?: number }> {
+    let spans = this.spans.get(nodeId);
+    if (!spans) this.spans.set(nodeId, (spans = []));
+    return spans;
   }
 }

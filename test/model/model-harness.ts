@@ -24,8 +24,8 @@ export interface ClusterCall {
   entries: readonly WireEntry[];
 }
 
-/** Totals of one campaign, for its closing line. */
-export const totals = { sequences: 0, commands: 0, checks: 0 };
+/** Totals of one campaign, for its closing line; `sameReplies`: restarts around which a call was compared. */
+export const totals = { sequences: 0, commands: 0, checks: 0, sameReplies: 0 };
 
 const givenBack = (view: NodeView | undefined) => view !== undefined && (view.tagged || view.state === 'deleted');
 
@@ -177,6 +177,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
     if (world.holdsCommands && unchanged && before?.code === 0 && after?.code === 0) {
       sameReplyAfterRestart(before, after);
       totals.checks += 1;
+      totals.sameReplies += 1;
     }
     world.releaseCommands();
     await this.after();

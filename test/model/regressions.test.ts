@@ -59,7 +59,7 @@ async function replayManifest(onFailure: FailurePolicy, moves: Move[]): Promise<
   const world = await AgentWorld.start(onFailure, 5_000, true);
   const manifest = world.manifest!;
   const model = new ClusterModel({
-    manifest: { reads: () => manifest.reads.length, readWithout: (id, since) => manifest.readWithout(id, since) },
+    manifest: { reads: () => manifest.reads, readWithout: (id, since) => manifest.readWithout(id, since) },
   });
   const harness = new ModelHarness(world, model);
   try {

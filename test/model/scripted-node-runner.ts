@@ -89,6 +89,11 @@ export class ScriptedNodeRunner implements SshRunner {
     }
   }
 
+  /** Commands held now (paused, or on a node that hangs) until answered or aborted. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   /** Names of the steps whose verify truly passed on this node, in its current incarnation. */
   verifiedSteps(nodeId: string): ReadonlySet<string> {
     return this.passes.get(nodeId) ?? new Set();
@@ -106,7 +111,7 @@ export class ScriptedNodeRunner implements SshRunner {
         settle: (outcome) => {
           this.held.delete(held);
           options.signal?.removeEventListener('abort', onAbort);
-          if (isVerify(command) && passes(command, outcome)) this.passedOn(nodeId, step);
+          if (isVerify(command) && passes(command, outcome)) this.passed(nodeId, step);
           resolve(outcome);
         },
       };
@@ -128,7 +133,8 @@ export class ScriptedNodeRunner implements SshRunner {
     held.settle(answerFor(held.command, behaviour));
   }
 
-  private passedOn(nodeId: string, step: string): void {
+  /** A verify of the step passed on the node in its current life (here, or as a journal an earlier release wrote shows). */
+  passed(nodeId: string, step: string): void {
     const steps = this.passes.get(nodeId) ?? new Set<string>();
     steps.add(step);
     this.passes.set(nodeId, steps);
