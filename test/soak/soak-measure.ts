@@ -17,12 +17,12 @@ export const TARGET = {
 } as const;
 
 /**
- * What the checks allow today, as a multiple of the target: the journal records every countdown's
- * whole nodelist (and its reply) again. Lower each toward 1 as the journal's cost comes down; the
- * soak prints what it measures against the target.
+ * What the checks allow, as a multiple of the target. A repeated countdown costs about 206 B whatever
+ * the slice's size, so its cost scaled to 1,000 nodes from a small slice overstates it: 2× leaves
+ * room for that; the state directory is held to its target. The soak prints what it measures.
  */
-export const REPEATED_COUNTDOWN_ALLOWANCE = 96;
-export const STATE_DIR_ALLOWANCE = 16;
+export const REPEATED_COUNTDOWN_ALLOWANCE = 2;
+export const STATE_DIR_ALLOWANCE = 1;
 
 /**
  * Heap a node may cost once the month has run (measured after a full GC): its state machine (about
