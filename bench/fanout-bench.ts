@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMAND_HOPS, type CommandHop } from '../src/ssh/command-hops.js';
 import { countdownBody, post, replyCode, valuesBody } from './bodies.js';
 import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd.js';
 import { runPdsh, stampTimes } from './pdsh.js';
@@ -18,6 +19,11 @@ export interface FanoutTrial {
   nodeStartP50Ms: number;
   /** Agent only: call sent → first command sent over an SSH connection (the agent's own share of the reaction). */
   dispatchMs?: number;
+  /**
+   * Agent only: call sent → each hop of each node's first command (src/ssh/command-hops.ts), then
+   * `command`, its first line running (the stamp): the first node's and the median node's.
+   */
+  hops?: Partial<Record<CommandHop | 'command', { first: number; p50: number }>>;
 }
 
 export interface FanoutOptions {
@@ -92,22 +98,18 @@ async function agentTrial(
       const { connected } = await agent.next('preconnected', 600_000);
       if (connected !== nodes) throw new Error(`only ${connected} of ${nodes} connections opened`);
     }
-    const drained: number[] = [];
-    const dispatched: number[] = [];
-    const allDrained = new Promise<void>((resolve) =>
-      agent.onReport((report) => {
-        if (report.type === 'command') dispatched.push(report.at);
-        if (report.type === 'drained' && drained.push(report.at) === nodes) resolve();
-      }),
-    );
+    const drains = agent.next('drains', 600_000);
+    drains.catch(() => undefined); // awaited below; a refused call must not leave it unhandled
     // As on CloudLab, the node values come before the countdown: the agent has served a call before.
     if (replyCode(await post(agent.port, valuesBody(nodes))) !== 0) throw new Error('SetResourceValues refused');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const sent = Date.now();
     const reply = await post(agent.port, countdownBody(nodes));
     if (replyCode(reply) !== 0) throw new Error(`countdown refused: ${reply.slice(0, 300)}`);
-    await withTimeout(allDrained, 600_000, `${nodes - drained.length} of ${nodes} nodes never drained`);
+    const { drainedAt: drained, commandAt: dispatched, hops: seen } = await drains;
     const starts = stampTimes(dir, nodes).map((at) => at - sent);
+    const hops = hopTimes(seen, sent);
+    hops.command = { first: Math.min(...starts), p50: median(starts) };
     return {
       nodes,
       contender: preconnect ? 'agent, connections held' : 'agent, connecting on demand',
@@ -115,6 +117,7 @@ async function agentTrial(
       reactionMs: Math.min(...starts),
       nodeStartP50Ms: median(starts),
       dispatchMs: Math.min(...dispatched) - sent,
+      hops,
     };
   } finally {
     await agent.stop();
@@ -139,14 +142,22 @@ async function pdshTrial(nodes: number, sshd: LoopbackSshd, fanout: number): Pro
   }
 }
 
+/** Per hop, over each node's first command: the first node to reach it and the median node, from `sent`. */
+function hopTimes(hops: ReadonlyArray<{ nodeId: string; hop: CommandHop; at: number }>, sent: number) {
+  const firstOfNode = new Map<string, number>();
+  const times: NonNullable<FanoutTrial['hops']> = {};
+  for (const hop of COMMAND_HOPS) {
+    firstOfNode.clear();
+    for (const seen of hops)
+      if (seen.hop === hop && !firstOfNode.has(seen.nodeId)) firstOfNode.set(seen.nodeId, seen.at);
+    const at = [...firstOfNode.values()].map((time) => time - sent);
+    if (at.length > 0) times[hop] = { first: Math.round(Math.min(...at)), p50: median(at) };
+  }
+  return times;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_START_BEFORE_REPLY as START_BEFORE_REPLY } from '../src/slice/slice.js';
 import type { EndpointRow } from './endpoint-bench.js';
 import { type Contender, type FanoutTrial, median } from './fanout-bench.js';
+import { hopTable } from './hop-table.js';
 import type { Machine } from './machine.js';
 import type { ScaleResult } from './scale-bench.js';
 
@@ -50,6 +51,7 @@ export function renderReport(results: BenchResults): string {
     '',
     ...endpointTable(results.endpoint),
     ...fanoutTable(results.fanout),
+    ...hopTable(results.fanout),
     ...scaleTable(results.scale),
     ...targets(results),
   ];

@@ -1,3 +1,5 @@
+import type { CommandHop } from '../../src/ssh/command-hops.js';
+
 /** What the bench asks of the agent process (agent-server.ts). */
 export interface AgentServerOptions {
   nodes: number;
@@ -12,7 +14,7 @@ export interface AgentServerOptions {
   maxBodyBytes?: number;
   maxNodesPerCall?: number;
   logLevel?: 'info' | 'warn';
-  /** Report each drain command's start and each node's drained state change (the fan-out bench times them). */
+  /** Report when each drain command started and each node was drained (the fan-out bench times them). */
   reportDrains?: boolean;
 }
 
@@ -23,5 +25,14 @@ export type AgentServerReport =
   /** How many nodes are given back (drained or forced): the scale bench waits for all of them. */
   | { type: 'released'; released: number }
   | { type: 'preconnected'; connected: number }
-  | { type: 'drained'; nodeId: string; at: number }
-  | { type: 'command'; nodeId: string; at: number };
+  /**
+   * With reportDrains, once every node is drained (kept in memory until then, so the burst pays no
+   * IPC): when each node was drained, when each drain command was handed to the runner, and with the
+   * ssh runner each command's hops on its way to the node (src/ssh/command-hops.ts).
+   */
+  | {
+      type: 'drains';
+      drainedAt: number[];
+      commandAt: number[];
+      hops: Array<{ nodeId: string; hop: CommandHop; at: number }>;
+    };

@@ -8,6 +8,7 @@ import { createAgent } from '../../src/agent.js';
 import { createRunner } from '../../src/cli/run-command.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
+import type { CommandHop } from '../../src/ssh/command-hops.js';
 import { Store } from '../../src/store/store.js';
 import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
 import { NoopSshRunner } from './noop-runner.js';
@@ -35,20 +36,35 @@ const config = parseConfig(
 );
 // The log goes to stdout, which the bench points at /dev/null: formatting and writing it is real work.
 const logger = createLogger({ level: config.log.level });
+const drainedAt = new Map<string, number>();
+const commandAt: number[] = [];
+const hops: Array<{ nodeId: string; hop: CommandHop; at: number }> = [];
+const onHop = (nodeId: string, hop: CommandHop, at: number): void => void hops.push({ nodeId, hop, at });
 const store = await Store.open({ dir: stateDir, logger });
 const built = performance.now();
 const agent = createAgent({
   config,
   logger,
-  runner: options.runner === 'noop' ? new NoopSshRunner() : createRunner(config, logger),
+  runner:
+    options.runner === 'noop'
+      ? new NoopSshRunner()
+      : createRunner(config, logger, undefined, options.reportDrains ? onHop : undefined),
   store,
   onChange: (change) => {
-    if (options.reportDrains && change.to === 'drained')
-      report({ type: 'drained', nodeId: change.nodeId, at: Date.now() });
+    if (options.reportDrains && change.to === 'drained' && !drainedAt.has(change.nodeId)) {
+      drainedAt.set(change.nodeId, Date.now());
+      if (drainedAt.size === options.nodes)
+        report({
+          type: 'drains',
+          drainedAt: [...drainedAt.values()],
+          commandAt: commandAt.splice(0),
+          hops: hops.splice(0),
+        });
+    }
   },
   onCommand: (event) => {
     if (options.reportDrains && event.finishedAt === undefined && event.phase === 'run')
-      report({ type: 'command', nodeId: event.nodeId, at: event.startedAt });
+      commandAt.push(event.startedAt);
   },
 });
 const buildMs = performance.now() - built;

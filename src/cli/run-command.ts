@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { startStatusServer } from '../observe/status-server.js';
 import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
 import { ShadowHandlers } from '../slice/shadow-handlers.js';
+import type { HopListener } from '../ssh/command-hops.js';
 import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
 import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
@@ -33,9 +34,10 @@ export interface RunOptions {
  * Dry-run is an implementation chosen once here, not a flag checked everywhere. `privateKey`: the
  * key `ssh.privateKeyCommand` printed (see readPrivateKeyOrExit); else the key file is read.
  */
-export function createRunner(config: AgentConfig, logger: Logger, privateKey?: string): SshRunner {
+export function createRunner(config: AgentConfig, logger: Logger, privateKey?: string, onHop?: HopListener): SshRunner {
   if (config.dryRun) return new DryRunSshRunner(logger);
   return createNodeSshRunner({
+    ...(onHop ? { onHop } : {}),
     ...(privateKey === undefined ? { privateKeyPath: config.ssh.privateKeyPath } : { privateKey }),
     knownHostsPath: config.ssh.knownHostsPath,
     hostKeyChecking: config.ssh.hostKeyChecking,

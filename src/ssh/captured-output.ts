@@ -90,7 +90,11 @@ export class PidMarkedStderr {
   private pending: Buffer = Buffer.alloc(0);
   private readonly pidListeners: Array<(pid: number | undefined) => void> = [];
 
-  constructor(keep: OutputKeep) {
+  /** `onMarker` hears each marker as it is read (the command-hop trace). */
+  constructor(
+    keep: OutputKeep,
+    private readonly onMarker?: (marker: 'wrapper' | 'ran') => void,
+  ) {
     this.output = new CappedOutput(keep);
   }
 
@@ -142,8 +146,10 @@ export class PidMarkedStderr {
         const pid = Number.parseInt(value, 10);
         this.settlePid(Number.isSafeInteger(pid) && pid > 1 ? pid : undefined);
         this.phase = 'ran';
+        this.onMarker?.('wrapper');
       } else {
         this.ran = value === '';
+        if (this.ran) this.onMarker?.('ran');
         this.flush();
       }
     }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HopListener } from './command-hops.js';
 import type { HostKeyChecking } from './host-key-policy.js';
 import type { ConnectionClock } from './node-connection.js';
 import type { SshRunner } from './ssh-runner.js';
@@ -27,6 +28,8 @@ export interface NodeSshRunnerOptions {
   rewarmMs?: number;
   /** Timer source of the back-off and reopen waits (default: the system clock). */
   clock?: ConnectionClock;
+  /** Hears each command's hops on its way to the node (command-hops.ts): where the reaction time goes. */
+  onHop?: HopListener;
   logger: Logger;
 }
 

@@ -1,5 +1,6 @@
 import { raceAbort } from './bounded-wait.js';
 import { type ExecHandlers, execStreaming } from './channel-exec.js';
+import { type CommandHop, hopClock } from './command-hops.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConnectionPool } from './connection-pool.js';
 import { createHostKeyPolicy } from './host-key-policy.js';
@@ -71,6 +72,8 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
    */
   function runOn(connection: NodeConnection, command: string, opts: RunOptions): Promise<RunResult> {
     const { signal, timeoutMs, env } = opts;
+    const { nodeId } = connection.target;
+    const onHop = options.onHop && ((hop: CommandHop, at: number) => options.onHop?.(nodeId, hop, at));
     return connection.commands.track(signal, async (stop) => {
       const failure = await raceAbort(connection.ready(), signal);
       if (failure === 'aborted') return aborted('aborted before the command started');
@@ -82,10 +85,17 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
       try {
         const flavour = await flavourOn(connection, stop);
         if ('kind' in flavour) return flavour;
+        onHop?.('slot', hopClock());
         const remote = buildRemoteCommand(command, env, remoteTimeoutSeconds(timeoutMs), flavour.wrapper);
         log.debug({ command, envNames: Object.keys(env ?? {}), timeoutMs }, 'ssh command started');
         const session = { exec: execOn(connection) };
-        const result = await runRemoteCommand(session, remote, { signal: stop, timeoutMs, ...output, log });
+        const result = await runRemoteCommand(session, remote, {
+          signal: stop,
+          timeoutMs,
+          ...output,
+          log,
+          ...(onHop ? { onHop } : {}),
+        });
         const ms = Date.now() - started;
         const { code, truncated } = result;
         log.debug({ code, failure: failureWord(result), truncated, ms }, 'ssh command finished');
@@ -99,6 +109,7 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   async function run(target: SshTarget, command: string, opts: RunOptions): Promise<RunResult> {
     if (opts.signal?.aborted) return aborted('aborted before the command started');
     if (closed) return runnerClosed();
+    options.onHop?.(target.nodeId, 'handed', hopClock());
     try {
       envAssignments(opts.env);
     } catch (err) {

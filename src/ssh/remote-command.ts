@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { within } from './bounded-wait.js';
 import { CappedOutput, type OutputKeep, outputExcerpt, PidMarkedStderr } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
+import { type CommandHop, hopClock } from './command-hops.js';
 import { pauseAfterAll, ReadPacer } from './read-pacer.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOutcome, RunResult } from './ssh-runner.js';
@@ -22,6 +23,8 @@ export interface RemoteCommandOptions {
   /** Shared by every command of the agent: all of them together read unkept output no faster than it allows. */
   unkeptTotal?: ReadPacer;
   log: Logger;
+  /** Hears the command's hops from the exec on (command-hops.ts). */
+  onHop?: (hop: CommandHop, at: number) => void;
 }
 
 /** Past the remote deadline, `timeout -k` needs KILL_AFTER_SECONDS more; the client waits that plus slack. */
@@ -39,7 +42,8 @@ export function runRemoteCommand(
 ): Promise<RunResult> {
   const { signal, timeoutMs, keep, log } = options;
   const stdout = new CappedOutput(keep);
-  const stderr = new PidMarkedStderr(keep);
+  const { onHop } = options;
+  const stderr = new PidMarkedStderr(keep, onHop && ((marker) => onHop(marker, hopClock())));
   const pacers = [new ReadPacer(options.unkeptBytesPerSecond), ...(options.unkeptTotal ? [options.unkeptTotal] : [])];
   let channel: { close(): void } | undefined;
   let stopping = false;
@@ -90,6 +94,7 @@ export function runRemoteCommand(
 
     const execution = session.exec(remoteCommand, {
       onChannel: (c) => {
+        onHop?.('exec', hopClock());
         channel = c;
         if (stopping) c.close(); // opened after the caller already gave up
       },
