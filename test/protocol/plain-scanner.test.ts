@@ -100,6 +100,70 @@ describe('the plain-XML scanner in front of saxes', () => {
     ['characters beyond the BMP', '<methodCall><methodName>\ud83d\ude00</methodName></methodCall>'],
   ])('reads %s itself, as saxes would', agreesWithSaxes(true));
 
+  it('reads each member of a Perl-style call in one step (XmlEventSink.member)', () => {
+    const members: Array<[string, string | undefined, string]> = [];
+    const sink: XmlEventSink = { ...ignore, member: (...member) => members.push(member) > 0 };
+    expect(scanPlainXml(countdownBody(2), sink)).toBe(true);
+    expect(members).toEqual([
+      ['node_id', undefined, 'pc1'],
+      ['client_id', undefined, 'node-1'],
+      ['max_wait_time', 'i4', '600'],
+      ['node_id', undefined, 'pc2'],
+      ['client_id', undefined, 'node-2'],
+      ['max_wait_time', 'i4', '600'],
+    ]);
+  });
+
+  const inStruct = (members: string): string =>
+    `<methodCall><methodName>A</methodName><params><param><value><struct>${members}</struct></value></param></params></methodCall>`;
+  const inParam = (value: string): string =>
+    `<methodCall><methodName>A</methodName><params><param>${value}</param></params></methodCall>`;
+  it.each([
+    [
+      'each scalar type',
+      inStruct(
+        '<member><name>s</name><value><string>x</string></value></member><member><name>i</name><value><i4>-7</i4></value></member><member><name>n</name><value><int>8</int></value></member><member><name>d</name><value><double>2</double></value></member><member><name>b</name><value><boolean>1</boolean></value></member><member><name>u</name><value>plain</value></member>',
+      ),
+    ],
+    [
+      'empty texts',
+      inStruct(
+        '<member><name></name><value></value></member><member><name>e</name><value><string></string></value></member>',
+      ),
+    ],
+    ['a member named __proto__', inStruct('<member><name>__proto__</name><value><i4>1</i4></value></member>')],
+    [
+      'a whole double then the same name again',
+      inStruct(
+        '<member><name>a</name><value><double>2</double></value></member><member><name>a</name><value><i4>2</i4></value></member>',
+      ),
+    ],
+    ['an int that is not one', inStruct('<member><name>a</name><value><int>abc</int></value></member>')],
+    ['a boolean that is not one', inStruct('<member><name>a</name><value><boolean>2</boolean></value></member>')],
+    ['a member where a value stands', inParam('<value><member><name>a</name><value>1</value></member></value>')],
+    [
+      'a member in an array',
+      inParam('<value><array><data><member><name>a</name><value>1</value></member></data></array></value>'),
+    ],
+    ['a member in place of a param value', inParam('<member><name>a</name><value>1</value></member>')],
+    [
+      'a grammar error, then a member, then an XML error',
+      '<methodCall><params/><methodName>A</methodName><params><param><value><struct><member><name>a</name><value>1</value></member></struct></value></param></params><x></methodCall>',
+    ],
+    [
+      'a grammar error inside a member, then an XML error',
+      `${inStruct('<member><name>a</name><value><int>z</int></value></member>').slice(0, -'</methodCall>'.length)}<b></methodCall>`,
+    ],
+    [']]> in a member name', inStruct('<member><name>a]]>b</name><value>1</value></member>')],
+    [']]> in a member value', inStruct('<member><name>a</name><value>x]]>y</value></member>')],
+    [']]> in a typed member value', inStruct('<member><name>a</name><value><string>x]]>y</string></value></member>')],
+    ['an entity in a member', inStruct('<member><name>a&amp;b</name><value><string>&lt;</string></value></member>')],
+    ['mismatched closing type', inStruct('<member><name>a</name><value><i4>1</int></value></member>')],
+    ['white space inside a member', inStruct('<member>\n<name>a</name> <value> <i4>1</i4> </value>\n</member>')],
+  ])('decodes a struct with %s exactly as saxes does', (name, text) => {
+    expect(mismatches([[name, text]])).toEqual([]);
+  });
+
   it(`agrees with saxes on ${REQUESTS} fuzz-corpus bodies, reading most of them itself`, () => {
     const prng = new Prng(SEED);
     const ctx: FuzzContext = {
