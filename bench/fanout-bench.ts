@@ -62,36 +62,40 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutTrial[]
   return trials;
 }
 
-async function agentTrial(
+export async function agentTrial(
   nodes: number,
   preconnect: boolean,
   sshd: LoopbackSshd,
   fanout: number,
+  compiled?: string,
 ): Promise<FanoutTrial> {
   const dir = mkdtempSync(join(sshd.workDir, 'agent-'));
-  const agent = await startAgent({
-    nodes,
-    runner: 'ssh',
-    host: '127.0.0.1',
-    port: sshd.port,
-    logLevel: 'warn',
-    reportDrains: true,
-    preconnect: false,
-    ssh: {
-      user: sshd.user,
-      privateKeyPath: sshd.privateKeyPath,
-      knownHostsPath: sshd.knownHostsPath,
-      concurrency: fanout,
-    },
-    steps: [
-      {
-        name: 'stamp',
-        run: `date +%s%N > ${dir}/"$DYNSLICE_NODE_ID"`,
-        verify: `test -s ${dir}/"$DYNSLICE_NODE_ID"`,
-        verifyIntervalSeconds: 0,
+  const agent = await startAgent(
+    {
+      nodes,
+      runner: 'ssh',
+      host: '127.0.0.1',
+      port: sshd.port,
+      logLevel: 'warn',
+      reportDrains: true,
+      preconnect: false,
+      ssh: {
+        user: sshd.user,
+        privateKeyPath: sshd.privateKeyPath,
+        knownHostsPath: sshd.knownHostsPath,
+        concurrency: fanout,
       },
-    ],
-  });
+      steps: [
+        {
+          name: 'stamp',
+          run: `date +%s%N > ${dir}/"$DYNSLICE_NODE_ID"`,
+          verify: `test -s ${dir}/"$DYNSLICE_NODE_ID"`,
+          verifyIntervalSeconds: 0,
+        },
+      ],
+    },
+    compiled,
+  );
   try {
     if (preconnect) {
       agent.send({ type: 'preconnect' });
@@ -143,7 +147,7 @@ async function pdshTrial(nodes: number, sshd: LoopbackSshd, fanout: number): Pro
 }
 
 /** Per hop, over each node's first command: the first node to reach it and the median node, from `sent`. */
-function hopTimes(hops: ReadonlyArray<{ nodeId: string; hop: CommandHop; at: number }>, sent: number) {
+function hopTimes(hops: ReadonlyArray<{ nodeId: string; hop: string; at: number }>, sent: number) {
   const firstOfNode = new Map<string, number>();
   const times: NonNullable<FanoutTrial['hops']> = {};
   for (const hop of COMMAND_HOPS) {

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentServerOptions, AgentServerReport } from './servers/agent-protocol.js';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const STARTUP_MS = 120_000;
 /** Where tsconfig.servers.json puts the compiled servers (under the package, so `"type": "module"` applies). */
-const COMPILED = here('../node_modules/.cache/dynslice-bench/bench/servers/');
+export const COMPILED = here('../node_modules/.cache/dynslice-bench/bench/servers/');
 
 /**
  * The agent and the floor run as plain JavaScript, as the package ships them (dist/): no tsx loader
@@ -44,8 +45,9 @@ export function startBareServer(): Promise<ServerProcess> {
   return portPrinter(spawn(process.execPath, [`${COMPILED}bare-server.js`], { stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
-export async function startAgent(options: AgentServerOptions): Promise<AgentProcess> {
-  const child = fork(`${COMPILED}agent-server.js`, [JSON.stringify(options)], {
+/** `compiled`: the directory of a compiled agent server (another commit's, for `--compare`). */
+export async function startAgent(options: AgentServerOptions, compiled = COMPILED): Promise<AgentProcess> {
+  const child = fork(join(compiled, 'agent-server.js'), [JSON.stringify(options)], {
     // BENCH_PROFILE_DIR=/tmp/prof npm run bench: a V8 CPU profile of each agent process, for finding what bounds it.
     execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -1,9 +1,11 @@
 // `npm run bench`: the endpoint, the drain fan-out and the scale of a slice, measured side by side in
 // one run, written into docs/benchmarks.md (and its targets into README.md). `npm run bench -- --quick`
 // is a smoke test with small counts (documents untouched unless --readme); `--only endpoint,fanout,scale`
-// runs a subset.
+// runs a subset; `--compare REF [--trials N]` measures REF and this tree side by side (compare.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { COMPARE_PARTS, renderCompare, runCompare, writeCompareResult } from './compare.js';
+import { compareArgs } from './compare-stats.js';
 import { benchEndpoint, type EndpointRow } from './endpoint-bench.js';
 import { benchFanout, type FanoutTrial } from './fanout-bench.js';
 import { describeMachine, journalDisk, loadNow, settleLoad } from './machine.js';
@@ -12,6 +14,16 @@ import { type BenchResults, renderReport, renderSummary, updateGeneratedBlock } 
 import { benchScale, type ScaleResult } from './scale-bench.js';
 
 const args = process.argv.slice(2);
+const comparing = compareArgs(args, COMPARE_PARTS);
+if (comparing) {
+  // Against another commit, side by side: nothing of README.md or docs/benchmarks.md is rewritten.
+  compileServers();
+  const result = await runCompare(comparing, `npm run bench -- ${args.join(' ')}`);
+  console.info(`\n${renderCompare(result)}`);
+  writeCompareResult(result);
+  console.info('\nraw figures: bench/last-compare.json');
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const only = args
   .find((arg) => arg.startsWith('--only='))

@@ -24,17 +24,20 @@ export interface ScaleResult {
 const MB = 1024 * 1024;
 
 /** One slice of `nodes` nodes; the body and node-count limits are raised for this run only. */
-export async function benchScale(nodes: number): Promise<ScaleResult> {
-  const baseline = await startAgent({ nodes: 1, runner: 'noop' });
+export async function benchScale(nodes: number, compiled?: string): Promise<ScaleResult> {
+  const baseline = await startAgent({ nodes: 1, runner: 'noop' }, compiled);
   const rssOneNodeMb = baseline.ready.rssBytes / MB;
   await baseline.stop();
   const body = countdownBody(nodes);
-  const agent = await startAgent({
-    nodes,
-    runner: 'noop',
-    maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)),
-    maxNodesPerCall: 2 * nodes,
-  });
+  const agent = await startAgent(
+    {
+      nodes,
+      runner: 'noop',
+      maxBodyBytes: Math.max(1024 * 1024, 2 * Buffer.byteLength(body)),
+      maxNodesPerCall: 2 * nodes,
+    },
+    compiled,
+  );
   try {
     const timed = async (): Promise<{ ms: number; code: number }> => {
       const started = performance.now();

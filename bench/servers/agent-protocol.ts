@@ -1,6 +1,7 @@
-import type { CommandHop } from '../../src/ssh/command-hops.js';
-
-/** What the bench asks of the agent process (agent-server.ts). */
+/**
+ * What the bench asks of the agent process (agent-server.ts). The harness compiles against older
+ * commits' src too (`npm run bench -- --compare REF`): it names nothing they lack.
+ */
 export interface AgentServerOptions {
   nodes: number;
   /** noop: every command succeeds at once (no SSH, no log line); ssh: the real node-ssh runner. */
@@ -34,5 +35,6 @@ export type AgentServerReport =
       type: 'drains';
       drainedAt: number[];
       commandAt: number[];
-      hops: Array<{ nodeId: string; hop: CommandHop; at: number }>;
+      /** `hop`: a src/ssh/command-hops.ts CommandHop (a string here, so the harness compiles against older src). */
+      hops: Array<{ nodeId: string; hop: string; at: number }>;
     };

@@ -8,7 +8,6 @@ import { createAgent } from '../../src/agent.js';
 import { createRunner } from '../../src/cli/run-command.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { CommandHop } from '../../src/ssh/command-hops.js';
 import { Store } from '../../src/store/store.js';
 import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
 import { NoopSshRunner } from './noop-runner.js';
@@ -38,8 +37,10 @@ const config = parseConfig(
 const logger = createLogger({ level: config.log.level });
 const drainedAt = new Map<string, number>();
 const commandAt: number[] = [];
-const hops: Array<{ nodeId: string; hop: CommandHop; at: number }> = [];
-const onHop = (nodeId: string, hop: CommandHop, at: number): void => void hops.push({ nodeId, hop, at });
+const hops: Array<{ nodeId: string; hop: string; at: number }> = [];
+const onHop = (nodeId: string, hop: string, at: number): void => void hops.push({ nodeId, hop, at });
+// Older commits' createRunner takes no hop listener (--compare): the extra argument is then ignored.
+const runnerWithHops = createRunner as (...args: unknown[]) => ReturnType<typeof createRunner>;
 const store = await Store.open({ dir: stateDir, logger });
 const built = performance.now();
 const agent = createAgent({
@@ -48,7 +49,7 @@ const agent = createAgent({
   runner:
     options.runner === 'noop'
       ? new NoopSshRunner()
-      : createRunner(config, logger, undefined, options.reportDrains ? onHop : undefined),
+      : runnerWithHops(config, logger, undefined, options.reportDrains ? onHop : undefined),
   store,
   onChange: (change) => {
     if (options.reportDrains && change.to === 'drained' && !drainedAt.has(change.nodeId)) {
