@@ -17,6 +17,7 @@ import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd.js';
 import { describeMachine, loadNow } from './machine.js';
 import { COMPILED } from './processes.js';
 import { buildRef } from './ref-build.js';
+import { benchRestart, restartSummary } from './restart-bench.js';
 import { benchScale } from './scale-bench.js';
 
 /** What one trial of a part measures, by figure name. */
@@ -31,12 +32,15 @@ interface Part {
   stop?(): Promise<void>;
 }
 
-export const COMPARE_PARTS = ['endpoint', 'fanout', 'scale'] as const;
+export const COMPARE_PARTS = ['endpoint', 'fanout', 'scale', 'restart'] as const;
 
 function parts(args: CompareArgs, sshd: () => Promise<LoopbackSshd>): Part[] {
   const endpointSizes: [number, number, number] = args.quick ? [10, 100, 100] : [10, 1000, 1000];
   const fanoutNodes = args.quick ? 8 : 50;
   const scaleNodes = args.quick ? 500 : 10_000;
+  // The bench waits 60 s; side by side, 20 s a trial keeps the comparison within minutes.
+  const scaleIdle = args.quick ? 2 : 20;
+  const restartPlan = args.quick ? { nodes: 100, repeats: 50 } : { nodes: 1000, repeats: 1440 };
   const all: Part[] = [
     {
       name: 'endpoint',
@@ -72,17 +76,37 @@ function parts(args: CompareArgs, sshd: () => Promise<LoopbackSshd>): Part[] {
       name: 'scale',
       figures: {
         [`RSS after every drain, ${scaleNodes} nodes`]: { better: 'lower', unit: 'MB' },
+        [`RSS ${scaleIdle} s later`]: { better: 'lower', unit: 'MB' },
+        [`heap used ${scaleIdle} s later`]: { better: 'lower', unit: 'MB' },
         'first countdown answered': { better: 'lower', unit: 'ms' },
         'every drain done after that reply': { better: 'lower', unit: 'ms' },
         'repeated countdown': { better: 'lower', unit: 'ms' },
       },
       async trial(compiled) {
-        const scale = await benchScale(scaleNodes, compiled);
+        const scale = await benchScale(scaleNodes, compiled, scaleIdle);
         return {
           [`RSS after every drain, ${scaleNodes} nodes`]: scale.rssAfterCallsMb,
+          [`RSS ${scaleIdle} s later`]: scale.rssAfterIdleMb,
+          [`heap used ${scaleIdle} s later`]: scale.heapAfterIdleMb,
           'first countdown answered': scale.firstCallMs,
           'every drain done after that reply': scale.drainsSettledMs,
           'repeated countdown': scale.repeatCallMs,
+        };
+      },
+    },
+    {
+      name: 'restart',
+      figures: {
+        [`restart → first countdown answered, ${restartPlan.nodes} nodes`]: { better: 'lower', unit: 'ms' },
+        'fresh start → first countdown answered': { better: 'lower', unit: 'ms' },
+        'RSS after the restart': { better: 'lower', unit: 'MB' },
+      },
+      async trial(compiled) {
+        const r = restartSummary(await benchRestart(restartPlan.nodes, restartPlan.repeats, 1, compiled));
+        return {
+          [`restart → first countdown answered, ${restartPlan.nodes} nodes`]: r.restartAnswerMs,
+          'fresh start → first countdown answered': r.freshAnswerMs,
+          'RSS after the restart': r.rssAfterRestartMb,
         };
       },
     },

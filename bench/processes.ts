@@ -33,6 +33,8 @@ export interface AgentProcess extends ServerProcess {
   ): Promise<Extract<AgentServerReport, { type: T }>>;
   send(message: { type: 'memory' | 'preconnect' | 'released' }): void;
   onReport(listener: (report: AgentServerReport) => void): void;
+  /** SIGKILL, as a crash or `kill -9` ends it: nothing is flushed or closed. */
+  kill(): Promise<void>;
 }
 
 /** The reference endpoint: Python's SimpleXMLRPCServer stub. */
@@ -81,6 +83,7 @@ export async function startAgent(options: AgentServerOptions, compiled = COMPILE
     send: (message) => child.send(message),
     onReport: (listener) => listeners.add(listener),
     stop: () => stopChild(child, () => child.send({ type: 'stop' })),
+    kill: () => stopChild(child, () => child.kill('SIGKILL')),
   };
 }
 

@@ -4,6 +4,7 @@ import type { EndpointRow } from './endpoint-bench.js';
 import { type Contender, type FanoutTrial, median } from './fanout-bench.js';
 import { hopTable } from './hop-table.js';
 import type { Machine } from './machine.js';
+import { type RestartResult, restartSummary } from './restart-bench.js';
 import type { ScaleResult } from './scale-bench.js';
 
 export interface BenchResults {
@@ -14,6 +15,7 @@ export interface BenchResults {
   endpoint: EndpointRow[];
   fanout: FanoutTrial[];
   scale?: ScaleResult;
+  restart?: RestartResult;
 }
 
 const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
@@ -53,6 +55,7 @@ export function renderReport(results: BenchResults): string {
     ...fanoutTable(results.fanout),
     ...hopTable(results.fanout),
     ...scaleTable(results.scale),
+    ...restartTable(results.restart),
     ...targets(results),
   ];
   return lines.join('\n');
@@ -125,11 +128,24 @@ function scaleTable(scale: ScaleResult | undefined): string[] {
   return [
     `Scale: one slice of ${n(scale.nodes)} nodes (no-op SSH runner, real journal; body and node-count limits raised for this run only).`,
     '',
-    '| nodes | countdown body | build the slice (actors start on first use) | RSS: one-node agent / after build / after every drain | first countdown answered | every drain done, after that reply | repeated countdown |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssOneNodeMb)} / ${n(scale.rssAfterBuildMb)} / ${n(scale.rssAfterCallsMb)} MB | ${n(scale.firstCallMs)} ms${scale.firstCallCode === 0 ? '' : ` (answered code ${scale.firstCallCode})`} | ${n(scale.drainsSettledMs)} ms | ${n(scale.repeatCallMs)} ms |`,
+    `| nodes | countdown body | build the slice (actors start on first use) | RSS: one-node agent / after build / after every drain / ${scale.idleSeconds ?? 60} s later | heap used: after every drain / ${scale.idleSeconds ?? 60} s later | first countdown answered | every drain done, after that reply | repeated countdown |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${n(scale.nodes)} | ${n(scale.bodyBytes / 1024 / 1024, 1)} MB | ${n(scale.buildMs)} ms | ${n(scale.rssOneNodeMb)} / ${n(scale.rssAfterBuildMb)} / ${n(scale.rssAfterCallsMb)} / ${n(scale.rssAfterIdleMb)} MB | ${n(scale.heapAfterCallsMb)} / ${n(scale.heapAfterIdleMb)} MB | ${n(scale.firstCallMs)} ms${scale.firstCallCode === 0 ? '' : ` (answered code ${scale.firstCallCode})`} | ${n(scale.drainsSettledMs)} ms | ${n(scale.repeatCallMs)} ms |`,
     '',
     `The first countdown starts ${START_BEFORE_REPLY} drains before it answers and the others right after its reply, a slice of the event loop at a time.`,
+    '',
+  ];
+}
+
+function restartTable(restart: RestartResult | undefined): string[] {
+  if (!restart) return [];
+  const r = restartSummary(restart);
+  return [
+    `Restart: an agent of ${n(restart.nodes)} nodes through a long wave (the first countdown drained every node, then ${n(restart.repeats)} repeated countdowns back to back, each nearer its deadline${restart.repeats === 1440 ? ': a day of one a minute' : ''}), killed with SIGKILL; then, alternating (${restart.restart.length} trial${restart.restart.length === 1 ? '' : 's'} each), that state directory restarted and an empty one started. Process start → listening → the same countdown answered; memory right after.`,
+    '',
+    '| state directory | listening: restart / fresh | first countdown answered: restart / fresh | restart ÷ fresh | RSS after: restart / fresh | heap used after the restart |',
+    '|---:|---:|---:|---:|---:|---:|',
+    `| ${n(restart.stateBytes / 1024 / 1024, 1)} MB | ${n(r.restartListenMs)} / ${n(r.freshListenMs)} ms | ${n(r.restartAnswerMs)} / ${n(r.freshAnswerMs)} ms | ${ratio(r.ratio)} | ${n(r.rssAfterRestartMb)} / ${n(r.rssAfterFreshMb)} MB | ${n(r.heapAfterRestartMb)} MB |`,
     '',
   ];
 }
@@ -158,10 +174,16 @@ function targets(results: BenchResults): string[] {
       `- ${n(scale.nodes)} nodes in < 150 MB RSS, the slice at rest: ${n(scale.rssAfterBuildMb)} MB, ${verdict(scale.rssAfterBuildMb < 150)}`,
     );
     lines.push(
-      `- ${n(scale.nodes)} nodes in < 150 MB RSS, after every node drained: ${n(scale.rssAfterCallsMb)} MB, ${verdict(scale.rssAfterCallsMb < 150)}`,
+      `- ${n(scale.nodes)} nodes in < 150 MB RSS, ${scale.idleSeconds} s after every node drained: ${n(scale.rssAfterIdleMb)} MB, ${verdict(scale.rssAfterIdleMb < 150)} (right after: ${n(scale.rssAfterCallsMb)} MB)`,
     );
     lines.push(
       `- a ${n(scale.nodes)}-node call answered in < 1 s: repeated countdown ${n(scale.repeatCallMs)} ms, ${verdict(scale.repeatCallMs < 1000)}; the first one, which starts every drain, ${n(scale.firstCallMs)} ms, ${verdict(scale.firstCallMs < 1000)}`,
+    );
+  }
+  if (results.restart) {
+    const r = restartSummary(results.restart);
+    lines.push(
+      `- restart after a long wave (${n(results.restart.nodes)} nodes, ${n(results.restart.repeats)} repeated countdowns) ≤ 1.5× a fresh start, to the first countdown answered: ${ratio(r.ratio)}, ${verdict(r.ratio <= 1.5)}; RSS after it < 150 MB: ${n(r.rssAfterRestartMb)} MB, ${verdict(r.rssAfterRestartMb < 150)}`,
     );
   }
   return lines;

@@ -1,6 +1,6 @@
 // `npm run bench`: the endpoint, the drain fan-out and the scale of a slice, measured side by side in
 // one run, written into docs/benchmarks.md (and its targets into README.md). `npm run bench -- --quick`
-// is a smoke test with small counts (documents untouched unless --readme); `--only endpoint,fanout,scale`
+// is a smoke test with small counts (documents untouched unless --readme); `--only endpoint,fanout,scale,restart`
 // runs a subset; `--compare REF [--trials N]` measures REF and this tree side by side (compare.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { benchFanout, type FanoutTrial } from './fanout-bench.js';
 import { describeMachine, journalDisk, loadNow, settleLoad } from './machine.js';
 import { compileServers } from './processes.js';
 import { type BenchResults, renderReport, renderSummary, updateGeneratedBlock } from './report.js';
+import { benchRestart, type RestartResult } from './restart-bench.js';
 import { benchScale, type ScaleResult } from './scale-bench.js';
 
 const args = process.argv.slice(2);
@@ -28,19 +29,21 @@ const quick = args.includes('--quick');
 const only = args
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
-  .split(',') ?? ['endpoint', 'fanout', 'scale'];
-const writeReadme = args.includes('--readme') || (!quick && only.length === 3);
+  .split(',') ?? ['endpoint', 'fanout', 'scale', 'restart'];
+const writeReadme = args.includes('--readme') || (!quick && only.length === 4);
 
 const plan = quick
   ? {
       endpoint: { seconds: 2, sizes: [10, 100, 100] as [number, number, number] },
       fanout: { sizes: [4, 8], trials: 1 },
       scale: 500,
+      restart: { nodes: 100, repeats: 50, trials: 1 },
     }
   : {
       endpoint: { seconds: 10, sizes: [10, 1000, 1000] as [number, number, number] },
       fanout: { sizes: [50, 200], trials: 3 },
       scale: 10_000,
+      restart: { nodes: 1000, repeats: 1440, trials: 3 },
     };
 
 const QUIET_LOAD = 2;
@@ -55,6 +58,7 @@ const loadAtStart: Record<string, number> = {};
 let endpoint: EndpointRow[] = [];
 let fanout: FanoutTrial[] = [];
 let scale: ScaleResult | undefined;
+let restart: RestartResult | undefined;
 if (only.includes('endpoint')) {
   loadAtStart.endpoint = loadNow();
   console.info('endpoint throughput and latency (autocannon, 1 connection)');
@@ -68,10 +72,19 @@ if (only.includes('fanout')) {
 if (only.includes('scale')) {
   loadAtStart.scale = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
   console.info(`scale: ${plan.scale.toLocaleString('en')} nodes in one slice`);
-  scale = await benchScale(plan.scale);
+  scale = await benchScale(plan.scale, undefined, quick ? 5 : 60);
   console.info(
     `  build ${scale.buildMs.toFixed(0)} ms, RSS ${scale.rssAfterCallsMb.toFixed(0)} MB, first call ${scale.firstCallMs.toFixed(0)} ms, repeat ${scale.repeatCallMs.toFixed(0)} ms`,
   );
+}
+
+if (only.includes('restart')) {
+  loadAtStart.restart = await settleLoad(QUIET_LOAD, quick ? 0 : 180);
+  const { nodes, repeats, trials } = plan.restart;
+  console.info(
+    `restart: ${nodes.toLocaleString('en')} nodes after ${repeats} repeated countdowns, kill -9, against a fresh start`,
+  );
+  restart = await benchRestart(nodes, repeats, trials);
 }
 
 const results: BenchResults = {
@@ -82,6 +95,7 @@ const results: BenchResults = {
   endpoint,
   fanout,
   scale,
+  restart,
 };
 const report = renderReport(results);
 console.info(`\n${report}`);

@@ -19,12 +19,17 @@ export interface ScaleResult {
   /** Later countdowns, once the drains have settled: the median of three. */
   repeatCallMs: number;
   rssAfterCallsMb: number;
+  heapAfterCallsMb: number;
+  /** `idleSeconds` later, nothing asked of the agent meanwhile: what an operator's `ps` shows after a wave. */
+  idleSeconds: number;
+  rssAfterIdleMb: number;
+  heapAfterIdleMb: number;
 }
 
 const MB = 1024 * 1024;
 
 /** One slice of `nodes` nodes; the body and node-count limits are raised for this run only. */
-export async function benchScale(nodes: number, compiled?: string): Promise<ScaleResult> {
+export async function benchScale(nodes: number, compiled?: string, idleSeconds = 60): Promise<ScaleResult> {
   const baseline = await startAgent({ nodes: 1, runner: 'noop' }, compiled);
   const rssOneNodeMb = baseline.ready.rssBytes / MB;
   await baseline.stop();
@@ -52,6 +57,9 @@ export async function benchScale(nodes: number, compiled?: string): Promise<Scal
     if (refused) throw new Error(`a repeated countdown was answered with code ${refused.code}`);
     agent.send({ type: 'memory' });
     const memory = await agent.next('memory');
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    agent.send({ type: 'memory' });
+    const idle = await agent.next('memory');
     return {
       nodes,
       bodyBytes: Buffer.byteLength(body),
@@ -63,6 +71,10 @@ export async function benchScale(nodes: number, compiled?: string): Promise<Scal
       drainsSettledMs: settledIn,
       repeatCallMs: median(repeats.map((repeat) => repeat.ms)),
       rssAfterCallsMb: memory.rssBytes / MB,
+      heapAfterCallsMb: memory.heapBytes / MB,
+      idleSeconds,
+      rssAfterIdleMb: idle.rssBytes / MB,
+      heapAfterIdleMb: idle.heapBytes / MB,
     };
   } finally {
     await agent.stop();
@@ -70,7 +82,7 @@ export async function benchScale(nodes: number, compiled?: string): Promise<Scal
 }
 
 /** Polls the agent until `nodes` nodes are given back; resolves with the time it took. */
-async function untilReleased(agent: AgentProcess, nodes: number, timeoutMs: number): Promise<number> {
+export async function untilReleased(agent: AgentProcess, nodes: number, timeoutMs: number): Promise<number> {
   const started = performance.now();
   for (;;) {
     agent.send({ type: 'released' });

@@ -15,6 +15,8 @@ export interface AgentServerOptions {
   maxBodyBytes?: number;
   maxNodesPerCall?: number;
   logLevel?: 'info' | 'warn';
+  /** The journal's directory, kept at stop (default: a temporary one, removed at stop). */
+  stateDir?: string;
   /** Report when each drain command started and each node was drained (the fan-out bench times them). */
   reportDrains?: boolean;
 }

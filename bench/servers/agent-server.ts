@@ -15,7 +15,8 @@ import { NoopSshRunner } from './noop-runner.js';
 const options = JSON.parse(process.argv[2] ?? '{}') as AgentServerOptions;
 const report = (message: AgentServerReport): void => void process.send?.(message);
 
-const stateDir = mkdtempSync(join(tmpdir(), 'dynslice-bench-state-'));
+// A given state directory is the caller's (the restart bench reopens it); a fresh one is removed at stop.
+const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'dynslice-bench-state-'));
 const config = parseConfig(
   {
     endpoint: { maxBodyBytes: options.maxBodyBytes, maxNodesPerCall: options.maxNodesPerCall },
@@ -95,7 +96,7 @@ process.on('message', (message: { type: string }) => {
       .close()
       .then(() => store.close())
       .finally(() => {
-        rmSync(stateDir, { recursive: true, force: true });
+        if (options.stateDir === undefined) rmSync(stateDir, { recursive: true, force: true });
         process.exit(0);
       });
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare, compareArgs, MIN_TRIALS, spread, trialOrder } from '../../bench/compare-stats.js';
 
-const PARTS = ['endpoint', 'fanout', 'scale'];
+const PARTS = ['endpoint', 'fanout', 'scale', 'restart'];
 
 describe('bench --compare: order, spread and verdict', () => {
   it('alternates the sides trial by trial (ABBA), each side once a trial', () => {
