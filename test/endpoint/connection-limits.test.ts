@@ -89,6 +89,30 @@ describe('endpoint.allow, checked as connections are accepted', () => {
     expect(await outcome).toMatch(/^HTTP\/1\.1 403 /);
   });
 
+  it('lets a refused caller that writes late read the whole 403, never a reset', async () => {
+    const guarded = await startGuardedAgent({ allow: ['127.0.0.1'] });
+    started.push(guarded);
+    // As a slow or loaded caller does: the request goes out after the 403 was written, in two
+    // writes (Python's xmlrpc.client sends headers, then the body). Closed at once, the connection
+    // answered the first with a reset, and the second write failed with EPIPE or ECONNRESET.
+    const outcome = await new Promise<{ received: string; error?: string }>((resolve) => {
+      // Half-open as such a caller is: it writes its whole request before it reads the answer.
+      const socket = connect({ port: guarded.port, host: '127.0.0.1', localAddress: '127.0.0.2', allowHalfOpen: true });
+      sockets.push(socket);
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve({ received, error: error.code ?? error.message }));
+      socket.on('close', () => resolve({ received }));
+      const body = GET_VERSION;
+      const headers = `POST /dynslice HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${body.length}\r\n\r\n`;
+      setTimeout(() => socket.write(headers), 200);
+      setTimeout(() => socket.end(body), 400);
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.received).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\n$/);
+    expect(guarded.lines.filter((line) => line.reason === 'source-not-allowed')).toHaveLength(1);
+  });
+
   it('closes a TLS connection from outside the list before the handshake', async () => {
     const guarded = await startGuardedAgent({
       allow: ['127.0.0.1'],
