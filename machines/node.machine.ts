@@ -223,7 +223,7 @@ export const nodeMachine = setup({
     },
     drained: {
       description: 'Jobs stopped and verified: the cluster may take the node now. Later countdowns change nothing.',
-      tags: ['released', 'ignoresCountdown', 'restorable'],
+      tags: ['released', 'ignoresCountdown', 'restorable', 'rests'],
       entry: [announce({ type: 'drained' }), announce({ type: 'released', reason: 'drained' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
@@ -233,7 +233,7 @@ export const nodeMachine = setup({
       description:
         'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later ' +
         'countdowns change nothing.',
-      tags: ['released', 'ignoresCountdown', 'restorable'],
+      tags: ['released', 'ignoresCountdown', 'restorable', 'rests'],
       entry: [announce({ type: 'forced' }), announce({ type: 'released' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },

@@ -28,8 +28,10 @@ export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
  *   transitions are made from this tag: see node.chart.ts).
  * - `runsSteps`: the node's drain (or prepare) steps run in this state; a node journaled in any other
  *   state has no step running (the crash search reads it: src/store/interrupted-steps.ts).
+ * - `rests`: nothing runs or waits in this state (no timer, no child actor): the node's actor may be
+ *   stopped and woken from its snapshot when an event needs it (src/slice/lazy-node.ts).
  */
-export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable' | 'runsSteps';
+export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable' | 'runsSteps' | 'rests';
 
 /** A state name as the journal and the status API write it: `draining.countdown`. */
 export type RestorableState = string;

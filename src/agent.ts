@@ -120,7 +120,7 @@ export function createAgent(deps: AgentDeps): Agent {
   });
   /** `nodeId#incarnation` of a node whose drain (or prepare) steps run now. */
   function runningNodeOf(nodeId: string): string | undefined {
-    const snapshot = slice.get(nodeId)?.actor?.getSnapshot();
+    const snapshot = slice.get(nodeId)?.snapshot;
     return snapshot?.hasTag('runsSteps') ? `${nodeId}#${snapshot.context.incarnation}` : undefined;
   }
   const listed = deps.nodeList?.list.nodes ?? configuredNodes(config);

@@ -2,7 +2,7 @@ import { isReleased } from '../../machines/node.chart.js';
 import { initialNodeContext } from '../../machines/node.context.js';
 import { FRESH_NODE_STATE, type NodeContext, type NodeInput } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import { type NodeActor, stateName } from './node-actor.js';
+import { type NodeActor, type NodeSnapshot, stateName } from './node-actor.js';
 
 export interface SliceNode {
   nodeId: string;
@@ -13,19 +13,31 @@ export interface SliceNode {
   /** What its actor starts from (and what a view of a node without one shows: see peek). */
   readonly input: NodeInput;
   /**
-   * The node's state machine once started; undefined before: an idle node that nothing needed has
-   * none, and is allocated and idle. Reading it never starts it.
+   * The node's running state machine; undefined before it started (an idle node that nothing
+   * needed has none, and is allocated and idle) and while it rests. Reading it never starts it.
    */
   readonly actor: NodeActor | undefined;
-  /** Whether the actor exists. */
+  /** What the node is now, running or resting; undefined before its actor first started. Never starts or wakes it. */
+  readonly snapshot: NodeSnapshot | undefined;
+  /** Whether the actor has started (it may rest since). */
   readonly started: boolean;
-  /** Starts the actor if it has not started (the events' delivery decides when: see node-mailbox.ts). */
+  /** Starts the actor, or wakes a resting one (the events' delivery decides when: see node-mailbox.ts). */
   ensureStarted(): NodeActor;
 }
 
-/** A node whose actor starts on first use (see SliceNode). */
+/** Starts a node's actor: from its input, or woken from the snapshot it rested in. */
+export type StartNodeActor = (input: NodeInput, resting?: NodeSnapshot) => NodeActor;
+
+/**
+ * A node whose actor starts on first use (see SliceNode), and rests in a state tagged `rests`
+ * (drained, forced: nothing runs or waits there): its actor is stopped and only its last snapshot
+ * kept, ≈ 5 KB less a node, until an event it must take wakes it from that snapshot, as a restart
+ * rebuilds a node. A countdown it ignores, or a value it already has, does not wake it.
+ */
 export class LazyNode implements SliceNode {
   private started_: NodeActor | undefined;
+  private resting: NodeSnapshot | undefined;
+  private restScheduled = false;
 
   constructor(
     readonly nodeId: string,
@@ -34,7 +46,7 @@ export class LazyNode implements SliceNode {
     public target: SshTarget,
     /** The node's input; `value` may change before the actor starts (see Slice.setResourceValues). */
     readonly input: NodeInput,
-    private readonly start: (input: NodeInput) => NodeActor,
+    private readonly start: StartNodeActor,
     /** Learned from a call (its host from hostTemplate), not from the node list. */
     public adopted: boolean,
   ) {}
@@ -43,35 +55,69 @@ export class LazyNode implements SliceNode {
     return this.started_;
   }
 
+  get snapshot(): NodeSnapshot | undefined {
+    return this.started_?.getSnapshot() ?? this.resting;
+  }
+
   ensureStarted(): NodeActor {
-    return (this.started_ ??= this.start(this.input));
+    if (this.started_ !== undefined) return this.started_;
+    const resting = this.resting;
+    this.resting = undefined;
+    this.started_ = this.start(this.input, resting);
+    // Woken for an event that leaves it where it rested (a new value), or rebuilt after a restart in
+    // such a state: it rests (again) once that turn is over.
+    if (this.started_.getSnapshot().hasTag('rests')) this.restSoon();
+    return this.started_;
   }
 
   get started(): boolean {
-    return this.started_ !== undefined;
+    return this.started_ !== undefined || this.resting !== undefined;
   }
 
   /** Deleted by the cluster: this incarnation has ended (its actor is done). */
   get deleted(): boolean {
-    return this.started_?.getSnapshot().status === 'done';
+    return this.snapshot?.status === 'done';
+  }
+
+  /** Rests the actor once the turn of the event loop that brought it here is over, if it is still in a state tagged `rests`. */
+  restSoon(): void {
+    if (this.restScheduled) return;
+    this.restScheduled = true;
+    setImmediate(() => {
+      this.restScheduled = false;
+      const actor = this.started_;
+      const snapshot = actor?.getSnapshot();
+      const rests =
+        snapshot?.status === 'active' && snapshot.hasTag('rests') && Object.keys(snapshot.children).length === 0;
+      if (actor === undefined || snapshot === undefined || !rests) return;
+      // A copy, so that its context has its own fast properties (xstate's assign leaves a large context in dictionary mode).
+      this.resting = { ...snapshot, context: { ...snapshot.context }, children: {} };
+      this.started_ = undefined;
+      actor.stop();
+    });
+  }
+
+  /** Stops the actor for good (the node leaves the slice, or the slice stops); what it was stays readable. */
+  stop(): void {
+    this.started_?.stop();
   }
 }
 
 /** Which life of its node_id in the slice the node is (see incarnation.ts). */
 export function incarnationOf(node: LazyNode): number {
-  return node.actor?.getSnapshot().context.incarnation ?? node.input.incarnation ?? 1;
+  return node.snapshot?.context.incarnation ?? node.input.incarnation ?? 1;
 }
 
 /** Allocated and idle: nothing runs on the node and nothing about it is under way. */
 export function isIdle(node: LazyNode): boolean {
-  if (node.actor === undefined) return true;
-  const snapshot = node.actor.getSnapshot();
+  const { snapshot } = node;
+  if (snapshot === undefined) return true;
   return snapshot.status === 'active' && snapshot.matches({ allocated: 'idle' });
 }
 
 /** Whether the cluster may take the node now (an unstarted node is allocated: it may not). */
 export function releasedNow(node: SliceNode): boolean {
-  return node.actor !== undefined && isReleased(node.actor.getSnapshot());
+  return node.snapshot !== undefined && isReleased(node.snapshot);
 }
 
 /**
@@ -80,7 +126,7 @@ export function releasedNow(node: SliceNode): boolean {
  * the dashboard) read nodes this way; only the mailbox starts actors (node-mailbox.ts).
  */
 export function peek(node: SliceNode): { context: NodeContext; state: string } {
-  const snapshot = node.actor?.getSnapshot();
+  const { snapshot } = node;
   if (snapshot) return { context: snapshot.context, state: stateName(snapshot.value) };
   return { context: initialNodeContext(node.input), state: FRESH_NODE_STATE };
 }

@@ -30,6 +30,8 @@ export function startNodeActor(
   machine: NodeMachine | AnyStateMachine,
   input: NodeInput,
   options: {
+    /** The snapshot the node rested in (lazy-node.ts): the actor goes on from it, entering no state again. */
+    resting?: NodeSnapshot | undefined;
     logger: Logger;
     clock?: Clock;
     onChange?: (change: StateChange) => void;
@@ -41,10 +43,12 @@ export function startNodeActor(
   let childLogger: Logger | undefined;
   const log = (): Logger => (childLogger ??= options.logger.child({ nodeId: input.nodeId }));
   // An explicit `clock: undefined` would replace xstate's system clock.
-  const actor = createActor(
-    machine as NodeMachine,
-    options.clock ? { input, clock: options.clock } : { input },
-  ) as NodeActor;
+  const resting = options.resting && { snapshot: machine.getPersistedSnapshot(options.resting) };
+  const actor = createActor(machine as NodeMachine, {
+    input,
+    ...resting,
+    ...(options.clock ? { clock: options.clock } : {}),
+  }) as NodeActor;
   let previous = stateName(actor.getSnapshot().value);
   let remembered = actor.getSnapshot().context.deadline;
   // xstate hands emitted events to these listeners just before it tells subscribers of the snapshot

@@ -51,11 +51,12 @@ export class NodeMailbox {
    * start its prepare steps; the same value again changes nothing, except where it may start them.
    */
   value(node: LazyNode, event: ValueSet, mayPrepare: boolean): void {
-    if (node.actor === undefined && !mayPrepare) {
+    if (node.snapshot === undefined && !mayPrepare) {
       node.input.value = event.value;
       return;
     }
-    const snapshot = node.ensureStarted().getSnapshot();
+    // A resting node is read where it rests: only a value it does not have yet wakes it.
+    const snapshot = node.snapshot ?? node.ensureStarted().getSnapshot();
     const unchanged = snapshot.context.value === event.value && !snapshot.matches({ allocated: 'idle' });
     if (unchanged && !this.later.holds(node)) return;
     this.send(node, event);
@@ -73,10 +74,12 @@ export class NodeMailbox {
       }
       const mayStartDrain = started < this.startBeforeReply;
       // An unstarted node is allocated: a countdown that waits for it needs no actor before the reply.
-      if (node.actor === undefined && waits && !mayStartDrain) return this.later.push(node, event);
+      if (node.snapshot === undefined && waits && !mayStartDrain) return this.later.push(node, event);
+      // Drained, forced or deleted: the node keeps its state (most of a countdown's nodes after the
+      // first), and a resting one is not woken for it.
+      if (node.snapshot !== undefined && ignoresCountdown(node.snapshot)) return;
       const actor = node.ensureStarted();
       const snapshot = actor.getSnapshot();
-      // Drained, forced or deleted: the node keeps its state (most of a countdown's nodes after the first).
       if (ignoresCountdown(snapshot)) return;
       if (waits && snapshot.matches('allocated')) {
         if (!mayStartDrain) return this.later.push(node, event);

@@ -4,7 +4,7 @@ import type { NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { deriveHost } from './host-template.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
-import { incarnationOf, LazyNode } from './lazy-node.js';
+import { incarnationOf, LazyNode, type StartNodeActor } from './lazy-node.js';
 import { type NodeActor, type StateChange, stateName } from './node-actor.js';
 import type { NodeLives } from './node-lives.js';
 import type { UnknownNodes } from './unknown-nodes.js';
@@ -22,7 +22,7 @@ export interface NodeRegistryDeps {
   deletedGraceSeconds?: number;
   /** Every node's input but its identity, restore and incarnation (the slice's settings). */
   settings: Omit<NodeInput, 'nodeId' | 'clientId' | 'restore' | 'incarnation' | 'value'>;
-  startActor(input: NodeInput): NodeActor;
+  startActor: StartNodeActor;
   /** A node just added (the slice starts a restored one's actor, connects ahead, …). */
   added(node: LazyNode, restore: NodeRestore | undefined): void;
   /** A node that joined the slice while the agent runs (not rebuilt, not listed at start): journal it. */
@@ -102,8 +102,8 @@ export class NodeRegistry {
    * for it. A deleted node keeps its deletion time: a countdown soon after repeats the deletion.
    */
   remove(node: LazyNode, why: string): void {
-    const deletedAt = node.deleted ? (node.actor?.getSnapshot().context.deletedAt ?? null) : null;
-    node.actor?.stop();
+    const deletedAt = node.deleted ? (node.snapshot?.context.deletedAt ?? null) : null;
+    node.stop();
     this.nodes.delete(node.nodeId);
     this.deps.lives.set(node.nodeId, { life: 'left', incarnation: incarnationOf(node), deletedAt, why });
   }
@@ -151,7 +151,7 @@ export class NodeRegistry {
    */
   private reincarnate(deleted: LazyNode, entry: NodeEntry, namedBy: NamedBy): LazyNode | null {
     // Deleted: its actor ran to its final state.
-    const previous = deleted.actor!.getSnapshot();
+    const previous = deleted.snapshot!;
     if (!this.backInSlice(namedBy, previous.context.deletedAt)) return deleted;
     const nodeId = entry.node_id;
     const clientId = entry.client_id ?? deleted.clientId;

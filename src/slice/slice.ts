@@ -49,8 +49,9 @@ export class Slice implements ClientEndpointHandlers {
       unknown: this.unknown,
       lives: this.lives,
       settings: nodeSettings(deps),
-      startActor: (input) =>
+      startActor: (input, resting) =>
         startNodeActor(this.machine, input, {
+          resting,
           logger: this.log,
           clock: deps.clock,
           onChange: (change) => this.changed(change),
@@ -126,7 +127,7 @@ export class Slice implements ClientEndpointHandlers {
   }
 
   private async warm(node: SliceNode): Promise<boolean> {
-    const ended = node.actor !== undefined && node.actor.getSnapshot().status !== 'active';
+    const ended = node.snapshot !== undefined && node.snapshot.status !== 'active';
     if (ended || !this.deps.runner.warm) return false;
     return this.deps.runner.warm(node.target);
   }
@@ -223,7 +224,7 @@ export class Slice implements ClientEndpointHandlers {
 
   stop(): void {
     this.mailbox.clear();
-    for (const node of this.nodes.values()) node.actor?.stop();
+    for (const node of this.nodes.values()) node.stop();
   }
 
   /** Whether a value could start a node's prepare steps (then it goes through the node's machine). */
@@ -242,5 +243,6 @@ export class Slice implements ClientEndpointHandlers {
       }
     }
     this.deps.onChange?.(change);
+    if (change.snapshot.hasTag('rests')) this.nodes.get(change.nodeId)?.restSoon();
   }
 }

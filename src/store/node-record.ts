@@ -44,7 +44,7 @@ export function commandRecordOf(
   slice: { get(nodeId: string): SliceNode | undefined },
 ): CommandRecord {
   const node = slice.get(event.nodeId);
-  const incarnation = node?.actor?.getSnapshot().context.incarnation ?? 1;
+  const incarnation = node?.snapshot?.context.incarnation ?? 1;
   const { nodeId, rung, stepIndex, step, phase } = event;
   const finished = event.finishedAt !== undefined;
   return {

@@ -47,7 +47,7 @@ describe('building an agent from a journal', () => {
       agent.restore();
       await settle();
       expect(agent.slice.list().map((node) => node.nodeId)).toEqual(['pc101', 'pc102', 'pc103', 'pc104', 'pc105']);
-      expect(stateName(agent.slice.get('pc101')!.actor!.getSnapshot().value)).toBe('drained');
+      expect(stateName(agent.slice.get('pc101')!.snapshot!.value)).toBe('drained');
       expect(runner.calls.map((call) => call.target.nodeId)).toContain('pc102');
     } finally {
       await agent.close();

@@ -57,7 +57,7 @@ describe('soak: one agent through a simulated month', () => {
         bindEarlierLife(earlier, world, harness.ledger);
         await harness.after();
         // The format-1 state is read at the start of the month: its nodes as the first release left them.
-        const state = (id: string) => stateName(world.agent.slice.get(id)!.actor!.getSnapshot().value);
+        const state = (id: string) => stateName(world.agent.slice.get(id)!.snapshot!.value);
         expect([state('pc101'), state('pc103')]).toEqual(['drained', 'held']);
         expect(world.agent.slice.lives.get('pc104')).toMatchObject({ life: 'left', incarnation: 1 });
 
