@@ -44,7 +44,7 @@ describe('a drained node rests: its actor stops, its snapshot stays, an event it
     const deleted = changes.at(-1)!;
     expect([deleted.from, deleted.to, deleted.snapshot.context.workLost]).toEqual(['drained', 'deleted', false]);
     expect(deleted.signals.map((s) => s.type)).not.toContain('workLost');
-    expect(node.deleted).toBe(true);
+    expect(node.snapshot?.status).toBe('done');
     expect(runner.released).toContain('pc1');
   });
 
