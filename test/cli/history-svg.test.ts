@@ -59,9 +59,7 @@ describe('history --format svg', () => {
       stderr: 'my-job still running',
     });
     await observed.countdown(300, NODES.slice(0, 2));
-    await expect
-      .poll(() => observed.agent.slice.get('pc102')?.snapshot?.value, { timeout: 10_000 })
-      .toBe('held');
+    await expect.poll(() => observed.agent.slice.get('pc102')?.snapshot?.value, { timeout: 10_000 }).toBe('held');
     await expect
       .poll(async () => (await observed.countdown(290, NODES.slice(0, 1))).map((n) => n.max_wait_time))
       .toEqual([0]);
