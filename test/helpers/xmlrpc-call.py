@@ -6,10 +6,14 @@ Reads JSON on stdin, prints JSON results on stdout, one per call:
   {"responses": ["<?xml ...>", ...]}                              -> decodes raw response documents
 Each result is {"result": value} or {"fault": {"code": int, "string": str}}. With "tag_floats": true,
 a float is {"$double": value} both ways, in params and in results: JSON alone turns 2.0 into 2.
+With "send_after_seconds": s, each request is sent s seconds after its connection is made, as by a
+caller on a loaded machine.
 """
+import http.client
 import json
 import ssl
 import sys
+import time
 import xmlrpc.client
 
 
@@ -40,8 +44,20 @@ def untagged(value):
     return value
 
 
+def send_late(seconds):
+    connect = http.client.HTTPConnection.connect
+
+    def connect_then_wait(self):
+        connect(self)
+        time.sleep(seconds)
+
+    http.client.HTTPConnection.connect = connect_then_wait
+
+
 def main():
     request = json.load(sys.stdin)
+    if "send_after_seconds" in request:
+        send_late(request["send_after_seconds"])
     if "responses" in request:
         results = [as_result(lambda xml=xml: xmlrpc.client.loads(xml)[0][0]) for xml in request["responses"]]
     else:

@@ -17,15 +17,22 @@ export interface PythonCall {
 /**
  * Calls the endpoint with Python's xmlrpc.client.ServerProxy, all calls over one proxy; for https,
  * `cafile` is the PEM file that signed the endpoint's certificate. With `tagFloats`, a float is
- * `{$double: value}` both ways (in params and results), so that 2.0 and 2 can be told apart.
+ * `{$double: value}` both ways (in params and results), so that 2.0 and 2 can be told apart. With
+ * `sendAfterMs`, each request goes out that long after its connection is made, as from a loaded machine.
  */
 export function callWithPython(
   url: string,
   calls: PythonCall[],
-  options: { cafile?: string; tagFloats?: boolean } = {},
+  options: { cafile?: string; tagFloats?: boolean; sendAfterMs?: number } = {},
 ): Promise<PythonOutcome[]> {
-  const { tagFloats, ...rest } = options;
-  return runPython({ url, calls, ...rest, ...(tagFloats ? { tag_floats: true } : {}) });
+  const { tagFloats, sendAfterMs, ...rest } = options;
+  return runPython({
+    url,
+    calls,
+    ...rest,
+    ...(tagFloats ? { tag_floats: true } : {}),
+    ...(sendAfterMs === undefined ? {} : { send_after_seconds: sendAfterMs / 1000 }),
+  });
 }
 
 /** Decodes raw methodResponse documents with Python's xmlrpc.client.loads. */
