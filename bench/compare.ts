@@ -11,7 +11,7 @@ import {
   type Side,
   trialOrder,
 } from './compare-stats.js';
-import { benchAgentEndpoint } from './endpoint-bench.js';
+import { benchAgentEndpoint, endpointCalls } from './endpoint-bench.js';
 import { agentTrial } from './fanout-bench.js';
 import { type LoopbackSshd, startLoopbackSshd } from './loopback-sshd.js';
 import { describeMachine, loadNow } from './machine.js';
@@ -29,7 +29,6 @@ interface Part {
   figures: Record<string, { better: Better; unit: string }>;
   /** One trial on the agent compiled in `compiled`. */
   trial(compiled: string): Promise<Figures>;
-  stop?(): Promise<void>;
 }
 
 export const COMPARE_PARTS = ['endpoint', 'fanout', 'scale', 'restart'] as const;
@@ -46,7 +45,7 @@ function parts(args: CompareArgs, sshd: () => Promise<LoopbackSshd>): Part[] {
     {
       name: 'endpoint',
       figures: Object.fromEntries(
-        endpointLabels(endpointSizes).map((call) => [`${call}: requests/s`, { better: 'higher', unit: '/s' }]),
+        endpointCalls(endpointSizes).map(({ call }) => [`${call}: requests/s`, { better: 'higher', unit: '/s' }]),
       ),
       async trial(compiled) {
         const rows = await benchAgentEndpoint(
@@ -114,12 +113,6 @@ function parts(args: CompareArgs, sshd: () => Promise<LoopbackSshd>): Part[] {
   ];
   return all.filter((part) => args.only.includes(part.name));
 }
-
-const endpointLabels = ([small, large, values]: [number, number, number]): string[] => [
-  `NotifyDeletePending, ${small} nodes`,
-  `NotifyDeletePending, ${large.toLocaleString('en')} nodes`,
-  `SetResourceValues, ${values.toLocaleString('en')} nodes`,
-];
 
 export interface CompareResult {
   command: string;

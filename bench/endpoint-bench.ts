@@ -63,7 +63,7 @@ export async function benchAgentEndpoint(options: EndpointBenchOptions, compiled
   }
 }
 
-function endpointCalls([small, large, values]: EndpointBenchOptions['sizes']) {
+export function endpointCalls([small, large, values]: EndpointBenchOptions['sizes']) {
   return [
     { call: `NotifyDeletePending, ${small} nodes`, body: countdownBody(small) },
     { call: `NotifyDeletePending, ${large.toLocaleString('en')} nodes`, body: countdownBody(large) },
