@@ -1,5 +1,6 @@
 import type { AnyStateNode, SnapshotFrom } from 'xstate';
 import { nodeMachine } from './node.machine.js';
+import type { NodeStateName } from './node.states.js';
 import type { NodeTag, RestorableState } from './node.types.js';
 
 type NodeSnapshot = SnapshotFrom<typeof nodeMachine>;
@@ -13,6 +14,26 @@ export function statesTagged(tag: NodeTag): string[] {
   };
   visit(nodeMachine.root);
   return found;
+}
+
+/** Each state's tags with those of the states it is in (`draining.countdown` has `draining`'s), as a snapshot has them. */
+const TAGS_OF: ReadonlyMap<string, ReadonlySet<NodeTag>> = (() => {
+  const tags = new Map<string, ReadonlySet<NodeTag>>();
+  const visit = (node: AnyStateNode, inherited: readonly NodeTag[]): void => {
+    const own = [...inherited, ...(node.tags as NodeTag[])];
+    if (node.path.length > 0) tags.set(node.path.join('.'), new Set(own));
+    for (const child of Object.values(node.states)) visit(child, own);
+  };
+  visit(nodeMachine.root, []);
+  return tags;
+})();
+
+/**
+ * Whether the state named `state` (a journal record's, a status view's, a state change's) has `tag`:
+ * the same answer `snapshot.hasTag(tag)` gives in that state. Unknown names have no tags.
+ */
+export function stateHasTag(state: NodeStateName | string, tag: NodeTag): boolean {
+  return TAGS_OF.get(state)?.has(tag) ?? false;
 }
 
 /** States a node can be restored into after a restart (what the journal records): tagged `restorable`. */

@@ -2,7 +2,7 @@ import { assertEvent, assign, sendTo, setup } from 'xstate';
 import { drainMachine } from './drain.machine.js';
 import type { DrainOutput } from './drain.types.js';
 import { withBooting } from './node.boot.js';
-import { initialNodeContext } from './node.context.js';
+import { initialNodeContext, valueStartsPrepare } from './node.context.js';
 import { type Announce, announceWith } from './node.signals.js';
 import type {
   ForcedReason,
@@ -44,17 +44,12 @@ export const nodeMachine = setup({
       return event.maxWaitTime <= 0;
     },
     drainVerified: (_, output: DrainOutput) => output.verified,
-    clusterCannotWait: ({ context }) => context.maxWaitTime === 0,
     releaseOnFailure: ({ context }) => context.onFailure === 'release' && !context.crashSuspect,
     alreadyReleased: ({ context }) => context.released,
     restoredIn: ({ context }, params: { states: RestorableState[] }) =>
       context.restoredAs !== null && params.states.includes(context.restoredAs),
-    valueCallsForPrepare: ({ context, event }) => {
-      if (event.type !== 'VALUE_SET' || context.prepareAt === null || context.plan.prepare.length === 0) return false;
-      return context.valueMeans === 'reclaim-likelihood'
-        ? event.value >= context.prepareAt
-        : event.value <= context.prepareAt;
-    },
+    valueCallsForPrepare: ({ context, event }) =>
+      event.type === 'VALUE_SET' && valueStartsPrepare(context, event.value),
   },
   actions: {
     recordCountdown: assign(({ context, event }) => {
@@ -96,10 +91,11 @@ export const nodeMachine = setup({
   states: withBooting({
     allocated: {
       description: 'In the slice, running its jobs; no revocation announced.',
+      tags: ['startsDrain'],
       initial: 'idle',
       states: {
         idle: {
-          tags: ['restorable'],
+          tags: ['restorable', 'idle'],
           on: { VALUE_SET: { guard: 'valueCallsForPrepare', target: 'preparing', actions: 'recordValue' } },
         },
         preparing: {
@@ -141,6 +137,7 @@ export const nodeMachine = setup({
     },
     draining: {
       description: 'The drain plan runs on the node over SSH; a later countdown call only moves the deadline.',
+      tags: ['drainRunning'],
       entry: announce({ type: 'drainStarted' }),
       invoke: {
         id: 'drain',
@@ -204,14 +201,13 @@ export const nodeMachine = setup({
       always: [
         // Released while the cluster could not wait (bestEffort): it stays released.
         { guard: 'alreadyReleased', target: 'forced', actions: forced('no-wait') },
-        { guard: 'clusterCannotWait', target: 'forced', actions: forced('no-wait') },
         { guard: 'releaseOnFailure', target: 'forced', actions: forced('drain-failed') },
         { target: 'held' },
       ],
     },
     held: {
       description: 'The drain failed: the node is kept from the cluster until the deadline so an operator can act.',
-      tags: ['restorable'],
+      tags: ['restorable', 'unverified'],
       after: { untilDeadline: { target: 'forced', actions: forced('deadline') } },
       on: {
         DELETE_PENDING: [
@@ -223,7 +219,7 @@ export const nodeMachine = setup({
     },
     drained: {
       description: 'Jobs stopped and verified: the cluster may take the node now. Later countdowns change nothing.',
-      tags: ['released', 'ignoresCountdown', 'restorable', 'rests'],
+      tags: ['released', 'ignoresCountdown', 'restorable', 'rests', 'verified'],
       entry: [announce({ type: 'drained' }), announce({ type: 'released', reason: 'drained' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: 'recordDeleted' },
@@ -233,7 +229,7 @@ export const nodeMachine = setup({
       description:
         'Given back without a verified drain (deadline passed, cluster could not wait, or policy). Later ' +
         'countdowns change nothing.',
-      tags: ['released', 'ignoresCountdown', 'restorable', 'rests'],
+      tags: ['released', 'ignoresCountdown', 'restorable', 'rests', 'unverified'],
       entry: [announce({ type: 'forced' }), announce({ type: 'released' }), 'markReleased'],
       on: {
         DELETE_COMPLETE: { target: 'deleted', actions: ['recordDeleted', 'recordWorkLost'] },
@@ -243,7 +239,7 @@ export const nodeMachine = setup({
       description:
         'The cluster removed the node from the slice. Given back later, it is a new incarnation (a new actor).',
       type: 'final',
-      tags: ['ignoresCountdown', 'restorable'],
+      tags: ['ignoresCountdown', 'restorable', 'gone'],
       entry: announce({ type: 'workLost' }),
     },
   }),

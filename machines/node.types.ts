@@ -30,14 +30,38 @@ export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
  *   state has no step running (the crash search reads it: src/store/interrupted-steps.ts).
  * - `rests`: nothing runs or waits in this state (no timer, no child actor): the node's actor may be
  *   stopped and woken from its snapshot when an event needs it (src/slice/lazy-node.ts).
+ * - `startsDrain`: a countdown that waits starts the node's drain (the mailbox counts these against
+ *   the drains one reply may start: src/slice/node-mailbox.ts).
+ * - `idle`: allocated with nothing under way: a node may leave the slice from here, and a value from
+ *   the cluster may start its prepare steps.
+ * - `drainRunning`: the drain plan runs; its expected end (ETA) and duration are measured here.
+ * - `verified`: every verify of the drain passed.
+ * - `unverified`: the drain ended without its verify (held for an operator, or given back forced):
+ *   what the dashboard and `history` show at risk.
+ * - `gone`: the cluster deleted the node; this incarnation has ended.
+ * The lifecycle questions asked outside machines/ are these tags (src/ reads no state name to decide).
  */
-export type NodeTag = 'released' | 'ignoresCountdown' | 'restorable' | 'runsSteps' | 'rests';
+export type NodeTag =
+  | 'released'
+  | 'ignoresCountdown'
+  | 'restorable'
+  | 'runsSteps'
+  | 'rests'
+  | 'startsDrain'
+  | 'idle'
+  | 'drainRunning'
+  | 'verified'
+  | 'unverified'
+  | 'gone';
 
-/** A state name as the journal and the status API write it: `draining.countdown`. */
+/**
+ * A state name as the journal and the status API write it: `draining.countdown`. Typed as the chart's
+ * names in node.states.ts (NodeStateName); a string here, where the chart's own types are made.
+ */
 export type RestorableState = string;
 
 /** Where a new node settles when its actor starts (booting's default target). */
-export const FRESH_NODE_STATE = 'allocated.idle';
+export const FRESH_NODE_STATE = 'allocated.idle' as const;
 
 /**
  * What of a node's context survives a restart: the journal keeps these keys and no other.

@@ -53,7 +53,7 @@ const agent = createAgent({
       : runnerWithHops(config, logger, undefined, options.reportDrains ? onHop : undefined),
   store,
   onChange: (change) => {
-    if (options.reportDrains && change.to === 'drained' && !drainedAt.has(change.nodeId)) {
+    if (options.reportDrains && change.snapshot.hasTag('verified') && !drainedAt.has(change.nodeId)) {
       drainedAt.set(change.nodeId, Date.now());
       if (drainedAt.size === options.nodes)
         report({

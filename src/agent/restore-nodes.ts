@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { FRESH_NODE_STATE, type NodeRestore } from '../../machines/node.types.js';
+import { stateHasTag } from '../../machines/node.chart.js';
+import type { NodeRestore } from '../../machines/node.types.js';
 import type { ListedNode } from '../slice/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';
 import type { Slice } from '../slice/slice.js';
@@ -20,7 +21,7 @@ const sameLogin = ({ target }: NodeRecord, node: ListedNode) =>
   target.host === node.host && target.port === node.port && target.user === node.user;
 
 /** Whether nothing is under way on a journaled node: a start may move it to the host the list gives it now. */
-const atRest = (record: NodeRecord) => record.state === FRESH_NODE_STATE || record.state === 'deleted';
+const atRest = (record: NodeRecord) => stateHasTag(record.state, 'idle') || stateHasTag(record.state, 'gone');
 
 /**
  * Rebuilds the slice as the journal left it, against the node list read at this start:

@@ -7,7 +7,7 @@ import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { countdownReply } from '../protocol/countdown-reply.js';
 import { decodeCountdown } from '../protocol/lenient-params.js';
 import { encodeResponse } from '../protocol/reply-encoder.js';
-import { startNodeActor, stateName } from '../slice/node-actor.js';
+import { startNodeActor } from '../slice/node-actor.js';
 import { provideNodeMachine } from '../slice/provide-machine.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
 
@@ -41,14 +41,17 @@ export async function warmUpDrainPath(logger: Logger, now: () => number): Promis
     { nodeId: PHANTOM, clientId: null, plan: plan.outline, bestEffortSeconds: 1, onFailure: 'release', value: null },
     { logger: silent },
   );
+  let drained = false;
+  actor.on('drained', () => {
+    drained = true;
+  });
   try {
     actor.send({ type: 'VALUE_SET', value: 0.5, at: now() });
     actor.send({ type: 'DELETE_PENDING', maxWaitTime: 600, at: now() });
     const started = Date.now();
-    while (stateName(actor.getSnapshot().value) !== 'drained' && Date.now() - started < WARM_UP_LIMIT_MS) {
+    while (!drained && Date.now() - started < WARM_UP_LIMIT_MS) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const drained = stateName(actor.getSnapshot().value) === 'drained';
     actor.send({ type: 'DELETE_COMPLETE', at: now() });
     return drained;
   } finally {

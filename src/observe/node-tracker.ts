@@ -1,3 +1,4 @@
+import { stateHasTag } from '../../machines/node.chart.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import type { StateChange } from '../slice/node-actor.js';
 import { type NodeEventName, nodeEventsOf } from './node-events.js';
@@ -48,7 +49,7 @@ export class NodeTracker {
     const record = this.get(change.nodeId);
     // A deleted node back in the slice: a new incarnation, whose drain and release are its own. The
     // timeline goes on, so the earlier incarnation's stays readable above the marker.
-    if (change.from === 'deleted') return this.newIncarnation(record, change, at);
+    if (stateHasTag(change.from, 'gone')) return this.newIncarnation(record, change, at);
     const events = nodeEventsOf(change);
     const entries: TimelineEntry[] = [];
     const { maxWaitTime, failure } = change.snapshot.context;

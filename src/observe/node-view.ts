@@ -1,3 +1,4 @@
+import { stateHasTag } from '../../machines/node.chart.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import { peek } from '../slice/lazy-node.js';
 import type { SliceNode } from '../slice/slice.js';
@@ -28,6 +29,10 @@ export interface NodeView {
   etaBasis: Eta['basis'] | null;
   released: boolean;
   releasedAt: number | null;
+  /** The chart's facts of its state (tags): its drain runs; its drain ended unverified (held, forced); deleted. */
+  drainRunning: boolean;
+  unverified: boolean;
+  gone: boolean;
   failure: string | null;
   forcedReason: string | null;
   workLost: boolean;
@@ -48,8 +53,9 @@ export function nodeView(node: SliceNode, record: NodeRecord, view: ViewContext)
   // A node nothing has needed yet has no actor: its view is read from what its actor would start with.
   const { context, state: name } = peek(node);
   const state = topState(name);
+  const drainRunning = stateHasTag(name, 'drainRunning');
   const eta =
-    state === 'draining' && record.drainStartedAt !== null
+    drainRunning && record.drainStartedAt !== null
       ? drainEta({
           now: view.now,
           drainStartedAt: record.drainStartedAt,
@@ -76,6 +82,9 @@ export function nodeView(node: SliceNode, record: NodeRecord, view: ViewContext)
     etaBasis: eta?.basis ?? null,
     released: view.released,
     releasedAt: record.releasedAt,
+    drainRunning,
+    unverified: stateHasTag(name, 'unverified'),
+    gone: stateHasTag(name, 'gone'),
     failure: context.failure,
     forcedReason: context.forcedReason,
     workLost: context.workLost,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { stateHasTag } from '../../machines/node.chart.js';
 import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import { peek } from '../slice/lazy-node.js';
@@ -61,7 +62,8 @@ export class Observer {
     const record = this.tracker.get(change.nodeId);
     const startedAt = record.drainStartedAt;
     const { events, entries } = this.tracker.onChange(change, at);
-    if (topState(change.from) === 'draining' && topState(change.to) !== 'draining' && startedAt !== null) {
+    const drainEnded = stateHasTag(change.from, 'drainRunning') && !change.snapshot.hasTag('drainRunning');
+    if (drainEnded && startedAt !== null) {
       this.metricsSink?.onDrainEnded(topState(change.to), (at - startedAt) / 1000);
       if (events.includes('drained')) this.durations.add(at - startedAt);
     }

@@ -9,7 +9,7 @@ const ANSI = { red: '\x1b[1;31m', green: '\x1b[32m', dim: '\x1b[2m', bold: '\x1b
 
 /** `[#######.............] 4m05s left`; released: how long before its deadline. */
 export function countdownBar(node: NodeView, now: number): string {
-  if (node.deadline === null) return node.state === 'deleted' ? 'gone' : 'not revoked';
+  if (node.deadline === null) return node.gone ? 'gone' : 'not revoked';
   const left = Math.max(0, node.deadline - now);
   const window = node.revokedAt === null ? left : Math.max(1, node.deadline - node.revokedAt);
   const filled = node.released ? 0 : Math.round(Math.min(1, window === 0 ? 0 : left / window) * BAR_WIDTH);

@@ -50,10 +50,9 @@ export function describeSimEvent(event: SimEvent): string {
 /** One readable line for a node's state change. */
 export function describeTransition(change: StateChange): string {
   const { clientId, failure, forcedReason } = change.snapshot.context;
-  const why =
-    change.to === 'held' || change.to === 'forced'
-      ? ` (${forcedReason ?? ''}${forcedReason && failure ? ': ' : ''}${failure ?? ''})`
-      : '';
+  const why = change.snapshot.hasTag('unverified')
+    ? ` (${forcedReason ?? ''}${forcedReason && failure ? ': ' : ''}${failure ?? ''})`
+    : '';
   return `${`${change.nodeId}${clientId ? ` ${clientId}` : ''}`.padEnd(15)}${change.from} → ${change.to}${why}`;
 }
 

@@ -33,8 +33,8 @@ export class NodeFactsTracker {
     };
     const at = this.now();
     facts.state = change.to;
-    if (facts.drainStartedAt === null && change.to.startsWith('draining')) facts.drainStartedAt = at;
-    if (change.to === 'drained') facts.verifiedAt = at;
+    if (facts.drainStartedAt === null && change.snapshot.hasTag('drainRunning')) facts.drainStartedAt = at;
+    if (change.snapshot.hasTag('verified')) facts.verifiedAt = at;
     facts.failure = context.failure ?? facts.failure;
     facts.forcedReason = context.forcedReason ?? facts.forcedReason;
     facts.workLost = context.workLost;

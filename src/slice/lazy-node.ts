@@ -1,5 +1,6 @@
 import { isReleased } from '../../machines/node.chart.js';
 import { initialNodeContext } from '../../machines/node.context.js';
+import type { NodeStateName } from '../../machines/node.states.js';
 import { FRESH_NODE_STATE, type NodeContext, type NodeInput } from '../../machines/node.types.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { type NodeActor, type NodeSnapshot, stateName } from './node-actor.js';
@@ -108,11 +109,11 @@ export function incarnationOf(node: LazyNode): number {
   return node.snapshot?.context.incarnation ?? node.input.incarnation ?? 1;
 }
 
-/** Allocated and idle: nothing runs on the node and nothing about it is under way. */
+/** Allocated and idle (tagged `idle`): nothing runs on the node and nothing about it is under way. */
 export function isIdle(node: LazyNode): boolean {
   const { snapshot } = node;
   if (snapshot === undefined) return true;
-  return snapshot.status === 'active' && snapshot.matches({ allocated: 'idle' });
+  return snapshot.status === 'active' && snapshot.hasTag('idle');
 }
 
 /** Whether the cluster may take the node now (an unstarted node is allocated: it may not). */
@@ -125,7 +126,7 @@ export function releasedNow(node: SliceNode): boolean {
  * allocated and idle, with the context its actor would start with. Views (the status API, metrics,
  * the dashboard) read nodes this way; only the mailbox starts actors (node-mailbox.ts).
  */
-export function peek(node: SliceNode): { context: NodeContext; state: string } {
+export function peek(node: SliceNode): { context: NodeContext; state: NodeStateName } {
   const { snapshot } = node;
   if (snapshot) return { context: snapshot.context, state: stateName(snapshot.value) };
   return { context: initialNodeContext(node.input), state: FRESH_NODE_STATE };

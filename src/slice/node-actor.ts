@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type ActorOptions, type AnyStateMachine, createActor } from 'xstate';
 import type { nodeMachine } from '../../machines/node.machine.js';
+import type { NodeStateName } from '../../machines/node.states.js';
 import type { NodeInput, NodeSignal } from '../../machines/node.types.js';
 
 export type NodeMachine = typeof nodeMachine;
@@ -9,17 +10,17 @@ export type NodeSnapshot = ReturnType<NodeActor['getSnapshot']>;
 /** xstate's timer source: the system clock, or a SimulatedClock in tests. */
 export type Clock = NonNullable<ActorOptions<NodeMachine>['clock']>;
 
-/** `draining.countdown` style name of a snapshot's state. */
-export function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
+/** `draining.countdown` style name of a snapshot's state (node.states.ts lists them all). */
+export function stateName(value: unknown): NodeStateName {
+  if (typeof value === 'string') return value as NodeStateName;
   const entries = Object.entries(value as Record<string, unknown>);
-  return entries.map(([key, child]) => `${key}.${stateName(child)}`).join(',');
+  return entries.map(([key, child]) => `${key}.${stateName(child)}`).join(',') as NodeStateName;
 }
 
 export interface StateChange {
   nodeId: string;
-  from: string;
-  to: string;
+  from: NodeStateName;
+  to: NodeStateName;
   snapshot: NodeSnapshot;
   /** What the chart announced on the way (drained, forced, released, …), in order. */
   signals: NodeSignal[];

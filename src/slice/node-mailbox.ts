@@ -1,15 +1,15 @@
-import { ignoresCountdown } from '../../machines/node.chart.js';
 import type { NodeEvent } from '../../machines/node.types.js';
 import { DeferredEvents } from './deferred-events.js';
+import { type Route, type RoutedNode, route, startsDrain } from './event-route.js';
 import type { LazyNode } from './lazy-node.js';
 import type { NodeActor } from './node-actor.js';
 
 type Countdown = Extract<NodeEvent, { type: 'DELETE_PENDING' }>;
-type ValueSet = Extract<NodeEvent, { type: 'VALUE_SET' }>;
 
 /**
- * How the cluster's events reach the nodes' actors: delivered now, deferred until after the reply,
- * or skipped; and when an actor starts (ensureStarted: never as a side effect of reading a node).
+ * How the cluster's events reach the nodes' actors: route() (event-route.ts) plans each event
+ * (delivered now, deferred until after the reply, or skipped) and this executor carries the plan
+ * out. The only place a node's actor starts (ensureStarted: never as a side effect of reading a node).
  *
  * The rule this serves: a reply is read from the state that exists once each node named has had its
  * event, and never waits for SSH. Deferring only changes when a drain starts, never a reply: a node
@@ -40,52 +40,19 @@ export class NodeMailbox {
     return this.later.size;
   }
 
-  /** Delivers now, or behind the node's events still waiting. */
-  send(node: LazyNode, event: NodeEvent): void {
-    if (this.later.holds(node)) this.later.push(node, event);
-    else this.deliver(node, event);
-  }
-
-  /**
-   * A value from the cluster. An unstarted node takes it as its starting value, unless a value may
-   * start its prepare steps; the same value again changes nothing, except where it may start them.
-   */
-  value(node: LazyNode, event: ValueSet, mayPrepare: boolean): void {
-    if (node.snapshot === undefined && !mayPrepare) {
-      node.input.value = event.value;
-      return;
-    }
-    // A resting node is read where it rests: only a value it does not have yet wakes it.
-    const snapshot = node.snapshot ?? node.ensureStarted().getSnapshot();
-    const unchanged = snapshot.context.value === event.value && !snapshot.matches({ allocated: 'idle' });
-    if (unchanged && !this.later.holds(node)) return;
-    this.send(node, event);
+  /** An event for the node: delivered now, after the reply, or not at all (route() decides). */
+  send(node: LazyNode, event: NodeEvent): Route {
+    return this.execute(node, event, route(this.routed(node), event));
   }
 
   /** The delivery of one countdown call: at most `startBeforeReply` of its drains start before the reply. */
   countdown(): (node: LazyNode, event: Countdown) => void {
     let started = 0;
     return (node, event) => {
-      const waits = event.maxWaitTime > 0;
-      if (this.later.holds(node)) {
-        if (waits) return this.later.push(node, event);
-        // The cluster cannot wait: the node's waiting events go now, so this reply can release it.
-        this.later.deliverNow(node);
-      }
-      const mayStartDrain = started < this.startBeforeReply;
-      // An unstarted node is allocated: a countdown that waits for it needs no actor before the reply.
-      if (node.snapshot === undefined && waits && !mayStartDrain) return this.later.push(node, event);
-      // Drained, forced or deleted: the node keeps its state (most of a countdown's nodes after the
-      // first), and a resting one is not woken for it.
-      if (node.snapshot !== undefined && ignoresCountdown(node.snapshot)) return;
-      const actor = node.ensureStarted();
-      const snapshot = actor.getSnapshot();
-      if (ignoresCountdown(snapshot)) return;
-      if (waits && snapshot.matches('allocated')) {
-        if (!mayStartDrain) return this.later.push(node, event);
-        started += 1;
-      }
-      actor.send(event);
+      const routed = this.routed(node);
+      const plan = route(routed, event, started < this.startBeforeReply);
+      if (plan === 'now' && startsDrain(routed, event)) started += 1;
+      this.execute(node, event, plan);
     };
   }
 
@@ -100,6 +67,20 @@ export class NodeMailbox {
   /** Drops everything waiting (the slice is stopping). */
   clear(): void {
     this.later.clear();
+  }
+
+  private routed(node: LazyNode): RoutedNode {
+    return { holds: this.later.holds(node), snapshot: node.snapshot, input: node.input };
+  }
+
+  /** Carries a route out: the one place a node's actor starts for an event. */
+  private execute(node: LazyNode, event: NodeEvent, plan: Route): Route {
+    if (plan === 'later') this.later.push(node, event);
+    else if (plan === 'now') {
+      this.later.deliverNow(node);
+      this.deliver(node, event);
+    } else if (event.type === 'VALUE_SET' && node.snapshot === undefined) node.input.value = event.value;
+    return plan;
   }
 
   private deliver(node: LazyNode, event: NodeEvent): void {

@@ -164,7 +164,7 @@ export class Slice implements ClientEndpointHandlers {
         outside += 1;
         continue;
       }
-      this.mailbox.value(node, { type: 'VALUE_SET', value: entry.value ?? 1, at }, this.mayPrepare());
+      this.mailbox.send(node, { type: 'VALUE_SET', value: entry.value ?? 1, at });
     }
     if (outside > 0) this.log.debug({ outside }, 'resource values for nodes outside the slice');
     this.unknown.report(this.deps.unknownNodes);
@@ -227,13 +227,8 @@ export class Slice implements ClientEndpointHandlers {
     for (const node of this.nodes.values()) node.stop();
   }
 
-  /** Whether a value could start a node's prepare steps (then it goes through the node's machine). */
-  private mayPrepare(): boolean {
-    return (this.deps.prepareAt ?? null) !== null && this.deps.plan.outline.prepare.length > 0;
-  }
-
   private changed(change: StateChange): void {
-    if (change.to === 'deleted') {
+    if (change.snapshot.hasTag('gone')) {
       this.deps.runner.release(change.nodeId);
       if (change.signals.some((signal) => signal.type === 'workLost')) {
         this.log.warn(

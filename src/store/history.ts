@@ -1,3 +1,4 @@
+import { stateHasTag } from '../../machines/node.chart.js';
 import { readJournal } from './journal-reader.js';
 import type { JournalRecord } from './records.js';
 import { journalSegments } from './snapshot-file.js';
@@ -80,7 +81,7 @@ function rowsOf(record: JournalRecord, previous: Map<string, string>): HistoryRo
       const m = record.memory;
       const incarnation = m.incarnation ?? 1;
       const notes = [
-        from === 'deleted'
+        from !== undefined && stateHasTag(from, 'gone')
           ? `back in the slice: incarnation ${incarnation}`
           : incarnation > 1
             ? `incarnation ${incarnation}`

@@ -204,7 +204,7 @@ describe('the node chart, exhaustively', () => {
       }
     }
     console.log(`${coverage.summary()}, ${INPUTS.length} inputs, ${checks} invariant checks`);
-    // Shadowed by alreadyReleased: maxWaitTime 0 is recorded only on entering bestEffort, which marks the node released.
-    expect(coverage.missing).toEqual(['transition node.drainFailed ─always[1]→']);
+    // Every transition of the chart is taken on some path: none is unreachable.
+    expect(coverage.missing).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { stateHasTag } from '../../machines/node.chart.js';
+import type { NodeTag } from '../../machines/node.types.js';
 import { timelineGeometry } from '../../src/observe/timeline-chart/chart-geometry.js';
 import {
   byRisk,
@@ -10,13 +12,17 @@ import {
 import { timelineSvg } from '../../src/observe/timeline-chart/chart-svg.js';
 
 const T0 = 1_800_000_000_000;
-const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => ({
-  ...idleChartNode(nodeId),
-  state: 'draining',
-  revokedAt: T0,
-  deadline: T0 + 300_000,
-  ...extra,
-});
+/** A chart node in `state`, with the chart's facts of that state (as the status API and journal give them). */
+const node = (nodeId: string, extra: Partial<ChartNode> = {}): ChartNode => {
+  const made = { ...idleChartNode(nodeId), state: 'draining', revokedAt: T0, deadline: T0 + 300_000, ...extra };
+  const tagged = (tag: NodeTag) => stateHasTag(made.state, tag);
+  return {
+    ...made,
+    settled: tagged('released') || tagged('gone'),
+    drainRunning: tagged('drainRunning'),
+    unverified: tagged('unverified'),
+  };
+};
 const command = (
   stepIndex: number,
   phase: 'run' | 'verify',
@@ -52,6 +58,9 @@ describe('timeline chart rows', () => {
       released: true,
       releasedAt: T0 + 600,
       deletedAt: null,
+      drainRunning: false,
+      unverified: false,
+      gone: false,
       timeline: [
         { at: T0 + 10, kind: 'step', command: cmd },
         { at: T0 + 500, kind: 'step', command: { ...cmd, finishedAt: T0 + 500, code: 0 } },

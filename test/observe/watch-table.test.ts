@@ -1,31 +1,43 @@
 import { describe, expect, it } from 'vitest';
+import { stateHasTag } from '../../machines/node.chart.js';
 import type { NodeView } from '../../src/observe/node-view.js';
 import { countdownBar, watchFrame } from '../../src/observe/watch-table.js';
 
 const NOW = 1_800_000_000_000;
-const view = (nodeId: string, extra: Partial<NodeView> = {}): NodeView => ({
-  nodeId,
-  incarnation: 1,
-  clientId: null,
-  host: 'h',
-  state: 'allocated',
-  subState: 'idle',
-  stateName: 'allocated.idle',
-  value: null,
-  revokedAt: null,
-  deadline: null,
-  secondsLeft: null,
-  maxWaitTime: null,
-  step: null,
-  eta: null,
-  etaBasis: null,
-  released: false,
-  releasedAt: null,
-  failure: null,
-  forcedReason: null,
-  workLost: false,
-  deletedAt: null,
-  ...extra,
+const view = (nodeId: string, extra: Partial<NodeView> = {}): NodeView =>
+  withFacts({
+    nodeId,
+    incarnation: 1,
+    clientId: null,
+    host: 'h',
+    state: 'allocated',
+    subState: 'idle',
+    stateName: 'allocated.idle',
+    value: null,
+    revokedAt: null,
+    deadline: null,
+    secondsLeft: null,
+    maxWaitTime: null,
+    step: null,
+    eta: null,
+    etaBasis: null,
+    released: false,
+    releasedAt: null,
+    failure: null,
+    forcedReason: null,
+    workLost: false,
+    deletedAt: null,
+    drainRunning: false,
+    unverified: false,
+    gone: false,
+    ...extra,
+  });
+/** The chart's facts of the view's state, as the status API ships them. */
+const withFacts = (node: NodeView): NodeView => ({
+  ...node,
+  drainRunning: stateHasTag(node.stateName, 'drainRunning'),
+  unverified: stateHasTag(node.stateName, 'unverified'),
+  gone: stateHasTag(node.stateName, 'gone'),
 });
 const revoked = { revokedAt: NOW - 60_000, deadline: NOW + 60_000 };
 
@@ -35,7 +47,10 @@ describe('status --watch frames', () => {
       '[##########..........] 1m00s left',
     );
     expect(
-      countdownBar(view('b', { ...revoked, state: 'drained', released: true, releasedAt: NOW - 30_000 }), NOW + 20_000),
+      countdownBar(
+        view('b', { ...revoked, state: 'drained', stateName: 'drained', released: true, releasedAt: NOW - 30_000 }),
+        NOW + 20_000,
+      ),
     ).toBe('[....................] released 1m30s early');
     expect(countdownBar(view('c'), NOW)).toBe('not revoked');
   });

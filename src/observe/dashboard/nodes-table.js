@@ -35,7 +35,7 @@ function countdownCell(cell, node, now) {
   const [fill, text] = bar.children;
   if (node.deadline === null) {
     fill.style.width = '0%';
-    text.textContent = node.state === 'deleted' ? 'gone' : 'not revoked';
+    text.textContent = node.gone ? 'gone' : 'not revoked';
     return;
   }
   const left = Math.max(0, (node.deadline - now) / 1000);

@@ -125,7 +125,7 @@ export function timelineGeometry(nodes, options) {
       if (at !== null) markers.push({ kind, x: x(at), title: `${text} at +${seconds(at - start)}` });
     };
     mark('revoked', node.revokedAt, 'revoked');
-    if (node.state === 'draining') mark('eta', node.eta, 'expected end of drain');
+    if (node.drainRunning) mark('eta', node.eta, 'expected end of drain');
     mark('verified', node.verifiedAt, 'drain verified');
     mark('released', node.releasedAt, 'released to the cluster');
     mark('deleted', node.deletedAt, 'deleted by the cluster');

@@ -36,6 +36,9 @@
  * @typedef {object} ChartNode
  * @property {string} nodeId
  * @property {string} state top-level state: allocated, draining, drained, held, forced, deleted
+ * @property {boolean} settled the chart says the cluster may take it (a state tagged released, or deleted)
+ * @property {boolean} drainRunning its drain runs (tag drainRunning)
+ * @property {boolean} unverified its drain ended without its verify: held or forced (tag unverified)
  * @property {number | null} revokedAt
  * @property {number | null} deadline
  * @property {number | null} eta
@@ -55,6 +58,9 @@
 export const idleChartNode = (nodeId) => ({
   nodeId,
   state: 'allocated',
+  settled: false,
+  drainRunning: false,
+  unverified: false,
   revokedAt: null,
   deadline: null,
   eta: null,
@@ -100,6 +106,7 @@ export function stepBars(marks) {
  * revocation is drawn: a node back in the slice starts a fresh row.
  * @param {{ nodeId: string, state: string, revokedAt: number | null, deadline: number | null, eta: number | null,
  *   released: boolean, releasedAt: number | null, deletedAt: number | null, workLost?: boolean,
+ *   drainRunning: boolean, unverified: boolean, gone: boolean,
  *   timeline?: { at: number, kind: string, command?: { rung: string, stepIndex: number, step: string,
  *     phase: 'run' | 'verify', startedAt: number, finishedAt?: number, code?: number | null } }[] }} view
  * @returns {ChartNode}
@@ -119,6 +126,9 @@ export function chartNodeOfView(view) {
   return {
     nodeId: view.nodeId,
     state: view.state,
+    settled: view.released || view.gone,
+    drainRunning: view.drainRunning,
+    unverified: view.unverified,
     revokedAt: view.revokedAt,
     deadline: view.deadline,
     eta: view.eta,
@@ -139,9 +149,8 @@ export function chartNodeOfView(view) {
  * @returns {{ slackMs: number, atRisk: boolean }}
  */
 export function riskOf(node, now) {
-  const done = node.released || node.state === 'deleted' || node.state === 'drained';
-  if (done || node.deadline === null) return { slackMs: Infinity, atRisk: false };
-  if (node.state === 'held' || node.state === 'forced') return { slackMs: -Infinity, atRisk: true };
+  if (node.released || node.settled || node.deadline === null) return { slackMs: Infinity, atRisk: false };
+  if (node.unverified) return { slackMs: -Infinity, atRisk: true };
   const slackMs = node.deadline - Math.max(now, node.eta ?? now);
   const window = node.revokedAt === null ? 0 : node.deadline - node.revokedAt;
   return { slackMs, atRisk: slackMs < Math.max(10_000, window * 0.1) };

@@ -1,3 +1,5 @@
+import { stateHasTag } from '../../../machines/node.chart.js';
+import type { NodeTag } from '../../../machines/node.types.js';
 import type { JournalRecord } from '../../store/records.js';
 import { topState } from '../node-events.js';
 import { timelineGeometry } from './chart-geometry.js';
@@ -29,10 +31,13 @@ export function chartNodesOfJournal(records: readonly JournalRecord[]): ChartNod
   for (const record of records) {
     if (record.kind === 'node') {
       const { node } = trace(record.nodeId, record.memory.incarnation ?? 1);
-      const state = topState(record.state);
-      if (state === 'drained' && node.verifiedAt === null) node.verifiedAt = record.t;
+      const tagged = (tag: NodeTag) => stateHasTag(record.state, tag);
+      if (tagged('verified') && node.verifiedAt === null) node.verifiedAt = record.t;
       Object.assign(node, {
-        state,
+        state: topState(record.state),
+        settled: tagged('released') || tagged('gone'),
+        drainRunning: tagged('drainRunning'),
+        unverified: tagged('unverified'),
         revokedAt: record.memory.revokedAt,
         deadline: record.memory.deadline,
         deletedAt: record.memory.deletedAt,
