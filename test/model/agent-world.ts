@@ -239,8 +239,8 @@ export class AgentWorld implements CampaignWorld {
     this.runner.newIncarnation(nodeId);
   }
 
-  backToEarlierLife(nodeId: string, lives: number): void {
-    this.runner.backToEarlierLife(nodeId, lives);
+  backToLife(nodeId: string, incarnation: number): void {
+    this.runner.backToLife(nodeId, incarnation);
   }
 
   diskFailures(): number {

@@ -19,8 +19,8 @@ export interface CampaignWorld {
   verified(nodeId: string): boolean;
   /** The node starts a new life in the slice (its earlier verifies prove nothing now). */
   newIncarnation(nodeId: string): void;
-  /** A restart took the agent back `lives` lives of the node (they were never on disk): their verifies count again. */
-  backToEarlierLife?(nodeId: string, lives: number): void;
+  /** A restart took the agent back to that incarnation of the node (later ones were never on disk): its verifies count again. */
+  backToLife?(nodeId: string, incarnation: number): void;
   /** Journal write failures so far, and whether the journal takes writes. */
   diskFailures(): number;
   journalHealthy(): boolean;

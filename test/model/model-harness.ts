@@ -285,7 +285,7 @@ export class ModelHarness<W extends CampaignWorld = CampaignWorld> {
   private readBack(node: ModelNode, view: NodeView | undefined): void {
     const incarnation = view?.incarnation ?? 1;
     // Lives the agent never got to disk: the node is back in an earlier one.
-    if (incarnation < node.incarnation) this.world.backToEarlierLife?.(node.nodeId, node.incarnation - incarnation);
+    if (incarnation < node.incarnation) this.world.backToLife?.(node.nodeId, incarnation);
     node.incarnation = incarnation;
     node.deletedAt = view?.state === 'deleted' ? view.context.deletedAt : null;
     node.inferredDeleted = view?.state === 'deleted' && view.context.deletedAt === null;

@@ -7,11 +7,13 @@ import {
   Behave,
   Countdown,
   DeleteComplete,
+  DiskFails,
   LateRetry,
   ReAdd,
   Relist,
   Reload,
   Restart,
+  SetValues,
   Together,
   Unlist,
 } from './model-commands.js';
@@ -47,6 +49,24 @@ describe('model campaign regressions', () => {
 
   it('a node released while the cluster could not wait stays released when a later entry moves its deadline and the drain fails (seed 20261128, path 33:2:1:5:4:4)', async () => {
     await replay('hold', [new Behave('pc1', 'exit127'), countdown(['pc1', 0], ['pc1', 5])]);
+  });
+
+  it('a node deleted and given back while the journal cannot write is not restored drained in its new life (seed 20261128, path 25:0:0:5:7:24:25:27:25:24:24:23:23:23:23:25:23:23:23:23:23:24:25:25:25:19:19)', async () => {
+    const diskFails = () => new DiskFails('write', 'ENOSPC', false);
+    await replay(
+      'hold',
+      [
+        new SetValues([entryFor('pc1', { value: 0 }), { node_id: 'pc1', value: 0 }]),
+        countdown(['pc1', 0]),
+        diskFails(),
+        new DeleteComplete([entryFor('pc1', { max_wait_time: 0 })]),
+        diskFails(),
+        new ReAdd(0),
+        diskFails(),
+        new Restart('crash'),
+      ],
+      5_000,
+    );
   });
 
   it('a node named twice in one countdown, its drain start deferred, then with max_wait_time 0, is released for both entries (seed 7, path 74:1:5:8:12:12:11)', async () => {

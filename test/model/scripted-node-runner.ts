@@ -77,12 +77,14 @@ export class ScriptedNodeRunner implements SshRunner {
   }
 
   /**
-   * A restart forgot the node's last `lives` lives (the calls that began them were never answered and
-   * never reached the disk): the agent is back in an earlier one, whose verifies count again.
+   * A restart forgot the node's lives after `incarnation` (the calls that began them never reached the
+   * disk): the agent is back in that life, whose verifies count again. The runner's lives are those
+   * the model saw answered (newIncarnation), counted from 1: a life begun by a call the agent could
+   * not answer never started here, so the agent's earlier life may still be the runner's current one.
    */
-  backToEarlierLife(nodeId: string, lives: number): void {
+  backToLife(nodeId: string, incarnation: number): void {
     const earlier = this.earlier.get(nodeId) ?? [];
-    for (let i = 0; i < lives && earlier.length > 0; i += 1) {
+    while (earlier.length + 1 > incarnation && earlier.length > 0) {
       const passes = earlier.pop();
       if (passes) this.passes.set(nodeId, passes);
       else this.passes.delete(nodeId);
