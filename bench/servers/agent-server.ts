@@ -5,12 +5,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent } from '../../src/agent.js';
-import { createRunner } from '../../src/cli/run-command.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
+import type { SshRunner } from '../../src/ssh/ssh-runner.js';
 import { Store } from '../../src/store/store.js';
 import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
 import { NoopSshRunner } from './noop-runner.js';
+
+const RUNNER_FOR = '../../src/ssh/runner-for.js';
+const CREATE_RUNNER = '../../src/cli/run-command.js';
+type Logger = ReturnType<typeof createLogger>;
+type HopListener = (nodeId: string, hop: string, at: number) => void;
+interface RunnerForModule {
+  runnerFor(config: unknown, mode: 'configured', deps: { logger: Logger; onHop?: HopListener }): SshRunner;
+}
+interface CreateRunnerModule {
+  createRunner(config: unknown, logger: Logger, key: undefined, onHop: HopListener | undefined): SshRunner;
+}
 
 const options = JSON.parse(process.argv[2] ?? '{}') as AgentServerOptions;
 const report = (message: AgentServerReport): void => void process.send?.(message);
@@ -40,20 +51,33 @@ const drainedAt = new Map<string, number>();
 const commandAt: number[] = [];
 const hops: Array<{ nodeId: string; hop: string; at: number }> = [];
 const onHop = (nodeId: string, hop: string, at: number): void => void hops.push({ nodeId, hop, at });
-// Older commits' createRunner takes no hop listener (--compare): the extra argument is then ignored.
-const runnerWithHops = createRunner as (...args: unknown[]) => ReturnType<typeof createRunner>;
+// The configured runner with a hop listener. Older commits (--compare) have no runnerFor, but
+// createRunner(config, logger, key, onHop) in run-command.ts (the oldest ignore onHop).
+type MakeRunner = (listener: typeof onHop | undefined) => SshRunner;
+const makeRunner: MakeRunner = await import(RUNNER_FOR as string)
+  .then(
+    (m: RunnerForModule) => (listener: typeof onHop | undefined) =>
+      m.runnerFor(config, 'configured', { logger, ...(listener ? { onHop: listener } : {}) }),
+  )
+  .catch(() =>
+    import(CREATE_RUNNER as string).then(
+      (m: CreateRunnerModule) => (listener: typeof onHop | undefined) =>
+        m.createRunner(config, logger, undefined, listener),
+    ),
+  );
 const store = await Store.open({ dir: stateDir, logger });
 const built = performance.now();
 const agent = createAgent({
   config,
   logger,
-  runner:
-    options.runner === 'noop'
-      ? new NoopSshRunner()
-      : runnerWithHops(config, logger, undefined, options.reportDrains ? onHop : undefined),
+  runner: options.runner === 'noop' ? new NoopSshRunner() : makeRunner(options.reportDrains ? onHop : undefined),
   store,
   onChange: (change) => {
-    if (options.reportDrains && change.snapshot.hasTag('verified') && !drainedAt.has(change.nodeId)) {
+    if (
+      options.reportDrains &&
+      change.signals.some((signal) => signal.type === 'drained') &&
+      !drainedAt.has(change.nodeId)
+    ) {
       drainedAt.set(change.nodeId, Date.now());
       if (drainedAt.size === options.nodes)
         report({

@@ -6,12 +6,12 @@ import { loadDrainPlan } from '../drain/load-plan.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { createLogger } from '../log/logger.js';
 import type { ListedNode } from '../slice/listed-node.js';
+import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
-import { createRunner } from './run-command.js';
 
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 
@@ -68,7 +68,7 @@ export function checkCommand(): Command {
 /** One login per node, whatever dryRun says (the check is asked for by name). */
 async function checkSsh(config: AgentConfig, nodes: readonly ListedNode[]): Promise<void> {
   const privateKey = await readPrivateKeyOrExit(config);
-  const runner = createRunner({ ...config, dryRun: false }, createLogger({ level: 'silent' }), privateKey);
+  const runner = runnerFor(config, 'ssh', { logger: createLogger({ level: 'silent' }), privateKey });
   try {
     const checks = await checkLogins(nodes, runner, config.ssh.connectTimeoutSeconds * 1000 + 10_000);
     process.stdout.write(`\n${loginTable(checks)}`);

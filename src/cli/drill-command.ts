@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { DEFAULT_DRILL_SCENARIO, runDrill } from '../sim/drill.js';
 import { loadScenario } from '../sim/scenario.js';
+import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { exitFor, type LoadConfig } from './register-command.js';
-import { createRunner } from './run-command.js';
 
 /** `dynslice-agent drill`: rehearse the configured drain plan against the configured nodes. */
 export function drillCommand(load: LoadConfig): Command {
@@ -28,8 +28,7 @@ export function drillCommand(load: LoadConfig): Command {
         config,
         nodeList,
         scenario,
-        createRunner: (logger) => createRunner(config, logger, privateKey),
-        dryRun: options.dryRun === true,
+        createRunner: (logger) => runnerFor(config, options.dryRun ? 'dry-run' : 'configured', { logger, privateKey }),
         write: (text) => void process.stdout.write(text),
       }).catch((error: unknown) => {
         throw exitFor(error, 'the drill');

@@ -5,14 +5,11 @@ import { parseListenAddress } from '../config/listen-address.js';
 import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
-import { createLogger, type Logger } from '../log/logger.js';
+import { createLogger } from '../log/logger.js';
 import { startStatusServer } from '../observe/status-server.js';
 import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
 import { ShadowHandlers } from '../slice/shadow-handlers.js';
-import type { HopListener } from '../ssh/command-hops.js';
-import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
-import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
+import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { openStoreOrExit } from './open-store.js';
@@ -28,27 +25,6 @@ export interface RunOptions {
   shadow?: boolean;
   /** The configuration file: anchors the cluster section's relative paths. */
   configFile: string;
-}
-
-/**
- * Dry-run is an implementation chosen once here, not a flag checked everywhere. `privateKey`: the
- * key `ssh.privateKeyCommand` printed (see readPrivateKeyOrExit); else the key file is read.
- */
-export function createRunner(config: AgentConfig, logger: Logger, privateKey?: string, onHop?: HopListener): SshRunner {
-  if (config.dryRun) return new DryRunSshRunner(logger);
-  return createNodeSshRunner({
-    ...(onHop ? { onHop } : {}),
-    ...(privateKey === undefined ? { privateKeyPath: config.ssh.privateKeyPath } : { privateKey }),
-    knownHostsPath: config.ssh.knownHostsPath,
-    hostKeyChecking: config.ssh.hostKeyChecking,
-    concurrency: config.ssh.concurrency,
-    connectTimeoutMs: config.ssh.connectTimeoutSeconds * 1000,
-    outputHeadBytes: config.ssh.outputHeadBytes,
-    outputTailBytes: config.ssh.outputTailBytes,
-    unkeptBytesPerSecond: config.ssh.unkeptOutputBytesPerSecond,
-    unkeptBytesPerSecondTotal: config.ssh.unkeptOutputBytesPerSecondTotal,
-    logger,
-  });
 }
 
 export interface RunningAgent {
@@ -75,8 +51,8 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     ? (handlers: ClientEndpointHandlers) => (shadow = new ShadowHandlers(handlers, { logger, now: Date.now }))
     : undefined;
   const runner = shadowMode
-    ? new DryRunSshRunner(logger)
-    : createRunner(config, logger, await readPrivateKeyOrExit(config));
+    ? runnerFor(config, 'dry-run', { logger })
+    : runnerFor(config, 'configured', { logger, privateKey: await readPrivateKeyOrExit(config) });
   // Shadow mode tries the agent out: it leaves the real journal alone.
   const store = shadowMode ? undefined : await openStoreOrExit(config.state.dir, logger);
   const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store, nodeList });

@@ -6,7 +6,7 @@ import { parseConfig } from '../config/load-config.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
 import { startStatusServer } from '../observe/status-server.js';
-import { createNodeSshRunner } from '../ssh/node-ssh-runner.js';
+import { runnerFor } from '../ssh/runner-for.js';
 import { type EmulatedNodes, startEmulatedNodes } from './emulated-nodes.js';
 import { describeSummary, timedWriter } from './narration.js';
 import { JOB_DRAIN_STEP } from './node-job.js';
@@ -82,12 +82,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const nodes = await startEmulatedNodes({ count: options.nodes, baseDir: dir });
     cleanup.push(() => nodes.stop());
     const config = agentConfig(nodes, dir);
-    const runner = createNodeSshRunner({
-      privateKeyPath: config.ssh.privateKeyPath,
-      knownHostsPath: config.ssh.knownHostsPath,
-      hostKeyChecking: 'yes',
-      logger,
-    });
+    const runner = runnerFor(config, 'ssh', { logger });
     const rehearsal = await startRehearsal({
       config,
       runner,

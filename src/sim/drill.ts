@@ -28,9 +28,8 @@ export interface DrillOptions {
   /** The slice's node list as read at start (the configuration's, or its manifest's). */
   nodeList: ManifestNodeList;
   scenario: Scenario;
-  /** The real SSH runner the configuration describes; unused with dryRun. */
+  /** The runner the configuration describes (runnerFor): a dry run's logs what it would have run. */
   createRunner: (logger: ReturnType<typeof createLogger>) => SshRunner;
-  dryRun: boolean;
   write: (text: string) => void;
 }
 
@@ -47,7 +46,8 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
   await mkdir(config.state.dir, { recursive: true });
   const logFile = join(config.state.dir, 'drill.log');
   const logger = createLogger({ level: config.log.level, destination: createWriteStream(logFile, { flags: 'a' }) });
-  const dryRunner = options.dryRun ? new DryRunSshRunner(logger) : null;
+  const runner = options.createRunner(logger);
+  const dryRunner = runner instanceof DryRunSshRunner ? runner : null;
   // The simulator calls as the cluster does but presents no client certificate and comes from loopback.
   const endpoint = {
     ...config.endpoint,
@@ -60,7 +60,7 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
   const rehearsal = await startRehearsal({
     config: { ...config, endpoint },
     nodeList: { list: options.nodeList },
-    runner: dryRunner ?? options.createRunner(logger),
+    runner,
     plan: await loadDrainPlan(config),
     logger,
     nodes: nodes.map((n) => ({ nodeId: n.nodeId, clientId: n.clientId })),
@@ -69,7 +69,7 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
   });
   write(
     `drill: ${scenario.name}, ${nodes.length} nodes, ` +
-      `${options.dryRun ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent ` +
+      `${dryRunner ? 'DRY RUN (nothing is executed on the nodes)' : 'the real drain plan over SSH'}; agent ` +
       `log ${logFile}\n`,
   );
   try {

@@ -4,6 +4,7 @@ import type { HostKeyChecking } from './host-key-policy.js';
 import type { ConnectionClock } from './node-connection.js';
 import type { SshRunner } from './ssh-runner.js';
 
+/** Options left out take the `ssh` section's defaults (config/ssh-schema.ts, through ssh-settings.ts). */
 export interface NodeSshRunnerOptions {
   privateKeyPath?: string;
   privateKey?: string;
@@ -12,12 +13,12 @@ export interface NodeSshRunnerOptions {
   /** Most connection attempts in flight at once (sshd's MaxStartups drops bursts). */
   concurrency?: number;
   connectTimeoutMs?: number;
-  /** Per stream, the first and the last bytes a result keeps (default 64 KiB each); the rest is counted. */
+  /** Per stream, the first and the last bytes a result keeps ; the rest is counted. */
   outputHeadBytes?: number;
   outputTailBytes?: number;
-  /** Output past what is kept is read at most this fast, per command (default 1 MiB/s; Infinity: unpaced). */
+  /** Output past what is kept is read at most this fast, per command (Infinity: unpaced). */
   unkeptBytesPerSecond?: number;
-  /** The same for all commands together, whatever their number (default 8 MiB/s; Infinity: no shared budget). */
+  /** The same for all commands together, whatever their number (Infinity: no shared budget). */
   unkeptBytesPerSecondTotal?: number;
   /** Further connect tries after a failure that may pass (default 2), `connectBackoffMs` (500) doubling. */
   connectRetries?: number;

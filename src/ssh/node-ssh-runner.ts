@@ -13,22 +13,25 @@ import { runRemoteCommand } from './remote-command.js';
 import { buildRemoteCommand, envAssignments, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
 import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
 import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
+import { SSH_DEFAULTS } from './ssh-settings.js';
 
 export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 
-/** Output past what is kept costs the agent ~1.5 ms of CPU per MiB read: a flooding command is read this fast. */
-const UNKEPT_BYTES_PER_SECOND = 1024 * 1024;
-/** All commands together: ~12 ms of CPU a second however many nodes flood at once. */
-const UNKEPT_BYTES_PER_SECOND_TOTAL = 8 * 1024 * 1024;
+/**
+ * How long a kept connection that dropped waits before it is opened again. Output past what is kept
+ * costs the agent ~1.5 ms of CPU per MiB read: ssh.unkeptOutputBytesPerSecond(Total) pace it (their
+ * defaults, like every ssh.* default, are the schema's: ssh-settings.ts).
+ */
 const REWARM_MS = 2_000;
 
 /** Runs commands over one pooled connection per node (see machines/ssh-connection.machine.ts). */
-export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunner {
+export function createNodeSshRunner(given: NodeSshRunnerOptions): NodeSshRunner {
+  const options = { ...SSH_DEFAULTS, ...given };
   const logger = options.logger.child({ component: 'ssh' });
   const output = {
-    keep: { headBytes: options.outputHeadBytes ?? 64 * 1024, tailBytes: options.outputTailBytes ?? 64 * 1024 },
-    unkeptBytesPerSecond: options.unkeptBytesPerSecond ?? UNKEPT_BYTES_PER_SECOND,
-    unkeptTotal: new ReadPacer(options.unkeptBytesPerSecondTotal ?? UNKEPT_BYTES_PER_SECOND_TOTAL),
+    keep: { headBytes: options.outputHeadBytes, tailBytes: options.outputTailBytes },
+    unkeptBytesPerSecond: options.unkeptBytesPerSecond,
+    unkeptTotal: new ReadPacer(options.unkeptBytesPerSecondTotal),
   };
   const hostKeys = createHostKeyPolicy({
     knownHostsPath: expandHome(options.knownHostsPath),
@@ -37,9 +40,9 @@ export function createNodeSshRunner(options: NodeSshRunnerOptions): NodeSshRunne
   });
   const pool = new ConnectionPool(
     {
-      connectLimit: new ConcurrencyLimit(options.concurrency ?? 32),
+      connectLimit: new ConcurrencyLimit(options.concurrency),
       maxChannels: options.maxChannelsPerNode ?? 8,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs,
       retries: options.connectRetries ?? 2,
       backoffMs: options.connectBackoffMs ?? 500,
       rewarmMs: options.rewarmMs ?? REWARM_MS,
