@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import { restoreNodes } from './agent/restore-nodes.js';
 import { warmUpCallPath, warmUpDrainPath } from './agent/warm-up.js';
-import type { ManifestNodeList } from './cluster/manifest-nodes.js';
-import { configuredNodes, type NodeListSource } from './cluster/node-list-source.js';
 import { ConfigError } from './config/load-config.js';
 import type { AgentConfig } from './config/schema.js';
 import { CrashSearch } from './drain/crash-search.js';
@@ -11,6 +9,8 @@ import { ActionRegistry } from './drain/registry.js';
 import type { DrainCommandEvent } from './drain/step-actors.js';
 import { listenConfiguredEndpoint } from './endpoint/configured-endpoint.js';
 import type { EndpointServer } from './endpoint/http-server.js';
+import type { ManifestNodeList } from './node-list/manifest-nodes.js';
+import { configuredNodes, type NodeListSource } from './node-list/node-list-source.js';
 import { Observer } from './observe/observer.js';
 import type { ClientEndpointHandlers } from './protocol/client-methods.js';
 import type { Clock, StateChange } from './slice/node-actor.js';

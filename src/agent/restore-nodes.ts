@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { stateHasTag } from '../../machines/node.chart.js';
 import type { NodeRestore } from '../../machines/node.types.js';
-import type { ListedNode } from '../slice/listed-node.js';
+import type { ListedNode } from '../node-list/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';
 import type { Slice } from '../slice/slice.js';
 import { restoreFromJournal } from '../store/node-record.js';

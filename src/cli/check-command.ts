@@ -5,7 +5,7 @@ import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { createLogger } from '../log/logger.js';
-import type { ListedNode } from '../slice/listed-node.js';
+import type { ListedNode } from '../node-list/listed-node.js';
 import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';

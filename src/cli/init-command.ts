@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ManifestError } from '../cluster/manifest-rspec.js';
-import { thisMachine } from '../cluster/node-list-source.js';
 import { type InitRequest, type InitResult, initAgent } from '../deploy/init-setup.js';
 import { CertificateError } from '../deploy/self-signed-certificate.js';
+import { ManifestError } from '../node-list/manifest-rspec.js';
+import { thisMachine } from '../node-list/node-list-source.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { ask, onTerminal } from './terminal-prompt.js';
 

@@ -1,5 +1,5 @@
+import type { ListedNode } from '../node-list/listed-node.js';
 import { alignColumns } from '../observe/text-table.js';
-import type { ListedNode } from '../slice/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';
 import type { RunResult, SshRunner } from '../ssh/ssh-runner.js';
 

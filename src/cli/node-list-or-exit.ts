@@ -1,7 +1,7 @@
-import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
-import { ManifestError } from '../cluster/manifest-rspec.js';
-import { type NodeListSource, type NodeListSourceOptions, nodeListSource } from '../cluster/node-list-source.js';
 import type { AgentConfig } from '../config/schema.js';
+import type { ManifestNodeList } from '../node-list/manifest-nodes.js';
+import { ManifestError } from '../node-list/manifest-rspec.js';
+import { type NodeListSource, type NodeListSourceOptions, nodeListSource } from '../node-list/node-list-source.js';
 import { CliExit, EXIT } from './exit-codes.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
+import type { ManifestNodeList } from '../node-list/manifest-nodes.js';
 import { alignColumns } from '../observe/text-table.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { siteOfAuthority, siteOfDomain } from '../cluster/site.js';
+import { siteOfAuthority, siteOfDomain } from '../node-list/site.js';
 
 export const nodeSchema = z.strictObject({
   node_id: z.coerce.string().min(1),

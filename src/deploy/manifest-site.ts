@@ -1,8 +1,8 @@
-import { ManifestError, type ManifestNode } from '../cluster/manifest-rspec.js';
-import { isSelf, type SelfIdentity } from '../cluster/self-identity.js';
-import { siteOfAuthority } from '../cluster/site.js';
-import { siteOfNode, sitesOf } from '../cluster/site-choice.js';
-import { HOSTNAME } from '../slice/host-template.js';
+import { HOSTNAME } from '../node-list/host-template.js';
+import { ManifestError, type ManifestNode } from '../node-list/manifest-rspec.js';
+import { isSelf, type SelfIdentity } from '../node-list/self-identity.js';
+import { siteOfAuthority } from '../node-list/site.js';
+import { siteOfNode, sitesOf } from '../node-list/site-choice.js';
 
 /** What `init` learns from the manifest about the machine it runs on. */
 export interface ManifestSite {

@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
 import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
+import type { ManifestNodeList } from '../node-list/manifest-nodes.js';
 import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
 import type { SshRunner } from '../ssh/ssh-runner.js';
 import { describeDrill, describeDryRun } from './drill-report.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { ManifestNodeList } from '../cluster/manifest-nodes.js';
-import type { ListedNode } from './listed-node.js';
+import type { ListedNode } from '../node-list/listed-node.js';
+import type { ManifestNodeList } from '../node-list/manifest-nodes.js';
 import type { NodeListChange } from './node-list.js';
 
 export type ReloadReason = 'start' | 'signal' | 'timer' | 'unknown-node';

@@ -1,6 +1,6 @@
+import type { ListedNode } from '../node-list/listed-node.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import type { LazyNode } from './lazy-node.js';
-import type { ListedNode } from './listed-node.js';
 import { pastIdle } from './lost-deletion.js';
 import type { NodeRegistry } from './node-registry.js';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { NodeInput, NodeRestore } from '../../machines/node.types.js';
+import { deriveHost } from '../node-list/host-template.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
-import { deriveHost } from './host-template.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { incarnationOf, LazyNode, type StartNodeActor } from './lazy-node.js';
 import { type NodeActor, type StateChange, stateName } from './node-actor.js';

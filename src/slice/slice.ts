@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { NodeRestore } from '../../machines/node.types.js';
 import { createStepActors, type DrainCommandEvent } from '../drain/step-actors.js';
+import type { ListedNode } from '../node-list/listed-node.js';
 import type { ClientEndpointHandlers, NodeEntry } from '../protocol/client-methods.js';
 import type { SshTarget } from '../ssh/ssh-runner.js';
 import { DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
 import { isIdle, type LazyNode, releasedNow, type SliceNode } from './lazy-node.js';
-import type { ListedNode } from './listed-node.js';
 import { takenWithoutDeletion } from './lost-deletion.js';
 import { type NodeMachine, type StateChange, startNodeActor } from './node-actor.js';
 import { applyNodeList, type NodeListChange } from './node-list.js';

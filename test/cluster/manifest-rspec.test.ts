@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeIdOfComponent, nodesFromManifest, type SelfIdentity } from '../../src/cluster/manifest-nodes.js';
-import { ManifestError, parseManifest, parseManifestInSlices } from '../../src/cluster/manifest-rspec.js';
+import { nodeIdOfComponent, nodesFromManifest, type SelfIdentity } from '../../src/node-list/manifest-nodes.js';
+import { ManifestError, parseManifest, parseManifestInSlices } from '../../src/node-list/manifest-rspec.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/manifests');

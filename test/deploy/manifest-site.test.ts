@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/cluster/manifest-rspec.js';
 import { bossHostOf, manifestSite } from '../../src/deploy/manifest-site.js';
+import { parseManifest } from '../../src/node-list/manifest-rspec.js';
 import { siteManifestXml, TWO_SITE_NODES } from '../cluster/two-site-manifest.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 

@@ -1,5 +1,5 @@
 import type { FailurePolicy } from '../../machines/node.types.js';
-import type { ManifestNodeList } from '../../src/cluster/manifest-nodes.js';
+import type { ManifestNodeList } from '../../src/node-list/manifest-nodes.js';
 import { CONFIGURED, modelConfig } from './agent-world.js';
 
 /** The configuration of the manifest world: nodes from the manifest, unknown nodes released (no hostTemplate). */

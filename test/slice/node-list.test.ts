@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ManifestNodeList } from '../../src/cluster/manifest-nodes.js';
-import type { ListedNode } from '../../src/slice/listed-node.js';
+import type { ListedNode } from '../../src/node-list/listed-node.js';
+import type { ManifestNodeList } from '../../src/node-list/manifest-nodes.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { NodeListReloader } from '../../src/slice/node-list-reloader.js';
 import { NodeLookupHandlers } from '../../src/slice/node-lookup-handlers.js';

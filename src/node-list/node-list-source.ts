@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { runLocalCommand } from '../config/local-command.js';
 import type { AgentConfig, NodeConfig } from '../config/schema.js';
-import type { ListedNode } from '../slice/listed-node.js';
+import type { ListedNode } from './listed-node.js';
 import { type ManifestNodeList, nodesFromManifest } from './manifest-nodes.js';
 import { ManifestError, parseManifestInSlices } from './manifest-rspec.js';
 import type { SelfIdentity } from './self-identity.js';

@@ -1,5 +1,5 @@
-import { HOSTNAME } from '../slice/host-template.js';
-import type { ListedNode } from '../slice/listed-node.js';
+import { HOSTNAME } from './host-template.js';
+import type { ListedNode } from './listed-node.js';
 import type { ManifestLogin, ManifestNode } from './manifest-rspec.js';
 import { isSelf, type SelfIdentity } from './self-identity.js';
 import { componentOf } from './site.js';
