@@ -1,7 +1,8 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
-import { parseCidr } from '../endpoint/source-allow-list.js';
 import { DEFAULT_HANDLER_TIMEOUT_MS } from '../protocol/client-endpoint.js';
+import { DEFAULT_MAX_NODES_PER_CALL } from '../protocol/lenient-params.js';
+import { parseCidr } from './cidr.js';
 import { parseListenAddress } from './listen-address.js';
 
 const seconds = z.number().nonnegative();
@@ -52,7 +53,7 @@ export const endpointSchema = z
       .int()
       .positive()
       .default(1024 * 1024),
-    maxNodesPerCall: z.number().int().positive().default(10_000),
+    maxNodesPerCall: z.number().int().positive().default(DEFAULT_MAX_NODES_PER_CALL),
     headersTimeoutSeconds: seconds.default(10),
     requestTimeoutSeconds: seconds.default(30),
     /** A connection on which nothing is read or written for this long is closed; also bounds an idle keep-alive. */
@@ -158,3 +159,9 @@ export function resolveEndpointPaths(endpoint: EndpointConfig, resolvePath: (pat
   if (endpoint.tokenFile !== undefined) endpoint.tokenFile = resolvePath(endpoint.tokenFile);
   if (endpoint.clientCa !== undefined) endpoint.clientCa = resolvePath(endpoint.clientCa);
 }
+
+/**
+ * The endpoint's defaults, as the schema gives them: the endpoint's modules take theirs from here
+ * (src/endpoint's DEFAULT_* constants), so a default is written once.
+ */
+export const ENDPOINT_DEFAULTS = endpointSchema.parse({});

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { ENDPOINT_DEFAULTS } from '../config/endpoint-schema.js';
 
-export const DEFAULT_MIN_BODY_BYTES_PER_SECOND = 32 * 1024;
+export const DEFAULT_MIN_BODY_BYTES_PER_SECOND = ENDPOINT_DEFAULTS.minBodyBytesPerSecond;
 export const DEFAULT_BODY_GRACE_MS = 2000;
 
 export class BodyTooLargeError extends Error {

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { ENDPOINT_DEFAULTS } from '../config/endpoint-schema.js';
 import { onceAnswerGone } from './connection-calls.js';
 
-export const DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = ENDPOINT_DEFAULTS.maxConcurrentRequests;
 
 export interface CallSlots {
   /** True when every slot is taken (a caller can then be refused before it sends its body). */

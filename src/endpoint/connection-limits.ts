@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { ENDPOINT_DEFAULTS } from '../config/endpoint-schema.js';
 import { DEFAULT_LINGER_BYTES, DEFAULT_LINGER_MS } from './lingering-close.js';
 import type { Refusal } from './refusal-log.js';
 import { createSourceAllowList } from './source-allow-list.js';
 import { sourceKey } from './source-key.js';
 
-export const DEFAULT_MAX_CONNECTIONS = 512;
-export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 128;
+export const DEFAULT_MAX_CONNECTIONS = ENDPOINT_DEFAULTS.maxConnections;
+export const DEFAULT_MAX_CONNECTIONS_PER_SOURCE = ENDPOINT_DEFAULTS.maxConnectionsPerSource;
 
 export interface ConnectionLimits {
   /** Open connections at most; Node closes any more as it accepts them. */

@@ -1,16 +1,17 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ENDPOINT_DEFAULTS } from '../config/endpoint-schema.js';
 import { createClientErrorHandler } from './client-errors.js';
 import { type ConnectionLimits, limitConnections } from './connection-limits.js';
 import { closeQuietConnections } from './idle-timeout.js';
 import { createRefusalLog } from './refusal-log.js';
 import { createEndpointRequestListener, type EndpointRequestOptions } from './request-listener.js';
 
-export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = ENDPOINT_DEFAULTS.headersTimeoutSeconds * 1000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = ENDPOINT_DEFAULTS.requestTimeoutSeconds * 1000;
 /** Longer than a call may be handled (10 s), during which its connection is quiet. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = ENDPOINT_DEFAULTS.idleTimeoutSeconds * 1000;
 
 /** PEM material for HTTPS; with `clientCa`, callers are asked for a certificate. */
 export interface EndpointTls {

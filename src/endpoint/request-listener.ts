@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { ENDPOINT_DEFAULTS } from '../config/endpoint-schema.js';
 import { decodeMethodCall } from '../protocol/call-decoder.js';
 import { type ClientEndpointOptions, createClientEndpoint, nodelistLength } from '../protocol/client-endpoint.js';
 import { type Fault, isFault, XmlRpcFaultCode, XmlRpcFaultError } from '../protocol/codes.js';
@@ -20,8 +21,8 @@ import { arriveOn, type ConnectionCall } from './connection-calls.js';
 import { lingerBeforeClose } from './lingering-close.js';
 import { createRefusalLog, type Refusal } from './refusal-log.js';
 
-export const DEFAULT_ENDPOINT_PATH = '/dynslice';
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_ENDPOINT_PATH = ENDPOINT_DEFAULTS.path;
+export const DEFAULT_MAX_BODY_BYTES = ENDPOINT_DEFAULTS.maxBodyBytes;
 
 export interface EndpointRequestOptions extends ClientEndpointOptions {
   path?: string;

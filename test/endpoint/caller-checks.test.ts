@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseCidr } from '../../src/config/cidr.js';
 import { createRefusalLog } from '../../src/endpoint/refusal-log.js';
-import { createSourceAllowList, parseCidr } from '../../src/endpoint/source-allow-list.js';
+import { createSourceAllowList } from '../../src/endpoint/source-allow-list.js';
 import { createTokenPathCheck, generateToken, tokenPath } from '../../src/endpoint/token-path.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
