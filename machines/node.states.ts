@@ -12,9 +12,6 @@ type DottedNames<V> = V extends string ? V : { [K in keyof V & string]: `${K}.${
  */
 export type NodeStateName = 'booting' | DottedNames<SnapshotFrom<typeof nodeMachine>['value']>;
 
-/** The top-level part of a state name: `draining.countdown` → `draining`. */
-export type NodeTopState = NodeStateName extends infer N ? (N extends `${infer Top}.${string}` ? Top : N) : never;
-
 /** NodeStateName as a list, in the chart's order (a test holds it to the chart; the type to the list). */
 export const NODE_STATE_NAMES = [
   'booting',

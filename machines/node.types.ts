@@ -25,7 +25,7 @@ export type ForcedReason = 'deadline' | 'no-wait' | 'drain-failed';
  * - `ignoresCountdown`: a countdown changes nothing (the node keeps the deadline it was released
  *   under), so the slice does not send it.
  * - `restorable`: the journal records the state and a restart rebuilds the node in it (booting's
- *   transitions are made from this tag: see node.chart.ts).
+ *   transitions are made from this tag: see node.tags.ts).
  * - `runsSteps`: the node's drain (or prepare) steps run in this state; a node journaled in any other
  *   state has no step running (the crash search reads it: src/store/interrupted-steps.ts).
  * - `rests`: nothing runs or waits in this state (no timer, no child actor): the node's actor may be
@@ -157,7 +157,7 @@ export interface NodeContext {
   crashSuspect: boolean;
 }
 
-/** The tag of states the cluster may take the node in (see isReleased in node.chart.ts). */
+/** The tag of states the cluster may take the node in (see isReleased in node.tags.ts). */
 export const RELEASED_TAG = 'released' satisfies NodeTag;
 
 /** Why the cluster may take the node: its drain was verified, or a forced reason. */

@@ -18,7 +18,7 @@ import { NodeListReloader } from './slice/node-list-reloader.js';
 import { NodeLookupHandlers } from './slice/node-lookup-handlers.js';
 import { settleAllParked } from './slice/parked-calls.js';
 import { Slice } from './slice/slice.js';
-import type { SshRunner } from './ssh/ssh-runner.js';
+import type { SshRunner } from './ssh/runner-types.js';
 import { JournaledHandlers } from './store/journaled-handlers.js';
 import { commandRecordOf, joinedRecordOf, nodeRecordOf } from './store/node-record.js';
 import type { Store } from './store/store.js';

@@ -1,4 +1,4 @@
-import type { RunResult, SshRunner } from '../../src/ssh/ssh-runner.js';
+import type { RunResult, SshRunner } from '../../src/ssh/runner-types.js';
 
 /** Every command succeeds at once, unlogged: the agent's own work without SSH (DryRunSshRunner logs each one). */
 export class NoopSshRunner implements SshRunner {

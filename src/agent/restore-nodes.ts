@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { NodeRestore } from '../../machines/node.types.js';
 import type { ListedNode } from '../node-list/listed-node.js';
 import { targetOfListed } from '../slice/node-list.js';

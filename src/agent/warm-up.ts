@@ -9,7 +9,7 @@ import { decodeCountdown } from '../protocol/lenient-params.js';
 import { encodeResponse } from '../protocol/reply-encoder.js';
 import { startNodeActor } from '../slice/node-actor.js';
 import { provideNodeMachine } from '../slice/provide-machine.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
+import type { SshRunner } from '../ssh/runner-types.js';
 
 const PHANTOM = 'warm-up';
 const WARM_UP_LIMIT_MS = 2_000;

@@ -1,7 +1,7 @@
 import type { ListedNode } from '../node-list/listed-node.js';
 import { alignColumns } from '../observe/text-table.js';
 import { targetOfListed } from '../slice/node-list.js';
-import type { RunResult, SshRunner } from '../ssh/ssh-runner.js';
+import type { RunResult, SshRunner } from '../ssh/runner-types.js';
 
 export type LoginOutcome =
   | 'reachable'

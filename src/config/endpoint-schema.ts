@@ -109,8 +109,6 @@ export const endpointSchema = z
   });
 
 export type EndpointConfig = z.infer<typeof endpointSchema>;
-export type TlsConfig = z.infer<typeof tlsSchema>;
-
 type Exposure = Pick<EndpointConfig, 'tls' | 'allowHttp' | 'token' | 'tokenFile' | 'clientCa'>;
 
 /**

@@ -36,6 +36,4 @@ export const webhookSchema = z.strictObject({
 });
 
 export const webhooksSchema = z.array(webhookSchema).default([]);
-
-export type StatusConfig = z.infer<typeof statusSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;

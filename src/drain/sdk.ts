@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { VerifyResult } from '../../machines/drain.types.js';
-import { failureWord, type RunResult } from '../ssh/ssh-runner.js';
+import { failureWord, type RunResult } from '../ssh/runner-types.js';
 
 export type { VerifyResult } from '../../machines/drain.types.js';
-export type { Exited, RunResult } from '../ssh/ssh-runner.js';
+export type { Exited, RunResult } from '../ssh/runner-types.js';
 export {
   type ExitMeaning,
   passesOnExit,

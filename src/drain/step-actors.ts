@@ -8,7 +8,7 @@ import {
   type RunResult,
   type SshRunner,
   type SshTarget,
-} from '../ssh/ssh-runner.js';
+} from '../ssh/runner-types.js';
 import type { DrainPlan, PlanStep } from './plan.js';
 import type { DrainActionContext, RemoteHost, SshRunOptions } from './sdk.js';
 

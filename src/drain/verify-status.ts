@@ -1,6 +1,6 @@
 import type { VerifyResult } from '../../machines/drain.types.js';
 import { outputExcerpt } from '../ssh/captured-output.js';
-import { type Exited, failureWord, type RunResult } from '../ssh/ssh-runner.js';
+import { type Exited, failureWord, type RunResult } from '../ssh/runner-types.js';
 
 /**
  * Why a verify did not pass: a short stable word (`bad-user`, `tool-missing`, …) and what happened.

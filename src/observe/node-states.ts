@@ -15,11 +15,6 @@ export function nodeStateNames(): string[] {
   return leafStates(nodeChart()).map((state) => state.path);
 }
 
-/** The node machine's Mermaid diagram, as the dashboard draws it. */
-export function nodeDiagram(): string {
-  return toMermaid(nodeChart());
-}
-
 /**
  * The diagram the dashboard draws, compact enough to read at the page's width: without the
  * restart's restore arrows (booting → each state a journal can hold), and arrows labelled by their

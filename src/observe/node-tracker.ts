@@ -1,4 +1,4 @@
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import type { StateChange } from '../slice/node-actor.js';
 import { type NodeEventName, nodeEventsOf } from './node-events.js';

@@ -1,6 +1,6 @@
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import { peek } from '../slice/lazy-node.js';
+import { peek } from '../slice/node-reading.js';
 import type { SliceNode } from '../slice/slice.js';
 import { drainEta, type Eta, plannedDrainMs } from './drain-eta.js';
 import { topState } from './node-events.js';

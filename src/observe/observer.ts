@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { WebhookConfig } from '../config/observe-schema.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import { peek } from '../slice/lazy-node.js';
 import type { StateChange } from '../slice/node-actor.js';
+import { peek } from '../slice/node-reading.js';
 import type { Slice } from '../slice/slice.js';
 import type { JournalStatus } from '../store/journal-health.js';
 import { DrainDurations } from './drain-eta.js';

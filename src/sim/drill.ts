@@ -7,7 +7,7 @@ import { loadDrainPlan } from '../drain/load-plan.js';
 import { createLogger } from '../log/logger.js';
 import type { ManifestNodeList } from '../node-list/manifest-nodes.js';
 import { DryRunSshRunner } from '../ssh/dry-run-runner.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
+import type { SshRunner } from '../ssh/runner-types.js';
 import { describeDrill, describeDryRun } from './drill-report.js';
 import { describeSummary, timedWriter } from './narration.js';
 import { startRehearsal } from './rehearsal.js';

@@ -4,7 +4,7 @@ import { createClusterClient } from '../cluster/cluster-client.js';
 import { type Registered, registerEndpoint } from '../cluster/registration.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { DrainPlan } from '../drain/plan.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
+import type { SshRunner } from '../ssh/runner-types.js';
 import { type ClusterSimulator, createClusterSimulator } from './cluster-simulator.js';
 import { describeSimEvent, describeTransition } from './narration.js';
 import { NodeFactsTracker } from './node-facts.js';

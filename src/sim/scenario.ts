@@ -61,8 +61,6 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
-export type ScenarioFault = Scenario['faults'][number];
-
 export function parseScenario(doc: unknown, source: string): Scenario {
   const result = scenarioSchema.safeParse(doc ?? {});
   if (result.success) return result.data;

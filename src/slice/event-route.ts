@@ -1,5 +1,5 @@
-import { ignoresCountdown, stateHasTag } from '../../machines/node.chart.js';
 import { valueStartsPrepare } from '../../machines/node.context.js';
+import { ignoresCountdown, stateHasTag } from '../../machines/node.tags.js';
 import type { NodeTag } from '../../machines/node.types.js';
 import { FRESH_NODE_STATE, type NodeEvent, type NodeInput } from '../../machines/node.types.js';
 import type { NodeSnapshot } from './node-actor.js';

@@ -1,5 +1,6 @@
 import type { NodeEntry } from '../protocol/client-methods.js';
-import { isIdle, type LazyNode } from './lazy-node.js';
+import type { LazyNode } from './lazy-node.js';
+import { isIdle } from './node-reading.js';
 
 /**
  * Something of its life in the slice is under way or done (prepared, draining, held, drained,

@@ -1,5 +1,5 @@
 import type { ListedNode } from '../node-list/listed-node.js';
-import type { SshTarget } from '../ssh/ssh-runner.js';
+import type { SshTarget } from '../ssh/runner-types.js';
 import type { LazyNode } from './lazy-node.js';
 import { pastIdle } from './lost-deletion.js';
 import type { NodeRegistry } from './node-registry.js';

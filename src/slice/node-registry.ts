@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { NodeInput, NodeRestore } from '../../machines/node.types.js';
 import { deriveHost } from '../node-list/host-template.js';
 import type { NodeEntry } from '../protocol/client-methods.js';
-import type { SshTarget } from '../ssh/ssh-runner.js';
+import type { SshTarget } from '../ssh/runner-types.js';
 import { backInSlice, DEFAULT_DELETED_GRACE_SECONDS, type NamedBy } from './incarnation.js';
-import { incarnationOf, LazyNode, type StartNodeActor } from './lazy-node.js';
+import { LazyNode, type StartNodeActor } from './lazy-node.js';
 import { type NodeActor, type StateChange, stateName } from './node-actor.js';
 import type { NodeLives } from './node-lives.js';
+import { incarnationOf } from './node-reading.js';
 import type { UnknownNodes } from './unknown-nodes.js';
 
 export interface NodeRegistryDeps {

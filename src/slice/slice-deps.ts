@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { FailurePolicy, NodeInput, ValueMeaning } from '../../machines/node.types.js';
 import type { DrainPlan } from '../drain/plan.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
-import type { SshRunner } from '../ssh/ssh-runner.js';
+import type { SshRunner } from '../ssh/runner-types.js';
 import type { LazyNode } from './lazy-node.js';
 import type { Clock, NodeSnapshot, StateChange } from './node-actor.js';
 import type { LifeChange } from './node-lives.js';

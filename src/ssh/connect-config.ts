@@ -1,6 +1,6 @@
 import type { ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
 import type { HostKeyCheck, HostKeyDecision } from './host-key-policy.js';
-import type { SshTarget } from './ssh-runner.js';
+import type { SshTarget } from './runner-types.js';
 
 /** What ssh2 is told for one connection attempt; `onDecision` learns the host key verdict. */
 export function connectConfig(

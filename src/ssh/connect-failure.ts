@@ -1,5 +1,5 @@
 import type { HostKeyDecision } from './host-key-policy.js';
-import { type Unreachable, type UnreachableReason, unreachable } from './ssh-runner.js';
+import { type Unreachable, type UnreachableReason, unreachable } from './runner-types.js';
 
 /** ssh2 tags its errors with `level` (where it failed) and socket errors keep their errno `code`. */
 interface Ssh2Error extends Error {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { raceAbort } from './bounded-wait.js';
 import { type ConnectionDeps, NodeConnection, targetKeyOf } from './node-connection.js';
-import type { SshTarget } from './ssh-runner.js';
+import type { SshTarget } from './runner-types.js';
 
 /**
  * Each node's connection, opened on first use. A connection that ends (unreachable, closed) leaves

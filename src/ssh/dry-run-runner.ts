@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RunOptions, RunResult, SshRunner, SshTarget } from './ssh-runner.js';
+import type { RunOptions, RunResult, SshRunner, SshTarget } from './runner-types.js';
 
 export interface DryRunCall {
   target: SshTarget;

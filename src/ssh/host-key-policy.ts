@@ -106,5 +106,3 @@ export function createHostKeyPolicy(options: { knownHostsPath: string; checking:
 
   return { prepare };
 }
-
-export type HostKeyPolicy = ReturnType<typeof createHostKeyPolicy>;

@@ -6,9 +6,9 @@ import { ConcurrencyLimit } from './concurrency-limit.js';
 import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
 import type { HostKeyCheck, HostKeyDecision } from './host-key-policy.js';
+import type { Aborted, Disconnected, SshTarget, Unreachable } from './runner-types.js';
+import { aborted, disconnected } from './runner-types.js';
 import { RunningCommands } from './running-commands.js';
-import type { Aborted, Disconnected, SshTarget, Unreachable } from './ssh-runner.js';
-import { aborted, disconnected } from './ssh-runner.js';
 
 /** xstate's timer source for the back-off and reopen waits: the system clock, or a SimulatedClock in tests. */
 export type ConnectionClock = NonNullable<ActorOptions<SshConnectionMachine>['clock']>;

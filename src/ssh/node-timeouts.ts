@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { raceAbort, within } from './bounded-wait.js';
 import { outputExcerpt } from './captured-output.js';
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
+import { aborted, disconnected, type NotRun, type RunResult, type TimedOut } from './runner-types.js';
 import { shellQuote } from './shell-quote.js';
-import { aborted, disconnected, type NotRun, type RunResult, type TimedOut } from './ssh-runner.js';
 import { TIMEOUT_PROBE, type TimeoutFlavour, type TimeoutVerdict, timeoutVerdict } from './timeout-flavour.js';
 
 const PROBE_TIMEOUT_MS = 15_000;

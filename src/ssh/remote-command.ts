@@ -5,10 +5,10 @@ import { CappedOutput, type OutputKeep, outputExcerpt, PidMarkedStderr } from '.
 import type { ExecExit, ExecHandlers } from './channel-exec.js';
 import { type CommandHop, hopClock } from './command-hops.js';
 import { pauseAfterAll, ReadPacer } from './read-pacer.js';
+import type { RunOutcome, RunResult } from './runner-types.js';
 import { isRemoteTimeoutExit, KILL_AFTER_SECONDS, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunOutcome, RunResult } from './ssh-runner.js';
 
-/** The slice of a connection this module needs; node-ssh-runner adapts `execStreaming` to it. */
+/** The slice of a connection this module needs; pooled-runner.ts adapts `execStreaming` to it. */
 export interface ExecSession {
   exec(command: string, handlers: ExecHandlers): Promise<ExecExit>;
 }

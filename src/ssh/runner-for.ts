@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { SshConfig } from '../config/ssh-schema.js';
 import type { HopListener } from './command-hops.js';
 import { DryRunSshRunner } from './dry-run-runner.js';
-import { createNodeSshRunner } from './node-ssh-runner.js';
-import type { SshRunner } from './ssh-runner.js';
+import { createNodeSshRunner } from './pooled-runner.js';
+import type { SshRunner } from './runner-types.js';
 import { sshSettings } from './ssh-settings.js';
 
 /**

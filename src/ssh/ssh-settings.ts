@@ -1,5 +1,5 @@
 import { type SshConfig, sshSchema } from '../config/ssh-schema.js';
-import type { NodeSshRunnerOptions } from './node-ssh-options.js';
+import type { NodeSshRunnerOptions } from './pooled-runner-options.js';
 
 /** What of the runner's options the `ssh` section sets (the key and the logger come from elsewhere). */
 export type SshSettings = Required<

@@ -1,4 +1,4 @@
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import { readJournal } from './journal-reader.js';
 import type { JournalRecord } from './records.js';
 import { journalSegments } from './snapshot-file.js';

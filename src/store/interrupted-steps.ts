@@ -1,5 +1,5 @@
 import type { StepPhase, StepRef } from '../../machines/drain.types.js';
-import { statesTagged } from '../../machines/node.chart.js';
+import { statesTagged } from '../../machines/node.tags.js';
 import type { JournalRecord, StoredRecord } from './records.js';
 
 /** A drain step of one incarnation of one node. */

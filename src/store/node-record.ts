@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { isRestorable } from '../../machines/node.chart.js';
 import { initialNodeContext } from '../../machines/node.context.js';
+import { isRestorable } from '../../machines/node.tags.js';
 import { FRESH_NODE_STATE, type NodeInput, type NodeRestore } from '../../machines/node.types.js';
 import type { DrainCommandEvent } from '../drain/step-actors.js';
 import type { NodeSnapshot } from '../slice/node-actor.js';

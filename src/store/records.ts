@@ -2,7 +2,7 @@ import type { StepPhase } from '../../machines/drain.types.js';
 import type { NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { MEMORY_KEYS } from '../../machines/node.types.js';
 import type { LifeChange } from '../slice/node-lives.js';
-import type { SshTarget } from '../ssh/ssh-runner.js';
+import type { SshTarget } from '../ssh/runner-types.js';
 import type { StoredCall, StoredReply, WholeCall, WholeReply } from './call-records.js';
 
 /** A node as the journal remembers it: enough to rebuild its actor after a restart. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { statesTagged } from '../../machines/node.chart.js';
 import { NODE_STATE_NAMES } from '../../machines/node.states.js';
+import { statesTagged } from '../../machines/node.tags.js';
 import { nodeStateNames } from '../../src/observe/node-states.js';
 
 const ROOT = join(import.meta.dirname, '../..');

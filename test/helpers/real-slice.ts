@@ -3,8 +3,8 @@ import { compilePlan, type DrainPlan } from '../../src/drain/plan.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { Slice, type SliceDeps } from '../../src/slice/slice.js';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
-import type { SshTarget } from '../../src/ssh/ssh-runner.js';
+import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/pooled-runner.js';
+import type { SshTarget } from '../../src/ssh/runner-types.js';
 import { captureLogger } from './capture-logger.js';
 import type { SshTestNodes } from './sshd.js';
 

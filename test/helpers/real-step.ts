@@ -4,7 +4,7 @@ import { drainSchema } from '../../src/config/drain-schema.js';
 import { compilePlan } from '../../src/drain/plan.js';
 import { ActionRegistry } from '../../src/drain/registry.js';
 import { createStepActors } from '../../src/drain/step-actors.js';
-import { createNodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
+import { createNodeSshRunner } from '../../src/ssh/pooled-runner.js';
 import { captureLogger } from './capture-logger.js';
 import type { SshTestNodes } from './sshd.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createNodeSshRunner, type NodeSshRunner, type NodeSshRunnerOptions } from '../../src/ssh/node-ssh-runner.js';
-import type { RunResult, SshTarget } from '../../src/ssh/ssh-runner.js';
+import { createNodeSshRunner, type NodeSshRunner, type NodeSshRunnerOptions } from '../../src/ssh/pooled-runner.js';
+import type { RunResult, SshTarget } from '../../src/ssh/runner-types.js';
 import { captureLogger } from './capture-logger.js';
 import { killMatching, uniqueSleep, waitForPids } from './local-processes.js';
 import { type SshTestNodes, type StartSshNodesOptions, startSshNodes } from './sshd.js';

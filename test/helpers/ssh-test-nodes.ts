@@ -1,6 +1,6 @@
 import { createServer, Socket } from 'node:net';
 import { userInfo } from 'node:os';
-import type { SshTarget } from '../../src/ssh/ssh-runner.js';
+import type { SshTarget } from '../../src/ssh/runner-types.js';
 
 export interface SshTestNode {
   nodeId: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyStateNode } from 'xstate';
-import { RESTORABLE_STATES, statesTagged } from '../../machines/node.chart.js';
 import { nodeMachine } from '../../machines/node.machine.js';
+import { RESTORABLE_STATES, statesTagged } from '../../machines/node.tags.js';
 import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 
 /** Every leaf state of the chart, and whether it is transient (it only passes through: `always`). */

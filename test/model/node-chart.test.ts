@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, SimulatedClock } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import type { DrainOutput, StepRequest, VerifyResult } from '../../machines/drain.types.js';
-import { RESTORABLE_STATES } from '../../machines/node.chart.js';
+import { RESTORABLE_STATES } from '../../machines/node.tags.js';
 import type { NodeEvent, NodeInput, NodeMemory, RestorableState } from '../../machines/node.types.js';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';

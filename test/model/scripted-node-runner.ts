@@ -5,7 +5,7 @@ import {
   type RunResult,
   type SshRunner,
   type SshTarget,
-} from '../../src/ssh/ssh-runner.js';
+} from '../../src/ssh/runner-types.js';
 
 /**
  * How a node answers the drain's commands:

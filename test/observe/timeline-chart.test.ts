@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { NodeTag } from '../../machines/node.types.js';
 import { timelineGeometry } from '../../src/observe/timeline-chart/chart-geometry.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stateHasTag } from '../../machines/node.chart.js';
+import { stateHasTag } from '../../machines/node.tags.js';
 import type { NodeView } from '../../src/observe/node-view.js';
 import { countdownBar, watchFrame } from '../../src/observe/watch-table.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatedNodes, startEmulatedNodes } from '../../src/sim/emulated-nodes.js';
 import { JOB_DRAIN_STEP } from '../../src/sim/node-job.js';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
+import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/pooled-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
 const until = async (check: () => Promise<boolean>, ms: number) => {

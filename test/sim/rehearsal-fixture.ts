@@ -5,7 +5,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { loadDrainPlan } from '../../src/drain/load-plan.js';
 import { type Rehearsal, type RehearsalDeps, startRehearsal } from '../../src/sim/rehearsal.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import type { SshRunner } from '../../src/ssh/ssh-runner.js';
+import type { SshRunner } from '../../src/ssh/runner-types.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { FakeSshRunner } from '../helpers/fake-ssh-runner.js';
 

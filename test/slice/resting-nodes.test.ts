@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { statesTagged } from '../../machines/node.chart.js';
 import { nodeMachine } from '../../machines/node.machine.js';
+import { statesTagged } from '../../machines/node.tags.js';
 import type { StateChange } from '../../src/slice/node-actor.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { makeSlice } from '../helpers/fake-slice.js';

@@ -1,4 +1,4 @@
-import { stateHasTag } from '../../../machines/node.chart.js';
+import { stateHasTag } from '../../../machines/node.tags.js';
 import type { NodeTag } from '../../../machines/node.types.js';
 import type { JournalRecord } from '../../store/records.js';
 import { topState } from '../node-events.js';

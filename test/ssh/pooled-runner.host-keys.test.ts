@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostKeyChecking } from '../../src/ssh/host-key-policy.js';
-import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/node-ssh-runner.js';
+import { createNodeSshRunner, type NodeSshRunner } from '../../src/ssh/pooled-runner.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { type SshTestNodes, startSshNodes, targetOf } from '../helpers/sshd.js';
 

@@ -5,17 +5,17 @@ import { ConcurrencyLimit } from './concurrency-limit.js';
 import { ConnectionPool } from './connection-pool.js';
 import { createHostKeyPolicy } from './host-key-policy.js';
 import type { NodeConnection } from './node-connection.js';
-import type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
 import { NodeTimeouts } from './node-timeouts.js';
+import type { NodeSshRunner, NodeSshRunnerOptions } from './pooled-runner-options.js';
 import { expandHome, privateKeySource } from './private-key-source.js';
 import { ReadPacer } from './read-pacer.js';
 import { runRemoteCommand } from './remote-command.js';
+import type { RunOptions, RunResult, SshTarget } from './runner-types.js';
+import { aborted, disconnected, failureWord, unreachable } from './runner-types.js';
 import { buildRemoteCommand, envAssignments, InvalidEnvNameError, remoteTimeoutSeconds } from './shell-quote.js';
-import type { RunOptions, RunResult, SshTarget } from './ssh-runner.js';
-import { aborted, disconnected, failureWord, unreachable } from './ssh-runner.js';
 import { SSH_DEFAULTS } from './ssh-settings.js';
 
-export type { NodeSshRunner, NodeSshRunnerOptions } from './node-ssh-options.js';
+export type { NodeSshRunner, NodeSshRunnerOptions } from './pooled-runner-options.js';
 
 /**
  * How long a kept connection that dropped waits before it is opened again. Output past what is kept

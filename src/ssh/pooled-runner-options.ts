@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { HopListener } from './command-hops.js';
 import type { HostKeyChecking } from './host-key-policy.js';
 import type { ConnectionClock } from './node-connection.js';
-import type { SshRunner } from './ssh-runner.js';
+import type { SshRunner } from './runner-types.js';
 
 /** Options left out take the `ssh` section's defaults (config/ssh-schema.ts, through ssh-settings.ts). */
 export interface NodeSshRunnerOptions {
