@@ -1,8 +1,18 @@
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 
-/** Why a handshake failed: a stable reason word (`refused`, `auth-failed`, …) and what happened. */
+/** Why a node could not be reached: a stable word callers branch on (never on the detail). */
+export type ConnectFailureReason =
+  | 'host-key-mismatch'
+  | 'host-key-unknown'
+  | 'auth-failed'
+  | 'refused'
+  | 'connect-timeout'
+  | 'network'
+  | 'config';
+
+/** Why a handshake failed: its reason and what happened. */
 export interface ConnectFailure {
-  reason: string;
+  reason: ConnectFailureReason;
   detail: string;
 }
 
@@ -14,9 +24,13 @@ export interface ConnectionInput {
   backoffMs: number;
   /** The wait before a kept connection that dropped is opened again. */
   rewarmMs: number;
+  /** Start kept open (the node's earlier connection was, and ended unreachable). */
+  keptOpen?: boolean;
 }
 
 export interface ConnectionContext extends ConnectionInput {
+  /** Reopen the connection when it drops (the node is to be kept connected: preconnect). */
+  keptOpen: boolean;
   /** Handshakes tried since the connection was last open. */
   attempt: number;
   failure: ConnectFailure | null;
@@ -31,17 +45,22 @@ export type ConnectionEvent =
   | { type: 'CONNECT' }
   /** The open connection ended (the node closed it, keepalives went unanswered, a reset). */
   | { type: 'DROPPED' }
-  /** Stop the node's commands and close: the node was released, or the runner closes. */
+  /** Keep the connection open (reopened when it drops), or no longer. */
+  | { type: 'KEEP_OPEN' }
+  | { type: 'STOP_KEEPING' }
+  /** Stop the node's commands and close (no longer kept): the node was released, or the runner closes. */
   | { type: 'CLOSE'; reason: string };
 
 export interface ConnectionOutput {
   /** Why the node could not be reached; null when the connection was closed. */
   failure: ConnectFailure | null;
   rewarming: boolean;
+  /** Still to be kept open: a next connection of the node starts kept (a reopen that failed is not). */
+  keptOpen: boolean;
 }
 
 /** Handshake failures worth another try: sshd drops bursts past MaxStartups; a refusal or reset may pass. */
-export const TRANSIENT_REASONS: readonly string[] = ['refused', 'connect-timeout', 'network'];
+export const TRANSIENT_REASONS: readonly ConnectFailureReason[] = ['refused', 'connect-timeout', 'network'];
 
 const failureOf = (output: unknown): ConnectFailure | null => (output as ConnectFailure | null) ?? null;
 
@@ -77,8 +96,7 @@ export const sshConnectionMachine = setup({
       const failure = failureOf((event as { output?: unknown }).output);
       return failure !== null && context.attempt <= context.retries && TRANSIENT_REASONS.includes(failure.reason);
     },
-    // Provided by src/ssh: whether the node's connection is to be kept open.
-    keptOpen: () => false,
+    keptOpen: ({ context }) => context.keptOpen,
   },
   actions: {
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
@@ -91,18 +109,32 @@ export const sshConnectionMachine = setup({
     }),
     markOpen: assign({ attempt: 0, failure: null, rewarming: false }),
     markRewarming: assign({ rewarming: true }),
-    recordCloseReason: assign({ closeReason: ({ event }) => (event.type === 'CLOSE' ? event.reason : 'closed') }),
+    recordCloseReason: assign({
+      closeReason: ({ event }) => (event.type === 'CLOSE' ? event.reason : 'closed'),
+      keptOpen: false,
+    }),
+    // A kept connection that dropped and could not be reopened is kept no more.
+    forgetFailedReopen: assign({ keptOpen: ({ context }) => context.keptOpen && !context.rewarming }),
     // Provided by src/ssh: gives back the place among the handshakes in flight.
     releaseSlot: () => undefined,
   },
 }).createMachine({
   id: 'sshConnection',
   description: 'One node’s SSH connection, kept open for its commands.',
-  context: ({ input }) => ({ ...input, attempt: 0, failure: null, rewarming: false, closeReason: '' }),
+  context: ({ input }) => ({
+    ...input,
+    keptOpen: input.keptOpen ?? false,
+    attempt: 0,
+    failure: null,
+    rewarming: false,
+    closeReason: '',
+  }),
   initial: 'opening',
-  output: ({ context }) => ({ failure: context.failure, rewarming: context.rewarming }),
+  output: ({ context }) => ({ failure: context.failure, rewarming: context.rewarming, keptOpen: context.keptOpen }),
   on: {
     CLOSE: { target: '.closing', actions: 'recordCloseReason' },
+    KEEP_OPEN: { actions: assign({ keptOpen: true }) },
+    STOP_KEEPING: { actions: assign({ keptOpen: false }) },
   },
   states: {
     opening: {
@@ -149,9 +181,9 @@ export const sshConnectionMachine = setup({
         onDone: 'closed',
         onError: 'closed',
       },
-      on: { CLOSE: {} },
+      on: { CLOSE: {}, KEEP_OPEN: {} },
     },
-    unreachable: { type: 'final' },
+    unreachable: { type: 'final', entry: 'forgetFailedReopen' },
     closed: { type: 'final' },
   },
 });

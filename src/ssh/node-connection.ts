@@ -1,13 +1,17 @@
 import { NodeSSH } from 'node-ssh';
 import type { Logger } from 'pino';
 import { type Actor, type ActorOptions, createActor, fromCallback, fromPromise, waitFor } from 'xstate';
-import { type SshConnectionMachine, sshConnectionMachine } from '../../machines/ssh-connection.machine.js';
+import {
+  type ConnectFailure,
+  type SshConnectionMachine,
+  sshConnectionMachine,
+} from '../../machines/ssh-connection.machine.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { connectConfig } from './connect-config.js';
 import { unreachableResult } from './connect-failure.js';
 import type { HostKeyCheck, HostKeyDecision } from './host-key-policy.js';
 import type { Aborted, Disconnected, SshTarget, Unreachable } from './runner-types.js';
-import { aborted, disconnected } from './runner-types.js';
+import { aborted, disconnected, unreachable } from './runner-types.js';
 import { RunningCommands } from './running-commands.js';
 
 /** xstate's timer source for the back-off and reopen waits: the system clock, or a SimulatedClock in tests. */
@@ -23,8 +27,6 @@ export interface ConnectionDeps {
   rewarmMs: number;
   loadPrivateKey: () => Promise<string>;
   prepareHostKey: (host: string, port: number) => Promise<HostKeyCheck>;
-  /** Whether the node's connection is to be reopened when it drops. */
-  keptOpen: (nodeId: string) => boolean;
   onConnected: () => void;
   clock?: ConnectionClock;
 }
@@ -42,12 +44,13 @@ export class NodeConnection {
   ssh = new NodeSSH();
   private handshakeInFlight: Promise<unknown> = Promise.resolve();
   private slot: (() => void) | undefined;
-  private failure: Unreachable | undefined;
 
+  /** `keptOpen`: reopened when it drops (the chart holds it: KEEP_OPEN, STOP_KEEPING). */
   constructor(
     readonly target: SshTarget,
     private readonly deps: ConnectionDeps,
     logger: Logger,
+    keptOpen = false,
   ) {
     this.targetKey = targetKeyOf(target);
     this.channels = new ConcurrencyLimit(deps.maxChannels);
@@ -65,7 +68,6 @@ export class NodeConnection {
         watchConnection: fromCallback(({ sendBack }) => this.watchClose(() => sendBack({ type: 'DROPPED' }))),
         closeConnection: fromPromise(async ({ input }) => this.stopAndClose(input.reason)),
       },
-      guards: { keptOpen: () => deps.keptOpen(target.nodeId) },
       actions: {
         releaseSlot: () => {
           this.slot?.();
@@ -73,15 +75,30 @@ export class NodeConnection {
         },
       },
     });
-    const input = { nodeId: target.nodeId, retries: deps.retries, backoffMs: deps.backoffMs, rewarmMs: deps.rewarmMs };
+    const { retries, backoffMs, rewarmMs } = deps;
+    const input = { nodeId: target.nodeId, retries, backoffMs, rewarmMs, keptOpen };
     // An explicit `clock: undefined` would replace xstate's system clock.
     this.actor = createActor(machine, deps.clock ? { input, clock: deps.clock } : { input });
     this.actor.subscribe({ error: (err) => this.log.error({ err }, 'ssh connection chart failed') });
   }
 
-  get state(): string {
-    const { value } = this.actor.getSnapshot();
-    return typeof value === 'string' ? value : Object.keys(value)[0]!;
+  get isOpen(): boolean {
+    return this.actor.getSnapshot().matches('open');
+  }
+
+  get isClosing(): boolean {
+    return this.actor.getSnapshot().matches('closing');
+  }
+
+  /** Ended (unreachable or closed): the node's next command needs a new connection. */
+  get hasEnded(): boolean {
+    return this.actor.getSnapshot().status !== 'active';
+  }
+
+  /** Reopened when it drops; a connection that ended unreachable passes it on to the node's next one. */
+  get keptOpen(): boolean {
+    const snapshot = this.actor.getSnapshot();
+    return snapshot.status === 'done' ? snapshot.output.keptOpen : snapshot.context.keptOpen;
   }
 
   /**
@@ -94,8 +111,11 @@ export class NodeConnection {
       (s) => s.matches('open') || s.matches('closing') || s.status !== 'active',
     );
     if (settled.matches('open')) return null;
-    if (settled.matches('closing')) return this.failure ?? aborted('aborted before the command started');
-    return this.failure ?? disconnected('connection closed');
+    // The chart holds the failure (the last handshake's), in one place.
+    const { failure } = settled.context;
+    const unreached = failure && unreachable(failure.reason, failure.detail);
+    if (settled.matches('closing')) return unreached ?? aborted('aborted before the command started');
+    return unreached ?? disconnected('connection closed');
   }
 
   /** Resolves once the connection has ended (closed, or the node unreachable). */
@@ -103,7 +123,7 @@ export class NodeConnection {
     await waitFor(this.actor, (s) => s.status !== 'active');
   }
 
-  private async handshake(): Promise<{ reason: string; detail: string } | null> {
+  private async handshake(): Promise<ConnectFailure | null> {
     const { target, log } = this;
     const ssh = new NodeSSH();
     this.ssh = ssh;
@@ -116,17 +136,15 @@ export class NodeConnection {
       const connecting = ssh.connect(config);
       // ssh2 emits 'error' on the client after connect too; without a listener it would crash the daemon.
       ssh.connection?.on('error', (err: Error & { level?: string }) => {
-        if (this.ssh === ssh && this.state === 'open') log.warn({ err, level: err.level }, 'ssh connection error');
+        if (this.ssh === ssh && this.isOpen) log.warn({ err, level: err.level }, 'ssh connection error');
       });
       await connecting;
-      this.failure = undefined;
       this.deps.onConnected();
       log.info({ ms: Date.now() - started }, 'ssh connected');
       return null;
     } catch (err) {
       ssh.dispose();
       const result = unreachableResult(err, decision);
-      this.failure = result;
       log.warn({ reason: result.reason, detail: result.detail, ms: Date.now() - started }, 'ssh connect failed');
       return { reason: result.reason, detail: result.detail };
     }

@@ -136,8 +136,7 @@ export function createNodeSshRunner(given: NodeSshRunnerOptions): NodeSshRunner 
     },
     async warm(target) {
       if (closed) return false;
-      pool.keepOpen(target.nodeId);
-      const connection = await pool.open(target);
+      const connection = await pool.open(target, undefined, true);
       const failure = connection ? await connection.ready() : null;
       if (failure) pool.stopKeeping(target.nodeId);
       // So that a drain's first command pays no probe either.

@@ -1,3 +1,4 @@
+import type { ConnectFailureReason } from '../../machines/ssh-connection.machine.js';
 /** Where a node is reached over SSH. */
 export interface SshTarget {
   /** The node's physical id (used as the pool key and in logs). */
@@ -112,14 +113,8 @@ export function failureWord(result: Pick<RunResult, 'kind'>): CommandFailure | u
   return FAILURE_WORDS[result.kind];
 }
 
-export type UnreachableReason =
-  | 'host-key-mismatch'
-  | 'host-key-unknown'
-  | 'auth-failed'
-  | 'refused'
-  | 'connect-timeout'
-  | 'network'
-  | 'config';
+/** Why a node could not be reached: the connection chart's reasons, one union end to end. */
+export type UnreachableReason = ConnectFailureReason;
 
 /** The one port through which the agent runs commands on nodes. */
 export interface SshRunner {

@@ -26,11 +26,10 @@ function connection(answers: Array<ConnectFailure | null>, options: { kept?: boo
       }),
       closeConnection: fromPromise(async ({ input }) => void log.push(`close: ${input.reason}`)),
     },
-    guards: { keptOpen: () => options.kept === true },
     actions: { releaseSlot: () => void log.push('slot released') },
   });
   const actor = createActor(machine, {
-    input: { nodeId: 'pc1', retries: 2, backoffMs: 500, rewarmMs: 2_000 },
+    input: { nodeId: 'pc1', retries: 2, backoffMs: 500, rewarmMs: 2_000, keptOpen: options.kept === true },
     clock,
   }).start();
   const state = () => JSON.stringify(actor.getSnapshot().value);
@@ -66,7 +65,7 @@ describe('the SSH connection chart', () => {
       await settle();
     }
     expect(transient.actor.getSnapshot().status).toBe('done');
-    expect(transient.actor.getSnapshot().output).toEqual({ failure: refused, rewarming: false });
+    expect(transient.actor.getSnapshot().output).toEqual({ failure: refused, rewarming: false, keptOpen: false });
     expect(transient.log.filter((l) => l === 'handshake')).toHaveLength(3);
 
     const final = connection([authFailed]);
@@ -107,5 +106,39 @@ describe('the SSH connection chart', () => {
     await settle();
     notKept.drop();
     expect(notKept.state()).toBe('"closed"');
+  });
+
+  it('holds whether it is kept open: KEEP_OPEN and STOP_KEEPING decide what a drop does; CLOSE keeps it no more', async () => {
+    const c = connection([null]);
+    await settle();
+    c.actor.send({ type: 'KEEP_OPEN' });
+    c.actor.send({ type: 'STOP_KEEPING' });
+    c.drop();
+    expect(c.state()).toBe('"closed"');
+    expect(c.actor.getSnapshot().output).toMatchObject({ keptOpen: false });
+
+    const k = connection([null, null]);
+    await settle();
+    k.actor.send({ type: 'KEEP_OPEN' });
+    k.drop();
+    expect(k.state()).toBe('"waitingToReopen"');
+    k.actor.send({ type: 'CLOSE', reason: 'node released' });
+    await settle();
+    expect(k.log).toContain('close: node released');
+    expect(k.actor.getSnapshot().output).toMatchObject({ keptOpen: false, failure: null });
+  });
+
+  it('a kept connection that cannot be reopened is kept no more; one whose first open failed still is', async () => {
+    const reopened = connection([null, authFailed], { kept: true });
+    await settle();
+    reopened.drop();
+    reopened.clock.increment(2_000);
+    await settle();
+    expect(reopened.state()).toBe('"unreachable"');
+    expect(reopened.actor.getSnapshot().output).toEqual({ failure: authFailed, rewarming: true, keptOpen: false });
+
+    const first = connection([authFailed], { kept: true });
+    await settle();
+    expect(first.actor.getSnapshot().output).toEqual({ failure: authFailed, rewarming: false, keptOpen: true });
   });
 });
