@@ -7,21 +7,21 @@ import { registerFromConfig } from '../../src/cluster/config-registration.js';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
 import type { ClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { type ClusterPki, makeClusterPki } from '../helpers/test-pki.js';
 import { startHttpsSimulator } from './https-simulator.js';
-import { makeTestPki, type TestPki } from './test-pki.js';
 
 const CREDENTIAL = '<signed-credential><owner_urn>urn:publicid:IDN+sim+user+alice</owner_urn></signed-credential>\n';
 
 describe('registration over HTTPS with the experimenter’s client certificate', () => {
   let dir: string;
-  let pki: TestPki;
+  let pki: ClusterPki;
   let sim: ClusterSimulator;
   let url: string;
   const log = captureLogger('info');
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-https-reg-'));
-    pki = makeTestPki(dir);
+    pki = makeClusterPki(dir);
     await writeFile(join(dir, 'passphrase'), `${pki.client.passphrase}\n`);
     await writeFile(join(dir, 'wrong-passphrase'), 'not it\n');
     await writeFile(join(dir, 'slice.credential'), CREDENTIAL);

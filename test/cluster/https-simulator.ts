@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { type ClusterSimulator, createClusterSimulator } from '../../src/sim/cluster-simulator.js';
-import type { TestPki } from './test-pki.js';
+import type { ClusterPki } from '../helpers/test-pki.js';
 
 /** The simulator's server side over HTTPS, asking for client certificates of the PKI's CA, as the cluster does. */
 export async function startHttpsSimulator(
-  pki: TestPki,
+  pki: ClusterPki,
   logger: Logger,
 ): Promise<{ sim: ClusterSimulator; url: string }> {
   const sim = createClusterSimulator({

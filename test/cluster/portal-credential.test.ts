@@ -8,8 +8,8 @@ import { registerFromConfig } from '../../src/cluster/config-registration.js';
 import { ConfigError, parseConfig } from '../../src/config/load-config.js';
 import type { ClusterSimulator } from '../../src/sim/cluster-simulator.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { type ClusterPki, issuerOf, makeClusterPki, makePortalCredential } from '../helpers/test-pki.js';
 import { startHttpsSimulator } from './https-simulator.js';
-import { issuerOf, makePortalCredential, makeTestPki, type TestPki } from './test-pki.js';
 
 const CREDENTIAL = '<signed-credential><owner_urn>urn:publicid:IDN+sim+user+alice</owner_urn></signed-credential>\n';
 const PASSPHRASE = 'portal passphrase 42';
@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 
 describe('cluster.credentialPem: the credential file as the portal gives it', () => {
   let dir: string;
-  let pki: TestPki;
+  let pki: ClusterPki;
   let sim: ClusterSimulator;
   let url: string;
   const log = captureLogger('info');
@@ -27,7 +27,7 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-portal-pem-'));
-    pki = makeTestPki(dir);
+    pki = makeClusterPki(dir);
     const ca = issuerOf(dir);
     const traditional = makePortalCredential(dir, 'traditional', ca, {
       format: 'traditional',

@@ -1,21 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSignedCertificate } from '../../src/deploy/self-signed-certificate.js';
-import { createLogger } from '../../src/log/logger.js';
-import { createServerApi, type ServerApi } from '../../src/sim/server-api.js';
-import { writeCliOnPath } from '../helpers/cli-process.js';
+import type { ServerApi } from '../../src/sim/server-api.js';
+import { type CloudLabWorld, HEAD_NAME, SLICE, startCloudLabWorld } from '../helpers/cloudlab-world.js';
 import { firstShellBlock } from '../helpers/doc-commands.js';
-import { writeFakeGeniGet } from '../helpers/fake-geni-get.js';
-import { manifestXml } from '../helpers/manifest-xml.js';
-import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import type { SshTestNodes } from '../helpers/sshd.js';
 
 const exec = promisify(execFile);
-const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp';
-const HEAD_NAME = 'head.myexp.myproj.utah.cloudlab.us';
 
 /** Commands this test cannot run here, and the test that covers each instead. */
 const ELSEWHERE: Array<[RegExp, string]> = [
@@ -27,6 +21,7 @@ const ELSEWHERE: Array<[RegExp, string]> = [
 ];
 
 describe('docs/cloudlab.md: the commands from a fresh node to a registered agent', () => {
+  let world: CloudLabWorld;
   let dir: string;
   let ssh: SshTestNodes;
   let cluster: ServerApi;
@@ -34,24 +29,8 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
   let clusterUrl: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dynslice-doc-'));
-    ssh = await startSshNodes(1);
-    cluster = createServerApi({
-      maxwaittime: 600,
-      policy: 'LIFO',
-      sliceUrn: SLICE,
-      logger: createLogger({ level: 'silent' }),
-    });
-    clusterUrl = await cluster.listen(0, '127.0.0.1');
-    const manifest = join(dir, 'manifest.xml');
-    await writeFile(
-      manifest,
-      manifestXml([{ clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME }, { ...ssh.nodes[0]! }]),
-    );
-    const bin = join(dir, 'bin');
-    await mkdir(bin);
-    await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
-    await writeCliOnPath(bin);
+    world = await startCloudLabWorld(1, 'dynslice-doc-');
+    ({ dir, ssh, cluster, clusterUrl, env } = world);
     // Home: the portal credential (a key and its certificate in one file) and the slice credential.
     const home = join(dir, 'home');
     await mkdir(home);
@@ -63,13 +42,10 @@ describe('docs/cloudlab.md: the commands from a fresh node to a registered agent
     );
     await writeFile(join(home, 'slice.credential'), '<signed-credential/>\n');
     await mkdir(join(dir, 'etc/systemd/system'), { recursive: true });
-    env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   });
 
   afterAll(async () => {
-    await cluster?.close();
-    await ssh?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('runs as written, with the system paths moved into a scratch directory', async () => {

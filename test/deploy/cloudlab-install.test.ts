@@ -1,23 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLUSTER_PATH } from '../../src/config/cluster-schema.js';
-import { createLogger } from '../../src/log/logger.js';
-import { createServerApi, type ServerApi } from '../../src/sim/server-api.js';
-import { writeCliOnPath } from '../helpers/cli-process.js';
+import type { ServerApi } from '../../src/sim/server-api.js';
+import { type CloudLabWorld, HEAD_NAME, SLICE, startCloudLabWorld } from '../helpers/cloudlab-world.js';
 import { documentedAllowScripts } from '../helpers/doc-commands.js';
-import { writeFakeGeniGet } from '../helpers/fake-geni-get.js';
-import { manifestXml } from '../helpers/manifest-xml.js';
 import { PYTHON } from '../helpers/python.js';
-import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import type { SshTestNodes } from '../helpers/sshd.js';
 
 const exec = promisify(execFile);
 const EXAMPLES = join(import.meta.dirname, '../../examples/cloudlab');
-const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp';
-const HEAD_NAME = 'head.myexp.myproj.utah.cloudlab.us';
 
 /** install.sh as the profile runs it, with the given steps; its exit status and output. */
 async function installSh(
@@ -34,38 +28,19 @@ async function installSh(
 }
 
 describe('the CloudLab profile and its startup script', () => {
+  let world: CloudLabWorld;
   let dir: string;
   let ssh: SshTestNodes;
   let cluster: ServerApi;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dynslice-cloudlab-'));
-    ssh = await startSshNodes(2);
-    cluster = createServerApi({
-      maxwaittime: 600,
-      policy: 'LIFO',
-      sliceUrn: SLICE,
-      logger: createLogger({ level: 'silent' }),
-    });
-    const clusterUrl = await cluster.listen(0, '127.0.0.1');
-    const manifest = join(dir, 'manifest.xml');
-    await writeFile(
-      manifest,
-      manifestXml([
-        { clientId: 'head', nodeId: 'pc900', host: HEAD_NAME, hostName: HEAD_NAME },
-        ...ssh.nodes.map((n) => ({ ...n })),
-      ]),
-    );
-    // On PATH: geni-get as on a node, and the agent as `npm install -g` puts it there.
-    const bin = join(dir, 'bin');
-    await mkdir(bin);
-    await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
-    await writeCliOnPath(bin);
+    world = await startCloudLabWorld(2, 'dynslice-cloudlab-');
+    ({ dir, ssh, cluster } = world);
+    const { clusterUrl } = world;
     await writeFile(join(dir, 'slice.credential'), '<signed-credential>test</signed-credential>\n');
     env = {
-      ...process.env,
-      PATH: `${bin}:${process.env.PATH}`,
+      ...world.env,
       DYNSLICE_CONFIG: join(dir, 'etc/dynslice-agent/agent.yaml'),
       DYNSLICE_STATE_DIR: join(dir, 'var/lib/dynslice-agent'),
       DYNSLICE_SSH_KEY: ssh.privateKeyPath,
@@ -77,9 +52,7 @@ describe('the CloudLab profile and its startup script', () => {
   });
 
   afterAll(async () => {
-    await cluster?.close();
-    await ssh?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('install.sh is valid bash and profile.py compiles', async () => {

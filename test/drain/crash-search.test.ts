@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CrashSearch } from '../../src/drain/crash-search.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { flush } from '../helpers/settle.js';
 
 /** A search over suspects of one step each on nodes pc0…pcN, all draining in their first incarnation. */
 function search(count: number) {
@@ -18,16 +19,14 @@ function search(count: number) {
   return { crash, suspects, draining, admitted, ask, lines };
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
 describe('the crash search', () => {
   it('holds every command until the nodes are restored, then resumes half of the suspects', async () => {
     const s = search(4);
     for (const id of ['pc0', 'pc1', 'pc2', 'pc3', 'pc5']) s.ask(id);
-    await settle();
+    await flush();
     expect(s.admitted.size).toBe(0);
     s.crash.start();
-    await settle();
+    await flush();
     expect([...s.admitted].sort()).toEqual(['pc0', 'pc1']);
     expect(s.lines.some((l) => String(l.msg).startsWith('crash search: the agent died'))).toBe(true);
   });
@@ -38,19 +37,19 @@ describe('the crash search', () => {
     for (const id of ['pc2', 'pc3', 'pc5']) s.ask(id);
     s.suspects.delete('pc0#1:graceful:0');
     s.crash.update();
-    await settle();
+    await flush();
     expect(s.admitted.size).toBe(0);
     s.suspects.delete('pc1#1:graceful:0');
     s.crash.update();
-    await settle();
+    await flush();
     expect([...s.admitted]).toEqual(['pc2']);
     s.suspects.delete('pc2#1:graceful:0');
     s.crash.update();
-    await settle();
+    await flush();
     expect([...s.admitted].sort()).toEqual(['pc2', 'pc3']);
     s.suspects.delete('pc3#1:graceful:0');
     s.crash.update();
-    await settle();
+    await flush();
     expect([...s.admitted].sort()).toEqual(['pc2', 'pc3', 'pc5']);
     expect(s.crash.active).toBe(false);
   });
@@ -62,7 +61,7 @@ describe('the crash search', () => {
     const stop = new AbortController();
     s.ask('pc3', stop.signal);
     stop.abort();
-    await settle();
+    await flush();
     expect(s.admitted.has('pc3')).toBe(true);
     s.crash.start();
     expect(s.crash.active).toBe(false);
@@ -71,7 +70,7 @@ describe('the crash search', () => {
   it('is never active without suspects', async () => {
     const s = search(0);
     s.ask('pc1');
-    await settle();
+    await flush();
     expect(s.admitted.has('pc1')).toBe(true);
   });
 });

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '../endpoint/tls-test-certs.js';
 import { type AgentProcess, startAgentProcess } from '../helpers/agent-process.js';
 import { HostilePeers } from '../helpers/hostile-peers.js';
+import { createTestPki, type TestPki } from '../helpers/test-pki.js';
 import { callWithPython, type PythonCall } from '../helpers/xmlrpc-python.js';
 
 const ATTACKER = '127.0.0.2';

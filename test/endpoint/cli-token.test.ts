@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { BIN, startAgentProcess } from '../helpers/agent-process.js';
+import { createTestPki, type TestPki } from '../helpers/test-pki.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postHttps } from './https-post.js';
-import { createTestPki, type TestPki } from './tls-test-certs.js';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, [BIN, ...args]);

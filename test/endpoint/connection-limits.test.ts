@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type TestPki } from '../helpers/test-pki.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { postXml } from '../helpers/xmlrpc-raw-http.js';
 import { type GuardedAgent, startGuardedAgent } from './guarded-agent.js';
-import { createTestPki, type TestPki } from './tls-test-certs.js';
 
 const GET_VERSION = perlMethodCall('GetVersion', []);
 /** Far less than the headers timeout (10 s), after which the agent closes an idle connection anyway. */

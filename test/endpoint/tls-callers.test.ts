@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load-config.js';
 import { generateToken } from '../../src/endpoint/token-path.js';
+import { createTestPki, type TestPki } from '../helpers/test-pki.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from './guarded-agent.js';
 import { postHttps } from './https-post.js';
-import { createTestPki, type TestPki } from './tls-test-certs.js';
 
 const countdown = perlMethodCall('NotifyDeletePending', [
   { nodelist: NODE_IDS.map((id) => ({ node_id: id, max_wait_time: 600 })) },

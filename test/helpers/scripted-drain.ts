@@ -35,11 +35,7 @@ export function scriptedDrain(script: { run?: (r: StepRequest) => Answer; verify
   return { calls, leaves };
 }
 
-export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** A few turns of the event loop: enough for actors, their invoked steps and the runner to settle. */
-export const settle = async (turns = 5): Promise<void> => {
-  for (let i = 0; i < turns; i += 1) await flush();
-};
+export { flush, settle } from './settle.js';
 
 export const STEP = {
   name: 'stop-jobs',

@@ -2,7 +2,7 @@ import { Agent as HttpsAgent, request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateToken } from '../../src/endpoint/token-path.js';
 import { type GuardedAgent, NODE_IDS, startGuardedAgent } from '../endpoint/guarded-agent.js';
-import { createTestPki, type TestPki } from '../endpoint/tls-test-certs.js';
+import { createTestPki, type TestPki } from '../helpers/test-pki.js';
 import { perlMethodCall } from '../helpers/xmlrpc-perl-style.js';
 
 const CALLERS = 50;

@@ -17,6 +17,7 @@ import { type StateChange, stateName } from '../../src/slice/node-actor.js';
 import { Store } from '../../src/store/store.js';
 import { type CapturedLog, captureLogger } from '../helpers/capture-logger.js';
 import { FaultyJournalFiles } from '../helpers/faulty-journal-file.js';
+import { settle } from '../helpers/settle.js';
 import type { CampaignWorld } from './campaign-world.js';
 import type { DecodedReply, NodeView, WireEntry } from './invariants.js';
 import { ManifestWorld, manifestModelConfig } from './manifest-world.js';
@@ -198,7 +199,7 @@ export class AgentWorld implements CampaignWorld {
 
   /** Lets promises, deferred drain starts and answered commands run (bounded). */
   async settle(): Promise<void> {
-    for (let i = 0; i < 8; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    await settle(8);
   }
 
   async advance(ms: number): Promise<void> {

@@ -3,7 +3,7 @@ import { FRESH_NODE_STATE } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
 import { makeSlice } from '../helpers/fake-slice.js';
 import { HANG } from '../helpers/fake-ssh-runner.js';
-import { settle } from '../helpers/scripted-drain.js';
+import { flush, settle } from '../helpers/settle.js';
 
 const entry = (node_id: string, max_wait_time: number, client_id?: string) => ({ node_id, client_id, max_wait_time });
 
@@ -162,8 +162,7 @@ describe('slice', () => {
     await slice.notifyDeleteComplete([entry('pc2', 0)]);
     expect(state('pc2')).toBe('allocated.idle');
     // Delivered a slice of the event loop at a time: on a loaded machine, one turn may hold only one event.
-    for (let turn = 0; turn < 20 && state('pc2') !== 'deleted'; turn += 1)
-      await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 20 && state('pc2') !== 'deleted'; turn += 1) await flush();
     expect(state('pc2')).toBe('deleted');
     expect(slice.get('pc2')!.ensureStarted().getSnapshot().context.workLost).toBe(true);
   });
@@ -173,7 +172,7 @@ describe('slice', () => {
     runner.when(() => true, HANG);
     await slice.notifyDeletePending([entry('pc1', 120), entry('pc2', 120)]);
     slice.stop();
-    await new Promise((resolve) => setImmediate(resolve));
+    await flush();
     expect(runner.calls).toEqual([]);
   });
 
