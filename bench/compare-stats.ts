@@ -70,7 +70,9 @@ export function compareArgs(args: readonly string[], parts: readonly string[]): 
   const ref = args[at]!.includes('=') ? args[at]!.slice('--compare='.length) : args[at + 1];
   if (!ref || ref.startsWith('--')) throw new Error('--compare needs a commit: npm run bench -- --compare main');
   const quick = args.includes('--quick');
-  const trialsArg = args.find((arg) => arg.startsWith('--trials='))?.slice('--trials='.length);
+  // `--trials N` or `--trials=N`, as `--compare`.
+  const trialsAt = args.findIndex((arg) => arg === '--trials' || arg.startsWith('--trials='));
+  const trialsArg = trialsAt === -1 ? undefined : (args[trialsAt]!.split('=')[1] ?? args[trialsAt + 1] ?? '');
   const trials = trialsArg === undefined ? (quick ? 2 : 5) : Number(trialsArg);
   if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials must be a whole number ≥ 1, not ${trialsArg}`);
   const only = args

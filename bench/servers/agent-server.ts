@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { createAgent } from '../../src/agent.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
-import type { SshRunner } from '../../src/ssh/runner-types.js';
 import { Store } from '../../src/store/store.js';
 import type { AgentServerOptions, AgentServerReport } from './agent-protocol.js';
-import { NoopSshRunner } from './noop-runner.js';
+import { NoopSshRunner, type SshRunner } from './noop-runner.js';
 
 const RUNNER_FOR = '../../src/ssh/runner-for.js';
 const CREATE_RUNNER = '../../src/cli/run-command.js';

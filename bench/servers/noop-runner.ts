@@ -1,4 +1,8 @@
-import type { RunResult, SshRunner } from '../../src/ssh/runner-types.js';
+import type { AgentDeps } from '../../src/agent.js';
+
+// The runner's types, read from createAgent's: the harness compiles against older commits' src too (--compare).
+export type SshRunner = AgentDeps['runner'];
+type RunResult = Awaited<ReturnType<SshRunner['run']>>;
 
 /** Every command succeeds at once, unlogged: the agent's own work without SSH (DryRunSshRunner logs each one). */
 export class NoopSshRunner implements SshRunner {

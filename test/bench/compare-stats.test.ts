@@ -48,6 +48,8 @@ describe('bench --compare: order, spread and verdict', () => {
       only: ['fanout'],
     });
     expect(compareArgs(['--compare', 'main', '--trials=7'], PARTS)?.trials).toBe(7);
+    expect(compareArgs(['--compare', 'main', '--trials', '4'], PARTS)?.trials).toBe(4);
+    expect(() => compareArgs(['--compare', 'main', '--trials'], PARTS)).toThrow(/--trials/);
     expect(() => compareArgs(['--compare'], PARTS)).toThrow(/needs a commit/);
     expect(() => compareArgs(['--compare', '--quick'], PARTS)).toThrow(/needs a commit/);
     expect(() => compareArgs(['--compare', 'main', '--trials=0'], PARTS)).toThrow(/--trials/);
