@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pathWithStubs, STANDARD_PATH } from '../helpers/node-path.js';
+import { pathWithout, pathWithStubs } from '../helpers/node-path.js';
 import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
 import { realSlice } from '../helpers/real-slice.js';
 import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
@@ -12,7 +12,6 @@ import type { SshTestNodes } from '../helpers/sshd.js';
 // The real tools fail here for real; where a machine has them working, those cases do not apply.
 const systemdRuns = readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd';
 const dockerDaemon = existsSync('/var/run/docker.sock');
-const squeueInstalled = STANDARD_PATH.split(':').some((dir) => existsSync(join(dir, 'squeue')));
 
 const pending = (nodeId: string, maxWaitTime: number) => [{ node_id: nodeId, max_wait_time: maxWaitTime }];
 
@@ -25,6 +24,8 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
   let node: SshTestNodes;
   /** The same machine with stand-ins for systemctl, docker and squeue first on the PATH. */
   let stubbed: SshTestNodes;
+  /** The same machine without Slurm's commands on the PATH (CI installs a real Slurm). */
+  let withoutSlurm: SshTestNodes;
   let step: ReturnType<typeof realStep>;
   let stubStep: ReturnType<typeof realStep>;
 
@@ -34,6 +35,8 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
     state = stubs.state;
     node = await startOpenSshNodes(1);
     stubbed = await startOpenSshNodes(1, { extraConfig: [`SetEnv PATH=${stubs.path}`] });
+    const noSlurm = pathWithout(['squeue', 'scontrol', 'scancel', 'sbatch', 'sinfo'], join(scratch, 'no-slurm'));
+    withoutSlurm = await startOpenSshNodes(1, { extraConfig: [`SetEnv PATH=${noSlurm}`] });
     step = realStep(node);
     stubStep = realStep(stubbed);
   });
@@ -42,6 +45,7 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
     await stubStep?.close();
     await node?.stop();
     await stubbed?.stop();
+    await withoutSlurm?.stop();
     await rm(scratch, { recursive: true, force: true });
   });
 
@@ -132,12 +136,17 @@ describe('systemd, docker and slurm: verify passes only when the tool answered "
   });
 
   describe('slurm', () => {
-    it.skipIf(squeueInstalled)('fails, named, on a node without squeue, and holds it', async () => {
-      expect(await step.verify({ action: 'slurm' })).toEqual({
-        passed: false,
-        detail: 'tool-missing: squeue not found on the node (sh: 1: squeue: not found)',
-      });
-      expect(await drainIsHeld(node, { action: 'slurm' })).toMatch(/\(tool-missing: squeue not found/);
+    it('fails, named, on a node without squeue, and holds it', async () => {
+      const bare = realStep(withoutSlurm);
+      try {
+        expect(await bare.verify({ action: 'slurm' })).toEqual({
+          passed: false,
+          detail: 'tool-missing: squeue not found on the node (sh: 1: squeue: not found)',
+        });
+      } finally {
+        await bare.close();
+      }
+      expect(await drainIsHeld(withoutSlurm, { action: 'slurm' })).toMatch(/\(tool-missing: squeue not found/);
     });
 
     it('fails while jobs run on the node and passes when none is left', async () => {
