@@ -71,7 +71,7 @@ const summary = (r: InitResult): string =>
   `  token        ${r.tokenFile}${r.made.token ? ' (new)' : ' (kept)'}\n` +
   `  certificate  ${r.certFile} for ${r.publicHost}${r.made.certificate ? ' (new, self-signed)' : ' (kept)'}\n` +
   `  cluster      ` +
-  `${r.bossHost ?? '(boss host unknown: set cluster.bossHost)'}${r.sliceUrn ? `, ${r.sliceUrn}` : ' (set cluster.sliceUrn)'}\n\n` +
+  `${r.clusterServer ? `${r.clusterServer} (named by the credential)` : (r.bossHost ?? '(boss host unknown: set cluster.bossHost)')}${r.sliceUrn ? `, ${r.sliceUrn}` : ' (set cluster.sliceUrn)'}\n\n` +
   `The URL to register: ${r.shownUrl}  ([token] is the first line of ${r.tokenFile})\n` +
   `Next: fill in drain: in ${r.configFile}, then\n` +
   `  dynslice-agent check -c ${r.configFile} --ssh && dynslice-agent register -c ${r.configFile}\n`;

@@ -3,7 +3,8 @@ import { type ClusterConfig, DEFAULT_CLUSTER_PATH, DEFAULT_CLUSTER_PORT } from '
 import { ConfigError, resolvePath } from '../config/load-config.js';
 import { checkClientIdentity, type IdentityNames, isEncryptedKey } from './client-identity.js';
 import type { Policy } from './cluster-client.js';
-import { splitPortalCredential } from './credential-pem.js';
+import { keyWithItsOwnLabel, splitPortalCredential } from './credential-pem.js';
+import { type CredentialServer, clusterUrlOf, credentialServer } from './credential-server.js';
 import type { TlsIdentity } from './xml-post.js';
 
 /** What a registration needs, checked and with paths resolved against the configuration's folder. */
@@ -28,13 +29,26 @@ export interface ClusterSettings {
 
 const missing = (key: string, why: string) => new ConfigError(`cluster.${key}: ${why}`, `cluster.${key}`);
 
-/** Throws ConfigError naming the first key a registration lacks. */
-export function clusterSettings(cluster: ClusterConfig, configDir: string): ClusterSettings {
+/**
+ * Throws ConfigError naming the first key a registration lacks. The cluster's URL: `cluster.url`;
+ * else the server the credential's certificate names (`named`: credentialServerOf); else the one
+ * `cluster.bossHost` gives.
+ */
+export function clusterSettings(
+  cluster: ClusterConfig,
+  configDir: string,
+  named: CredentialServer | null = null,
+): ClusterSettings {
   const path = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p, configDir));
   const url =
     cluster.url ??
+    (named && clusterUrlOf(named)) ??
     (cluster.bossHost ? `https://${cluster.bossHost}:${DEFAULT_CLUSTER_PORT}${DEFAULT_CLUSTER_PATH}` : undefined);
-  if (url === undefined) throw missing('bossHost', 'required to register the endpoint (or set cluster.url)');
+  if (url === undefined)
+    throw missing(
+      'bossHost',
+      'required to register the endpoint: your credential names no server (or set cluster.url)',
+    );
   if (cluster.sliceUrn === undefined) throw missing('sliceUrn', 'required to register the endpoint');
   if (cluster.credentialPath === undefined) throw missing('credentialPath', 'required: the slice credential file');
   if (cluster.credentialPem !== undefined && (cluster.certPath !== undefined || cluster.keyPath !== undefined)) {
@@ -115,6 +129,17 @@ async function readIdentity(
   };
 }
 
+/**
+ * The server the configured certificate (`credentialPem`, or `certPath`) names, or null: none named,
+ * or no certificate to read yet (readClusterSecrets then says what is wrong with it).
+ */
+export async function credentialServerOf(cluster: ClusterConfig, configDir: string): Promise<CredentialServer | null> {
+  const file = cluster.credentialPem ?? cluster.certPath;
+  if (file === undefined) return null;
+  const text = await readFile(resolvePath(file, configDir), 'utf8').catch(() => null);
+  return text === null ? null : credentialServer(text);
+}
+
 /** Reads the credential, certificate, key and passphrase; checks they can be used (never logs them). */
 export async function readClusterSecrets(
   settings: ClusterSettings,
@@ -124,7 +149,8 @@ export async function readClusterSecrets(
   if (credential.trim() === '') throw missing('credentialPath', `${settings.credentialPath} is empty`);
   const identity = await readIdentity(settings);
   if (identity === null) return { credentials: [credential] };
-  const { cert, key, names } = identity;
+  const { cert, names } = identity;
+  const key = keyWithItsOwnLabel(identity.key);
   let passphrase: string | undefined;
   let from: IdentityNames['passphrase'] = null;
   if (settings.passphraseFile !== undefined) {

@@ -10,6 +10,7 @@ import {
   type ClusterSecrets,
   type ClusterSettings,
   clusterSettings,
+  credentialServerOf,
   readClusterSecrets,
   type SecretOptions,
 } from './cluster-settings.js';
@@ -42,7 +43,8 @@ export async function configuredCluster(
   logger: Logger,
   secretOptions?: SecretOptions,
 ): Promise<ConfiguredCluster> {
-  const settings = clusterSettings(config.cluster, dirname(resolve(configFile)));
+  const configDir = dirname(resolve(configFile));
+  const settings = clusterSettings(config.cluster, configDir, await credentialServerOf(config.cluster, configDir));
   const secrets = await readClusterSecrets(settings, secretOptions);
   const client = createClusterClient({
     url: settings.url,

@@ -98,7 +98,7 @@ cluster:
   # true: \`run\` registers the endpoint each time it starts (else: dynslice-agent register -c THIS_FILE).
   register: false
 ${optional('bossHost', cluster.bossHost, 'boss.utah.cloudlab.us', "# from the manifest's component_manager_id")}
-${optional('url', cluster.url, 'https://boss.utah.cloudlab.us:12369/protogeni/xmlrpc/dynslice', '# default: from bossHost')}
+${optional('url', cluster.url, 'https://boss.utah.cloudlab.us:12369/protogeni/xmlrpc/dynslice', "# default: the server the credential's certificate names, else from bossHost")}
 ${optional('sliceUrn', cluster.sliceUrn, 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp', '# geni-get slice_urn prints it')}
 ${optional('credentialPem', cluster.credentialPem, '/root/cloudlab.pem', '# the credential file the portal gives (certificate and key)')}
 ${optional('passphraseFile', cluster.passphraseFile, '/root/cloudlab.passphrase', '# its passphrase; without it, register asks on a terminal')}

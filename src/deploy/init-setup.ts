@@ -48,6 +48,8 @@ export interface InitResult {
   /** What init made anew (an existing token or a certificate that fits is kept). */
   made: { token: boolean; certificate: boolean };
   bossHost: string | null;
+  /** The cluster's server as the credential's certificate names it (used before bossHost); null: none named. */
+  clusterServer: string | null;
   sliceUrn: string | null;
 }
 
@@ -79,7 +81,7 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
   ] as const) {
     if (file !== undefined && !(await exists(file))) throw usage(key, `${file}: no such file`);
   }
-  if (credentialPem !== undefined) await checkPortalCredential(credentialPem, passphraseFile);
+  const named = credentialPem === undefined ? null : await checkPortalCredential(credentialPem, passphraseFile);
   const label =
     typeof request.manifest === 'string' ? request.manifest : `command ${JSON.stringify(request.manifest.command)}`;
   const site = manifestSite(
@@ -124,5 +126,16 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
   await chmod(`${configFile}.part`, 0o644);
   await rename(`${configFile}.part`, configFile);
   const shownUrl = registeredUrl(config.endpoint, { host: publicHost, port: request.port }, { token, redact: true });
-  return { configFile, publicHost, shownUrl, tokenFile, certFile, made, bossHost: site.bossHost, sliceUrn };
+  const clusterServer = named && `${named.host}:${named.port}`;
+  return {
+    configFile,
+    publicHost,
+    shownUrl,
+    tokenFile,
+    certFile,
+    made,
+    bossHost: site.bossHost,
+    clusterServer,
+    sliceUrn,
+  };
 }

@@ -52,10 +52,29 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
     await write('passphrase', `${PASSPHRASE}\n`);
     await write('wrong-passphrase', 'not it\n');
     await write('slice.credential', CREDENTIAL);
+    ({ sim, url } = await startHttpsSimulator(pki, log.logger));
+    const { port } = new URL(url);
+    // As the portal writes it: the certificate names the cluster's server; the key is traditional.
+    files.named = makePortalCredential(dir, 'named', ca, {
+      format: 'traditional',
+      passphrase: PASSPHRASE,
+      order: 'key-first',
+      cn: 'carol',
+      server: `https://127.0.0.1:${port}/protogeni/xmlrpc/sa`,
+    }).file;
+    // A server no one listens on: cluster.url must win over it.
+    files.elsewhere = makePortalCredential(dir, 'elsewhere', ca, {
+      format: 'traditional',
+      passphrase: PASSPHRASE,
+      order: 'key-first',
+      cn: 'dave',
+      server: 'https://127.0.0.1:1/protogeni/xmlrpc/sa',
+    }).file;
+    // A PKCS#8 body under the traditional header.
+    await write('relabelled.pem', pkcs8.cert + pkcs8.key.replaceAll('ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY'));
     const certificate = new X509Certificate(traditional.cert);
     validTo = new Date(certificate.validTo).getTime();
     validFrom = new Date(certificate.validFrom).getTime();
-    ({ sim, url } = await startHttpsSimulator(pki, log.logger));
   });
 
   afterAll(async () => {
@@ -109,6 +128,24 @@ describe('cluster.credentialPem: the credential file as the portal gives it', ()
 
   it('registers with a PKCS#8 ENCRYPTED PRIVATE KEY after its certificate', async () => {
     await register({ credentialPem: 'pkcs8.pem' });
+    expect(sim.api.state.current).toMatchObject({ clientCertificate: 'bob' });
+  });
+
+  it("registers with the cluster the credential's certificate names, without cluster.url or bossHost", async () => {
+    await register({ credentialPem: 'named.pem', url: undefined });
+    expect(sim.api.state.current).toMatchObject({ clientCertificate: 'carol' });
+  });
+
+  it('cluster.url overrides the server the credential names; a credential naming none needs url or bossHost', async () => {
+    await register({ credentialPem: 'elsewhere.pem' });
+    expect(sim.api.state.current).toMatchObject({ clientCertificate: 'dave' });
+    const error = await refusal({ credentialPem: 'traditional.pem', url: undefined });
+    expect(error.key).toBe('cluster.bossHost');
+    expect(error.message).toContain('your credential names no server');
+  });
+
+  it('registers with a PKCS#8 key under the traditional RSA PRIVATE KEY header', async () => {
+    await register({ credentialPem: 'relabelled.pem' });
     expect(sim.api.state.current).toMatchObject({ clientCertificate: 'bob' });
   });
 

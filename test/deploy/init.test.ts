@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli-process.js';
 import { writeFakeGeniGet } from '../helpers/fake-geni-get.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
+import { issuerOf, makeClusterPki, makePortalCredential } from '../helpers/test-pki.js';
 
 const SLICE = 'urn:publicid:IDN+utah.cloudlab.us:myproj+slice+myexp';
 const HEAD_NAME = 'head.myexp.myproj.utah.cloudlab.us';
@@ -117,6 +118,20 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(join(other, 'gone.pem'));
     for (const run of [bad, missing]) noStackTrace(run.stderr);
+  });
+
+  it("with the portal's credential, the cluster is the server its certificate names", async () => {
+    const other = join(dir, 'named');
+    await mkdir(other);
+    makeClusterPki(other);
+    const server = 'https://www.utah.cloudlab.us:12369/protogeni/xmlrpc/sa';
+    const options = { format: 'traditional', passphrase: 'pass 1', order: 'key-first', server } as const;
+    makePortalCredential(other, 'cloudlab', issuerOf(other), options);
+    await writeFile(join(other, 'passphrase'), 'pass 1\n');
+    const args = ['--manifest', manifest, '--credential', 'cloudlab.pem', '--passphrase-file', 'passphrase'];
+    const out = await init([...args, '--state-dir', 'state'], other);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toMatch(/ {2}cluster +www\.utah\.cloudlab\.us:12369 \(named by the credential\)/);
   });
 
   it('a value the configuration would refuse (here --slice-urn) stops init before anything is written', async () => {

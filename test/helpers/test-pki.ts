@@ -150,6 +150,11 @@ export interface PortalCredentialOptions {
   /** Which block comes first in the file. */
   order: 'key-first' | 'cert-first';
   cn?: string;
+  /**
+   * The ProtoGENI server the certificate names, as a portal certificate does: an authorityInfoAccess
+   * entry under OID 2.25.305821105408246119474742976030998643995 (`https://host:12369/protogeni/xmlrpc/sa`).
+   */
+  server?: string;
 }
 
 /**
@@ -177,7 +182,11 @@ export function makePortalCredential(dir: string, name: string, issuer: Issuer, 
     );
   const subject = `/CN=${options.cn ?? 'experimenter'}/O=CloudLab`;
   openssl('req', '-new', '-key', key, '-passin', pass, '-out', join(dir, `${name}.csr`), '-subj', subject);
-  const cert = signRequest(dir, name, issuer, 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  const server =
+    options.server === undefined
+      ? ''
+      : `authorityInfoAccess=2.25.305821105408246119474742976030998643995;URI:${options.server}\n`;
+  const cert = signRequest(dir, name, issuer, `basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n${server}`);
   const [keyText, certText] = [readFileSync(key, 'utf8'), readFileSync(cert, 'utf8')];
   writeFileSync(file, options.order === 'key-first' ? keyText + certText : certText + keyText);
   return { file, key: keyText, cert: certText };
