@@ -46,8 +46,18 @@ step_user() {
   id -u "${SERVICE_USER}" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir "${STATE_DIR}" --shell /usr/sbin/nologin "${SERVICE_USER}"
 }
 
-# The service cannot read root's home: it logs in with a copy kept in its state directory.
+# The service cannot read root's home: it logs in with a copy kept in its state directory. The key
+# must exist and be usable before init writes a configuration that relies on it.
 step_key() {
+  if [ ! -f "${SSH_KEY}" ]; then
+    say "no SSH key at ${SSH_KEY}: the profile must ask CloudLab for root keys on every node"
+    say "(node.installRootKeys(True, True) in profile.py), or set DYNSLICE_SSH_KEY to a key the workers accept"
+    exit 2
+  fi
+  if ! ssh-keygen -y -P '' -f "${SSH_KEY}" >/dev/null 2>&1; then
+    say "${SSH_KEY} is not a private key the agent can use unattended (not a key, or it has a passphrase)"
+    exit 2
+  fi
   mkdir -p "${STATE_DIR}"
   chmod 0700 "${STATE_DIR}"
   install -m 0600 "${SSH_KEY}" "${STATE_DIR}/ssh_key"

@@ -30,6 +30,9 @@ lan = request.LAN("lan")
 def add_node(name):
     node = request.RawPC(name)
     node.disk_image = params.image
+    # Root's key on every node, and its public half in root's authorized_keys: the head node's
+    # agent logs in to the workers with it (/root/.ssh/id_rsa). Without it, nothing can drain.
+    node.installRootKeys(True, True)
     if params.hardware:
         node.hardware_type = params.hardware
     lan.addInterface(node.addInterface("if-" + name))

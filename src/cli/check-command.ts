@@ -12,6 +12,7 @@ import { loadConfigOrExit } from './load-config-or-exit.js';
 import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
+import { ROOT_KEYS_HINT, sshKeyProblem } from './ssh-key-check.js';
 
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 
@@ -68,10 +69,15 @@ export function checkCommand(): Command {
 /** One login per node, whatever dryRun says (the check is asked for by name). */
 async function checkSsh(config: AgentConfig, nodes: readonly ListedNode[]): Promise<void> {
   const privateKey = await readPrivateKeyOrExit(config);
+  // A key that cannot log in anywhere is named once, not as one failed login per node.
+  const keyProblem = privateKey === undefined ? await sshKeyProblem(config.ssh.privateKeyPath) : null;
+  if (keyProblem !== null) throw new CliExit(EXIT.config, `ssh.privateKeyPath: ${keyProblem}`);
   const runner = runnerFor(config, 'ssh', { logger: createLogger({ level: 'silent' }), privateKey });
   try {
     const checks = await checkLogins(nodes, runner, config.ssh.connectTimeoutSeconds * 1000 + 10_000);
     process.stdout.write(`\n${loginTable(checks)}`);
+    if (checks.some((check) => check.outcome === 'auth failed'))
+      process.stdout.write(`\nauth failed: the nodes refused the key ${keySource(config)} (${ROOT_KEYS_HINT})\n`);
     if (checks.some((check) => check.outcome !== 'reachable')) throw new CliExit(EXIT.failure);
   } finally {
     await runner.close();

@@ -77,6 +77,9 @@ describe('check --ssh against real sshd nodes', () => {
     ]);
     expect(rows[3]![3]).toMatch(/^refused: /);
     expect(result.stdout).toContain('\n1 of 5 nodes reachable\n');
+    // The refused login is named with what to change on CloudLab.
+    expect(result.stdout).toContain('auth failed: the nodes refused the key key from command');
+    expect(result.stdout).toContain('node.installRootKeys(True, True)');
     expect(result.stdout + result.stderr).not.toContain((await readFile(ssh.privateKeyPath, 'utf8')).split('\n')[1]);
   });
 
@@ -88,5 +91,31 @@ describe('check --ssh against real sshd nodes', () => {
     const result = await cli(['check', '--ssh', '-c', one]);
     expect(result.code).toBe(0);
     expect(rowsOf(result.stdout).map((row) => row[2])).toEqual(['reachable']);
+  });
+
+  it('a missing or unusable key file is named once, before any login: exit 2', async () => {
+    const manifest = join(ssh.baseDir, 'one.xml');
+    await writeFile(manifest, manifestXml([ssh.nodes[0]!]));
+    const publicOnly = `${ssh.privateKeyPath}.pub`;
+    for (const [key, says] of [
+      [
+        join(ssh.baseDir, 'no-such-key'),
+        /no such file \(on CloudLab, the profile must ask for root keys .*installRootKeys\(True, True\)/,
+      ],
+      [publicOnly, /a public key, not the private key|not a private key/],
+    ] as const) {
+      const yaml = join(ssh.baseDir, 'keyless.yaml');
+      const config = stringify({
+        nodes: { manifest },
+        ssh: { privateKeyPath: key },
+        state: { dir: join(ssh.baseDir, 'state') },
+      });
+      await writeFile(yaml, config);
+      const result = await cli(['check', '--ssh', '-c', yaml]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`ssh.privateKeyPath: ${key}: `);
+      expect(result.stderr).toMatch(says);
+      expect(rowsOf(result.stdout)).toEqual([]);
+    }
   });
 });

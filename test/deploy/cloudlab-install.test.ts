@@ -67,6 +67,8 @@ describe('the CloudLab profile and its startup script', () => {
     expect(await readFile(join(EXAMPLES, 'install.sh'), 'utf8')).toContain(
       `ALLOWED_SCRIPTS=${await documentedAllowScripts()}\n`,
     );
+    // Every node gets root's key, and root's authorized_keys its public half: the agent logs in with it.
+    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain('node.installRootKeys(True, True)');
     // The profile runs the script from the profile's repository, as root, at boot.
     expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain(
       'pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/install.sh',
@@ -87,6 +89,16 @@ describe('the CloudLab profile and its startup script', () => {
       url: `https://${HEAD_NAME}:8001/dynslice/${token}`,
       credentials: ['<signed-credential>test</signed-credential>\n'],
     });
+  });
+
+  it('its key step refuses a missing or unusable key before init, saying what to change (exit 2)', async () => {
+    const missing = await installSh(['key'], { ...env, DYNSLICE_SSH_KEY: join(dir, 'no-such-key') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('node.installRootKeys(True, True) in profile.py');
+    await writeFile(join(dir, 'not-a-key'), 'hello\n');
+    const garbage = await installSh(['key'], { ...env, DYNSLICE_SSH_KEY: join(dir, 'not-a-key') });
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toContain('is not a private key the agent can use unattended');
   });
 
   it('a second boot keeps the configuration; an unknown step is refused with exit 2', async () => {
