@@ -165,7 +165,7 @@ describe('drain plan configuration errors', () => {
   it('name an unknown action', () => {
     const error = configError({ action: 'reboot' });
     expect(error.key).toBe('drain.force[0].action');
-    expect(error.message).toContain('known: command, kill, systemd, slurm, docker, wait-idle');
+    expect(error.message).toContain('known: command, kill, systemd, slurm, kubernetes, docker, wait-idle');
   });
 
   it('read the older steps list as graceful command steps', () => {

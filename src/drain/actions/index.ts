@@ -2,6 +2,7 @@ import type { DrainAction } from '../sdk.js';
 import { commandAction } from './command.js';
 import { dockerAction } from './docker.js';
 import { killAction } from './kill.js';
+import { kubernetesAction } from './kubernetes.js';
 import { slurmAction } from './slurm.js';
 import { systemdAction } from './systemd.js';
 import { waitIdleAction } from './wait-idle.js';
@@ -12,6 +13,7 @@ export const BUILT_IN_ACTIONS: readonly DrainAction[] = [
   killAction,
   systemdAction,
   slurmAction,
+  kubernetesAction,
   dockerAction,
   waitIdleAction,
 ] as DrainAction[];

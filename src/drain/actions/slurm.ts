@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type DrainActionContext, defineDrainAction, type ExitMeaning, mustReach, passesOnExit } from '../sdk.js';
 import { countWithSample, outputLines } from '../verify-status.js';
+import { controllerOption, schedulerNodeName } from './scheduler-node.js';
 
 const options = z.strictObject({
   reason: z.string().min(1).default('reclaimed by cluster'),
@@ -10,24 +11,11 @@ const options = z.strictObject({
    */
   nodeName: z.string().min(1).optional(),
   /** Run scontrol/squeue there instead of on the node. */
-  controller: z
-    .strictObject({ host: z.string().min(1), port: z.number().int().optional(), user: z.string().optional() })
-    .optional(),
+  controller: controllerOption,
   /** wait: let jobs finish; requeue or cancel: the force variants. */
   jobs: z.enum(['wait', 'requeue', 'cancel']).default('wait'),
 });
 type Options = z.output<typeof options>;
-
-function slurmNode(ctx: DrainActionContext<Options>): string {
-  const template = ctx.options.nodeName ?? (ctx.options.controller ? '{client_id}' : '');
-  return template.replace(/\{(client_id|node_id|host)\}/g, (_, field: string) =>
-    field === 'client_id'
-      ? (ctx.node.clientId ?? ctx.node.nodeId)
-      : field === 'node_id'
-        ? ctx.node.nodeId
-        : ctx.node.host,
-  );
-}
 
 // Values travel in the environment; an empty node name means "this host".
 const NODE = 'N="${DYNSLICE_SLURM_NODE:-$(hostname -s)}"';
@@ -40,7 +28,7 @@ const JOBS = {
 function run(ctx: DrainActionContext<Options>, command: string) {
   return ctx.ssh.run(`${NODE}; ${command}`, {
     on: ctx.options.controller,
-    env: { DYNSLICE_SLURM_NODE: slurmNode(ctx), DYNSLICE_SLURM_REASON: ctx.options.reason },
+    env: { DYNSLICE_SLURM_NODE: schedulerNodeName(ctx, '{client_id}'), DYNSLICE_SLURM_REASON: ctx.options.reason },
   });
 }
 
