@@ -70,6 +70,10 @@ step_init() {
   [ -n "${DYNSLICE_CREDENTIAL:-}" ] && flags+=(--credential "${DYNSLICE_CREDENTIAL}")
   [ -n "${DYNSLICE_PASSPHRASE_FILE:-}" ] && flags+=(--passphrase-file "${DYNSLICE_PASSPHRASE_FILE}")
   [ -n "${DYNSLICE_SLICE_CREDENTIAL:-}" ] && flags+=(--slice-credential "${DYNSLICE_SLICE_CREDENTIAL}")
+  # The profile's workload parameter (jobs, slurm, kubernetes) chooses the drain plan init writes.
+  local workload
+  workload="$(geni-get param workload 2>/dev/null || true)"
+  [ -n "${workload}" ] && flags+=(--workload "${workload}")
   # shellcheck disable=SC2206 # the extra flags are words on purpose
   flags+=(${DYNSLICE_INIT_FLAGS:-})
   dynslice-agent init "${flags[@]}"

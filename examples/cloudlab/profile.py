@@ -15,6 +15,11 @@ import geni.rspec.pg as pg
 pc = portal.Context()
 pc.defineParameter("workers", "Number of worker nodes", portal.ParameterType.INTEGER, 2,
                    longDescription="Nodes the cluster may take back; the agent drains them first.")
+pc.defineParameter("workload", "What runs on the workers", portal.ParameterType.STRING, "jobs",
+                   [("jobs", "Plain jobs (write your own drain plan)"), ("slurm", "Slurm"),
+                    ("kubernetes", "Kubernetes")],
+                   longDescription="Chooses the drain plan the head node writes: Slurm's DRAIN then requeue, "
+                                   "or Kubernetes' cordon and drain. The head node reads it with geni-get param.")
 pc.defineParameter("hardware", "Hardware type (empty: any)", portal.ParameterType.STRING, "")
 pc.defineParameter("image", "Disk image", portal.ParameterType.STRING,
                    "urn:publicid:IDN+emulab.net+image+emulab-ops//UBUNTU22-64-STD")

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { type InitRequest, type InitResult, initAgent } from '../deploy/init-setup.js';
 import { CertificateError } from '../deploy/self-signed-certificate.js';
+import { WORKLOADS, type Workload } from '../deploy/workload-plan.js';
 import { ManifestError } from '../node-list/manifest-rspec.js';
 import { thisMachine } from '../node-list/node-list-source.js';
 import { CliExit, EXIT } from './exit-codes.js';
@@ -23,6 +24,7 @@ interface InitOptions {
   sliceUrn?: string;
   clusterUrl?: string;
   force?: boolean;
+  workload?: Workload;
 }
 
 const port = (value: string): number => {
@@ -56,6 +58,7 @@ function request(options: InitOptions): InitRequest {
       credentialPath: abs(options.sliceCredential),
     },
     force: options.force === true,
+    workload: options.workload ?? 'jobs',
     self: thisMachine,
     // Questions only when a person is there; scripts pass flags.
     askHost:
@@ -99,6 +102,11 @@ export function initCommand(): Command {
     .option(
       '--cluster-url <url>',
       "the cluster's API, when it is not https://<boss host>:12369/protogeni/xmlrpc/dynslice",
+    )
+    .addOption(
+      new Option('--workload <kind>', 'what runs on the workers: the drain plan written for it')
+        .choices([...WORKLOADS])
+        .default('jobs'),
     )
     .option('--force', 'replace an existing configuration file')
     .action(async (options: InitOptions) => {

@@ -1,3 +1,5 @@
+import { drainSection, type Workload } from './workload-plan.js';
+
 /** What `init` puts into agent.yaml; every path absolute. */
 export interface AgentYamlInput {
   /** `{ command }` (geni-get manifest) or a manifest file. */
@@ -17,6 +19,8 @@ export interface AgentYamlInput {
     passphraseFile?: string;
     credentialPath?: string;
   };
+  /** What runs on the workers: the drain plan written for it (default: jobs, a plan to fill in). */
+  workload?: Workload;
   /** Shown in the header: what wrote the file. */
   writtenBy: string;
 }
@@ -71,22 +75,7 @@ nodes:
   exclude: [self]
   reloadSeconds: 300
 
-drain:
-  # What to stop on a node before the cluster takes it back. A node is released early only when
-  # every verify of a rung passes; with no steps, nodes are held until the cluster's deadline.
-  # Uncomment and adapt, then see the ladder with:  dynslice-agent check -c THIS_FILE
-  graceful: []
-  #  - { action: kill, pattern: "my-job", signal: TERM, killAfterSeconds: 20 }
-  #  - { action: systemd, units: [my-worker.service] }
-  #  - name: checkpoint
-  #    action: command
-  #    run: "my-job checkpoint --to /proj/myproj/ckpt/$DYNSLICE_NODE_ID"
-  #    verify: "! pgrep -f my-job"
-  force: []
-  #  - { action: kill, pattern: "my-job", signal: KILL }
-  # A drain that fails: hold the node until the deadline, or release it now.
-  onFailure: hold
-
+${drainSection(input.workload ?? 'jobs', input.publicHost)}
 state:
   # Journal, lock, token and certificate. Upgrades keep it; the agent resumes from it.
   dir: ${q(input.stateDir)}

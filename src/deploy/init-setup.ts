@@ -14,6 +14,7 @@ import { type AgentYamlInput, agentYaml } from './agent-yaml.js';
 import { checkPortalCredential } from './credential-check.js';
 import { manifestSite } from './manifest-site.js';
 import { certificateFits, makeSelfSignedCertificate } from './self-signed-certificate.js';
+import type { Workload } from './workload-plan.js';
 
 /** What `init` was asked; every path absolute. */
 export interface InitRequest {
@@ -32,6 +33,8 @@ export interface InitRequest {
     credentialPath?: string;
   };
   force: boolean;
+  /** What runs on the workers: the drain plan written for it. */
+  workload?: Workload;
   /** This machine, to find it in the manifest (default: its hostname and `geni-get client_id`). */
   self: () => Promise<SelfIdentity>;
   /** On a terminal: asks for the host name, offering the manifest's. */
@@ -108,6 +111,7 @@ export async function initAgent(request: InitRequest): Promise<InitResult> {
     keyFile,
     ssh: request.ssh,
     cluster: { ...request.cluster, bossHost: site.bossHost, sliceUrn },
+    ...(request.workload ? { workload: request.workload } : {}),
     writtenBy: `written by \`dynslice-agent init\` for ${publicHost}`,
   }).replaceAll('THIS_FILE', configFile);
   // What is written must load as the agent will load it; checked before anything is written.

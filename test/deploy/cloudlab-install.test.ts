@@ -35,7 +35,8 @@ describe('the CloudLab profile and its startup script', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    world = await startCloudLabWorld(2, 'dynslice-cloudlab-');
+    // The profile's workload parameter, as geni-get param answers it on the head node.
+    world = await startCloudLabWorld(2, 'dynslice-cloudlab-', { workload: 'slurm' });
     ({ dir, ssh, cluster } = world);
     const { clusterUrl } = world;
     await writeFile(join(dir, 'slice.credential'), '<signed-credential>test</signed-credential>\n');
@@ -82,6 +83,11 @@ describe('the CloudLab profile and its startup script', () => {
     expect(run.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('{"level":30'))).toEqual([]);
     expect(run.stdout).toContain(`registered https://${HEAD_NAME}:8001 for ${SLICE}`);
     expect(run.stdout).toMatch(/^pc\d+ .*\breachable\b/m);
+    // The drain plan init wrote is the one for the profile's workload, and check accepted it.
+    expect(await readFile(join(dir, 'etc/dynslice-agent/agent.yaml'), 'utf8')).toContain(
+      '- { action: slurm, reason: "reclaimed by cluster" }',
+    );
+    expect(run.stdout).toMatch(/graceful +slurm/);
     const registration = await cluster.waitForRegistration(10_000);
     const token = (await readFile(join(dir, 'var/lib/dynslice-agent/endpoint.token'), 'utf8')).trim();
     expect(registration).toMatchObject({

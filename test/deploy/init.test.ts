@@ -77,7 +77,8 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     noStackTrace(refused.stderr);
     expect(await readFile(join(dir, 'agent.yaml'), 'utf8')).toBe(before);
 
-    const forced = await init(['--manifest', 'manifest.xml', '--state-dir', 'state', '--force']);
+    const login = ['--ssh-key', ssh.privateKeyPath, '--ssh-user', ssh.nodes[0]!.user];
+    const forced = await init(['--manifest', 'manifest.xml', '--state-dir', 'state', ...login, '--force']);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/token\s+\S+ \(kept\)/);
     expect(forced.stdout).toMatch(/certificate\s+\S+ for head\S+ \(kept\)/);
@@ -134,6 +135,30 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     expect(out.stdout).toMatch(/ {2}cluster +www\.utah\.cloudlab\.us:12369 \(named by the credential\)/);
   });
 
+  it('--workload writes the drain plan of Slurm or Kubernetes, ready for check; another value is refused', async () => {
+    for (const workload of ['slurm', 'kubernetes'] as const) {
+      const other = join(dir, `workload-${workload}`);
+      await mkdir(other);
+      const out = await init(['--manifest', manifest, '--workload', workload, '--state-dir', 'state'], other);
+      expect(out.code).toBe(0);
+      const config = await loadConfig(join(other, 'agent.yaml'));
+      const [graceful] = config.drain.graceful;
+      const [force] = config.drain.force;
+      expect(graceful).toMatchObject({ action: workload });
+      expect(force).toMatchObject(workload === 'slurm' ? { jobs: 'requeue' } : { pods: 'delete' });
+      if (workload === 'kubernetes') expect(graceful).toMatchObject({ controller: { host: HEAD_NAME } });
+      const check = await runCli(['check', '-c', 'agent.yaml'], 60_000, { cwd: other, env });
+      expect(check.code).toBe(0);
+      expect(check.stdout).toMatch(new RegExp(`graceful +${workload}`));
+    }
+    const other = join(dir, 'workload-bad');
+    await mkdir(other);
+    const bad = await init(['--manifest', manifest, '--workload', 'mesos'], other);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('jobs, slurm, kubernetes');
+    await expect(readdir(other)).resolves.toEqual([]);
+  });
+
   it('a value the configuration would refuse (here --slice-urn) stops init before anything is written', async () => {
     const other = join(dir, 'urn');
     await mkdir(other);
@@ -149,6 +174,9 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     const check = await runCli(['check', '-c', 'agent.yaml', '--ssh'], 60_000, { cwd: dir, env });
     expect(check.code).toBe(1);
     expect(check.stdout).toMatch(new RegExp(`${ssh.nodes[1]!.nodeId}.*unreachable`));
+    // The other node logs in with the written key: only the stopped one is named.
+    expect(check.stdout).toMatch(new RegExp(`${ssh.nodes[0]!.nodeId} .*\\breachable`));
+    expect(check.stdout).toContain('1 of 2 nodes reachable');
     noStackTrace(check.stderr);
   });
 });

@@ -28,7 +28,12 @@ export interface CloudLabWorld {
   stop(): Promise<void>;
 }
 
-export async function startCloudLabWorld(nodes: number, prefix: string): Promise<CloudLabWorld> {
+/** `params`: what `geni-get param NAME` answers (the profile's parameters). */
+export async function startCloudLabWorld(
+  nodes: number,
+  prefix: string,
+  params: Record<string, string> = {},
+): Promise<CloudLabWorld> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   const ssh = await startSshNodes(nodes);
   const logger = createLogger({ level: 'silent' });
@@ -39,7 +44,7 @@ export async function startCloudLabWorld(nodes: number, prefix: string): Promise
   await writeFile(manifest, manifestXml([head, ...ssh.nodes.map((node) => ({ ...node }))]));
   const bin = join(dir, 'bin');
   await mkdir(bin);
-  await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE });
+  await writeFakeGeniGet(bin, { manifestFile: manifest, clientId: 'head', sliceUrn: SLICE, params });
   await writeCliOnPath(bin);
   return {
     dir,

@@ -6,6 +6,8 @@ export interface GeniGetAnswers {
   manifestFile: string;
   clientId: string;
   sliceUrn: string;
+  /** `geni-get param NAME`: the profile's parameters (an unknown one prints nothing, status 0). */
+  params?: Record<string, string>;
 }
 
 /**
@@ -21,6 +23,12 @@ case "$1" in
   manifest) exec cat '${answers.manifestFile}' ;;
   client_id) echo '${answers.clientId}' ;;
   slice_urn) echo '${answers.sliceUrn}' ;;
+  param) case "$2" in
+${Object.entries(answers.params ?? {})
+  .map(([name, value]) => `    '${name}') echo '${value}' ;;`)
+  .join('\n')}
+    *) ;;
+  esac ;;
   *) echo "geni-get: unknown command $1" >&2; exit 1 ;;
 esac
 `,
