@@ -11,6 +11,7 @@ import { CliExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
+import { preflight } from './preflight.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { ROOT_KEYS_HINT, sshKeyProblem } from './ssh-key-check.js';
 
@@ -44,6 +45,8 @@ export function checkCommand(): Command {
       });
       const plan = await loadDrainPlan(config);
       const { source, list } = await readNodeListOrExit(config);
+      // What run would refuse to start with is refused here too (exit 2, naming the key and the fix).
+      await preflight(config, { dryRun: config.dryRun });
       const { graceful, force, prepare, reserveSeconds } = plan.outline;
       const from = source.label === 'config' ? '' : ` from ${source.label}`;
       process.stdout.write(

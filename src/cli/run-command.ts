@@ -13,6 +13,7 @@ import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { openStoreOrExit } from './open-store.js';
+import { preflight } from './preflight.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { exitFor } from './register-command.js';
 
@@ -37,9 +38,11 @@ export interface RunningAgent {
 export async function runAgent(config: AgentConfig, options: RunOptions): Promise<RunningAgent> {
   const plan = await loadDrainPlan(config);
   const nodeList = await readNodeListOrExit(config);
+  const shadowMode = options.shadow === true || config.dryRun;
+  // Before anything listens: a drain the agent could never perform stops the start (exit 2).
+  await preflight(config, { dryRun: shadowMode });
   const logger = createLogger({ level: config.log.level });
   await mkdir(config.state.dir, { recursive: true });
-  const shadowMode = options.shadow === true || config.dryRun;
   if (config.dryRun && !options.shadow) {
     logger.warn(
       'dryRun: true runs the agent in shadow mode: it answers the cluster, runs nothing on the nodes and never ' +

@@ -1,11 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/agent-process.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+const cliWith = (env: Record<string, string>, ...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
 
 async function configFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'dynslice-cli-'));
@@ -14,8 +16,17 @@ async function configFile(text: string): Promise<string> {
 }
 
 describe('the CLI with a bad configuration', () => {
-  it('check accepts the commented example and summarises the ladder', () => {
-    const result = cli('check', '-c', 'examples/agent.yaml');
+  it('check accepts the commented example and summarises the ladder, where its key and known_hosts exist', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'dynslice-home-'));
+    // Without them, the first-hour mistake: named before anything could listen.
+    const keyless = cliWith({ HOME: home }, 'check', '-c', 'examples/agent.yaml');
+    expect(keyless.status).toBe(2);
+    expect(keyless.stderr).toContain(`ssh.privateKeyPath: ${home}/.ssh/id_ed25519: no such file`);
+    await mkdir(join(home, '.ssh'), { mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(home, '.ssh/id_ed25519')]);
+    await writeFile(join(home, '.ssh/known_hosts'), '');
+    const result = cliWith({ HOME: home }, 'check', '-c', 'examples/agent.yaml');
+    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('graceful  kill (~2s) → flush-results (~10s)');
     expect(result.stdout).toContain('force     kill (~2s)');
@@ -43,5 +54,28 @@ describe('the CLI with a bad configuration', () => {
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(key);
     }
+  });
+
+  it('a key readable by others, or host keys checked against a missing known_hosts: check and run refuse, naming the fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynslice-preflight-'));
+    const key = join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    await chmod(key, 0o644);
+    const nodes = 'nodes: [{ node_id: pc1, host: 127.0.0.1 }]\nendpoint: { listen: "127.0.0.1:0" }\n';
+    const open = await configFile(`${nodes}ssh: { privateKeyPath: ${key}, hostKeyChecking: accept-new }\n`);
+    for (const command of ['check', 'run']) {
+      const result = cli(command, '-c', open);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`ssh.privateKeyPath: ${key} is readable by others (mode 644)`);
+      expect(result.stderr).toContain(`chmod 600 ${key}`);
+      expect(result.stderr).not.toContain('endpoint listening');
+    }
+    await chmod(key, 0o600);
+    const hosts = join(dir, 'known_hosts');
+    const checked = await configFile(`${nodes}ssh: { privateKeyPath: ${key}, knownHostsPath: ${hosts} }\n`);
+    const result = cli('check', '-c', checked);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`ssh.knownHostsPath: ${hosts}: no such file, and hostKeyChecking is yes`);
+    expect(result.stderr).toContain('ssh.hostKeyChecking: accept-new');
   });
 });

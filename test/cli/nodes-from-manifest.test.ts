@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,12 @@ async function config(name: string, text: string): Promise<string> {
   return file;
 }
 
+/** An ssh section with a key that exists: check refuses a configuration whose nodes it could not log in to. */
+const sshWithKey = () => `ssh: { privateKeyPath: ${join(dir, 'key')}, hostKeyChecking: accept-new }\n`;
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dynslice-manifest-cli-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
   for (const name of ['cloudlab-v3.xml', 'malformed.xml']) await copyFile(join(FIXTURES, name), join(dir, name));
   await writeFile(join(dir, 'two-sites.xml'), siteManifestXml());
 });
@@ -60,7 +64,7 @@ describe('nodes from a manifest, on the command line', () => {
     await chmod(join(bin, 'geni-get'), 0o755);
     const file = await config(
       'command.yaml',
-      'nodes: { manifest: { command: "geni-get manifest" }, exclude: [self] }\n',
+      `nodes: { manifest: { command: "geni-get manifest" }, exclude: [self] }\n${sshWithKey()}`,
     );
     const result = cli(['nodes', '-c', file], { ...process.env, PATH: `${bin}:${process.env.PATH}` });
     expect(result.status).toBe(0);
@@ -94,7 +98,7 @@ describe('nodes from a manifest, on the command line', () => {
     // The boss host names the site: the other site's nodes are left out.
     const utah = await config(
       'utah.yaml',
-      'nodes: { manifest: two-sites.xml }\ncluster: { bossHost: boss.utah.cloudlab.us }\n',
+      `nodes: { manifest: two-sites.xml }\ncluster: { bossHost: boss.utah.cloudlab.us }\n${sshWithKey()}`,
     );
     const known = cli(['nodes', '-c', utah]);
     expect(known.status).toBe(0);

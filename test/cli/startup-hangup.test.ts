@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli-process.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
+import { throwawayKey } from '../helpers/throwaway-key.js';
 
 describe('the built CLI as a process', () => {
   let dir: string;
@@ -37,7 +38,8 @@ describe('the built CLI as a process', () => {
     const command = `touch ${marker}; sleep 2; cat ${join(dir, 'manifest.xml')}`;
     await writeFile(
       join(dir, 'agent.yaml'),
-      `endpoint: { listen: "127.0.0.1:0" }\nnodes: { manifest: { command: ${JSON.stringify(command)} }, reloadSeconds: 0 }\nstate: { dir: state }\n`,
+      `endpoint: { listen: "127.0.0.1:0" }\nnodes: { manifest: { command: ${JSON.stringify(command)} }, reloadSeconds: 0 }\n` +
+        `ssh: ${JSON.stringify(throwawayKey().ssh)}\nstate: { dir: state }\n`,
     );
     const run = startCli(['run', '-c', join(dir, 'agent.yaml')]);
     try {

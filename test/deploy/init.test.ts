@@ -139,7 +139,8 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
     for (const workload of ['slurm', 'kubernetes'] as const) {
       const other = join(dir, `workload-${workload}`);
       await mkdir(other);
-      const out = await init(['--manifest', manifest, '--workload', workload, '--state-dir', 'state'], other);
+      const login = ['--ssh-key', ssh.privateKeyPath, '--ssh-user', ssh.nodes[0]!.user];
+      const out = await init(['--manifest', manifest, '--workload', workload, '--state-dir', 'state', ...login], other);
       expect(out.code).toBe(0);
       const config = await loadConfig(join(other, 'agent.yaml'));
       const [graceful] = config.drain.graceful;

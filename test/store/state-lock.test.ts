@@ -11,10 +11,13 @@ import {
   startAgentProcess,
 } from '../helpers/agent-process.js';
 import { PYTHON } from '../helpers/python.js';
+import { throwawayKey } from '../helpers/throwaway-key.js';
 import { callWithPython } from '../helpers/xmlrpc-python.js';
 
+const key = throwawayKey();
 const configFor = (stateDir: string) => ({
   endpoint: { listen: '127.0.0.1:0' },
+  ssh: key.ssh,
   nodes: [{ node_id: 'pc1', host: '127.0.0.1' }],
   drain: { steps: [{ name: 'stop-jobs', run: 'true', verify: 'true' }] },
   state: { dir: stateDir },
