@@ -34,6 +34,17 @@ export interface RunningAgent {
   reloadNodes(): Promise<boolean>;
 }
 
+/**
+ * The URL holds the token: a person at a terminal sees it whole; anywhere else (systemd's journal, a
+ * pipe to a log) the token is replaced by where to find it, so it is never written to a log.
+ */
+function urlToShow(config: AgentConfig, options: RunOptions, address: { url: string; redactedUrl: string }): string {
+  if (process.stderr.isTTY || address.url === address.redactedUrl) return address.url;
+  const { tokenFile } = config.endpoint;
+  const where = tokenFile ? `the first line of ${tokenFile}` : `endpoint.token in ${options.configFile}`;
+  return `${address.redactedUrl} ([token]: ${where}; or run dynslice-agent register -c ${options.configFile})`;
+}
+
 /** Starts the agent; resolves once it listens. */
 export async function runAgent(config: AgentConfig, options: RunOptions): Promise<RunningAgent> {
   const plan = await loadDrainPlan(config);
@@ -83,8 +94,7 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     },
     'endpoint listening',
   );
-  // The URL holds the token: it goes once to the operator's stderr, never into the JSON log.
-  process.stderr.write(`dynslice-agent: register this endpoint with the cluster: ${address.url}\n`);
+  process.stderr.write(`dynslice-agent: register this endpoint with the cluster: ${urlToShow(config, options, address)}\n`);
   const unregister = await registerOnStart(config, options.configFile, logger, address.url).catch(
     async (error: unknown) => {
       await agent.close();

@@ -55,7 +55,7 @@ describe('dynslice-agent token', () => {
 });
 
 describe('dynslice-agent run with a token and TLS', () => {
-  it('prints the URL to register on stderr once, and logs it with the token redacted', async () => {
+  it('says on stderr where the URL to register and its token are, never writing the token (stderr is no terminal)', async () => {
     const tokenFile = join(dir, 'run.token');
     await cli('token', '--out', tokenFile);
     const token = (await readFile(tokenFile, 'utf8')).trim();
@@ -66,7 +66,9 @@ describe('dynslice-agent run with a token and TLS', () => {
     });
     try {
       const registered = `https://127.0.0.1:${agent.port}/dynslice/${token}`;
-      await expect.poll(() => agent.stderr()).toContain(`register this endpoint with the cluster: ${registered}\n`);
+      const shown = `https://127.0.0.1:${agent.port}/dynslice/[token] ([token]: the first line of ${tokenFile}`;
+      await expect.poll(() => agent.stderr()).toContain(`register this endpoint with the cluster: ${shown}`);
+      expect(agent.stderr()).not.toContain(token);
       expect(agent.url).toBe(`https://127.0.0.1:${agent.port}/dynslice/[token]`);
       const answer = await postHttps(registered, perlMethodCall('GetVersion', []), { ca: pki.server.cert });
       expect(answer.body).toContain('<string>1.0</string>');
