@@ -50,6 +50,8 @@ try {
     process.exit(EXIT.config);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config);
-  process.stderr.write(`dynslice-agent: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // Not an operator's mistake (those exit 2 with a message naming the key): a defect, with its trace.
+  const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`dynslice-agent: internal error, please report it with this trace:\n${trace}\n`);
   process.exit(EXIT.failure);
 }

@@ -11,6 +11,7 @@ import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
 import { ShadowHandlers } from '../slice/shadow-handlers.js';
 import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { listenError } from './listen-error.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { openStoreOrExit } from './open-store.js';
 import { preflight } from './preflight.js';
@@ -72,8 +73,11 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   const agent = createAgent({ config, logger, runner, plan, wrapHandlers, store, nodeList });
   const { host, port } = parseListenAddress(config.endpoint.listen);
   const address = await agent.listen(port, host).catch((error: unknown) => {
-    // A TLS file or token file that cannot be used is a configuration error (exit 2), like a bad key.
-    throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
+    // A TLS file or token file that cannot be used is a configuration error (exit 2), like a bad key;
+    // so is an address that cannot be listened on.
+    throw error instanceof ConfigError
+      ? new CliExit(EXIT.config, error.message)
+      : listenError('endpoint.listen', config.endpoint.listen, error);
   });
   const { tls, token, tokenFile, clientCa, allow } = config.endpoint;
   const callerChecks = [
@@ -94,7 +98,9 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     },
     'endpoint listening',
   );
-  process.stderr.write(`dynslice-agent: register this endpoint with the cluster: ${urlToShow(config, options, address)}\n`);
+  process.stderr.write(
+    `dynslice-agent: register this endpoint with the cluster: ${urlToShow(config, options, address)}\n`,
+  );
   const unregister = await registerOnStart(config, options.configFile, logger, address.url).catch(
     async (error: unknown) => {
       await agent.close();
@@ -102,7 +108,13 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
       throw exitFor(error, 'registration');
     },
   );
-  const status = config.status && (await startStatusServer(agent, { ...config.status, logger }));
+  const status =
+    config.status &&
+    (await startStatusServer(agent, { ...config.status, logger }).catch(async (error: unknown) => {
+      await agent.close();
+      await store?.close();
+      throw listenError('status.listen', config.status!.listen, error);
+    }));
   if (status)
     logger.info({ url: status.url, tokenRequired: config.status?.token !== undefined }, 'status server listening');
   return {

@@ -1,11 +1,24 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/agent-process.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+/** The CLI as a child that does not block this process (a server of the test must keep answering). */
+const runAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
 const cliWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
 
@@ -77,5 +90,26 @@ describe('the CLI with a bad configuration', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`ssh.knownHostsPath: ${hosts}: no such file, and hostKeyChecking is yes`);
     expect(result.stderr).toContain('ssh.hostKeyChecking: accept-new');
+  });
+
+  it('a listen address in use (endpoint or status server): exit 2 naming the key and the fix, no stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'dynslice-listen-'));
+      for (const [key, yaml] of [
+        ['endpoint.listen', `endpoint: { listen: "${address}" }\n`],
+        ['status.listen', `endpoint: { listen: "127.0.0.1:0" }\nstatus: { listen: "${address}" }\n`],
+      ] as const) {
+        const file = await configFile(`${yaml}state: { dir: ${join(dir, 'state')} }\n`);
+        const result = await runAsync(['run', '-c', file]);
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain(`${key}: ${address} is in use by another program: choose another port`);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      taken.close();
+    }
   });
 });
