@@ -46,7 +46,8 @@ export function drainSection(workload: Workload, controllerHost: string): string
   #  - name: checkpoint
   #    action: command
   #    run: "my-job checkpoint --to /proj/myproj/ckpt/$DYNSLICE_NODE_ID"
-  #    verify: "! pgrep -f my-job"
+  #    # passes only when pgrep found nothing (exit 1), never when pgrep itself failed
+  #    verify: "pgrep -f my-job >/dev/null; [ $? -eq 1 ]"
   force: []
   #  - { action: kill, pattern: "my-job", signal: KILL }
   # A drain that fails: hold the node until the deadline, or release it now.

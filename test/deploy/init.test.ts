@@ -56,6 +56,10 @@ describe('dynslice-agent init on a node (no terminal: it never asks)', () => {
       tokenFile: join(dir, 'state/endpoint.token'),
     });
     expect(config.cluster).toMatchObject({ bossHost: 'boss.utah.cloudlab.us', sliceUrn: SLICE, register: false });
+    // Its commented examples use the verify docs/drain-plans.md recommends, never `! pgrep`.
+    const written = await readFile(join(dir, 'agent.yaml'), 'utf8');
+    expect(written).toContain('verify: "pgrep -f my-job >/dev/null; [ $? -eq 1 ]"');
+    expect(written).not.toContain('! pgrep');
     const cert = await readFile(join(dir, 'state/tls/agent.crt'), 'utf8');
     expect(cert).toContain('BEGIN CERTIFICATE');
     const { X509Certificate } = await import('node:crypto');
