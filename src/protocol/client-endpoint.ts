@@ -9,6 +9,8 @@ import { isStruct } from './params-shape.js';
 /** The client-side API version, sent in GetVersion's `output`. */
 export const CLIENT_API_VERSION = '1.0';
 export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+/** How many released node_ids a countdown reply's log line names; `count` says how many in all. */
+const RELEASED_NAMED = 50;
 /** The `output` of the SERVERERROR reply sent when a handler takes longer than that. */
 export const HANDLER_TIMEOUT_OUTPUT = 'the agent did not answer in time';
 
@@ -56,6 +58,12 @@ export function createClientEndpoint(options: ClientEndpointOptions): ClientEndp
         // Entry by entry: an entry that cannot be read is not applied, and is named in the reply.
         const countdown = decodeCountdown(params, options);
         const released = await settleInTime((call) => handlers.notifyDeletePending(countdown.nodes, call));
+        // What the cluster may take now, as this reply tells it (the first ones by name).
+        if (released.size > 0)
+          logger.info(
+            { released: [...released].slice(0, RELEASED_NAMED), count: released.size },
+            'countdown reply releases',
+          );
         return countdownReply(countdown, released);
       },
     ],

@@ -70,7 +70,12 @@ export function startNodeActor(
       }
       remembered = snapshot.context.deadline;
       const { failure, forcedReason, workLost, deadline, incarnation } = snapshot.context;
-      log().info({ from: previous, to, incarnation, failure, forcedReason, workLost, deadline }, 'node state changed');
+      // Held for an operator, or given back without a verified drain: someone watching warnings must see it.
+      const level = snapshot.hasTag('unverified') ? 'warn' : 'info';
+      log()[level](
+        { from: previous, to, incarnation, failure, forcedReason, workLost, deadline },
+        'node state changed',
+      );
       options.onChange?.({ nodeId: input.nodeId, from: previous, to, snapshot, signals: announced });
       previous = to;
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RELEASED_TAG } from '../../machines/node.types.js';
 import { stateName } from '../../src/slice/node-actor.js';
-import { flush, outline, simulatedNode } from '../helpers/scripted-drain.js';
+import { flush, outline, settle, simulatedNode } from '../helpers/scripted-drain.js';
 
 const pending = (maxWaitTime: number, at: number) => ({ type: 'DELETE_PENDING' as const, maxWaitTime, at });
 
@@ -187,6 +187,19 @@ describe('node machine', () => {
       ['pc101', 'allocated.idle', 'draining.countdown'],
       ['pc101', 'draining.countdown', 'drained'],
     ]);
+  });
+
+  it('logs a node held or forced as a warning, with the reason; other changes as info', async () => {
+    const n = simulatedNode({ run: () => 'crash' });
+    n.actor.send(pending(300, n.clock.now()));
+    await settle();
+    const held = n.lines.find((l) => l.msg === 'node state changed' && l.to === 'held');
+    expect(held).toMatchObject({ level: 40, failure: expect.any(String) });
+    n.actor.send(pending(0, n.clock.now()));
+    const forced = n.lines.find((l) => l.msg === 'node state changed' && l.to === 'forced');
+    expect(forced).toMatchObject({ level: 40, forcedReason: 'no-wait' });
+    const started = n.lines.find((l) => l.msg === 'node state changed' && l.to === 'draining.countdown');
+    expect(started).toMatchObject({ level: 30 });
   });
 
   it('a plan with no steps never counts as drained', async () => {

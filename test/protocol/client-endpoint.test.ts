@@ -36,7 +36,7 @@ describe('client endpoint dispatch', () => {
   );
 
   it('echoes the countdown with released nodes at 0, the others keeping their wait, unknown members included', async () => {
-    const { endpoint, handlers } = endpointWithFakes();
+    const { endpoint, handlers, logLines } = endpointWithFakes();
     handlers.released = new Set(['pc2']);
     const nodelist = [
       { node_id: 'pc1', client_id: 'node-1', max_wait_time: 240, extra: 'echoed' },
@@ -51,6 +51,8 @@ describe('client endpoint dispatch', () => {
       ],
       output: '',
     });
+    // The log line of the reply names the nodes it releases.
+    expect(logLines.find((l) => l.msg === 'countdown reply releases')).toMatchObject({ released: ['pc2'], count: 1 });
     expect(handlers.calls).toEqual([
       {
         handler: 'notifyDeletePending',
