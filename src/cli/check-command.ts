@@ -77,7 +77,8 @@ async function checkSsh(config: AgentConfig, nodes: readonly ListedNode[]): Prom
   if (keyProblem !== null) throw new CliExit(EXIT.config, `ssh.privateKeyPath: ${keyProblem}`);
   const runner = runnerFor(config, 'ssh', { logger: createLogger({ level: 'silent' }), privateKey });
   try {
-    const checks = await checkLogins(nodes, runner, config.ssh.connectTimeoutSeconds * 1000 + 10_000);
+    const timeoutMs = config.ssh.connectTimeoutSeconds * 1000 + 10_000;
+    const checks = await checkLogins(nodes, runner, timeoutMs, config.ssh.knownHostsPath);
     process.stdout.write(`\n${loginTable(checks)}`);
     if (checks.some((check) => check.outcome === 'auth failed'))
       process.stdout.write(`\nauth failed: the nodes refused the key ${keySource(config)} (${ROOT_KEYS_HINT})\n`);

@@ -38,17 +38,28 @@ export function loginOutcome(result: RunResult): { outcome: LoginOutcome; detail
   }
 }
 
+/** The command that fixes a host key problem of `node`, as OpenSSH's tools spell it. */
+function hostKeyFix(outcome: LoginOutcome, node: ListedNode, knownHostsPath: string): string {
+  const name = node.port === 22 ? node.host : `[${node.host}]:${node.port}`;
+  if (outcome === 'host key unknown')
+    return ` (record it: ssh-keyscan -p ${node.port} ${node.host} >> ${knownHostsPath})`;
+  if (outcome === 'host key mismatch')
+    return ` (if the node was reinstalled: ssh-keygen -R '${name}' -f ${knownHostsPath}, then record it again)`;
+  return '';
+}
+
 /** Logs in to every node once (`true`), all at once within the runner's connect limit. */
 export async function checkLogins(
   nodes: readonly ListedNode[],
   runner: SshRunner,
   timeoutMs: number,
+  knownHostsPath: string,
 ): Promise<LoginCheck[]> {
   return Promise.all(
-    nodes.map(async (node) => ({
-      node,
-      ...loginOutcome(await runner.run(targetOfListed(node), 'true', { timeoutMs })),
-    })),
+    nodes.map(async (node) => {
+      const { outcome, detail } = loginOutcome(await runner.run(targetOfListed(node), 'true', { timeoutMs }));
+      return { node, outcome, detail: detail + hostKeyFix(outcome, node, knownHostsPath) };
+    }),
   );
 }
 

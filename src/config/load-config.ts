@@ -69,7 +69,9 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${file}: cannot read the configuration (${(error as Error).message})`, null);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const hint = missing ? `: write one with dynslice-agent init -c ${file}, or copy examples/agent.yaml` : '';
+    throw new ConfigError(`${file}: cannot read the configuration (${(error as Error).message})${hint}`, null);
   }
   let doc: unknown;
   try {

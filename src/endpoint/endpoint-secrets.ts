@@ -17,10 +17,9 @@ async function readKeyFile(key: string, path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      `endpoint.${key}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      `endpoint.${key}`,
-    );
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const hint = key === 'tokenFile' && code === 'ENOENT' ? `: make one with dynslice-agent token --out ${path}` : '';
+    throw new ConfigError(`endpoint.${key}: cannot read ${path} (${code})${hint}`, `endpoint.${key}`);
   }
 }
 

@@ -76,6 +76,10 @@ describe('check --ssh against real sshd nodes', () => {
       [n4!.nodeId, `${n4!.user}@127.0.0.1:${n4!.port}`, 'host key mismatch'],
     ]);
     expect(rows[3]![3]).toMatch(/^refused: /);
+    // Each host key problem is given the command that fixes it.
+    const knownHosts = join(ssh.baseDir, 'check_known_hosts');
+    expect(rows[1]![3]).toContain(`(record it: ssh-keyscan -p ${n1!.port} 127.0.0.1 >> ${knownHosts})`);
+    expect(rows[4]![3]).toContain(`ssh-keygen -R '[127.0.0.1]:${n4!.port}' -f ${knownHosts}`);
     expect(result.stdout).toContain('\n1 of 5 nodes reachable\n');
     // The refused login is named with what to change on CloudLab.
     expect(result.stdout).toContain('auth failed: the nodes refused the key key from command');

@@ -112,4 +112,18 @@ describe('the CLI with a bad configuration', () => {
       taken.close();
     }
   });
+
+  it('a missing configuration or token file is named with the command that makes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dynslice-missing-'));
+    const config = join(dir, 'agent.yaml');
+    const none = cli('check', '-c', config);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain(`write one with dynslice-agent init -c ${config}`);
+    const tokenFile = join(dir, 'endpoint.token');
+    const noToken = cli('check', '-c', await configFile(`endpoint: { tokenFile: ${tokenFile} }\n`));
+    expect(noToken.status).toBe(2);
+    expect(noToken.stderr).toContain(
+      `endpoint.tokenFile: cannot read ${tokenFile} (ENOENT): make one with dynslice-agent token --out ${tokenFile}`,
+    );
+  });
 });
