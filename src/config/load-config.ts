@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { closestKey, knownKeysAt } from './closest-key.js';
 import { resolveEndpointPaths } from './endpoint-schema.js';
 import { type AgentConfig, configSchema } from './schema.js';
 
@@ -28,8 +29,13 @@ function toConfigError(source: string, issues: readonly z.core.$ZodIssue[]): Con
   const lines = issues.map((issue) => {
     const base = keyPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => (base ? `${base}.${k}` : k));
-      return `${keys.join(', ')}: unknown key`;
+      const known = knownKeysAt(configSchema, issue.path);
+      return issue.keys
+        .map((k) => {
+          const near = closestKey(k, known);
+          return `${base ? `${base}.${k}` : k}: unknown key${near === null ? '' : ` (did you mean ${near}?)`}`;
+        })
+        .join('\n  ');
     }
     return `${base || '(top level)'}: ${issue.message}`;
   });

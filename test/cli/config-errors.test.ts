@@ -46,7 +46,12 @@ describe('the CLI with a bad configuration', () => {
   });
 
   it.each([
-    ['an unknown key', 'ssh:\n  hostkeychecking: no\n', 'ssh.hostkeychecking'],
+    [
+      'an unknown key',
+      'ssh:\n  hostkeychecking: no\n',
+      'ssh.hostkeychecking: unknown key (did you mean hostKeyChecking?)',
+    ],
+    ['a misspelled section', 'drian:\n  onFailure: hold\n', 'drian: unknown key (did you mean drain?)'],
     [
       'a bad option of a drain action',
       'drain:\n  force:\n    - { action: kill, pattern: x, signal: SIGFOO }\n',
