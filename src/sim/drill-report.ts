@@ -13,26 +13,32 @@ function released(outcome: NodeOutcome): string {
   return 'no: still pending';
 }
 
-function result(facts: NodeFacts | undefined): string {
+function result(facts: NodeFacts | undefined, dryRun: boolean): string {
   if (!facts) return 'never drained (the agent did not manage this node)';
   const cause = [facts.forcedReason, facts.failure].filter(Boolean).join(': ');
   const lost = facts.workLost ? ', WORK LOST' : '';
+  // A dry run's verifies "pass" without running: nothing was drained, nothing verified.
+  if (facts.verifiedAt !== null && dryRun) return `not executed (dry run)${lost}`;
   if (facts.verifiedAt !== null) return `drained and verified${lost}`;
   return `${facts.state} — ${cause || 'the drain had not finished when the cluster took the node'}${lost}`;
 }
 
 /** The drill's per-node report: drain started, verified, released at countdown k, seconds back, failure. */
-export function describeDrill(record: SimRecord, factsOf: (nodeId: string) => NodeFacts | undefined): string[] {
+export function describeDrill(
+  record: SimRecord,
+  factsOf: (nodeId: string) => NodeFacts | undefined,
+  dryRun = false,
+): string[] {
   const rows = [['node', 'drain started', 'verified', 'released', 'given back', 'result']];
   for (const outcome of record.nodes) {
     const facts = factsOf(outcome.nodeId);
     rows.push([
       `${outcome.nodeId}${outcome.clientId ? ` ${outcome.clientId}` : ''}`,
       facts?.drainStartedAt == null ? '—' : `#${outcome.revokedAtTick} ${since(record, facts.drainStartedAt)}`,
-      since(record, facts?.verifiedAt ?? null),
+      dryRun && facts?.verifiedAt != null ? 'not executed' : since(record, facts?.verifiedAt ?? null),
       released(outcome),
       `${outcome.givenBackSeconds} s`,
-      result(facts),
+      result(facts, dryRun),
     ]);
   }
   return table(rows);

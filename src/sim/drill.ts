@@ -79,12 +79,16 @@ export async function runDrill(options: DrillOptions): Promise<string[]> {
     const block = (title: string, lines: string[]) => write(`\n${title}\n${lines.map((l) => `  ${l}\n`).join('')}`);
     block(
       'Per node',
-      describeDrill(record, (id) => rehearsal.facts.get(id)),
+      describeDrill(record, (id) => rehearsal.facts.get(id), dryRunner !== null),
     );
     if (dryRunner) block('Dry run: commands not executed', describeDryRun(dryRunner.calls));
     block('Summary', [
       ...describeSummary(summarize(record), workLost),
-      problems.length === 0 ? 'drill passed' : 'drill FAILED:',
+      problems.length > 0
+        ? 'drill FAILED:'
+        : dryRunner
+          ? 'dry run complete: nothing was executed on the nodes, so nothing was verified (run without --dry-run to test the plan)'
+          : 'drill passed',
       ...problems.map((p) => `  - ${p}`),
     ]);
     return problems;

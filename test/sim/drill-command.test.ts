@@ -72,7 +72,10 @@ describe('dynslice-agent drill against the configured nodes', () => {
     }
     expect(run.stdout).toContain(`touch "${dir}/drained-$DYNSLICE_NODE_ID"`);
     expect(run.stdout).toMatch(/DRY RUN/);
-    expect(run.stdout).toMatch(/drill passed/);
+    // Nothing ran, so nothing passed: never "drained and verified", never "drill passed".
+    expect(run.stdout).toContain('not executed (dry run)');
+    expect(run.stdout).toContain('dry run complete: nothing was executed on the nodes, so nothing was verified');
+    expect(run.stdout).not.toMatch(/drained and verified|drill passed/);
   });
 
   it('runs the real plan over SSH and reports, per node, the drain, its verification and the countdown that released it', async () => {
