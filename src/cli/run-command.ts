@@ -53,7 +53,7 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   const shadowMode = options.shadow === true || config.dryRun;
   // Before anything listens: a drain the agent could never perform stops the start (exit 2).
   await preflight(config, { dryRun: shadowMode });
-  const logger = createLogger({ level: config.log.level });
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
   await mkdir(config.state.dir, { recursive: true });
   if (config.dryRun && !options.shadow) {
     logger.warn(

@@ -47,6 +47,11 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      /**
+       * json: one JSON object a line (for journald, files, log shippers); pretty: coloured lines for a
+       * person; auto: pretty on a terminal, JSON anywhere else (a pipe, a file, systemd).
+       */
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
     })
     .prefault({}),
   /** Log the commands instead of running them. */

@@ -1,5 +1,22 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 import { redactSecrets } from './redact.js';
+
+/** How lines are written: JSON, pino-pretty's coloured lines, or pretty only on a terminal. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** Pretty on a terminal that is not systemd's (its journal wants JSON, whatever stdout looks like). */
+const prettyHere = (): boolean => process.stdout.isTTY === true && process.env.JOURNAL_STREAM === undefined;
+
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  return pretty({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,name',
+    destination: destination ?? 1,
+    sync: true,
+  });
+}
 
 export type { Logger } from 'pino';
 
@@ -8,14 +25,18 @@ export type { Logger } from 'pino';
  * redacted by member name at any depth (redact.ts) in every log object and every child's bindings:
  * one walk of the object, rather than pino's path redaction, which tries each wildcard path per line.
  */
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; destination?: DestinationStream; format?: LogFormat } = {},
+): Logger {
+  const format = options.format ?? 'json';
+  const usePretty = format === 'pretty' || (format === 'auto' && options.destination === undefined && prettyHere());
   const root = pino(
     {
       name: 'dynslice-agent',
       level: options.level ?? 'info',
       formatters: { log: redactSecrets },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    usePretty ? prettyStream(options.destination) : (options.destination ?? pino.destination({ dest: 1, sync: false })),
   );
   // pino gives children no bindings formatter; children are created from their parent's prototype, so this covers them
   // all.
