@@ -18,7 +18,11 @@ export async function statusRequest(
     response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-    throw new CliExit(EXIT.failure, `cannot reach the status server at ${base} (${cause})`);
+    throw new CliExit(
+      EXIT.failure,
+      `cannot reach the status server at ${base} (${cause}): it runs only when the agent's configuration ` +
+        'has a status: section; status -c FILE finds it there',
+    );
   }
   if (response.status === 401) {
     throw new CliExit(EXIT.failure, `the status server at ${base} wants a token: set ${STATUS_TOKEN_ENV}`);

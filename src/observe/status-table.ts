@@ -1,5 +1,6 @@
 import type { JournalStatus } from '../store/journal-health.js';
 import type { NodeView } from './node-view.js';
+import { byRisk, chartNodeOfView } from './timeline-chart/chart-rows.js';
 
 const HEADERS = ['NODE', 'CLIENT', 'HOST', 'STATE', 'VALUE', 'LEFT', 'STEP', 'ETA', 'RELEASED', 'FAILURE'];
 
@@ -52,7 +53,10 @@ function journalLine(journal: JournalStatus | null | undefined): string {
 
 /** The nodes as a terminal table, columns padded to their widest cell. */
 export function statusTable(nodes: NodeView[], now: number, journal?: JournalStatus | null): string {
-  const rows = [HEADERS, ...nodes.map((node) => row(node, now))];
+  // Most at risk first, as `status --watch` orders them.
+  const byId = new Map(nodes.map((node) => [node.nodeId, node]));
+  const ranked = byRisk(nodes.map(chartNodeOfView), now).map(({ node }) => byId.get(node.nodeId)!);
+  const rows = [HEADERS, ...ranked.map((node) => row(node, now))];
   const widths = HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) =>
     r

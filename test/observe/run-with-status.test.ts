@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { readDiagramBlock } from '../../src/observe/diagram/readme-block.js';
 import { type AgentProcess, BIN, startAgentProcess } from '../helpers/agent-process.js';
 import { NODES } from './observed-agent.js';
@@ -58,6 +59,30 @@ describe('the built CLI with a status server', () => {
     });
     expect(stdout).toMatch(/^NODE\s+CLIENT/);
     for (const node of NODES) expect(stdout).toContain(node.node_id);
+  });
+
+  it('`status -c` finds the status server and its token in the configuration, most at risk first', async () => {
+    // The configuration as it would read with the address the server is bound to (the agent's says port 0).
+    const bound = new URL(statusUrl).host;
+    const copy = join(scratch, 'bound.yaml');
+    const config = parse(await readFile(join(scratch, 'agent.yaml'), 'utf8'));
+    await writeFile(copy, stringify({ ...config, status: { ...config.status, listen: bound } }));
+    const env = { ...process.env, DYNSLICE_STATUS_TOKEN: '' };
+    const { stdout } = await run(process.execPath, [BIN, 'status', '-c', copy], { env });
+    expect(stdout).toMatch(/^NODE\s+CLIENT/);
+    for (const node of NODES) expect(stdout).toContain(node.node_id);
+    // A configuration without a status section: the server is off, and how to turn it on.
+    const off = join(scratch, 'off.yaml');
+    await writeFile(off, 'endpoint: { listen: "127.0.0.1:0" }\n');
+    const refused = await run(process.execPath, [BIN, 'status', '-c', off], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 2 });
+    expect((refused as { stderr: string }).stderr).toContain(`the status server is off in ${off}: add \`status: {}\``);
+    const away = await run(process.execPath, [BIN, 'status', '--url', 'http://127.0.0.1:1'], { env }).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect((away as { stderr: string }).stderr).toContain('status -c FILE finds it there');
   });
 
   it('`visualize --machine node --format mermaid` prints what the README embeds', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stateHasTag } from '../../machines/node.tags.js';
 import type { NodeView } from '../../src/observe/node-view.js';
+import { statusTable } from '../../src/observe/status-table.js';
 import { countdownBar, watchFrame } from '../../src/observe/watch-table.js';
 
 const NOW = 1_800_000_000_000;
@@ -67,5 +68,20 @@ describe('status --watch frames', () => {
     const coloured = watchFrame(nodes, NOW, true).split('\n');
     expect(coloured[3]).toMatch(/^\x1b\[1;31mheld .*\x1b\[0m$/);
     expect(coloured[4]).toMatch(/^\x1b\[32mok .*\x1b\[0m$/);
+  });
+});
+
+describe('status (the table, once)', () => {
+  it('orders the nodes as --watch does: most at risk first, nodes not revoked last', () => {
+    const nodes = [
+      view('idle'),
+      view('drained', { ...revoked, state: 'drained', stateName: 'drained', released: true }),
+      view('held', { ...revoked, state: 'held', stateName: 'held', failure: 'verify did not pass' }),
+    ];
+    const order = statusTable(nodes, NOW)
+      .split('\n')
+      .slice(1, 4)
+      .map((line) => line.split(/\s+/)[0]);
+    expect(order).toEqual(['held', 'drained', 'idle']);
   });
 });
