@@ -30,15 +30,23 @@ describe('dynslice-agent service --print', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dynslice-unit-'));
+    // A configuration as the service runs it: its state where the unit lets it write.
+    await writeFile(
+      join(dir, 'agent.yaml'),
+      'state: { dir: /var/lib/dynslice-agent }\nssh: { privateKeyPath: /var/lib/dynslice-agent/ssh_key }\n',
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('prints exactly the example unit for the example paths', async () => {
+  it('prints exactly the example unit for the example paths (the configuration read from where it is)', async () => {
+    const config = join(dir, 'agent.yaml');
     const printed = await runCli([
       'service',
       '--print',
+      '-c',
+      config,
       '--node',
       EXAMPLE_UNIT_PATHS.node,
       '--bin',
@@ -46,7 +54,20 @@ describe('dynslice-agent service --print', () => {
     ]);
     expect(printed.stderr).toBe('');
     expect(printed.code).toBe(0);
-    expect(printed.stdout).toBe(await readFile(EXAMPLE, 'utf8'));
+    expect(printed.stdout.replace(config, EXAMPLE_UNIT_PATHS.config)).toBe(await readFile(EXAMPLE, 'utf8'));
+  });
+
+  it('reads the configuration it runs: a missing one exits 2; what the sandbox forbids is warned about', async () => {
+    const missing = await runCli(['service', '--print', '-c', join(dir, 'nowhere.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('write one with dynslice-agent init');
+    const outside = join(dir, 'outside.yaml');
+    await writeFile(outside, `state: { dir: ${join(dir, 'state')} }\nssh: { privateKeyPath: /root/.ssh/id_rsa }\n`);
+    const warned = await runCli(['service', '--print', '-c', outside]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(`warning: state.dir ${join(dir, 'state')} lies outside /var/lib/dynslice-agent`);
+    expect(warned.stderr).toContain('warning: ssh.privateKeyPath /root/.ssh/id_rsa is under /root');
+    expect(warned.stdout).toContain('[Service]');
   });
 
   it('runs this install as a dedicated user, restarts on failure, reloads with SIGHUP, is hardened', async () => {
