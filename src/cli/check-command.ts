@@ -13,7 +13,7 @@ import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { preflight } from './preflight.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
-import { ROOT_KEYS_HINT, sshKeyProblem } from './ssh-key-check.js';
+import { ROOT_KEYS_HINT } from './ssh-key-check.js';
 
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 
@@ -45,8 +45,9 @@ export function checkCommand(): Command {
       });
       const plan = await loadDrainPlan(config);
       const { source, list } = await readNodeListOrExit(config);
-      // What run would refuse to start with is refused here too (exit 2, naming the key and the fix).
-      await preflight(config, { dryRun: config.dryRun });
+      // What run would refuse to start with is refused here too (exit 2, naming the key and the fix);
+      // --ssh logs in whatever dryRun says, so its key is checked then too.
+      await preflight(config, { dryRun: config.dryRun && options.ssh !== true });
       const { graceful, force, prepare, reserveSeconds } = plan.outline;
       const from = source.label === 'config' ? '' : ` from ${source.label}`;
       process.stdout.write(
@@ -71,10 +72,8 @@ export function checkCommand(): Command {
 
 /** One login per node, whatever dryRun says (the check is asked for by name). */
 async function checkSsh(config: AgentConfig, nodes: readonly ListedNode[]): Promise<void> {
+  // A key that cannot log in anywhere was named once by preflight, not as one failed login per node.
   const privateKey = await readPrivateKeyOrExit(config);
-  // A key that cannot log in anywhere is named once, not as one failed login per node.
-  const keyProblem = privateKey === undefined ? await sshKeyProblem(config.ssh.privateKeyPath) : null;
-  if (keyProblem !== null) throw new CliExit(EXIT.config, `ssh.privateKeyPath: ${keyProblem}`);
   const runner = runnerFor(config, 'ssh', { logger: createLogger({ level: 'silent' }), privateKey });
   try {
     const timeoutMs = config.ssh.connectTimeoutSeconds * 1000 + 10_000;

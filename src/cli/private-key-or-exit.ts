@@ -1,7 +1,7 @@
-import ssh2 from 'ssh2';
 import { runLocalCommand } from '../config/local-command.js';
 import type { AgentConfig } from '../config/schema.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { keyTextProblem } from './ssh-key-check.js';
 
 const KEY_COMMAND_TIMEOUT_MS = 60_000;
 const MAX_KEY_BYTES = 64 * 1024;
@@ -21,9 +21,7 @@ export async function readPrivateKeyOrExit(config: AgentConfig): Promise<string 
   if (!result.ok) return fail(`the command failed (${result.why})`);
   const key = result.stdout.trim();
   if (key === '') return fail('the command printed nothing');
-  const parsed = ssh2.utils.parseKey(key);
-  // What was printed stays out of the message: it may be a key in a form the parser did not take.
-  if (parsed instanceof Error)
-    return fail(`what the command printed is not a usable private key (${parsed.message.split(':')[0]})`);
+  const problem = keyTextProblem(key);
+  if (problem !== null) return fail(`what the command printed is not a usable private key (${problem})`);
   return `${key}\n`;
 }

@@ -20,12 +20,21 @@ export async function sshKeyProblem(path: string): Promise<string | null> {
       ? `${path}: no such file (${ROOT_KEYS_HINT}; or point ssh.privateKeyPath at your key)`
       : `${path}: cannot read it (${code})`;
   }
+  const problem = keyTextProblem(text);
+  return problem === null ? null : `${path}: ${problem}`;
+}
+
+/**
+ * Why a key's text cannot log in unattended, or null: not a key, encrypted, or a public key. The
+ * message never quotes the text (it may be a key in a form the parser did not take).
+ */
+export function keyTextProblem(text: string): string | null {
   const parsed = ssh2.utils.parseKey(text);
   if (parsed instanceof Error) {
     return /encrypted/i.test(parsed.message)
-      ? `${path}: the key is encrypted: the agent needs one without a passphrase (or ssh.privateKeyCommand)`
-      : `${path}: not a private key (${parsed.message})`;
+      ? 'the key is encrypted: the agent needs one without a passphrase (or ssh.privateKeyCommand)'
+      : `not a private key (${parsed.message.split(':')[0]})`;
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  return key?.isPrivateKey() ? null : `${path}: a public key, not the private key`;
+  return key?.isPrivateKey() ? null : 'a public key, not the private key';
 }

@@ -23,7 +23,7 @@ export interface RoutedNode {
 }
 
 /** Whether the node is in a state tagged `tag`: a node whose actor never started is in the fresh state. */
-export function nodeHasTag(node: Pick<RoutedNode, 'snapshot'>, tag: NodeTag): boolean {
+function nodeHasTag(node: Pick<RoutedNode, 'snapshot'>, tag: NodeTag): boolean {
   return node.snapshot === undefined ? stateHasTag(FRESH_NODE_STATE, tag) : node.snapshot.hasTag(tag);
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenSshNodes } from '../helpers/openssh-nodes.js';
 import { realSlice } from '../helpers/real-slice.js';
 import { realStep, SSH_TEST_TIMEOUT_MS } from '../helpers/real-step.js';
-import { type RealSlurm, slurmRuns, startSlurm } from '../helpers/slurm.js';
+import { eventually, type RealSlurm, slurmRuns, startSlurm } from '../helpers/slurm.js';
 import type { SshTestNodes } from '../helpers/sshd.js';
 
 const pending = (nodeId: string, maxWaitTime: number) => [{ node_id: nodeId, max_wait_time: maxWaitTime }];
@@ -29,17 +29,12 @@ describe.skipIf(!slurmRuns())('the slurm action against a real Slurm', { timeout
     slurm.run('sbatch', ['--parsable', '-o', '/dev/null', ...options, '--wrap', script]).trim();
   const jobState = (id: string): string => slurm.run('squeue', ['-h', '-j', id, '-o', '%T %r']).trim();
   const nodeState = (): string => slurm.run('sinfo', ['-h', '-n', slurm.nodeName, '-o', '%T']).trim();
-  async function until(ready: () => boolean, ms = 30_000): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    return ready();
-  }
   /** The node back in service, no job left: each test starts from an idle node. */
   async function resume(): Promise<void> {
     slurm.run('scancel', ['--full', '-w', slurm.nodeName]);
     for (const id of slurm.run('squeue', ['-h', '-o', '%A']).split('\n').filter(Boolean)) slurm.run('scancel', [id]);
     slurm.run('scontrol', ['update', `nodename=${slurm.nodeName}`, 'state=RESUME']);
-    expect(await until(() => nodeState() === 'idle' && slurm.run('squeue', ['-h']).trim() === '')).toBe(true);
+    expect(await eventually(() => nodeState() === 'idle' && slurm.run('squeue', ['-h']).trim() === '')).toBe(true);
   }
   /** Drains the node with one slurm step through a real slice; the slice, to read the node from. */
   function drain(options: Record<string, unknown>) {
@@ -50,14 +45,14 @@ describe.skipIf(!slurmRuns())('the slurm action against a real Slurm', { timeout
   it('stops new jobs landing, lets the running one finish, and releases the node only then', async () => {
     const finished = join(slurm.dir, 'job-a.finished');
     const running = submit(`sleep 6; touch ${finished}`);
-    expect(await until(() => jobState(running).startsWith('RUNNING'))).toBe(true);
+    expect(await eventually(() => jobState(running).startsWith('RUNNING'))).toBe(true);
     const s = drain({});
     const nodeId = ssh.nodes[0]!.nodeId;
     try {
       const reply = await s.slice.notifyDeletePending(pending(nodeId, 600));
       expect([...reply]).toEqual([]);
       // The run step marked it DRAIN: a job submitted now waits, it never lands on the node.
-      expect(await until(() => ['draining', 'drained'].includes(nodeState()))).toBe(true);
+      expect(await eventually(() => ['draining', 'drained'].includes(nodeState()))).toBe(true);
       const late = submit('true');
       expect(jobState(running)).toMatch(/^RUNNING/);
       expect(s.slice.isReleased(nodeId)).toBe(false);
@@ -77,7 +72,7 @@ describe.skipIf(!slurmRuns())('the slurm action against a real Slurm', { timeout
     'as force, %s takes the running job off the node, then releases it',
     async (jobs) => {
       const running = submit('sleep 300', '--requeue');
-      expect(await until(() => jobState(running).startsWith('RUNNING'))).toBe(true);
+      expect(await eventually(() => jobState(running).startsWith('RUNNING'))).toBe(true);
       const s = drain({ jobs });
       const nodeId = ssh.nodes[0]!.nodeId;
       try {

@@ -147,10 +147,13 @@ export async function startSlurm(): Promise<RealSlurm> {
   }
 }
 
-async function until(ready: () => boolean, what: string, ms = 30_000): Promise<void> {
+/** Polls `ready` every 200 ms until it holds or `ms` pass; whether it held. */
+export async function eventually(ready: () => boolean, ms = 30_000): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  return ready();
+}
+
+async function until(ready: () => boolean, what: string): Promise<void> {
+  if (!(await eventually(ready))) throw new Error(`timed out waiting for ${what}`);
 }
