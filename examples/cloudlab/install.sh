@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Startup script of the head node in examples/cloudlab/profile.py: installs Node.js 20 and
+# Startup script of the head node in the repository's profile.py: installs Node.js 20 and
 # dynslice-agent, writes its configuration, runs it as a systemd service and registers it.
-# CloudLab runs it as root at every boot; each step does nothing when its work is already done.
+# CloudLab runs it as root at every boot; each step but agent does nothing when its work is done.
 #
 #   install.sh                 every step, in order
 #   install.sh init check      only these steps (node agent user key init check service register)
 #
 # Settings (environment):
-#   DYNSLICE_PACKAGE           what npm installs (default: dynslice-agent; a version or a tarball)
+#   DYNSLICE_PACKAGE           what npm installs: a tarball made by `npm pack` in a checkout, or any
+#                              spec npm takes. Default: the dynslice-agent checkout holding this
+#                              script (or /local/repository, when it is one), built and packed
+#   DYNSLICE_PACK_DIR          where that build's tarball is written (default /var/tmp)
+#   DYNSLICE_REPOSITORY        the profile's clone (default /local/repository)
 #   DYNSLICE_CONFIG            default /etc/dynslice-agent/agent.yaml
 #   DYNSLICE_STATE_DIR         default /var/lib/dynslice-agent (the service's StateDirectory)
 #   DYNSLICE_SSH_KEY           the key that logs in to the workers (default: root's, /root/.ssh/id_rsa)
@@ -21,7 +25,10 @@ set -euo pipefail
 CONFIG="${DYNSLICE_CONFIG:-/etc/dynslice-agent/agent.yaml}"
 STATE_DIR="${DYNSLICE_STATE_DIR:-/var/lib/dynslice-agent}"
 SSH_KEY="${DYNSLICE_SSH_KEY:-/root/.ssh/id_rsa}"
-PACKAGE="${DYNSLICE_PACKAGE:-dynslice-agent}"
+PACK_DIR="${DYNSLICE_PACK_DIR:-/var/tmp}"
+# Where CloudLab clones a repository-based profile's repository, on every node.
+REPOSITORY="${DYNSLICE_REPOSITORY:-/local/repository}"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SERVICE_USER=dynslice
 # The install scripts the agent needs: fs-ext (the state lock, a native addon) and ssh2's.
 ALLOWED_SCRIPTS=fs-ext,ssh2,cpu-features,esbuild
@@ -37,9 +44,44 @@ step_node() {
   apt-get install -y -qq nodejs >/dev/null
 }
 
+# The dynslice-agent checkout this script is part of (its examples/cloudlab/), else the profile's
+# repository when it is one; prints nothing when neither is. An installed package is no checkout:
+# it has no lock file to build from.
+agent_checkout() {
+  local dir
+  for dir in "${SCRIPT_DIR}/../.." "${REPOSITORY}"; do
+    if [ -f "${dir}/package-lock.json" ] && grep -q '"name": "dynslice-agent"' "${dir}/package.json"; then
+      (cd "${dir}" && pwd)
+      return
+    fi
+  done
+}
+
+# Builds the checkout (npm ci, then npm pack runs its build) and prints the tarball's path.
+pack_checkout() {
+  local checkout="$1" name
+  say "building ${checkout}"
+  # Only the TypeScript compiler runs here: the native addons are built where the tarball is installed.
+  (cd "${checkout}" && npm ci --no-audit --no-fund --ignore-scripts >&2)
+  mkdir -p "${PACK_DIR}"
+  name="$(cd "${checkout}" && npm pack --silent --pack-destination "${PACK_DIR}" | tail -n 1)"
+  printf '%s/%s\n' "${PACK_DIR}" "${name}"
+}
+
 step_agent() {
-  say "installing ${PACKAGE}"
-  npm install -g --no-audit --no-fund --allow-scripts="${ALLOWED_SCRIPTS}" "${PACKAGE}"
+  local package="${DYNSLICE_PACKAGE:-}" checkout
+  if [ -z "${package}" ]; then
+    checkout="$(agent_checkout)"
+    if [ -z "${checkout}" ]; then
+      say "nothing to install: neither ${SCRIPT_DIR}/../.. nor ${REPOSITORY} is a dynslice-agent checkout"
+      say "make the profile from the dynslice-agent repository (its profile.py), or set DYNSLICE_PACKAGE"
+      say "to a tarball made by npm pack in a checkout (the npm registry does not serve dynslice-agent)"
+      exit 2
+    fi
+    package="$(pack_checkout "${checkout}")"
+  fi
+  say "installing ${package}"
+  npm install -g --no-audit --no-fund --allow-scripts="${ALLOWED_SCRIPTS}" "${package}"
 }
 
 step_user() {

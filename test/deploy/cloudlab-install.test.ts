@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { SshTestNodes } from '../helpers/sshd.js';
 
 const exec = promisify(execFile);
 const EXAMPLES = join(import.meta.dirname, '../../examples/cloudlab');
+const PROFILE = join(import.meta.dirname, '../../profile.py');
 
 /** install.sh as the profile runs it, with the given steps; its exit status and output. */
 async function installSh(
@@ -61,7 +62,7 @@ describe('the CloudLab profile and its startup script', () => {
     await exec(PYTHON, [
       '-c',
       'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)',
-      join(EXAMPLES, 'profile.py'),
+      PROFILE,
       join(dir, 'profile.pyc'),
     ]);
     // It installs the agent as the docs say.
@@ -69,11 +70,14 @@ describe('the CloudLab profile and its startup script', () => {
       `ALLOWED_SCRIPTS=${await documentedAllowScripts()}\n`,
     );
     // Every node gets root's key, and root's authorized_keys its public half: the agent logs in with it.
-    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain('node.installRootKeys(True, True)');
-    // The profile runs the script from the profile's repository, as root, at boot.
-    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toContain(
-      'pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/install.sh',
+    const profile = await readFile(PROFILE, 'utf8');
+    expect(profile).toContain('node.installRootKeys(True, True)');
+    // The profile runs the script from the repository's clone, as root, at boot.
+    expect(profile).toContain(
+      'pg.Execute(shell="bash",\n                           command="sudo bash /local/repository/examples/cloudlab/install.sh"',
     );
+    // The repository is the profile: CloudLab reads profile.py at its top; the examples' path still leads there.
+    expect(await readFile(join(EXAMPLES, 'profile.py'), 'utf8')).toBe(profile);
   });
 
   it('its key, init, check and register steps: a configuration check --ssh accepts, registered with the cluster', async () => {
@@ -105,6 +109,21 @@ describe('the CloudLab profile and its startup script', () => {
     const garbage = await installSh(['key'], { ...env, DYNSLICE_SSH_KEY: join(dir, 'not-a-key') });
     expect(garbage.code).toBe(2);
     expect(garbage.stderr).toContain('is not a private key the agent can use unattended');
+  });
+
+  it('its agent step, in a profile repository that holds no agent, says what to do (exit 2)', async () => {
+    // install.sh copied alone to a repository of its own, as a custom profile would hold it.
+    const alone = join(dir, 'my-profile');
+    await mkdir(alone);
+    await copyFile(join(EXAMPLES, 'install.sh'), join(alone, 'install.sh'));
+    const run = await exec('bash', [join(alone, 'install.sh'), 'agent'], {
+      env: { ...env, DYNSLICE_REPOSITORY: alone },
+      timeout: 30_000,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in run ? run.code : 0).toBe(2);
+    expect(run.stderr).toContain('is a dynslice-agent checkout');
+    expect(run.stderr).toContain('set DYNSLICE_PACKAGE');
+    expect(run.stderr).toContain('the npm registry does not serve dynslice-agent');
   });
 
   it('a second boot keeps the configuration; an unknown step is refused with exit 2', async () => {

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { runCli, startCli } from '../helpers/cli-process.js';
-import { documentedAllowScripts } from '../helpers/doc-commands.js';
 import { manifestXml } from '../helpers/manifest-xml.js';
 import { freePort } from '../helpers/ssh-test-nodes.js';
 import { type SshTestNodes, startSshNodes } from '../helpers/sshd.js';
@@ -31,7 +30,16 @@ export const markNode = defineDrainAction({
 });
 `;
 
-describe('installed as users install it: npm pack, then npm install -g from the tarball', () => {
+/** A copy of this repository's files (tracked, and new ones not ignored), as a clone would hold them. */
+async function copyOfRepository(to: string): Promise<void> {
+  const { stdout } = await exec('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO });
+  for (const file of stdout.split('\0').filter((name) => name !== '')) {
+    await mkdir(dirname(join(to, file)), { recursive: true });
+    await cp(join(REPO, file), join(to, file), { verbatimSymlinks: true });
+  }
+}
+
+describe('installed as the docs install it: install.sh builds a checkout, npm install -g its tarball', () => {
   let scratch: string;
   let prefix: string;
   let bin: string;
@@ -46,27 +54,19 @@ describe('installed as users install it: npm pack, then npm install -g from the 
     prefix = join(scratch, 'prefix');
     work = join(scratch, 'work');
     await mkdir(work);
-    const packed = await exec('npm', ['pack', '--pack-destination', scratch, '--silent'], {
-      cwd: REPO,
-      timeout: 300_000,
+    // The repository as CloudLab clones it to /local/repository, somewhere else; the registry does
+    // not serve the package, and nothing here asks it to.
+    const repository = join(scratch, 'repository');
+    await copyOfRepository(repository);
+    const installed = await exec('bash', [join(repository, 'examples/cloudlab/install.sh'), 'agent'], {
+      cwd: scratch,
+      env: { ...process.env, npm_config_prefix: prefix, DYNSLICE_PACK_DIR: join(scratch, 'pack') },
+      timeout: 840_000,
     });
-    tarball = join(scratch, packed.stdout.trim().split('\n').at(-1)!);
-    // The install line of docs/cloudlab.md, with a prefix of its own and the packed tarball.
-    const installed = await exec(
-      'npm',
-      [
-        'install',
-        '-g',
-        '--prefix',
-        prefix,
-        '--no-audit',
-        '--no-fund',
-        `--allow-scripts=${await documentedAllowScripts()}`,
-        tarball,
-      ],
-      { cwd: scratch, timeout: 540_000 },
-    );
     installWarnings = installed.stderr;
+    const packed = /^install\.sh: installing (\S+\.tgz)$/m.exec(installed.stderr)?.[1];
+    expect(packed).toBeDefined();
+    tarball = packed!;
     bin = join(prefix, 'bin', 'dynslice-agent');
     ssh = await startSshNodes(1);
   }, 900_000);

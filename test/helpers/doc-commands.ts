@@ -12,10 +12,9 @@ export async function firstShellBlock(file = CLOUDLAB_DOC): Promise<string[]> {
     .filter((line) => line.trim() !== '');
 }
 
-/** The `--allow-scripts=…` list of the doc's `npm install -g` line. */
+/** The `--allow-scripts=…` list of the doc's `npm install -g` command. */
 export async function documentedAllowScripts(): Promise<string> {
-  const line = (await firstShellBlock()).find((command) => command.startsWith('npm install -g '));
-  const list = /--allow-scripts=(\S+)/.exec(line ?? '')?.[1];
-  if (list === undefined) throw new Error(`${CLOUDLAB_DOC}: no npm install -g line with --allow-scripts`);
+  const list = /`npm install -g [^`]*--allow-scripts=([^\s`]+)/.exec(await readFile(CLOUDLAB_DOC, 'utf8'))?.[1];
+  if (list === undefined) throw new Error(`${CLOUDLAB_DOC}: no npm install -g command with --allow-scripts`);
   return list;
 }
