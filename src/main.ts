@@ -47,7 +47,7 @@ try {
   }
   if (error instanceof ConfigError) {
     process.stderr.write(`dynslice-agent: ${error.message}\n`);
-    process.exit(EXIT.config);
+    process.exit('status' in error && typeof error.status === 'number' ? error.status : EXIT.config);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config);
   // Not an operator's mistake (those exit 2 with a message naming the key): a defect, with its trace.

@@ -7,7 +7,7 @@ import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
 import { createLogger } from '../log/logger.js';
 import type { ListedNode } from '../node-list/listed-node.js';
 import { runnerFor } from '../ssh/runner-for.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { CliExit, configExit, EXIT } from './exit-codes.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
@@ -41,7 +41,7 @@ export function checkCommand(): Command {
       const config = await loadConfigOrExit(options.config);
       // The files run reads before it listens: a missing certificate or token fails here, not at start.
       const secrets = await readEndpointSecrets(config.endpoint).catch((error: unknown) => {
-        throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
+        throw error instanceof ConfigError ? configExit(error) : error;
       });
       const plan = await loadDrainPlan(config);
       const { source, list } = await readNodeListOrExit(config);

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/load-config.js';
 import { defaultScenarioPath, startDemo } from '../sim/demo.js';
 import { loadScenario } from '../sim/scenario.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { CliExit, configExit, EXIT } from './exit-codes.js';
 import type { CliHooks } from './program.js';
 
 const nodeCount = (value: string): number => {
@@ -21,7 +21,7 @@ export function demoCommand(hooks: CliHooks): Command {
     .action(async (options: { once?: boolean; nodes: number; scenario?: string }) => {
       const source = options.scenario ?? defaultScenarioPath();
       const scenario = await loadScenario(source).catch((error: unknown) => {
-        throw error instanceof ConfigError ? new CliExit(EXIT.config, error.message) : error;
+        throw error instanceof ConfigError ? configExit(error) : error;
       });
       const write = (text: string) => void process.stdout.write(text);
       const demo = await startDemo({ nodes: options.nodes, scenario, scenarioSource: source, write });

@@ -1,3 +1,6 @@
+import type { ConfigError } from '../config/config-error.js';
+import { OperatorError } from '../config/operator-errors.js';
+
 /** Process exit statuses the CLI promises (scripts rely on them). */
 export const EXIT = {
   ok: 0,
@@ -16,3 +19,7 @@ export class CliExit extends Error {
     this.name = 'CliExit';
   }
 }
+
+/** A configuration error as the exit it calls for: an operator error's own status, else 2. */
+export const configExit = (error: ConfigError): CliExit =>
+  new CliExit(error instanceof OperatorError ? error.status : EXIT.config, error.message);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { OperatorError } from '../config/operator-errors.js';
 import { Store } from '../store/store.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { CliExit, configExit, EXIT } from './exit-codes.js';
 
 /** Opens the journal; one that cannot be read (or is in use) stops the start with a plain message. */
 export async function openStoreOrExit(dir: string, logger: Logger): Promise<Store> {
@@ -8,7 +9,11 @@ export async function openStoreOrExit(dir: string, logger: Logger): Promise<Stor
     return await Store.open({ dir, logger });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'JOURNAL_CORRUPT' || code === 'STATE_LOCKED' || code === 'STATE_FORMAT')
+    if (code === 'STATE_LOCKED')
+      throw configExit(
+        new OperatorError('DYNSLICE_STATE_LOCKED', 'state.dir', (error as Error).message, { path: dir }),
+      );
+    if (code === 'JOURNAL_CORRUPT' || code === 'STATE_FORMAT')
       throw new CliExit(EXIT.failure, (error as Error).message);
     throw error;
   }

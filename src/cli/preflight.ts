@@ -1,73 +1,98 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
+import { parseListenAddress } from '../config/listen-address.js';
+import { OperatorError } from '../config/operator-errors.js';
 import type { AgentConfig } from '../config/schema.js';
 import { expandHome } from '../ssh/private-key-source.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { listenError } from './listen-error.js';
 import { sshKeyProblem } from './ssh-key-check.js';
 
 /** Whether the agent may have to drain a node: it has nodes, or may adopt some (hostTemplate). */
 const mayDrain = (config: AgentConfig): boolean =>
   !Array.isArray(config.nodes) || config.nodes.length > 0 || config.hostTemplate !== undefined;
 
-const refuse = (key: string, message: string): never => {
-  throw new CliExit(EXIT.config, `${key}: ${message}`);
-};
+export interface PreflightOptions {
+  /** Nothing will run on the nodes: no SSH check applies. */
+  dryRun: boolean;
+  /** `run`: the endpoint's and the status server's addresses must be free to listen on. */
+  listen?: boolean;
+}
 
 /**
  * What `check` and `run` verify before anything listens, so that a drain the agent could never
  * perform stops the start instead of failing at the first revocation: the SSH key (there, readable,
  * a private key, not encrypted, not readable by others, as OpenSSH requires), the known_hosts file
- * when host keys are checked, and a state directory the agent can write. Each problem exits 2,
- * naming the key and the fix. `dryRun`: nothing will run on the nodes (no SSH check applies). A key
- * from ssh.privateKeyCommand is checked where it is read (readPrivateKeyOrExit).
+ * when host keys are checked, a state directory the agent can write, and for `run` the listen
+ * addresses. Each problem is an OperatorError (exit 2) naming the key and the fix. A key from
+ * ssh.privateKeyCommand is checked where it is read (readPrivateKeyOrExit).
  */
-export async function preflight(config: AgentConfig, options: { dryRun: boolean }): Promise<void> {
-  const privateKeyFromCommand = config.ssh.privateKeyCommand !== undefined;
-  if (!options.dryRun && mayDrain(config)) {
-    const { privateKeyPath, knownHostsPath, hostKeyChecking } = config.ssh;
-    if (!privateKeyFromCommand) {
-      const problem = await sshKeyProblem(privateKeyPath);
-      if (problem !== null) refuse('ssh.privateKeyPath', problem);
-      const { mode } = await stat(expandHome(privateKeyPath));
-      if ((mode & 0o077) !== 0)
-        refuse(
-          'ssh.privateKeyPath',
-          `${privateKeyPath} is readable by others (mode ${(mode & 0o777).toString(8)}), which OpenSSH refuses: ` +
-            `chmod 600 ${privateKeyPath}`,
-        );
-    }
-    if (hostKeyChecking === 'yes' && !(await readable(expandHome(knownHostsPath))))
-      refuse(
-        'ssh.knownHostsPath',
-        `${knownHostsPath}: no such file, and hostKeyChecking is yes: every node would be refused. Record ` +
-          `the nodes' keys (ssh-keyscan -p PORT HOST >> ${knownHostsPath}) or set ssh.hostKeyChecking: accept-new`,
+export async function preflight(config: AgentConfig, options: PreflightOptions): Promise<void> {
+  if (!options.dryRun && mayDrain(config)) await sshPreflight(config);
+  await statePreflight(resolve(config.state.dir));
+  if (options.listen) {
+    await canListen('endpoint.listen', config.endpoint.listen);
+    if (config.status) await canListen('status.listen', config.status.listen);
+  }
+}
+
+async function sshPreflight(config: AgentConfig): Promise<void> {
+  const { privateKeyPath, privateKeyCommand, knownHostsPath, hostKeyChecking } = config.ssh;
+  if (privateKeyCommand === undefined) {
+    const problem = await sshKeyProblem(privateKeyPath);
+    if (problem !== null)
+      throw new OperatorError(problem.code, 'ssh.privateKeyPath', problem.detail, { path: privateKeyPath });
+    const { mode } = await stat(expandHome(privateKeyPath));
+    if ((mode & 0o077) !== 0)
+      throw new OperatorError(
+        'DYNSLICE_SSH_KEY_OPEN',
+        'ssh.privateKeyPath',
+        `${privateKeyPath} is readable by others (mode ${(mode & 0o777).toString(8)}), which OpenSSH refuses`,
+        { path: privateKeyPath },
       );
   }
-  const dir = resolve(config.state.dir);
-  // The directory, or the nearest one above it that exists (run creates the rest): nothing is made here.
+  if (hostKeyChecking === 'yes' && !(await accessible(expandHome(knownHostsPath), constants.R_OK)))
+    throw new OperatorError(
+      'DYNSLICE_KNOWN_HOSTS_MISSING',
+      'ssh.knownHostsPath',
+      `${knownHostsPath}: no such file, and hostKeyChecking is yes`,
+      { path: knownHostsPath },
+    );
+}
+
+/** The directory, or the nearest one above it that exists (run creates the rest): nothing is made here. */
+async function statePreflight(dir: string): Promise<void> {
   let existing = dir;
-  while (!(await exists(existing)) && dirname(existing) !== existing) existing = dirname(existing);
+  while (!(await accessible(existing, constants.F_OK)) && dirname(existing) !== existing) existing = dirname(existing);
   const code = await access(existing, constants.W_OK | constants.X_OK).then(
     () => null,
     (error: NodeJS.ErrnoException) => error.code ?? 'error',
   );
   if (code !== null)
-    refuse(
+    throw new OperatorError(
+      'DYNSLICE_STATE_DIR_NOT_WRITABLE',
       'state.dir',
-      `${dir} cannot be created or written (${code}): give it to the user the agent runs as ` +
-        `(chown -R dynslice: ${dir}) or choose another state.dir`,
+      `${dir} cannot be created or written by this user (${code})`,
+      { path: dir },
     );
 }
 
-const exists = (path: string): Promise<boolean> =>
-  access(path).then(
-    () => true,
-    () => false,
-  );
+/** Binds the address once and lets it go: a taken or privileged port stops `run` before anything listens. */
+async function canListen(key: 'endpoint.listen' | 'status.listen', address: string): Promise<void> {
+  const { host, port } = parseListenAddress(address);
+  if (port === 0) return;
+  const server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen({ port, host, exclusive: true }, () => server.close(() => done()));
+  }).catch((error: unknown) => {
+    throw listenError(key, address, error);
+  });
+}
 
-const readable = (path: string): Promise<boolean> =>
-  access(path, constants.R_OK).then(
+const accessible = (path: string, mode: number): Promise<boolean> =>
+  access(path, mode).then(
     () => true,
     () => false,
   );

@@ -22,6 +22,6 @@ export async function readPrivateKeyOrExit(config: AgentConfig): Promise<string 
   const key = result.stdout.trim();
   if (key === '') return fail('the command printed nothing');
   const problem = keyTextProblem(key);
-  if (problem !== null) return fail(`what the command printed is not a usable private key (${problem})`);
+  if (problem !== null) return fail(`what the command printed is not a usable private key (${problem.detail})`);
   return `${key}\n`;
 }

@@ -5,14 +5,14 @@ import { shownEndpoint } from '../cluster/registration.js';
 import { ConfigError } from '../config/load-config.js';
 import type { AgentConfig } from '../config/schema.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { CliExit, configExit, EXIT } from './exit-codes.js';
 import { askPassphrase, onTerminal } from './terminal-prompt.js';
 
 export type LoadConfig = (file: string) => Promise<AgentConfig>;
 
 /** Configuration problems exit 2, a cluster that refuses or cannot be reached exits 1. */
 export function exitFor(error: unknown, what: string): unknown {
-  if (error instanceof ConfigError) return new CliExit(EXIT.config, error.message);
+  if (error instanceof ConfigError) return configExit(error);
   if (error instanceof ClusterError) return new CliExit(EXIT.failure, `${what} failed: ${error.message}`);
   return error;
 }

@@ -10,7 +10,7 @@ import { startStatusServer } from '../observe/status-server.js';
 import type { ClientEndpointHandlers } from '../protocol/client-methods.js';
 import { ShadowHandlers } from '../slice/shadow-handlers.js';
 import { runnerFor } from '../ssh/runner-for.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { configExit } from './exit-codes.js';
 import { listenError } from './listen-error.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { openStoreOrExit } from './open-store.js';
@@ -52,7 +52,7 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
   const nodeList = await readNodeListOrExit(config);
   const shadowMode = options.shadow === true || config.dryRun;
   // Before anything listens: a drain the agent could never perform stops the start (exit 2).
-  await preflight(config, { dryRun: shadowMode });
+  await preflight(config, { dryRun: shadowMode, listen: true });
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   await mkdir(config.state.dir, { recursive: true });
   if (config.dryRun && !options.shadow) {
@@ -76,7 +76,7 @@ export async function runAgent(config: AgentConfig, options: RunOptions): Promis
     // A TLS file or token file that cannot be used is a configuration error (exit 2), like a bad key;
     // so is an address that cannot be listened on.
     throw error instanceof ConfigError
-      ? new CliExit(EXIT.config, error.message)
+      ? configExit(error)
       : listenError('endpoint.listen', config.endpoint.listen, error);
   });
   const { tls, token, tokenFile, clientCa, allow } = config.endpoint;

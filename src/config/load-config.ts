@@ -4,20 +4,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { closestKey, knownKeysAt } from './closest-key.js';
+import { ConfigError } from './config-error.js';
 import { resolveEndpointPaths } from './endpoint-schema.js';
+import { OperatorError } from './operator-errors.js';
 import { type AgentConfig, configSchema } from './schema.js';
 
-/** A configuration that cannot be used; `key` names the offending key (dotted path). */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    message: string,
-    readonly key: string | null,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 const keyPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
@@ -46,7 +38,10 @@ function toConfigError(source: string, issues: readonly z.core.$ZodIssue[]): Con
       : first.code === 'unrecognized_keys'
         ? [keyPath(first.path), first.keys[0]].filter(Boolean).join('.')
         : keyPath(first.path);
-  return new ConfigError(`${source}: invalid configuration\n  ${lines.join('\n  ')}`, key);
+  const detail = `invalid configuration\n  ${lines.join('\n  ')}`;
+  return first?.code === 'unrecognized_keys'
+    ? new OperatorError('DYNSLICE_CONFIG_UNKNOWN_KEY', source, detail, {}, key ?? undefined)
+    : new ConfigError(`${source}: ${detail}`, key);
 }
 
 /** `~/x` → home, relative → against the config file's folder. */
@@ -75,9 +70,10 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    const hint = missing ? `: write one with dynslice-agent init -c ${file}, or copy examples/agent.yaml` : '';
-    throw new ConfigError(`${file}: cannot read the configuration (${(error as Error).message})${hint}`, null);
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT')
+      throw new OperatorError('DYNSLICE_CONFIG_MISSING', file, 'cannot read the configuration: no such file', { file });
+    throw new ConfigError(`${file}: cannot read the configuration (${(error as Error).message})`, null);
   }
   let doc: unknown;
   try {

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/load-config.js';
+import { OperatorError } from '../config/operator-errors.js';
 import { resolvePluginSdkToThisInstall } from './plugin-sdk-resolution.js';
 import type { ActionRegistry } from './registry.js';
 import { isDrainAction } from './sdk.js';
@@ -14,6 +15,21 @@ async function enableTypeScript(): Promise<void> {
   tsLoaderRegistered = true;
 }
 
+/**
+ * Why a plugin did not load, with its fix: a TypeScript file that Node took for CommonJS (no
+ * `"type": "module"` above it) fails as a require() of an ES module in a cycle.
+ */
+function pluginLoadError(key: string, file: string, error: unknown): OperatorError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const notAModule = code === 'ERR_REQUIRE_CYCLE_MODULE' || /require\(\) ES Module|ERR_REQUIRE_ESM/.test(message);
+  return new OperatorError(
+    notAModule ? 'DYNSLICE_PLUGIN_NOT_A_MODULE' : 'DYNSLICE_PLUGIN_NOT_LOADED',
+    key,
+    `cannot load ${file}: ${message}`,
+    { path: file },
+  );
+}
+
 /** Imports each plugin module (absolute paths) and registers every drain action it exports. */
 export async function loadPlugins(paths: string[], registry: ActionRegistry): Promise<string[]> {
   const loaded: string[] = [];
@@ -25,7 +41,7 @@ export async function loadPlugins(paths: string[], registry: ActionRegistry): Pr
     try {
       module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (error) {
-      throw new ConfigError(`${key}: cannot load ${file}: ${(error as Error).message}`, key);
+      throw pluginLoadError(key, file, error);
     }
     const actions = Object.values(module)
       .flatMap((value) => (Array.isArray(value) ? value : [value]))

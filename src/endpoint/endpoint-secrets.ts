@@ -4,6 +4,7 @@ import { createSecureContext } from 'node:tls';
 import type { EndpointConfig } from '../config/endpoint-schema.js';
 import { TOKEN_EXPECTATION, TOKEN_PATTERN } from '../config/endpoint-schema.js';
 import { ConfigError } from '../config/load-config.js';
+import { OperatorError } from '../config/operator-errors.js';
 import type { EndpointTls } from './http-server.js';
 
 export interface EndpointSecrets {
@@ -18,8 +19,11 @@ async function readKeyFile(key: string, path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const hint = key === 'tokenFile' && code === 'ENOENT' ? `: make one with dynslice-agent token --out ${path}` : '';
-    throw new ConfigError(`endpoint.${key}: cannot read ${path} (${code})${hint}`, `endpoint.${key}`);
+    if (key === 'tokenFile' && code === 'ENOENT')
+      throw new OperatorError('DYNSLICE_TOKEN_MISSING', 'endpoint.tokenFile', `cannot read ${path} (${code})`, {
+        path,
+      });
+    throw new ConfigError(`endpoint.${key}: cannot read ${path} (${code})`, `endpoint.${key}`);
   }
 }
 

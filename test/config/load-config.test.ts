@@ -98,5 +98,6 @@ describe('configuration', () => {
     expect((await errorOf('nodes: [\n')).message).toMatch(/not valid YAML/);
     const missing = await loadConfig('/nonexistent/agent.yaml').catch((e: unknown) => e);
     expect((missing as ConfigError).message).toMatch(/cannot read/);
+    expect(missing).toMatchObject({ operatorCode: 'DYNSLICE_CONFIG_MISSING' });
   });
 });
