@@ -1,8 +1,9 @@
 // A drain action plugin: checkpoint a job's state to shared storage, then stop the job.
 // Load it with `plugins: [./checkpoint-action.ts]` and use it as `{ action: checkpoint, ... }`.
-// In your own project, import from 'dynslice-agent' instead of the relative path.
-import { z } from 'zod';
-import { defineDrainAction, mustReach, passesOnExit } from '../src/index.js';
+// Copy it anywhere, e.g. /etc/dynslice-agent/plugins/: 'dynslice-agent' is the agent that loads it,
+// nothing needs installing there. Keep it an ES module: beside a package.json that says
+// {"type": "module"}, or renamed checkpoint-action.mts.
+import { defineDrainAction, mustReach, passesOnExit, z } from 'dynslice-agent';
 
 export const checkpoint = defineDrainAction({
   name: 'checkpoint',
