@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { AgentConfig } from '../config/schema.js';
+import { accountAccessProblem, accountOf } from '../deploy/account-access.js';
 import { EXAMPLE_UNIT_PATHS, serviceUnit } from '../deploy/service-unit.js';
 import { packageRoot } from '../package-info.js';
 import { CliExit, EXIT } from './exit-codes.js';
@@ -22,6 +23,40 @@ const WRITABLE = '/var/lib/dynslice-agent';
 
 const within = (path: string, dir: string): boolean => path === dir || path.startsWith(`${dir}/`);
 
+/** The files the service reads, by key (those the configuration names). */
+const filesRead = (config: AgentConfig): Array<[string, string]> =>
+  (
+    [
+      ['ssh.privateKeyPath', config.ssh.privateKeyCommand === undefined ? config.ssh.privateKeyPath : undefined],
+      ['endpoint.tokenFile', config.endpoint.tokenFile],
+      ['endpoint.tls.cert', config.endpoint.tls?.cert],
+      ['endpoint.tls.key', config.endpoint.tls?.key],
+      ['endpoint.tls.passphraseFile', config.endpoint.tls?.passphraseFile],
+      ['endpoint.clientCa', config.endpoint.clientCa],
+    ] as Array<[string, string | undefined]>
+  ).filter((entry): entry is [string, string] => entry[1] !== undefined);
+
+/**
+ * What the account the unit runs as could not read or write, by owners and modes. Under the
+ * unit's StateDirectory systemd gives everything to that account at start: only the rest is judged.
+ */
+async function accountWarnings(config: AgentConfig, user: string): Promise<string[]> {
+  const account = await accountOf(user);
+  if (account === null)
+    return [
+      `--user ${user}: no such account: make it first (useradd --system --no-create-home --shell /usr/sbin/nologin ${user})`,
+    ];
+  const warnings: string[] = [];
+  const judge = async (key: string, path: string, want: 'read' | 'write', fix: string) => {
+    if (within(resolve(path), WRITABLE) || within(resolve(path), '/root')) return;
+    const problem = await accountAccessProblem(account, path, want);
+    if (problem !== null) warnings.push(`${key}: ${problem}: ${fix}`);
+  };
+  await judge('state.dir', config.state.dir, 'write', `chown -R ${user}: ${config.state.dir}`);
+  for (const [key, file] of filesRead(config)) await judge(key, file, 'read', `chown ${user}: ${file}`);
+  return warnings;
+}
+
 /** What the configuration names that the unit's sandbox would keep the service from using. */
 function sandboxWarnings(config: AgentConfig, user: string): string[] {
   const warnings: string[] = [];
@@ -30,14 +65,8 @@ function sandboxWarnings(config: AgentConfig, user: string): string[] {
       `state.dir ${config.state.dir} lies outside ${WRITABLE}, the only directory the unit lets the agent ` +
         `write (ProtectSystem=strict): set state.dir: ${WRITABLE}`,
     );
-  const files: Array<[string, string | undefined]> = [
-    ['ssh.privateKeyPath', config.ssh.privateKeyCommand === undefined ? config.ssh.privateKeyPath : undefined],
-    ['endpoint.tokenFile', config.endpoint.tokenFile],
-    ['endpoint.tls.cert', config.endpoint.tls?.cert],
-    ['endpoint.tls.key', config.endpoint.tls?.key],
-  ];
-  for (const [key, file] of files) {
-    if (file !== undefined && within(resolve(file), '/root'))
+  for (const [key, file] of filesRead(config)) {
+    if (within(resolve(file), '/root'))
       warnings.push(
         `${key} ${file} is under /root, which the ${user} account cannot read: copy it into ${WRITABLE} ` +
           `(chown ${user}:, mode 0600) and point ${key} there`,
@@ -69,7 +98,8 @@ export function serviceCommand(): Command {
       }
       // The unit runs this configuration: it must load, and what it names must be reachable in the sandbox.
       const config = await loadConfigOrExit(resolve(options.config));
-      for (const warning of sandboxWarnings(config, options.user)) process.stderr.write(`warning: ${warning}\n`);
+      const warnings = [...sandboxWarnings(config, options.user), ...(await accountWarnings(config, options.user))];
+      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(serviceUnit({ node, bin, config: resolve(options.config), user: options.user }));
     });
 }

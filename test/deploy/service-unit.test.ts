@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,9 +52,53 @@ describe('dynslice-agent service --print', () => {
       '--bin',
       EXAMPLE_UNIT_PATHS.bin,
     ]);
-    expect(printed.stderr).toBe('');
+    // Where the example's account was not made yet, that is the one warning.
+    const accountMade = spawnSync('id', ['-u', EXAMPLE_UNIT_PATHS.user]).status === 0;
+    expect(printed.stderr).toBe(
+      accountMade
+        ? ''
+        : `warning: --user dynslice: no such account: make it first (useradd --system --no-create-home --shell /usr/sbin/nologin dynslice)\n`,
+    );
     expect(printed.code).toBe(0);
     expect(printed.stdout.replace(config, EXAMPLE_UNIT_PATHS.config)).toBe(await readFile(EXAMPLE, 'utf8'));
+  });
+
+  it("warns about what the unit's account could not read or write, outside its StateDirectory", async () => {
+    // Everything here lets others pass (0755) except what each case changes.
+    const place = await mkdtemp(join(tmpdir(), 'dynslice-account-'));
+    await chmod(place, 0o755);
+    const key = join(place, 'ssh_key');
+    await writeFile(key, 'not judged here\n', { mode: 0o600 });
+    await mkdir(join(place, 'locked'), { mode: 0o700 });
+    await writeFile(join(place, 'locked/endpoint.token'), 'x\n', { mode: 0o644 });
+    const config = join(place, 'agent.yaml');
+    await writeFile(
+      config,
+      `state: { dir: ${join(place, 'state')} }\nssh: { privateKeyPath: ${key} }\n` +
+        `endpoint: { tokenFile: ${join(place, 'locked/endpoint.token')} }\n`,
+    );
+    await chmod(config, 0o644);
+    try {
+      const warned = await runCli(['service', '--print', '-c', config, '--user', 'nobody']);
+      expect(warned.code).toBe(0);
+      const owner = process.getuid?.();
+      expect(warned.stderr).toContain(
+        `warning: ssh.privateKeyPath: ${key} is not readable by nobody (owner uid ${owner}, mode 600): chown nobody: ${key}`,
+      );
+      expect(warned.stderr).toContain(`warning: state.dir: ${place} is not writable by nobody`);
+      expect(warned.stderr).toContain(`warning: endpoint.tokenFile: nobody cannot enter ${join(place, 'locked')}`);
+      // Given to the account (by mode here: chown needs root), nothing is left to say about them.
+      await chmod(key, 0o644);
+      await chmod(join(place, 'locked'), 0o755);
+      await mkdir(join(place, 'state'), { mode: 0o777 });
+      await chmod(join(place, 'state'), 0o777);
+      const quiet = await runCli(['service', '--print', '-c', config, '--user', 'nobody']);
+      expect(quiet.stderr).not.toContain('nobody');
+      const unknown = await runCli(['service', '--print', '-c', config, '--user', 'no-such-account']);
+      expect(unknown.stderr).toContain('warning: --user no-such-account: no such account: make it first (useradd');
+    } finally {
+      await rm(place, { recursive: true, force: true });
+    }
   });
 
   it('reads the configuration it runs: a missing one exits 2; what the sandbox forbids is warned about', async () => {
