@@ -15,6 +15,12 @@ export async function openStoreOrExit(dir: string, logger: Logger): Promise<Stor
       );
     if (code === 'JOURNAL_CORRUPT' || code === 'STATE_FORMAT')
       throw new CliExit(EXIT.failure, (error as Error).message);
+    // What preflight found writable and is not (changed since, or a file it does not know): still
+    // the operator's to fix, not a defect.
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+      throw configExit(
+        new OperatorError('DYNSLICE_STATE_DIR_NOT_WRITABLE', 'state.dir', (error as Error).message, { path: dir }),
+      );
     throw error;
   }
 }

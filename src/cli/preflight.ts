@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseListenAddress } from '../config/listen-address.js';
 import { OperatorError } from '../config/operator-errors.js';
 import type { AgentConfig } from '../config/schema.js';
@@ -76,7 +76,23 @@ async function statePreflight(dir: string): Promise<void> {
       `${dir} cannot be created or written by this user (${code})`,
       { path: dir },
     );
+  // The lock, the journal and the snapshot a start as another user (root, once) may have left behind.
+  if (existing !== dir) return;
+  for (const name of await readdir(dir)) {
+    if (!STORE_FILE.test(name)) continue;
+    const file = join(dir, name);
+    if (!(await accessible(file, constants.R_OK | constants.W_OK)))
+      throw new OperatorError(
+        'DYNSLICE_STATE_DIR_NOT_WRITABLE',
+        'state.dir',
+        `${file} cannot be read and written by this user (a start as another user left it)`,
+        { path: dir },
+      );
+  }
 }
+
+/** The files the store writes in the state directory. */
+const STORE_FILE = /^(agent\.lock|snapshot\.json|journal-\d+\.jsonl)$/;
 
 /** Binds the address once and lets it go: a taken or privileged port stops `run` before anything listens. */
 async function canListen(key: 'endpoint.listen' | 'status.listen', address: string): Promise<void> {

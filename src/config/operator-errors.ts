@@ -59,7 +59,9 @@ export const OPERATOR_ERRORS = {
   },
   DYNSLICE_STATE_DIR_NOT_WRITABLE: {
     key: 'state.dir',
-    when: 'the state directory cannot be created or written by the user the agent runs as',
+    when:
+      'the state directory cannot be created or written by the user the agent runs as, or holds a lock, ' +
+      'journal or snapshot file left by a start as another user',
     fix: 'give it to that user (chown -R dynslice: {path}) or choose another state.dir',
   },
   DYNSLICE_STATE_LOCKED: {

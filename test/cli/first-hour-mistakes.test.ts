@@ -54,6 +54,9 @@ describe('the first hour: each mistake named with its key, its fix and its code,
     // A directory no one may write in, without privileges: its mode says so.
     await mkdir(join(dir, 'read-only'), { mode: 0o555 });
     await chmod(join(dir, 'read-only'), 0o555);
+    // A state directory where a start as another user left a lock this one may not write.
+    await mkdir(join(dir, 'left-behind'), { mode: 0o755 });
+    await writeFile(join(dir, 'left-behind/agent.lock'), '', { mode: 0o444 });
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     taken.push(server);
@@ -125,6 +128,16 @@ describe('the first hour: each mistake named with its key, its fix and its code,
         key: 'state.dir',
         code: 'DYNSLICE_STATE_DIR_NOT_WRITABLE',
         fix: (d) => `chown -R dynslice: ${join(d, 'read-only')}`,
+      },
+    ],
+    [
+      'the state directory holds a lock another user left',
+      {
+        commands: ['check', 'run'],
+        config: (d) => `${NO_NODES}state: { dir: ${join(d, 'left-behind')} }\n`,
+        key: 'state.dir',
+        code: 'DYNSLICE_STATE_DIR_NOT_WRITABLE',
+        fix: (d) => `chown -R dynslice: ${join(d, 'left-behind')}`,
       },
     ],
     [
