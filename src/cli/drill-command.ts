@@ -4,6 +4,7 @@ import { loadScenario } from '../sim/scenario.js';
 import { runnerFor } from '../ssh/runner-for.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
+import { preflight } from './preflight.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
 import { exitFor, type LoadConfig } from './register-command.js';
 
@@ -22,6 +23,9 @@ export function drillCommand(load: LoadConfig): Command {
           : await loadScenario(options.scenario).catch((e: unknown) => {
               throw exitFor(e, 'the drill');
             });
+      // A drill that could not log in anywhere, or write its log in state.dir, says why once, as
+      // check and run do, not once per node.
+      await preflight(config, { dryRun: options.dryRun === true || config.dryRun });
       const { list: nodeList } = await readNodeListOrExit(config);
       const privateKey = options.dryRun ? undefined : await readPrivateKeyOrExit(config);
       const problems = await runDrill({

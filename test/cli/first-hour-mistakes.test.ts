@@ -25,7 +25,7 @@ function asOperator(args: string[]): { status: number | null; stderr: string } {
 const privilegedPortsExist = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8')) > 1023;
 
 interface Mistake {
-  commands: Array<'check' | 'run'>;
+  commands: Array<'check' | 'run' | 'drill'>;
   /** The configuration's text, given the scratch directory. */
   config: (dir: string) => string;
   key: string;
@@ -71,7 +71,7 @@ describe('the first hour: each mistake named with its key, its fix and its code,
     [
       'the SSH key is missing',
       {
-        commands: ['check', 'run'],
+        commands: ['check', 'run', 'drill'],
         config: (d) => keyAt(d, 'no_key'),
         key: 'ssh.privateKeyPath',
         code: 'DYNSLICE_SSH_KEY_MISSING',
