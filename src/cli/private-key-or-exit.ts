@@ -1,6 +1,7 @@
 import { runLocalCommand } from '../config/local-command.js';
+import { OperatorError } from '../config/operator-errors.js';
 import type { AgentConfig } from '../config/schema.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { configExit } from './exit-codes.js';
 import { keyTextProblem } from './ssh-key-check.js';
 
 const KEY_COMMAND_TIMEOUT_MS = 60_000;
@@ -15,7 +16,9 @@ export async function readPrivateKeyOrExit(config: AgentConfig): Promise<string 
   const command = config.ssh.privateKeyCommand;
   if (command === undefined) return undefined;
   const fail = (why: string): never => {
-    throw new CliExit(EXIT.config, `ssh.privateKeyCommand: no private key: ${why}`);
+    throw configExit(
+      new OperatorError('DYNSLICE_SSH_KEY_COMMAND_FAILED', 'ssh.privateKeyCommand', `no private key: ${why}`),
+    );
   };
   const result = await runLocalCommand(command, { timeoutMs: KEY_COMMAND_TIMEOUT_MS, maxBytes: MAX_KEY_BYTES });
   if (!result.ok) return fail(`the command failed (${result.why})`);

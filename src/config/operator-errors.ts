@@ -52,6 +52,11 @@ export const OPERATOR_ERRORS = {
     when: 'the key file is readable by group or others, which OpenSSH refuses',
     fix: 'chmod 600 {path}',
   },
+  DYNSLICE_SSH_KEY_COMMAND_FAILED: {
+    key: 'ssh.privateKeyCommand',
+    when: 'the command that prints the key failed, printed nothing, or printed no usable private key',
+    fix: "run it yourself as the agent's user: it must exit 0 and print an unencrypted private key on stdout",
+  },
   DYNSLICE_KNOWN_HOSTS_MISSING: {
     key: 'ssh.knownHostsPath',
     when: 'hostKeyChecking is yes and the known_hosts file does not exist: every node would be refused',
@@ -89,6 +94,27 @@ export const OPERATOR_ERRORS = {
     key: 'endpoint.tokenFile',
     when: 'the token file does not exist',
     fix: 'make one with dynslice-agent token --out {path}',
+  },
+  DYNSLICE_TLS_FILE_UNREADABLE: {
+    key: 'endpoint.tls.cert, endpoint.tls.key, endpoint.tls.passphraseFile, endpoint.clientCa',
+    when: 'a TLS file the endpoint needs does not exist or this user cannot read it',
+    fix:
+      'point the key at the file (init writes tls/agent.crt and tls/agent.key in the state directory), ' +
+      "or give it to the agent's user: chown dynslice: {path}",
+  },
+  DYNSLICE_TLS_INVALID: {
+    key: 'endpoint.tls.cert, endpoint.tls.key, endpoint.tls.passphraseFile, endpoint.clientCa',
+    when: 'a TLS file is not PEM, the key is encrypted without a passphrase file, or the passphrase is wrong',
+    fix:
+      'use PEM files (-----BEGIN CERTIFICATE-----, -----BEGIN PRIVATE KEY-----); for an encrypted key, ' +
+      'set endpoint.tls.passphraseFile to a file holding its passphrase',
+  },
+  DYNSLICE_TLS_MISMATCH: {
+    key: 'endpoint.tls.key',
+    when: 'the private key is not the one the certificate was made for',
+    fix:
+      'use the key the certificate was made with: openssl x509 -noout -pubkey -in CERT and ' +
+      'openssl pkey -pubout -in KEY print the same key when they match',
   },
   DYNSLICE_PLUGIN_NOT_LOADED: {
     key: 'plugins[N]',

@@ -23,7 +23,9 @@ async function readKeyFile(key: string, path: string): Promise<string> {
       throw new OperatorError('DYNSLICE_TOKEN_MISSING', 'endpoint.tokenFile', `cannot read ${path} (${code})`, {
         path,
       });
-    throw new ConfigError(`endpoint.${key}: cannot read ${path} (${code})`, `endpoint.${key}`);
+    throw new OperatorError('DYNSLICE_TLS_FILE_UNREADABLE', `endpoint.${key}`, `cannot read ${path} (${code})`, {
+      path,
+    });
   }
 }
 
@@ -32,7 +34,7 @@ function attempt<T>(key: string, what: string, step: () => T): T {
   try {
     return step();
   } catch {
-    throw new ConfigError(`endpoint.${key}: ${what}`, `endpoint.${key}`);
+    throw new OperatorError('DYNSLICE_TLS_INVALID', `endpoint.${key}`, what);
   }
 }
 
@@ -65,16 +67,17 @@ export async function readEndpointSecrets(endpoint: EndpointConfig): Promise<End
     () => createPrivateKey({ key, passphrase }),
   );
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw new ConfigError(
-      'endpoint.tls.key: does not belong to the certificate in endpoint.tls.cert',
+    throw new OperatorError(
+      'DYNSLICE_TLS_MISMATCH',
       'endpoint.tls.key',
+      'does not belong to the certificate in endpoint.tls.cert',
     );
   }
   const tls: EndpointTls = { cert, key, passphrase };
   if (endpoint.clientCa !== undefined) {
     const clientCa = await readKeyFile('clientCa', endpoint.clientCa);
     if (!clientCa.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError('endpoint.clientCa: holds no PEM certificate', 'endpoint.clientCa');
+      throw new OperatorError('DYNSLICE_TLS_INVALID', 'endpoint.clientCa', 'holds no PEM certificate');
     attempt('clientCa', 'not a PEM CA bundle', () => createSecureContext({ ca: clientCa }));
     tls.clientCa = clientCa;
   }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorErrorCode } from '../../src/config/operator-errors.js';
+import { makeSelfSignedCertificate } from '../../src/deploy/self-signed-certificate.js';
 import { BIN } from '../helpers/agent-process.js';
 
 /**
@@ -54,6 +55,11 @@ describe('the first hour: each mistake named with its key, its fix and its code,
     // A directory no one may write in, without privileges: its mode says so.
     await mkdir(join(dir, 'read-only'), { mode: 0o555 });
     await chmod(join(dir, 'read-only'), 0o555);
+    // Two certificates, each with its own key: the endpoint given one's certificate and the other's key.
+    for (const name of ['one', 'two']) {
+      await makeSelfSignedCertificate('127.0.0.1', join(dir, `${name}.crt`), join(dir, `${name}.key`));
+      await chmod(join(dir, `${name}.key`), 0o644);
+    }
     // A state directory where a start as another user left a lock this one may not write.
     await mkdir(join(dir, 'left-behind'), { mode: 0o755 });
     await writeFile(join(dir, 'left-behind/agent.lock'), '', { mode: 0o444 });
@@ -138,6 +144,18 @@ describe('the first hour: each mistake named with its key, its fix and its code,
         key: 'state.dir',
         code: 'DYNSLICE_STATE_DIR_NOT_WRITABLE',
         fix: (d) => `chown -R dynslice: ${join(d, 'left-behind')}`,
+      },
+    ],
+    [
+      "the endpoint's TLS key is not its certificate's",
+      {
+        commands: ['check', 'run'],
+        config: (d) =>
+          `${NO_NODES}endpoint: { listen: "127.0.0.1:0", tls: { cert: ${join(d, 'one.crt')}, key: ${join(d, 'two.key')} } }\n` +
+          `state: { dir: ${join(d, 'state')} }\n`,
+        key: 'endpoint.tls.key',
+        code: 'DYNSLICE_TLS_MISMATCH',
+        fix: () => 'openssl pkey -pubout -in KEY',
       },
     ],
     [

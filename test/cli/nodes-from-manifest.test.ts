@@ -159,7 +159,9 @@ describe('ssh.privateKeyCommand', () => {
     const result = cli(['run', '-c', file]);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      'dynslice-agent: ssh.privateKeyCommand: no private key: the command failed (exited with 1: denied)\n',
+      'dynslice-agent: ssh.privateKeyCommand: no private key: the command failed (exited with 1: denied)\n' +
+        "  fix: run it yourself as the agent's user: it must exit 0 and print an unencrypted private key on stdout\n" +
+        '  (DYNSLICE_SSH_KEY_COMMAND_FAILED, docs/troubleshooting.md)\n',
     );
     expect(result.stdout + result.stderr).not.toContain('SECRET-KEY-TEXT');
   });
