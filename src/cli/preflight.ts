@@ -78,7 +78,15 @@ async function statePreflight(dir: string): Promise<void> {
     );
   // The lock, the journal and the snapshot a start as another user (root, once) may have left behind.
   if (existing !== dir) return;
-  for (const name of await readdir(dir)) {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new OperatorError(
+      'DYNSLICE_STATE_DIR_NOT_WRITABLE',
+      'state.dir',
+      `${dir} is not a directory this user can list (${error.code ?? 'error'})`,
+      { path: dir },
+    );
+  });
+  for (const name of names) {
     if (!STORE_FILE.test(name)) continue;
     const file = join(dir, name);
     if (!(await accessible(file, constants.R_OK | constants.W_OK)))
