@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Startup script of the head node in the repository's profile.py: installs Node.js 20 and
 # dynslice-agent, writes its configuration, runs it as a systemd service and registers it.
-# CloudLab runs it as root at every boot; each step but agent does nothing when its work is done.
+# CloudLab runs it as root at every boot; each step does nothing when its work is already done.
 #
 #   install.sh                 every step, in order
 #   install.sh init check      only these steps (node agent user key init check service register)
@@ -29,6 +29,8 @@ PACK_DIR="${DYNSLICE_PACK_DIR:-/var/tmp}"
 # Where CloudLab clones a repository-based profile's repository, on every node.
 REPOSITORY="${DYNSLICE_REPOSITORY:-/local/repository}"
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The checkout state of the last install from a checkout (see step_agent).
+STAMP_FILE="${PACK_DIR}/dynslice-agent.installed"
 SERVICE_USER=dynslice
 # The install scripts the agent needs: fs-ext (the state lock, a native addon) and ssh2's.
 ALLOWED_SCRIPTS=fs-ext,ssh2,cpu-features,esbuild
@@ -57,6 +59,14 @@ agent_checkout() {
   done
 }
 
+# What a checkout holds: its commit and a digest of its uncommitted changes; empty when it is no git
+# checkout (then it is built every time).
+checkout_stamp() {
+  local commit
+  commit="$(git -c safe.directory="*" -C "$1" rev-parse HEAD 2>/dev/null)" || return 0
+  printf '%s %s\n' "${commit}" "$(git -c safe.directory="*" -C "$1" status --porcelain 2>/dev/null | sha256sum | cut -c1-16)"
+}
+
 # Builds the checkout (npm ci, then npm pack runs its build) and prints the tarball's path.
 pack_checkout() {
   local checkout="$1" name
@@ -69,7 +79,7 @@ pack_checkout() {
 }
 
 step_agent() {
-  local package="${DYNSLICE_PACKAGE:-}" checkout
+  local package="${DYNSLICE_PACKAGE:-}" checkout stamp=""
   if [ -z "${package}" ]; then
     checkout="$(agent_checkout)"
     if [ -z "${checkout}" ]; then
@@ -78,10 +88,17 @@ step_agent() {
       say "to a tarball made by npm pack in a checkout (the npm registry does not serve dynslice-agent)"
       exit 2
     fi
+    # A boot with the same checkout as the last install, and that install still there: nothing to do.
+    stamp="$(checkout_stamp "${checkout}")"
+    if [ -n "${stamp}" ] && [ "$(cat "${STAMP_FILE}" 2>/dev/null)" = "${stamp}" ] && dynslice-agent --version >/dev/null 2>&1; then
+      say "dynslice-agent $(dynslice-agent --version) is installed from ${checkout} as it is: kept"
+      return
+    fi
     package="$(pack_checkout "${checkout}")"
   fi
   say "installing ${package}"
   npm install -g --no-audit --no-fund --allow-scripts="${ALLOWED_SCRIPTS}" "${package}"
+  if [ -n "${stamp}" ]; then printf '%s\n' "${stamp}" >"${STAMP_FILE}"; else rm -f "${STAMP_FILE}"; fi
 }
 
 step_user() {

@@ -47,6 +47,8 @@ describe('installed as the docs install it: install.sh builds a checkout, npm in
   let ssh: SshTestNodes;
   let tarball: string;
   let installWarnings: string;
+  let repository: string;
+  let installEnv: NodeJS.ProcessEnv;
   const agent = (args: string[], timeoutMs = 60_000) => runCli(args, timeoutMs, { cwd: work }, [bin]);
 
   beforeAll(async () => {
@@ -56,11 +58,30 @@ describe('installed as the docs install it: install.sh builds a checkout, npm in
     await mkdir(work);
     // The repository as CloudLab clones it to /local/repository, somewhere else; the registry does
     // not serve the package, and nothing here asks it to.
-    const repository = join(scratch, 'repository');
+    repository = join(scratch, 'repository');
     await copyOfRepository(repository);
+    await exec('git', ['init', '-q', repository]);
+    await exec('git', ['-C', repository, 'add', '-A']);
+    await exec('git', [
+      '-C',
+      repository,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@localhost',
+      'commit',
+      '-qm',
+      'clone',
+    ]);
+    installEnv = {
+      ...process.env,
+      npm_config_prefix: prefix,
+      PATH: `${join(prefix, 'bin')}:${process.env.PATH}`,
+      DYNSLICE_PACK_DIR: join(scratch, 'pack'),
+    };
     const installed = await exec('bash', [join(repository, 'examples/cloudlab/install.sh'), 'agent'], {
       cwd: scratch,
-      env: { ...process.env, npm_config_prefix: prefix, DYNSLICE_PACK_DIR: join(scratch, 'pack') },
+      env: installEnv,
       timeout: 840_000,
     });
     installWarnings = installed.stderr;
@@ -97,6 +118,20 @@ describe('installed as the docs install it: install.sh builds a checkout, npm in
     expect(uncovered.filter((name) => name !== 'dynslice-agent')).toEqual([]);
     // The state lock's native addon was built by its install script.
     await access(join(prefix, 'lib/node_modules/dynslice-agent/node_modules/fs-ext/build/Release/fs_ext.node'));
+  });
+
+  it('a second boot with the same checkout keeps the install: nothing is built again', async () => {
+    const again = await exec('bash', [join(repository, 'examples/cloudlab/install.sh'), 'agent'], {
+      cwd: scratch,
+      env: installEnv,
+      timeout: 120_000,
+    });
+    expect(again.stderr).toContain(`is installed from ${repository} as it is: kept`);
+    expect(again.stderr).not.toContain('building');
+    const commit = (await exec('git', ['-C', repository, 'rev-parse', 'HEAD'])).stdout.trim();
+    expect(await readFile(join(scratch, 'pack/dynslice-agent.installed'), 'utf8')).toMatch(
+      new RegExp(`^${commit} [0-9a-f]{16}\\n$`),
+    );
   });
 
   it('--version, init, check and run work from another directory, with a TypeScript plugin outside the package', async () => {
