@@ -6,6 +6,7 @@ import { WORKLOADS, type Workload } from '../deploy/workload-plan.js';
 import { ManifestError } from '../node-list/manifest-rspec.js';
 import { thisMachine } from '../node-list/node-list-source.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { manifestExit } from './node-list-or-exit.js';
 import { ask, onTerminal } from './terminal-prompt.js';
 
 interface InitOptions {
@@ -115,7 +116,7 @@ export function initCommand(): Command {
       try {
         process.stdout.write(summary(await initAgent(request(options))));
       } catch (error) {
-        if (error instanceof ManifestError) throw new CliExit(EXIT.config, `manifest: ${error.message}`);
+        if (error instanceof ManifestError) throw manifestExit('manifest', error);
         if (error instanceof CertificateError) throw new CliExit(EXIT.failure, error.message);
         const { code, path } = error as NodeJS.ErrnoException;
         if (typeof code === 'string' && path !== undefined)

@@ -62,6 +62,14 @@ export const OPERATOR_ERRORS = {
     when: 'hostKeyChecking is yes and the known_hosts file does not exist: every node would be refused',
     fix: "record the nodes' keys (ssh-keyscan -p PORT HOST >> {path}) or set ssh.hostKeyChecking: accept-new",
   },
+  DYNSLICE_MANIFEST_UNREADABLE: {
+    key: 'nodes.manifest, init --manifest',
+    when: 'the manifest cannot be read: geni-get is missing (not a CloudLab node) or fails, or the file is not there',
+    fix:
+      'on CloudLab, run it on a node of the experiment (geni-get answers there); elsewhere, save the manifest ' +
+      '(geni-get manifest > manifest.xml on a node) and name the file (nodes.manifest: FILE, init --manifest ' +
+      'FILE), or list the nodes under nodes:',
+  },
   DYNSLICE_STATE_DIR_NOT_WRITABLE: {
     key: 'state.dir',
     when:

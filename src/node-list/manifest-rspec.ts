@@ -27,13 +27,17 @@ export interface ManifestNode {
   line: number;
 }
 
-/** A manifest that cannot be read: `source` names the file or command, `line` where it went wrong. */
+/**
+ * A manifest that cannot be used: `source` names the file or command, `line` where it went wrong;
+ * `unreadable` when there was no text to parse (the file or the command failed).
+ */
 export class ManifestError extends Error {
   readonly code = 'MANIFEST_INVALID';
   constructor(
     readonly source: string,
     readonly line: number | null,
     readonly detail: string,
+    readonly unreadable = false,
   ) {
     super(`${source}${line === null ? '' : `:${line}`}: ${detail}`);
     this.name = 'ManifestError';

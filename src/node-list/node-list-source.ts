@@ -82,7 +82,7 @@ export async function readManifestText(manifest: string | { command: string }, l
       timeoutMs: MANIFEST_COMMAND_TIMEOUT_MS,
       maxBytes: MAX_MANIFEST_BYTES,
     });
-    if (!result.ok) throw new ManifestError(label, null, `the command failed: ${result.why}`);
+    if (!result.ok) throw new ManifestError(label, null, `the command failed: ${result.why}`, true);
     return result.stdout;
   }
   try {
@@ -92,7 +92,7 @@ export async function readManifestText(manifest: string | { command: string }, l
     return await readFile(manifest, 'utf8');
   } catch (error) {
     if (error instanceof ManifestError) throw error;
-    throw new ManifestError(label, null, `cannot read it (${(error as Error).message})`);
+    throw new ManifestError(label, null, `cannot read it (${(error as Error).message})`, true);
   }
 }
 

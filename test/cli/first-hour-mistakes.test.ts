@@ -159,6 +159,17 @@ describe('the first hour: each mistake named with its key, its fix and its code,
       },
     ],
     [
+      'the manifest command is not there (not a CloudLab node)',
+      {
+        commands: ['check', 'run'],
+        config: (d) =>
+          `nodes: { manifest: { command: "no-such-geni-get manifest" } }\nstate: { dir: ${join(d, 'state')} }\n`,
+        key: 'nodes.manifest',
+        code: 'DYNSLICE_MANIFEST_UNREADABLE',
+        fix: () => 'geni-get manifest > manifest.xml',
+      },
+    ],
+    [
       'the endpoint port is taken',
       {
         commands: ['run'],
@@ -231,6 +242,16 @@ describe('the first hour: each mistake named with its key, its fix and its code,
       expect(result.stderr).toContain('(DYNSLICE_CONFIG_MISSING, docs/troubleshooting.md)');
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('init away from CloudLab, or with a manifest file that is not there, says how to give it one', () => {
+    const missing = join(dir, 'no-manifest.xml');
+    const result = asOperator(['init', '-c', join(dir, 'init.yaml'), '--manifest', missing]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`manifest: ${missing}: cannot read it`);
+    expect(result.stderr).toContain('init --manifest FILE');
+    expect(result.stderr).toContain('(DYNSLICE_MANIFEST_UNREADABLE, docs/troubleshooting.md)');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('an unknown command suggests the nearest one', () => {

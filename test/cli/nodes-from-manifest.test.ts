@@ -130,8 +130,8 @@ describe('nodes from a manifest, on the command line', () => {
     );
     const result = cli(['run', '-c', file]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(
-      'dynslice-agent: nodes.manifest: command "echo no boss >&2; exit 3": the command failed: exited with 3: no boss\n',
+    expect(result.stderr).toMatch(
+      /^dynslice-agent: nodes\.manifest: command "echo no boss >&2; exit 3": the command failed: exited with 3: no boss\n {2}fix: .*\n {2}\(DYNSLICE_MANIFEST_UNREADABLE, docs\/troubleshooting\.md\)\n$/,
     );
   });
 
