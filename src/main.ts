@@ -7,7 +7,7 @@ const ignoreHangup = (): void => undefined;
 if (process.argv[2] === 'run') process.on('SIGHUP', ignoreHangup);
 
 const { CommanderError } = await import('commander');
-const { CliExit, EXIT } = await import('./cli/exit-codes.js');
+const { CliExit, configExit, EXIT } = await import('./cli/exit-codes.js');
 const { buildProgram } = await import('./cli/program.js');
 const { ConfigError } = await import('./config/load-config.js');
 
@@ -47,7 +47,7 @@ try {
   }
   if (error instanceof ConfigError) {
     process.stderr.write(`dynslice-agent: ${error.message}\n`);
-    process.exit('status' in error && typeof error.status === 'number' ? error.status : EXIT.config);
+    process.exit(configExit(error).status);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.config);
   // Not an operator's mistake (those exit 2 with a message naming the key): a defect, with its trace.

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { StepOutline } from '../../machines/drain.types.js';
 import { ConfigError } from '../config/load-config.js';
+import { ROOT_KEYS_HINT } from '../config/operator-errors.js';
 import type { AgentConfig } from '../config/schema.js';
 import { loadDrainPlan } from '../drain/load-plan.js';
 import { readEndpointSecrets } from '../endpoint/endpoint-secrets.js';
@@ -13,7 +14,6 @@ import { checkLogins, loginTable } from './login-check.js';
 import { readNodeListOrExit } from './node-list-or-exit.js';
 import { preflight } from './preflight.js';
 import { readPrivateKeyOrExit } from './private-key-or-exit.js';
-import { ROOT_KEYS_HINT } from './ssh-key-check.js';
 
 const rung = (steps: StepOutline[]) => steps.map((s) => `${s.name} (~${s.estimateSeconds}s)`).join(' → ') || '—';
 

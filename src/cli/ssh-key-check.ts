@@ -3,10 +3,6 @@ import ssh2 from 'ssh2';
 import type { OperatorErrorCode } from '../config/operator-errors.js';
 import { expandHome } from '../ssh/private-key-source.js';
 
-/** On CloudLab, what makes root's key log in to the other nodes (docs/cloudlab.md). */
-export const ROOT_KEYS_HINT =
-  'on CloudLab, the profile must ask for root keys on every node: node.installRootKeys(True, True)';
-
 /** Why a key cannot log in unattended: the catalogue's code and what was found. */
 export interface KeyProblem {
   code: OperatorErrorCode;

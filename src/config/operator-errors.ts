@@ -13,6 +13,10 @@ export interface OperatorErrorEntry {
   status?: 1 | 2;
 }
 
+/** On CloudLab, what makes root's key log in to the other nodes (docs/cloudlab.md). */
+export const ROOT_KEYS_HINT =
+  'on CloudLab, the profile must ask for root keys on every node: node.installRootKeys(True, True)';
+
 /** Every operator error the CLI names by code, in the manner of fastify's lib/errors.js. */
 export const OPERATOR_ERRORS = {
   DYNSLICE_CONFIG_MISSING: {
@@ -28,9 +32,7 @@ export const OPERATOR_ERRORS = {
   DYNSLICE_SSH_KEY_MISSING: {
     key: 'ssh.privateKeyPath',
     when: 'the SSH key file does not exist: every drain would fail to log in',
-    fix:
-      'point ssh.privateKeyPath at your key; on CloudLab, the profile must ask for root keys on every node: ' +
-      'node.installRootKeys(True, True)',
+    fix: `point ssh.privateKeyPath at your key; ${ROOT_KEYS_HINT}`,
   },
   DYNSLICE_SSH_KEY_UNREADABLE: {
     key: 'ssh.privateKeyPath',
